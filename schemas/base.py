@@ -1,0 +1,26 @@
+"""Base Struct configuration shared by every wire type."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class Wire(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True, kw_only=True):
+    """Base of every request/response body: unknown fields are an error, defaults omitted."""
+
+
+class Record(Wire, kw_only=True):
+    """Common envelope of every synced record as it travels to a phone.
+
+    ``version`` is the server version of the record's last change (the pull cursor
+    orders by it); ``deleted`` marks a tombstone. Times are ISO 8601 strings in UTC.
+    """
+
+    id: str
+    version: int = 0
+    created_at: str | None = None
+    updated_at: str | None = None
+    created_by: str | None = None
+    updated_by: str | None = None
+    deleted: bool = False
+    building_id: str | None = None

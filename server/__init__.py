@@ -1,0 +1,1 @@
+"""StewardSync server: the Litestar app, its tables, storage and command line."""

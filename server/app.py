@@ -1,0 +1,77 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.logging.config import LoggingConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+
+from server import db
+from server.auth.middleware import AuthenticationMiddleware
+from server.errors import EXCEPTION_HANDLERS
+from server.policy import access_guard
+from server.logs import configure_logging
+from server.routes import route_handlers
+from server.settings import Settings, load_settings
+from server.templating import configure_templates
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+VERSION = "0.1.0"
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Litestar:
+    """Build the app. ``migrate`` applies pending migrations at start-up (``serve`` runs
+    them once in the parent process instead, so that workers never race)."""
+    settings = (settings or load_settings()).ensure_secret_key()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = await db.connect(settings)
+        try:
+            if migrate:
+                await db.migrate()
+            app.state.engine = engine
+            yield
+        finally:
+            await db.disconnect(engine)
+
+    static = create_static_files_router(
+        path="/static", directories=[WEB_DIR / "static"], name="static",
+        include_in_schema=False, cache_control=None,
+    )
+    return Litestar(
+        route_handlers=[*route_handlers(), static],
+        lifespan=[lifespan],
+        state=State({"settings": settings}),
+        plugins=[HTMXPlugin()],
+        template_config=TemplateConfig(
+            directory=WEB_DIR / "templates", engine=JinjaTemplateEngine,
+            engine_callback=configure_templates,
+        ),
+        openapi_config=OpenAPIConfig(
+            title="StewardSync API", version=VERSION, path="/api/docs",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        middleware=[AuthenticationMiddleware()],
+        guards=[access_guard],
+        csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["/api/"],
+                               cookie_secure=settings.secure_cookies, cookie_samesite="strict"),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        logging_config=LoggingConfig(configure_root_logger=False, log_exceptions="debug"),
+        request_max_body_size=settings.max_body_bytes,
+        debug=False,
+    )

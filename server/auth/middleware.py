@@ -1,0 +1,61 @@
+"""Authentication: a desk session cookie or a phone's bearer credential becomes a
+``Principal`` in ``scope["user"]`` (None for anonymous). Refusals happen in the access
+guard (``server.policy``), which knows what each route needs."""
+
+from __future__ import annotations
+
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from server.clock import now_iso
+from server.store import staff
+
+SESSION_COOKIE = "ss_session"
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    raw = _header(scope, b"cookie")
+    if not raw:
+        return None
+    for part in raw.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
+class AuthenticationMiddleware(ASGIMiddleware):
+    scopes = ("http",)  # type: ignore[assignment]
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        scope["user"] = None
+        scope["auth"] = None
+        authorization = _header(scope, b"authorization")
+        if authorization and authorization.lower().startswith("bearer "):
+            await self._device(scope, authorization[7:].strip())
+        elif (token := _cookie(scope, SESSION_COOKIE)) is not None:
+            found = await staff.session_user(token)
+            if found:
+                scope["user"] = await staff.principal_of(found[0], csrf_token=found[1])
+        await next_app(scope, receive, send)
+
+    @staticmethod
+    async def _device(scope: Scope, credential: str) -> None:
+        device = await staff.device_by_credential(credential)
+        if device is None:
+            scope["auth"] = "invalid_credential"
+        elif device["revoked_at"]:
+            scope["auth"] = "device_revoked"
+        elif device["expires_at"] and device["expires_at"] < now_iso():
+            scope["auth"] = "device_expired"
+        else:
+            scope["user"] = await staff.principal_of(device["user_id"], device_id=device["id"])
+            if scope["user"] is None:
+                scope["auth"] = "user_inactive"

@@ -1,0 +1,120 @@
+"""Desk login/logout and phone enrolment."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+
+from server.auth.middleware import SESSION_COOKIE
+from server.auth.passwords import verify_password
+from server.auth.principal import Principal
+from server.errors import ApiError
+from server.store import staff
+
+HOME_BY_ROLE = {"steward": "/app/", "desk": "/desk", "manager": "/desk", "admin": "/desk"}
+
+
+class LoginForm(msgspec.Struct):
+    username: str
+    password: str
+    next: str = ""
+
+
+class EnrolRequest(msgspec.Struct, forbid_unknown_fields=True):
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    device_id: Annotated[str, msgspec.Meta(min_length=8, max_length=36, pattern=r"^[0-9A-Za-z-]+$")]
+    label: Annotated[str, msgspec.Meta(max_length=100)] = ""
+
+
+class Me(msgspec.Struct):
+    user_id: str
+    username: str
+    display_name: str
+    role: str
+    building_ids: list[str]
+    device_id: str | None = None
+
+
+class EnrolResponse(msgspec.Struct):
+    token: str
+    expires_at: str
+    user: Me
+
+
+def me_of(principal: Principal) -> Me:
+    return Me(user_id=principal.user_id, username=principal.username,
+              display_name=principal.display_name, role=principal.role,
+              building_ids=sorted(principal.building_ids), device_id=principal.device_id)
+
+
+async def check_password(username: str, password: str) -> dict[str, Any]:
+    user = await staff.user_by_username(username)
+    if not verify_password(user["password_hash"] if user else None, password) or not user or not user["active"]:
+        raise ApiError(401, "bad_credentials", "用户名或密码错误 / wrong username or password")
+    return user
+
+
+def _safe_next(target: str, role: str) -> str:
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return HOME_BY_ROLE.get(role, "/")
+
+
+@get("/login", name="auth.login_page", include_in_schema=False)
+async def login_page(next: str = "") -> Template:
+    return Template(template_name="pages/login.html", context={"next": next})
+
+
+@post("/login", name="auth.login", include_in_schema=False)
+async def login(
+    request: Request[Any, Any, Any],
+    data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> Response[Any]:
+    try:
+        user = await check_password(data.username, data.password)
+    except ApiError as refused:
+        return Template(template_name="pages/login.html", status_code=401,
+                        context={"next": data.next, "error": refused.message, "username": data.username})
+    token, _csrf = await staff.open_session(user["id"])
+    response = Redirect(_safe_next(data.next, user["role"]))
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
+                        secure=request.app.state.settings.secure_cookies, max_age=12 * 3600)
+    return response
+
+
+@post("/logout", name="auth.logout", include_in_schema=False)
+async def logout(request: Request[Any, Any, Any]) -> Redirect:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await staff.close_session(token)
+    response = Redirect("/login")
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@post("/api/v1/devices/enrol", name="auth.enrol", tags=["auth"], status_code=201,
+      summary="Enrol a phone: exchange a login for a device credential")
+async def enrol(request: Request[Any, Any, Any], data: EnrolRequest) -> EnrolResponse:
+    user = await check_password(data.username, data.password)
+    existing = await staff.device_owner(data.device_id)
+    if existing is not None and existing != user["id"]:
+        raise ApiError(409, "device_taken", "该设备编号属于其他账号 / this device id belongs to another user")
+    settings = request.app.state.settings
+    token, expires = await staff.enrol_device(user["id"], data.device_id, data.label, settings.device_days)
+    principal = await staff.principal_of(user["id"], device_id=data.device_id)
+    assert principal is not None
+    return EnrolResponse(token=token, expires_at=expires, user=me_of(principal))
+
+
+@get("/api/v1/me", name="auth.me", tags=["auth"], summary="The signed-in user and their scope")
+async def me(request: Request[Any, Any, Any]) -> Me:
+    return me_of(request.user)
+
+
+ROUTES = [login_page, login, logout, enrol, me]

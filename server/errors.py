@@ -1,0 +1,90 @@
+"""Domain errors, mapped once: to an ``ErrorBody`` JSON answer for the API and to an
+error partial for HTMX requests."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from schemas.sync import ErrorBody
+
+log = logging.getLogger("stewardsync.errors")
+
+
+class ApiError(Exception):
+    """A refusal the client can act on: HTTP status, stable code, message for people."""
+
+    def __init__(self, status: int, code: str, message: str, detail: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.detail = detail
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def _answer(request: Request, status: int, code: str, message: str, detail: dict[str, Any] | None) -> Response:
+    if status == 401 and not request.url.path.startswith("/api/"):
+        target = "/login?" + urlencode({"next": request.url.path})
+        if request.headers.get("hx-request"):
+            return Response(content=b"", status_code=204, headers={"HX-Redirect": target})
+        return Redirect(target)
+    if request.headers.get("hx-request"):
+        return Template(
+            template_name="partials/_error.html",
+            context={"code": code, "message": message, "status": status},
+            status_code=status,
+            headers={"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"},
+        )
+    if _wants_html(request):
+        return Template(
+            template_name="pages/error.html",
+            context={"code": code, "message": message, "status": status},
+            status_code=status,
+        )
+    return Response(
+        content=ErrorBody(code=code, message=message, detail=detail),
+        status_code=status,
+        media_type=MediaType.JSON,
+    )
+
+
+def api_error_handler(request: Request, exc: ApiError) -> Response:
+    return _answer(request, exc.status, exc.code, exc.message, exc.detail)
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    if isinstance(exc, ValidationException):
+        code, message = "invalid_request", "请求内容不合法 / invalid request: " + str(exc.detail)
+        detail = {"errors": exc.extra} if exc.extra else None
+    elif isinstance(exc, NotAuthorizedException):
+        code, message, detail = "not_authenticated", "请先登录 / please log in", None
+    elif isinstance(exc, PermissionDeniedException):
+        code, message, detail = "forbidden", "无权访问 / not allowed", None
+    else:
+        code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
+                429: "too_many_requests"}.get(exc.status_code, "http_error")
+        message, detail = str(exc.detail), None
+    return _answer(request, exc.status_code, code, message, detail)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error", extra={"path": request.url.path, "method": request.method})
+    return _answer(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error",
+                   "服务器内部错误，请稍后重试 / internal server error, please retry", None)
+
+
+EXCEPTION_HANDLERS = {
+    ApiError: api_error_handler,
+    HTTPException: http_error_handler,
+    HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
+}

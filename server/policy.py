@@ -1,0 +1,63 @@
+"""Who may do what: the one table of route access, enforced by one guard.
+
+Every route handler has a ``name``; ``ACCESS`` maps it to the roles allowed (or PUBLIC).
+A route missing from the table is refused to everyone (and fails the access-table test).
+Field- and building-level rules for records live in ``sync.policy`` and are applied by the
+query layer, the sync engine and the pages alike.
+"""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+
+from server.errors import ApiError
+
+PUBLIC = "public"
+STEWARD, DESK, MANAGER, ADMIN = "steward", "desk", "manager", "admin"
+ANY_STAFF = (STEWARD, DESK, MANAGER, ADMIN)
+OFFICE = (DESK, MANAGER, ADMIN)
+MANAGEMENT = (MANAGER, ADMIN)
+
+ACCESS: dict[str, str | tuple[str, ...]] = {
+    # site
+    "landing": PUBLIC,
+    "health": PUBLIC,
+    "static": PUBLIC,
+    # auth
+    "auth.login_page": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": ANY_STAFF,
+    "auth.enrol": PUBLIC,  # checks the password itself
+    "auth.me": ANY_STAFF,
+}
+
+_AUTH_MESSAGES = {
+    "invalid_credential": "设备凭证无效，请重新登录 / device credential not recognised: log in again",
+    "device_revoked": "此设备已被停用，请重新登录 / this device was revoked: log in again",
+    "device_expired": "设备凭证已过期，请重新登录 / device credential expired: log in again",
+    "user_inactive": "账号已停用 / account disabled",
+}
+
+
+def roles_for(name: str | None) -> str | tuple[str, ...] | None:
+    return ACCESS.get(name or "")
+
+
+def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """App-level guard: consult ``ACCESS`` for the handler's name."""
+    if connection.scope["path"].startswith("/api/docs"):
+        return  # the OpenAPI schema and its viewer
+    allowed = roles_for(handler.name)
+    if allowed is None:
+        raise ApiError(403, "route_not_in_policy", f"route {handler.name!r} has no access rule")
+    if allowed == PUBLIC:
+        return
+    auth_problem = connection.scope.get("auth")
+    if auth_problem:
+        raise ApiError(401, auth_problem, _AUTH_MESSAGES[auth_problem])
+    user = connection.scope.get("user")
+    if user is None:
+        raise ApiError(401, "not_authenticated", "请先登录 / please log in")
+    if user.role not in allowed:
+        raise ApiError(403, "forbidden", "您的角色无权执行此操作 / your role may not do this")

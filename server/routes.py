@@ -1,0 +1,12 @@
+"""Every route of the app, gathered from the area packages that own them."""
+
+from __future__ import annotations
+
+from litestar.types import ControllerRouterHandler
+
+
+def route_handlers() -> list[ControllerRouterHandler]:
+    from server import api, auth, desk, pwa
+    from server.site import SITE_ROUTES
+
+    return [*SITE_ROUTES, *auth.ROUTES, *api.ROUTES, *desk.ROUTES, *pwa.ROUTES]

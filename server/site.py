@@ -1,0 +1,45 @@
+"""The landing page and the health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get
+from litestar.response import Template
+
+from server.i18n import LANG_COOKIE, LANGUAGES
+
+
+class Health(msgspec.Struct):
+    status: str
+    database: str
+    engine: str
+    version: str
+
+
+@get("/", include_in_schema=False, name="landing")
+async def landing(request: Request[Any, Any, Any]) -> Template:
+    response = Template(template_name="pages/landing.html")
+    lang = request.query_params.get("lang")
+    if lang in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+@get("/health", tags=["ops"], summary="Liveness and database check", cache=False)
+async def health(request: Request[Any, Any, Any]) -> Response[Health]:
+    from server.app import VERSION
+
+    settings = request.app.state.settings
+    try:
+        await request.app.state.engine.run_ddl("SELECT 1")
+        ok = True
+    except Exception:  # any driver failure means "not ready"
+        ok = False
+    body = Health(status="ok" if ok else "degraded", database="ok" if ok else "unreachable",
+                  engine=settings.engine_kind, version=VERSION)
+    return Response(body, status_code=200 if ok else 503)
+
+
+SITE_ROUTES = [landing, health]

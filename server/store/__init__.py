@@ -1,0 +1,1 @@
+"""The query layer: every ORM query of the app lives here and returns Structs, not rows."""

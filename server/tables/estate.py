@@ -1,0 +1,60 @@
+"""Estate, buildings, units, the household archive (业户档案) and fee bills."""
+
+from piccolo.columns import JSON, Boolean, DoublePrecision, Integer, Serial, Text, Varchar
+from piccolo.table import Table
+
+from server.tables.base import Synced, ts
+
+
+class Estate(Table):
+    id = Varchar(length=36, primary_key=True)
+    name = Varchar(length=100)
+    address = Varchar(length=200, default="")
+
+
+class Building(Synced, tablename="building"):
+    estate_id = Varchar(length=36, index=True)
+    code = Varchar(length=20)
+    name = Varchar(length=50)
+    floors = Integer(default=1)
+    lifts = Integer(default=0)
+
+
+class Unit(Synced, tablename="unit"):
+    code = Varchar(length=30, index=True)
+    floor = Integer(default=1)
+    unit_type = Varchar(length=10)
+    area_m2 = DoublePrecision(default=0.0)
+    occupancy = Varchar(length=12, default="occupied", index=True)
+
+
+class Household(Synced, tablename="household"):
+    unit_id = Varchar(length=36, index=True)
+    owner_name = Varchar(length=50)
+    owner_phone = Varchar(length=30, null=True, default=None, index=True)
+    owner_id_number = Varchar(length=30, null=True, default=None)
+    co_residents = JSON(default=[])
+    family_structure = Text(null=True, default=None)
+    residence = Varchar(length=16, default="unknown")
+    tenant_name = Varchar(length=50, null=True, default=None)
+    tenant_phone = Varchar(length=30, null=True, default=None)
+    special_needs = Text(null=True, default=None)
+    emergency_contact_name = Varchar(length=50, null=True, default=None)
+    emergency_contact_phone = Varchar(length=30, null=True, default=None)
+    opinions = Text(null=True, default=None)
+    notes = Text(null=True, default=None)
+    owner_class = Varchar(length=16, default="ordinary")
+    known_by_steward = Boolean(default=False)
+    move_in_date = Varchar(length=10, null=True, default=None)
+
+
+class FeeBill(Table, tablename="fee_bill"):
+    """管理费: one unit's bill for one month (feeds the fee-collection KPI)."""
+
+    id = Serial(primary_key=True)
+    unit_id = Varchar(length=36, index=True)
+    building_id = Varchar(length=36, index=True)
+    month = Varchar(length=7, index=True)  # "2026-11"
+    amount_due = DoublePrecision()
+    amount_paid = DoublePrecision(default=0.0)
+    paid_at = ts()

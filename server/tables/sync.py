@@ -1,0 +1,79 @@
+"""Sync bookkeeping: devices, applied mutations, the change log, the clock, conflicts."""
+
+from piccolo.columns import JSON, BigInt, Integer, Serial, Varchar
+from piccolo.table import Table
+
+from server.tables.base import Synced, ts
+
+
+class SyncDevice(Table, tablename="sync_device"):
+    """An enrolled phone. ``last_seq`` moves in the same transaction as a push's effects."""
+
+    id = Varchar(length=36, primary_key=True)
+    user_id = Varchar(length=36, index=True)
+    label = Varchar(length=100, default="")
+    credential_hash = Varchar(length=64, index=True)
+    last_seq = BigInt(default=0)
+    enrolled_at = ts()
+    expires_at = ts()
+    revoked_at = ts()
+    last_push_at = ts()
+    last_pull_at = ts()
+    reported_pending = Integer(default=0)
+    app_version = Varchar(length=32, default="")
+    protocol = Integer(default=0)
+
+
+class AppliedMutation(Table, tablename="applied_mutation"):
+    """One processed mutation: its stored result answers any replay of the same seq."""
+
+    id = Serial(primary_key=True)
+    device_id = Varchar(length=36, index=True)
+    seq = BigInt()
+    collection = Varchar(length=20)
+    record_id = Varchar(length=36)
+    op = Varchar(length=8)
+    status = Varchar(length=10)  # applied / conflict / rejected
+    version = BigInt(null=True, default=None)
+    result = JSON(default={})
+    applied_at = ts()
+
+
+class ChangeLog(Table, tablename="change_log"):
+    """Every committed change, one row per record write, in server-version order."""
+
+    version = BigInt(primary_key=True)
+    collection = Varchar(length=20)
+    record_id = Varchar(length=36)
+    building_id = Varchar(length=36, null=True, default=None)
+    op = Varchar(length=8)
+    device_id = Varchar(length=36, null=True, default=None)
+    seq = BigInt(null=True, default=None)
+    user_id = Varchar(length=36, null=True, default=None)
+    at = ts()
+
+
+class SyncClock(Table, tablename="sync_clock"):
+    """A single row: the last server version handed out, and the tombstone horizon.
+
+    Writers increment it under its row lock, so versions commit in order and a pull
+    cursor can never skip a transaction that commits late."""
+
+    id = Integer(primary_key=True)
+    version = BigInt(default=0)
+    purged_through = BigInt(default=0)
+
+
+class Conflict(Synced, tablename="conflict"):
+    collection = Varchar(length=20, index=True)
+    record_id = Varchar(length=36, index=True)
+    field = Varchar(length=40, null=True, default=None)
+    kind = Varchar(length=16)
+    kept_value = JSON(null=True, default=None)
+    lost_value = JSON(null=True, default=None)
+    kept_source = Varchar(length=80, null=True, default=None)
+    lost_source = Varchar(length=80, null=True, default=None)
+    rule = Varchar(length=40)
+    status = Varchar(length=10, default="open", index=True)
+    resolved_by = Varchar(length=36, null=True, default=None)
+    resolved_at = ts()

@@ -1,0 +1,44 @@
+"""Jinja2 set-up shared by every page: translation, time display, security defaults."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import pass_context
+from litestar.plugins.jinja import JinjaTemplateEngine
+
+from server.i18n import DEFAULT_LANGUAGE, LANG_COOKIE, pick_language, translate
+
+
+def request_language(request: Any) -> str:
+    if request is None:
+        return DEFAULT_LANGUAGE
+    return pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
+
+
+@pass_context
+def _t(ctx: Any, key: str, **params: Any) -> str:
+    return translate(request_language(ctx.get("request")), key, **params)
+
+
+@pass_context
+def _lang(ctx: Any) -> str:
+    return request_language(ctx.get("request"))
+
+
+def local_time(value: str | None, fmt: str = "%Y-%m-%d %H:%M", tz: str = "Asia/Shanghai") -> str:
+    """An ISO UTC timestamp shown in the estate's time zone."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment.astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+def configure_templates(engine: JinjaTemplateEngine) -> None:
+    env = engine.engine
+    env.autoescape = True
+    env.globals["t"] = _t
+    env.globals["lang"] = _lang
+    env.filters["local_time"] = local_time
