@@ -52,8 +52,11 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Lit
         path="/static", directories=[WEB_DIR / "static"], name="static",
         include_in_schema=False, cache_control=None,
     )
+    vendor = create_static_files_router(
+        path="/vendor", directories=[_vendor_dir()], name="vendor", include_in_schema=False,
+    )
     return Litestar(
-        route_handlers=[*route_handlers(), static],
+        route_handlers=[*route_handlers(), static, vendor],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         plugins=[HTMXPlugin()],
@@ -75,3 +78,11 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Lit
         request_max_body_size=settings.max_body_bytes,
         debug=False,
     )
+
+
+def _vendor_dir() -> Path:
+    """The pinned front-end libraries (``npm ci --prefix web``), served under /vendor/."""
+    folder = WEB_DIR / "node_modules"
+    if not (folder / "htmx.org").is_dir():
+        raise RuntimeError(f"front-end libraries missing in {folder}: run `npm ci --prefix web`")
+    return folder

@@ -30,6 +30,11 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "auth.logout": ANY_STAFF,
     "auth.enrol": PUBLIC,  # checks the password itself
     "auth.me": ANY_STAFF,
+    "vendor": PUBLIC,
+    # --- auth & admin (accounts, devices, audit) ---
+    # --- sync API (push, pull, attachments) ---
+    # --- desk pages ---
+    # --- phone app (PWA shell, manifest, service worker) ---
 }
 
 _AUTH_MESSAGES = {

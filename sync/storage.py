@@ -1,0 +1,89 @@
+"""What the engine needs from a database, and the plain data it hands back to write.
+
+The server implements ``Storage`` on one transaction (``server/store/sync_storage.py``);
+tests implement it in memory. The engine calls, in this order and within that transaction:
+
+1. ``begin(device_id)``: take the write lock (the version clock row, and the device row)
+   and return where the device and the clock stand;
+2. ``stored_results`` for replayed seqs, and ``load`` for the records it must merge into
+   (one call per collection, ids batched);
+3. ``commit(batch)`` once, with everything the batch decided.
+
+Everything is decided in between, in memory: the storage does no merging.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any, Protocol
+
+import msgspec
+
+from schemas.sync import MutationResult
+
+
+class Actor(msgspec.Struct, frozen=True, kw_only=True):
+    """Who is writing: a steward's phone (``device_id`` set) or a desk user (None)."""
+
+    user_id: str
+    role: str
+    building_ids: frozenset[str] = frozenset()
+    device_id: str | None = None
+
+    def source(self, seq: int | None = None) -> str:
+        """How conflict records name this writer: ``device:<id>#<seq>`` or ``user:<id>``."""
+        if self.device_id is not None:
+            return f"device:{self.device_id}#{seq}"
+        return f"user:{self.user_id}"
+
+
+class Position(msgspec.Struct, frozen=True, kw_only=True):
+    last_seq: int  # the device's last processed seq (0 for a desk actor or a new device)
+    clock: int  # the last server version handed out
+
+
+class RecordWrite(msgspec.Struct, kw_only=True):
+    """One record to store whole (insert or replace), at ``row["version"]``."""
+
+    collection: str
+    op: str  # create / update / delete
+    row: dict[str, Any]  # every column of the record, metadata included
+    seq: int | None = None  # the mutation that caused it (None for derived writes)
+
+
+class ProcessedMutation(msgspec.Struct, kw_only=True):
+    """The bookkeeping row of one processed mutation (the replay answer)."""
+
+    seq: int
+    collection: str
+    record_id: str
+    op: str
+    result: MutationResult
+    payload: dict[str, Any] | None = None  # the mutation itself, kept when rejected
+
+
+class Batch(msgspec.Struct, kw_only=True):
+    """Everything one push decided, written by ``Storage.commit`` in one go."""
+
+    device_id: str | None
+    user_id: str
+    last_seq: int  # new last seq of the device (unchanged for a desk actor)
+    clock: int  # new clock value: the highest version in ``writes``
+    writes: list[RecordWrite]  # in version order; conflicts are writes of collection "conflict"
+    processed: list[ProcessedMutation]
+    pending: int = 0  # outbox size the phone reported
+    app_version: str = ""
+    protocol: int = 0
+    now: str = ""  # server time of the push (ISO UTC), stamped by the caller
+
+
+class Storage(Protocol):
+    async def begin(self, device_id: str | None) -> Position: ...
+
+    async def stored_results(self, device_id: str, seqs: Sequence[int]) -> list[MutationResult]: ...
+
+    async def load(self, collection: str, ids: Collection[str]) -> dict[str, dict[str, Any]]:
+        """Current rows (tombstones included) by id; missing ids are absent."""
+        ...
+
+    async def commit(self, batch: Batch) -> None: ...
