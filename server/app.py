@@ -39,14 +39,11 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Lit
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = await db.connect(settings)
+        await open_database(app, migrate=migrate)
         try:
-            if migrate:
-                await db.migrate()
-            app.state.engine = engine
             yield
         finally:
-            await db.disconnect(engine)
+            await close_database(app)
 
     static = create_static_files_router(
         path="/static", directories=[WEB_DIR / "static"], name="static",
@@ -78,6 +75,17 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Lit
         request_max_body_size=settings.max_body_bytes,
         debug=False,
     )
+
+
+async def open_database(app: Litestar, *, migrate: bool) -> None:
+    """Connect (and optionally migrate) the database of ``app``'s settings."""
+    app.state.engine = await db.connect(app.state.settings)
+    if migrate:
+        await db.migrate()
+
+
+async def close_database(app: Litestar) -> None:
+    await db.disconnect(app.state.engine)
 
 
 def _vendor_dir() -> Path:

@@ -128,11 +128,16 @@ async def db(settings: Settings) -> AsyncIterator[Settings]:
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client to the app on a fresh database, running on the test's event loop."""
-    from server.app import create_app
+    from server.app import close_database, create_app, open_database
 
     app = create_app(settings, migrate=False)
-    async with app.lifespan():
+    # The lifespan's own steps, run here: an async context manager entered in a fixture's
+    # set-up task and left in its tear-down task upsets anyio's cancel scopes.
+    await open_database(app, migrate=False)
+    try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             http.app = app  # type: ignore[attr-defined]
             yield http
+    finally:
+        await close_database(app)

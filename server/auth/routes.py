@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from server.auth.middleware import SESSION_COOKIE
@@ -67,7 +67,7 @@ def _safe_next(target: str, role: str) -> str:
 
 
 @get("/login", name="auth.login_page", include_in_schema=False)
-async def login_page(next: str = "") -> Template:
+async def login_page(next: FromQuery[str] = "") -> Template:
     return Template(template_name="pages/login.html", context={"next": next})
 
 
@@ -100,7 +100,7 @@ async def logout(request: Request[Any, Any, Any]) -> Redirect:
 
 @post("/api/v1/devices/enrol", name="auth.enrol", tags=["auth"], status_code=201,
       summary="Enrol a phone: exchange a login for a device credential")
-async def enrol(request: Request[Any, Any, Any], data: EnrolRequest) -> EnrolResponse:
+async def enrol(request: Request[Any, Any, Any], data: JSONBody[EnrolRequest]) -> EnrolResponse:
     user = await check_password(data.username, data.password)
     existing = await staff.device_owner(data.device_id)
     if existing is not None and existing != user["id"]:
