@@ -36,5 +36,5 @@ def configure_logging(level: str = "INFO") -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(JsonFormatter())
         root.handlers = [handler]
-    for noisy in ("uvicorn.access",):
+    for noisy in ("uvicorn.access", "piccolo.engine.base"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -27,7 +27,7 @@ async def landing(request: Request[Any, Any, Any]) -> Template:
     return response
 
 
-@get("/health", tags=["ops"], summary="Liveness and database check", cache=False)
+@get("/health", name="health", tags=["ops"], summary="Liveness and database check", cache=False)
 async def health(request: Request[Any, Any, Any]) -> Response[Health]:
     from server.app import VERSION
 
