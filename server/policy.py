@@ -32,9 +32,13 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "auth.me": ANY_STAFF,
     "vendor": PUBLIC,
     # --- auth & admin (accounts, devices, audit) ---
+
     # --- sync API (push, pull, attachments) ---
+
     # --- desk pages ---
+
     # --- phone app (PWA shell, manifest, service worker) ---
+
 }
 
 _AUTH_MESSAGES = {

@@ -6,7 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 
 def route_handlers() -> list[ControllerRouterHandler]:
-    from server import api, auth, desk, pwa
+    from server import admin, api, auth, desk, pwa
     from server.site import SITE_ROUTES
 
-    return [*SITE_ROUTES, *auth.ROUTES, *api.ROUTES, *desk.ROUTES, *pwa.ROUTES]
+    return [*SITE_ROUTES, *auth.ROUTES, *admin.ROUTES, *api.ROUTES, *desk.ROUTES, *pwa.ROUTES]

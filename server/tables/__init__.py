@@ -1,7 +1,7 @@
 """Piccolo tables. Times are ISO 8601 UTC strings (``2026-11-22T08:00:00.000Z``), dates
 ``YYYY-MM-DD``: sortable as text and the same on SQLite and PostgreSQL."""
 
-from server.tables.estate import Building, Estate, FeeBill, Household, Unit
+from server.tables.estate import Building, Estate, FeeBill, Household, Unit  # noqa: F401
 from server.tables.field import Attachment, AttachmentBlob, Finding, PatrolRound, UploadPart, VacantCheck, Visit
 from server.tables.staff import AuditLog, BuildingAssignment, LoginAttempt, StaffSession, StaffUser
 from server.tables.sync import AppliedMutation, ChangeLog, Conflict, SyncClock, SyncDevice
