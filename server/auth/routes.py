@@ -8,21 +8,30 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery, JSONBody
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect, Template
 
-from server.auth.middleware import SESSION_COOKIE
-from server.auth.passwords import verify_password
-from server.auth.principal import Principal
-from server.errors import ApiError
-from server.store import staff
+from schemas.sync import ErrorBody
 
+from server.auth.middleware import SESSION_COOKIE
+from server.auth.principal import Principal
+from server.auth.throttle import check_login
+from server.errors import ApiError
+from server.store import audit, staff
+
+ERROR_RESPONSES = {
+    status: ResponseSpec(data_container=ErrorBody, description=text)
+    for status, text in ((400, "invalid request"), (401, "not authenticated / bad credentials"),
+                         (403, "forbidden"), (409, "conflict"), (423, "account locked"),
+                         (429, "too many attempts"))
+}
 HOME_BY_ROLE = {"steward": "/app/", "desk": "/desk", "manager": "/desk", "admin": "/desk"}
 
 
 class LoginForm(msgspec.Struct):
-    username: str
-    password: str
-    next: str = ""
+    username: Annotated[str, msgspec.Meta(max_length=50)]
+    password: Annotated[str, msgspec.Meta(max_length=200)]
+    next: Annotated[str, msgspec.Meta(max_length=500)] = ""
 
 
 class EnrolRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -53,11 +62,9 @@ def me_of(principal: Principal) -> Me:
               building_ids=sorted(principal.building_ids), device_id=principal.device_id)
 
 
-async def check_password(username: str, password: str) -> dict[str, Any]:
-    user = await staff.user_by_username(username)
-    if not verify_password(user["password_hash"] if user else None, password) or not user or not user["active"]:
-        raise ApiError(401, "bad_credentials", "用户名或密码错误 / wrong username or password")
-    return user
+def client_ip(request: Request[Any, Any, Any]) -> str:
+    """The peer address (X-Forwarded-For is not trusted: it is the client's to forge)."""
+    return request.client.host if request.client else ""
 
 
 def _safe_next(target: str, role: str) -> str:
@@ -76,12 +83,15 @@ async def login(
     request: Request[Any, Any, Any],
     data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Response[Any]:
+    ip = client_ip(request)
     try:
-        user = await check_password(data.username, data.password)
+        user = await check_login(data.username, data.password, ip)
     except ApiError as refused:
-        return Template(template_name="pages/login.html", status_code=401,
-                        context={"next": data.next, "error": refused.message, "username": data.username})
+        return Template(template_name="pages/login.html", status_code=refused.status,
+                        context={"next": data.next, "error": refused.message, "code": refused.code,
+                                 "username": data.username})
     token, _csrf = await staff.open_session(user["id"])
+    await audit.record("login", user_id=user["id"], target=user["username"], ip=ip)
     response = Redirect(_safe_next(data.next, user["role"]))
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
                         secure=request.app.state.settings.secure_cookies, max_age=12 * 3600)
@@ -93,15 +103,22 @@ async def logout(request: Request[Any, Any, Any]) -> Redirect:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         await staff.close_session(token)
+        await audit.record("logout", user_id=request.user.user_id, target=request.user.username,
+                           ip=client_ip(request))
     response = Redirect("/login")
     response.delete_cookie(SESSION_COOKIE)
     return response
 
 
 @post("/api/v1/devices/enrol", name="auth.enrol", tags=["auth"], status_code=201,
-      summary="Enrol a phone: exchange a login for a device credential")
+      summary="Enrol a phone: exchange a login for a device credential",
+      description="Re-enrolling the same device id (same user) keeps its last_seq, so the "
+                  "phone's outbox continues. 401 bad_credentials, 409 device_taken, "
+                  "423 account_locked, 429 too_many_attempts.",
+      responses=ERROR_RESPONSES)
 async def enrol(request: Request[Any, Any, Any], data: JSONBody[EnrolRequest]) -> EnrolResponse:
-    user = await check_password(data.username, data.password)
+    ip = client_ip(request)
+    user = await check_login(data.username, data.password, ip)
     existing = await staff.device_owner(data.device_id)
     if existing is not None and existing != user["id"]:
         raise ApiError(409, "device_taken", "该设备编号属于其他账号 / this device id belongs to another user")
@@ -109,10 +126,13 @@ async def enrol(request: Request[Any, Any, Any], data: JSONBody[EnrolRequest]) -
     token, expires = await staff.enrol_device(user["id"], data.device_id, data.label, settings.device_days)
     principal = await staff.principal_of(user["id"], device_id=data.device_id)
     assert principal is not None
+    await audit.record("device_enrol", user_id=user["id"], target=data.device_id, ip=ip,
+                       detail={"last_seq": await staff.device_seq(data.device_id) or 0})
     return EnrolResponse(token=token, expires_at=expires, user=me_of(principal))
 
 
-@get("/api/v1/me", name="auth.me", tags=["auth"], summary="The signed-in user and their scope")
+@get("/api/v1/me", name="auth.me", tags=["auth"], summary="The signed-in user and their scope",
+     responses=ERROR_RESPONSES)
 async def me(request: Request[Any, Any, Any]) -> Me:
     return me_of(request.user)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+import msgspec
+
 from server.auth.passwords import hash_password
 from server.auth.principal import Principal
 from server.auth.tokens import new_token, token_hash
 from server.clock import iso_in, now_iso
-from server.tables import BuildingAssignment, StaffSession, StaffUser, SyncDevice
+from server.tables import Building, BuildingAssignment, LoginAttempt, StaffSession, StaffUser, SyncDevice
 
 
 async def building_ids_of(user_id: str) -> frozenset[str]:
@@ -119,3 +121,167 @@ async def revoke_device(device_id: str) -> bool:
 async def device_owner(device_id: str) -> str | None:
     row = await SyncDevice.select(SyncDevice.user_id).where(SyncDevice.id == device_id).first()
     return row["user_id"] if row else None
+
+
+# --- login throttling (state in the database, so every server process sees it) ---
+
+async def record_login_attempt(username: str, ip: str, ok: bool) -> None:
+    await LoginAttempt.insert(LoginAttempt(username=username[:50], ip=ip[:45], at=now_iso(), ok=ok))
+
+
+async def failures_since(since: str, *, ip: str | None = None, username: str | None = None) -> int:
+    """Failed login attempts since ``since`` from one address or for one username."""
+    query = LoginAttempt.count().where((LoginAttempt.at >= since) & (LoginAttempt.ok == False))  # noqa: E712
+    if ip is not None:
+        query = query.where(LoginAttempt.ip == ip)
+    if username is not None:
+        query = query.where(LoginAttempt.username == username)
+    return await query
+
+
+async def prune_login_attempts(before: str) -> None:
+    await LoginAttempt.delete().where(LoginAttempt.at < before)
+
+
+async def add_login_failure(user_id: str) -> int:
+    """Count one more failure (atomically, in the database); returns the new count."""
+    rows = await StaffUser.update({StaffUser.failed_logins: StaffUser.failed_logins + 1}).where(
+        StaffUser.id == user_id).returning(StaffUser.failed_logins)
+    return rows[0]["failed_logins"] if rows else 0
+
+
+async def lock_user(user_id: str, until: str) -> None:
+    await StaffUser.update({StaffUser.locked_until: until, StaffUser.failed_logins: 0}).where(
+        StaffUser.id == user_id)
+
+
+async def clear_login_failures(user_id: str) -> None:
+    await StaffUser.update({StaffUser.failed_logins: 0, StaffUser.locked_until: None}).where(
+        StaffUser.id == user_id)
+
+
+# --- accounts, for the admin pages ---
+
+class StaffRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    username: str
+    display_name: str
+    role: str
+    phone: str | None
+    active: bool
+    locked_until: str | None
+    building_ids: list[str]
+
+
+class DeviceRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    user_id: str
+    username: str
+    display_name: str
+    role: str
+    label: str
+    enrolled_at: str | None
+    expires_at: str | None
+    revoked_at: str | None
+    last_push_at: str | None
+    last_pull_at: str | None
+    last_seq: int
+    reported_pending: int
+    app_version: str
+
+
+async def user_by_id(user_id: str) -> StaffRow | None:
+    rows = await list_users(user_ids=[user_id])
+    return rows[0] if rows else None
+
+
+async def list_users(*, user_ids: list[str] | None = None, role: str | None = None) -> list[StaffRow]:
+    query = StaffUser.select(
+        StaffUser.id, StaffUser.username, StaffUser.display_name, StaffUser.role, StaffUser.phone,
+        StaffUser.active, StaffUser.locked_until,
+    ).order_by(StaffUser.role).order_by(StaffUser.username)
+    if user_ids is not None:
+        query = query.where(StaffUser.id.is_in(user_ids or [""]))
+    if role:
+        query = query.where(StaffUser.role == role)
+    users = await query
+    assignments = await BuildingAssignment.select(
+        BuildingAssignment.user_id, BuildingAssignment.building_id)
+    by_user: dict[str, list[str]] = {}
+    for a in assignments:
+        by_user.setdefault(a["user_id"], []).append(a["building_id"])
+    return [StaffRow(**u, building_ids=sorted(by_user.get(u["id"], []))) for u in users]
+
+
+async def set_role(user_id: str, role: str) -> str | None:
+    """Change a role; returns the previous one (None when the user does not exist)."""
+    row = await StaffUser.select(StaffUser.role).where(StaffUser.id == user_id).first()
+    if row is None:
+        return None
+    await StaffUser.update({StaffUser.role: role}).where(StaffUser.id == user_id)
+    if role != "steward":
+        await BuildingAssignment.delete().where(BuildingAssignment.user_id == user_id)
+    return row["role"]
+
+
+async def deactivate_user(user_id: str) -> int:
+    """Disable an account: end its desk sessions and revoke its phones; returns phones revoked."""
+    await StaffUser.update({StaffUser.active: False}).where(StaffUser.id == user_id)
+    await StaffSession.delete().where(StaffSession.user_id == user_id)
+    rows = await SyncDevice.update({SyncDevice.revoked_at: now_iso()}).where(
+        (SyncDevice.user_id == user_id) & SyncDevice.revoked_at.is_null()).returning(SyncDevice.id)
+    return len(rows)
+
+
+async def reactivate_user(user_id: str) -> None:
+    await StaffUser.update({StaffUser.active: True, StaffUser.failed_logins: 0,
+                            StaffUser.locked_until: None}).where(StaffUser.id == user_id)
+
+
+async def reset_password(user_id: str, password: str) -> None:
+    """New password; ends the user's desk sessions and clears a lockout."""
+    await StaffUser.update({StaffUser.password_hash: hash_password(password), StaffUser.failed_logins: 0,
+                            StaffUser.locked_until: None}).where(StaffUser.id == user_id)
+    await StaffSession.delete().where(StaffSession.user_id == user_id)
+
+
+async def list_devices(*, user_id: str | None = None, device_id: str | None = None,
+                       roles: tuple[str, ...] | None = None) -> list[DeviceRow]:
+    """Phones with their owner and last sync, newest enrolment first."""
+    query = SyncDevice.select(
+        SyncDevice.id, SyncDevice.user_id, SyncDevice.label, SyncDevice.enrolled_at,
+        SyncDevice.expires_at, SyncDevice.revoked_at, SyncDevice.last_push_at,
+        SyncDevice.last_pull_at, SyncDevice.last_seq, SyncDevice.reported_pending,
+        SyncDevice.app_version,
+    ).order_by(SyncDevice.enrolled_at, ascending=False)
+    if user_id:
+        query = query.where(SyncDevice.user_id == user_id)
+    if device_id:
+        query = query.where(SyncDevice.id == device_id)
+    devices = await query
+    users = {u["id"]: u for u in await StaffUser.select(
+        StaffUser.id, StaffUser.username, StaffUser.display_name, StaffUser.role)}
+    result = []
+    for d in devices:
+        owner = users.get(d["user_id"], {"username": "?", "display_name": "?", "role": "?"})
+        if roles is not None and owner["role"] not in roles:
+            continue
+        result.append(DeviceRow(**d, username=owner["username"], display_name=owner["display_name"],
+                                role=owner["role"]))
+    return result
+
+
+async def device_row(device_id: str) -> DeviceRow | None:
+    rows = await list_devices(device_id=device_id)
+    return rows[0] if rows else None
+
+
+async def device_seq(device_id: str) -> int | None:
+    row = await SyncDevice.select(SyncDevice.last_seq).where(SyncDevice.id == device_id).first()
+    return row["last_seq"] if row else None
+
+
+async def building_choices() -> list[dict[str, str]]:
+    """Every building (id, code, name), for assignment forms."""
+    return await Building.select(Building.id, Building.code, Building.name).where(
+        Building.deleted == False).order_by(Building.code)  # noqa: E712
