@@ -1,0 +1,1 @@
+"""Operations: backups, restores and the integrity check (``stewardsync backup|restore|check``)."""
