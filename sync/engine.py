@@ -1,0 +1,172 @@
+"""Apply one push batch: order and replay checks, one load per collection, every decision
+in memory, then one ``Storage.commit``. See sync/storage.py for the storage's side.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from schemas.records import COLLECTIONS
+from schemas.sync import (
+    MAX_BATCH,
+    OLDEST_SUPPORTED_PROTOCOL,
+    PROTOCOL_VERSION,
+    Create,
+    Mutation,
+    MutationResult,
+    Update,
+)
+from sync import merge, policy
+from sync.messages import message
+from sync.storage import Actor, Batch, ProcessedMutation, RecordWrite, Storage
+
+
+class BatchRejected(Exception):
+    """The whole batch is refused and nothing is applied."""
+
+    def __init__(self, code: str, detail: dict[str, Any] | None = None) -> None:
+        self.code = code
+        self.message = message(code)
+        self.detail = detail or {}
+        super().__init__(f"{code}: {self.detail}")
+
+
+class SeqGap(BatchRejected):
+    def __init__(self, expected: int, got: int) -> None:
+        super().__init__("seq_gap", {"expected": expected, "got": got})
+
+
+class PushOutcome(msgspec.Struct, kw_only=True):
+    last_seq: int
+    results: list[MutationResult]  # one per mutation, in request order
+
+
+async def apply_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutation], *,
+                      now: str, pending: int = 0, app_version: str = "",
+                      protocol: int = PROTOCOL_VERSION) -> PushOutcome:
+    """Apply a push batch atomically; replays answer their stored results."""
+    if protocol < OLDEST_SUPPORTED_PROTOCOL:
+        raise BatchRejected("update_required", {"protocol": protocol,
+                                                "oldest": OLDEST_SUPPORTED_PROTOCOL})
+    if len(mutations) > MAX_BATCH:
+        raise BatchRejected("batch_too_large", {"max": MAX_BATCH, "got": len(mutations)})
+    position = await storage.begin(actor.device_id)
+    replays, fresh = _split(actor, mutations, position.last_seq)
+    replayed: list[MutationResult] = []
+    if replays:
+        assert actor.device_id is not None
+        replayed = list(await storage.stored_results(actor.device_id,
+                                                     [m.seq for m in replays]))
+        if len(replayed) != len(replays):
+            raise BatchRejected("replay_unknown", {"seqs": [m.seq for m in replays]})
+    records = await _load(storage, fresh)
+    run = _Run(actor, now, position.clock, records)
+    for mutation in fresh:
+        run.apply(mutation)
+    last_seq = fresh[-1].seq if fresh and actor.device_id is not None else position.last_seq
+    await storage.commit(Batch(
+        device_id=actor.device_id, user_id=actor.user_id, last_seq=last_seq, clock=run.clock,
+        writes=run.writes, processed=run.processed if actor.device_id is not None else [],
+        pending=pending, app_version=app_version, protocol=protocol, now=now,
+    ))
+    return PushOutcome(last_seq=last_seq, results=replayed + run.results)
+
+
+def _split(actor: Actor, mutations: Sequence[Mutation],
+           last_seq: int) -> tuple[list[Mutation], list[Mutation]]:
+    """(replays, new mutations) of a device's batch; checks order and gaps."""
+    if actor.device_id is None:
+        return [], list(mutations)
+    previous = 0
+    for index, mutation in enumerate(mutations):
+        if not isinstance(mutation.seq, int) or mutation.seq < 1:
+            raise BatchRejected("bad_seq", {"index": index, "seq": mutation.seq})
+        if mutation.seq <= previous:
+            raise BatchRejected("seq_order", {"index": index, "seq": mutation.seq,
+                                              "previous": previous})
+        previous = mutation.seq
+    replays = [m for m in mutations if m.seq <= last_seq]
+    fresh = [m for m in mutations if m.seq > last_seq]
+    if fresh and fresh[0].seq != last_seq + 1:
+        raise SeqGap(expected=last_seq + 1, got=fresh[0].seq)
+    return replays, fresh
+
+
+def _wanted(mutations: Sequence[Mutation]) -> dict[str, set[str]]:
+    """Ids to load per collection: targets and everything their decisions look at."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+
+    def want(collection: Any, record_id: Any) -> None:
+        if collection in COLLECTIONS and isinstance(record_id, str):
+            wanted[collection].add(record_id)
+
+    for m in mutations:
+        want(m.collection, m.id)
+        values = m.fields if isinstance(m, Create) else m.changes if isinstance(m, Update) else {}
+        for field, target in policy.REFERENCES.get(m.collection, {}).items():
+            want(target, values.get(field))
+        if isinstance(m, Create):
+            want("building", values.get("building_id"))
+            if m.collection == "attachment":
+                want(values.get("parent_collection"), values.get("parent_id"))
+    return wanted
+
+
+async def _load(storage: Storage, mutations: Sequence[Mutation]) -> dict[tuple[str, str], dict]:
+    records: dict[tuple[str, str], dict] = {}
+    for collection, ids in _wanted(mutations).items():
+        for record_id, row in (await storage.load(collection, ids)).items():
+            records[(collection, record_id)] = row
+    return records
+
+
+class _Run:
+    """The state of one batch being decided: the overlay, the clock, what to write."""
+
+    def __init__(self, actor: Actor, now: str, clock: int,
+                 records: dict[tuple[str, str], dict]) -> None:
+        self.actor, self.now, self.clock, self.records = actor, now, clock, records
+        self.writes: list[RecordWrite] = []
+        self.results: list[MutationResult] = []
+        self.processed: list[ProcessedMutation] = []
+
+    def apply(self, mutation: Mutation) -> None:
+        ctx = merge.Context(actor=self.actor, seq=mutation.seq, now=self.now,
+                            version=self.clock + 1)
+        decision = merge.decide(mutation, self.records, ctx)
+        if decision.row is not None:
+            self._write(mutation.collection, decision.op, decision.row, mutation.seq)
+        record = self.records.get((mutation.collection, mutation.id), {})
+        for line in decision.timeline:
+            self._derive("ticket_event", lambda v, line=line: merge.timeline_row(
+                line, ticket=record, version=v, actor=self.actor, now=self.now))
+        conflict_ids = [
+            self._derive("conflict", lambda v, note=note: merge.conflict_row(
+                note, collection=mutation.collection, record_id=mutation.id,
+                building_id=record.get("building_id"), version=v, actor=self.actor,
+                now=self.now))
+            for note in decision.conflicts
+        ]
+        result = MutationResult(seq=mutation.seq, status=decision.status,
+                                version=decision.version, code=decision.code,
+                                message=decision.message, conflict_ids=conflict_ids)
+        self.results.append(result)
+        self.processed.append(ProcessedMutation(
+            seq=mutation.seq, collection=mutation.collection, record_id=mutation.id,
+            op=decision.op, result=result,
+            payload=msgspec.to_builtins(mutation) if decision.status == "rejected" else None,
+        ))
+
+    def _write(self, collection: str, op: str, row: dict[str, Any], seq: int | None) -> None:
+        self.clock = row["version"]
+        self.records[(collection, row["id"])] = row
+        self.writes.append(RecordWrite(collection=collection, op=op, row=row, seq=seq))
+
+    def _derive(self, collection: str, make: Any) -> str:
+        row = make(self.clock + 1)
+        self._write(collection, "create", row, None)
+        return row["id"]

@@ -1,0 +1,45 @@
+"""Why a mutation or a batch was refused: each code with a Chinese and an English reason.
+
+The code is what clients branch on; the message (中文 | English) is shown to people.
+"""
+
+from __future__ import annotations
+
+REASONS: dict[str, tuple[str, str]] = {
+    # per mutation (the mutation is recorded as rejected; its seq still advances)
+    "unknown_collection": ("未知的数据类别", "unknown collection"),
+    "unknown_record": ("记录不存在", "no such record"),
+    "create_not_allowed": ("当前角色不能新建此类记录", "this role may not create these records"),
+    "delete_not_allowed": ("当前角色不能删除此类记录", "this role may not delete these records"),
+    "not_owner": ("只能删除本人创建且未被他人修改的记录",
+                  "only records you created and nobody else changed may be deleted"),
+    "not_own_record": ("不能替其他楼管登记记录", "records may not be made for another steward"),
+    "field_not_writable": ("当前角色不能修改这些字段", "this role may not write these fields"),
+    "missing_base": ("修改缺少原值", "the change lacks the base value of these fields"),
+    "invalid": ("数据不符合格式", "the values do not fit the record's schema"),
+    "out_of_scope": ("超出负责楼栋范围", "outside your assigned buildings"),
+    "bad_reference": ("引用的记录不存在或已删除", "the referenced record is missing or deleted"),
+    "append_only": ("此类记录只能追加，不能修改", "these records are append-only"),
+    "forbidden_transition": ("工单状态不能这样变更", "the ticket lifecycle forbids this move"),
+    "status_not_allowed": ("当前角色不能把工单改为此状态",
+                           "this role may not move a ticket into this status"),
+    "bad_status": ("新工单必须为“已受理”状态", "a new ticket must start as received"),
+    "kind_not_allowed": ("当前角色不能登记此类工单", "this role may not raise this kind of ticket"),
+    "event_type_not_allowed": ("当前角色不能添加此类工单记录",
+                               "this role may not add this kind of timeline line"),
+    # whole batch (nothing applied)
+    "seq_gap": ("变更序号不连续，请先同步之前的变更", "seq gap: push the earlier mutations first"),
+    "seq_order": ("同一批变更的序号必须递增", "seqs must increase within a batch"),
+    "bad_seq": ("变更序号必须是正整数", "seqs must be positive integers"),
+    "batch_too_large": ("一次提交的变更过多", "too many mutations in one push"),
+    "update_required": ("应用版本过旧，请更新后再同步", "this app version is too old: update it"),
+    "replay_unknown": ("重放的变更在服务器上没有记录", "a replayed seq has no stored result"),
+}
+
+
+def message(code: str, detail: str = "") -> str:
+    """The human reason of a refusal: "中文：detail | English: detail"."""
+    zh, en = REASONS[code]
+    if detail:
+        return f"{zh}：{detail} | {en}: {detail}"
+    return f"{zh} | {en}"

@@ -1,0 +1,97 @@
+"""An in-memory ``Storage`` for the engine's unit tests: the same contract as the
+database storage, with the batch applied whole at commit (or not at all)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Collection, Sequence
+from typing import Any
+
+import msgspec
+
+from schemas.records import COLLECTIONS
+from schemas.sync import MutationResult
+from sync.storage import Batch, Position, ProcessedMutation, RecordWrite
+
+
+class MemoryStorage:
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[str, dict[str, Any]]] = {}
+        self.clock = 0
+        self.last_seq: dict[str, int] = {}
+        self.processed: dict[tuple[str, int], ProcessedMutation] = {}
+        self.log: list[RecordWrite] = []  # every write ever committed, in version order
+        self.commits = 0
+        self.fail_next_commit = False  # simulate a crash inside the transaction
+
+    # --- the Storage protocol ---
+    async def begin(self, device_id: str | None) -> Position:
+        last = self.last_seq.get(device_id, 0) if device_id is not None else 0
+        return Position(last_seq=last, clock=self.clock)
+
+    async def stored_results(self, device_id: str, seqs: Sequence[int]) -> list[MutationResult]:
+        return [self.processed[(device_id, seq)].result for seq in seqs]
+
+    async def load(self, collection: str, ids: Collection[str]) -> dict[str, dict[str, Any]]:
+        table = self.tables.get(collection, {})
+        return {i: copy.deepcopy(table[i]) for i in ids if i in table}
+
+    async def commit(self, batch: Batch) -> None:
+        if self.fail_next_commit:
+            self.fail_next_commit = False
+            raise RuntimeError("simulated crash inside the transaction")
+        versions = [w.row["version"] for w in batch.writes]
+        assert versions == sorted(versions) and len(set(versions)) == len(versions)
+        assert not versions or versions[0] > self.clock and versions[-1] == batch.clock
+        for write in batch.writes:
+            self.tables.setdefault(write.collection, {})[write.row["id"]] = copy.deepcopy(
+                write.row)
+            self.log.append(write)
+        for processed in batch.processed:
+            key = (batch.device_id, processed.seq)
+            assert key not in self.processed, f"seq processed twice: {key}"
+            self.processed[key] = processed
+        if batch.device_id is not None:
+            self.last_seq[batch.device_id] = batch.last_seq
+        self.clock = batch.clock
+        self.commits += 1
+
+    # --- helpers for tests ---
+    def put(self, collection: str, row: dict[str, Any]) -> dict[str, Any]:
+        """Seed a record directly (reference data), giving it the next version."""
+        self.clock += 1
+        record = msgspec.convert({**row, "version": self.clock}, COLLECTIONS[collection])
+        stored = msgspec.structs.asdict(record)
+        self.tables.setdefault(collection, {})[row["id"]] = stored
+        return stored
+
+    def get(self, collection: str, record_id: str) -> dict[str, Any] | None:
+        return self.tables.get(collection, {}).get(record_id)
+
+    def rows(self, collection: str) -> list[dict[str, Any]]:
+        return list(self.tables.get(collection, {}).values())
+
+
+# --- a small estate shared by the engine tests -------------------------------------------
+
+NOW = "2026-11-22T08:00:00.000Z"
+B1, B2 = "b-1", "b-2"
+U1, U2 = "u-1", "u-2"  # U1 in B1, U2 in B2
+H1 = "h-1"  # the household of U1
+STEWARD = "user-steward"
+DEVICE = "dev-1"
+
+
+def estate() -> MemoryStorage:
+    """Two buildings, one unit in each, a household in the first."""
+    storage = MemoryStorage()
+    for building in (B1, B2):
+        storage.put("building", {"id": building, "building_id": building, "estate_id": "e-1",
+                                 "code": building, "name": building, "floors": 6})
+    storage.put("unit", {"id": U1, "building_id": B1, "code": "1-1-0101", "floor": 1,
+                         "unit_type": "yangfang", "area_m2": 98.5, "occupancy": "occupied"})
+    storage.put("unit", {"id": U2, "building_id": B2, "code": "2-1-0101", "floor": 1,
+                         "unit_type": "diejia", "area_m2": 120.0, "occupancy": "vacant"})
+    storage.put("household", {"id": H1, "building_id": B1, "unit_id": U1,
+                              "owner_name": "张三", "owner_id_number": "110101199001011234"})
+    return storage
