@@ -32,6 +32,15 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "auth.me": ANY_STAFF,
     "vendor": PUBLIC,
     # --- auth & admin (accounts, devices, audit) ---
+    "admin.users": (ADMIN,),
+    "admin.user_add": (ADMIN,),
+    "admin.user_role": (ADMIN,),
+    "admin.user_active": (ADMIN,),
+    "admin.user_password": (ADMIN,),
+    "admin.user_buildings": (ADMIN,),
+    "admin.devices": OFFICE,  # each sees the phones they may revoke (server.auth.scope)
+    "admin.device_revoke": OFFICE,
+    "admin.audit": MANAGEMENT,
 
     # --- sync API (push, pull, attachments) ---
 

@@ -2,4 +2,6 @@
 
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from server.admin import audit_log, devices, users
+
+ROUTES: list[ControllerRouterHandler] = [*users.ROUTES, *devices.ROUTES, *audit_log.ROUTES]

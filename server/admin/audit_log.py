@@ -1,0 +1,53 @@
+"""The manager's audit log page: filters, newest first, keyset paging ("more")."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import msgspec
+from litestar import get
+from litestar.params import FromQuery, Parameter
+from litestar.response import Template
+
+from server.admin.common import AdminRequest, render
+from server.clock import iso
+from server.store import audit, staff
+
+PAGE_SIZE = 50
+
+
+def _local_day_start(request: AdminRequest, day: date | None, plus_days: int = 0) -> str | None:
+    if day is None:
+        return None
+    zone = ZoneInfo(request.app.state.settings.timezone)
+    return iso(datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(days=plus_days))
+
+
+@get("/admin/audit", name="admin.audit", include_in_schema=False)
+async def audit_page(
+    request: AdminRequest,
+    action: Annotated[str | None, Parameter(max_length=40)] = None,
+    user: Annotated[str | None, Parameter(max_length=36)] = None,
+    target: Annotated[str | None, Parameter(max_length=100)] = None,
+    since: FromQuery[date | None] = None,
+    until: FromQuery[date | None] = None,
+    before: Annotated[int | None, Parameter(ge=1)] = None,
+    limit: Annotated[int, Parameter(ge=1, le=audit.MAX_PAGE)] = PAGE_SIZE,
+) -> Template:
+    found = await audit.page(
+        action=action if action in audit.AUDIT_ACTIONS else None, user_id=user or None,
+        target=target or None, since=_local_day_start(request, since),
+        until=_local_day_start(request, until, 1), before=before, limit=limit)
+    people = {u.id: u for u in await staff.list_users()}
+    filters = {"action": action or "", "user": user or "", "target": target or "",
+               "since": since.isoformat() if since else "", "until": until.isoformat() if until else ""}
+    return render(request, "audit.html", {
+        "page": found, "people": people, "actions": audit.AUDIT_ACTIONS, "filters": filters,
+        "more_query": {**filters, "before": found.next_before, "limit": limit},
+        "detail_json": lambda d: msgspec.json.encode(d).decode(),
+    }, partial="_audit_rows.html" if before else None)
+
+
+ROUTES = [audit_page]

@@ -1,0 +1,135 @@
+"""Staff accounts: list, add, role change, deactivate/reactivate, password reset, and
+stewards' building assignments (责任楼栋). Admins only (see ``server.policy``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Redirect, Template
+
+from schemas.vocab import Role, codes
+from server.admin.common import AdminRequest, after_write, client_ip, render
+from server.errors import ApiError
+from server.store import audit, staff
+
+ROLES = codes(Role)
+FormBody = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+class NewUserForm(msgspec.Struct, forbid_unknown_fields=False):
+    username: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.-]{2,50}$")]
+    display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+    role: Role
+    password: Annotated[str, msgspec.Meta(min_length=8, max_length=200)]
+    phone: Annotated[str, msgspec.Meta(max_length=30, pattern=r"^[0-9+\- ]*$")] = ""
+
+
+class RoleForm(msgspec.Struct, forbid_unknown_fields=False):
+    role: Role
+
+
+class ActiveForm(msgspec.Struct, forbid_unknown_fields=False):
+    active: bool
+
+
+class PasswordForm(msgspec.Struct, forbid_unknown_fields=False):
+    password: Annotated[str, msgspec.Meta(min_length=8, max_length=200)]
+
+
+async def _users_context() -> dict[str, Any]:
+    buildings = await staff.building_choices()
+    return {"users": await staff.list_users(), "roles": ROLES, "buildings": buildings,
+            "building_names": {b["id"]: b["code"] for b in buildings}}
+
+
+async def _row_context(user_id: str) -> dict[str, Any]:
+    row = await staff.user_by_id(user_id)
+    if row is None:
+        raise ApiError(404, "user_not_found", "没有这个账号 / no such user")
+    buildings = await staff.building_choices()
+    return {"u": row, "roles": ROLES, "buildings": buildings,
+            "building_names": {b["id"]: b["code"] for b in buildings}}
+
+
+def _not_self(request: AdminRequest, user_id: str) -> None:
+    if request.user.user_id == user_id:
+        raise ApiError(409, "cannot_change_self",
+                       "不能修改自己的角色或停用自己 / you cannot change your own role or disable yourself")
+
+
+@get("/admin/users", name="admin.users", include_in_schema=False)
+async def users_page(request: AdminRequest) -> Template:
+    return render(request, "users.html", await _users_context())
+
+
+@post("/admin/users", name="admin.user_add", include_in_schema=False)
+async def user_add(request: AdminRequest, data: Annotated[NewUserForm, FormBody]) -> Template | Redirect:
+    if await staff.user_by_username(data.username):
+        raise ApiError(409, "username_taken", "用户名已存在 / this username is taken")
+    user_id = await staff.add_user(data.username, data.password, data.display_name.strip(), data.role,
+                                   phone=data.phone or None)
+    await audit.record("user_add", user_id=request.user.user_id, target=user_id,
+                       detail={"role": data.role}, ip=client_ip(request))
+    return after_write(request, "/admin/users", "_user_table.html", await _users_context())
+
+
+@post("/admin/users/{user_id:str}/role", name="admin.user_role", include_in_schema=False)
+async def user_role(request: AdminRequest, user_id: FromPath[str], data: Annotated[RoleForm, FormBody]) -> Template | Redirect:
+    _not_self(request, user_id)
+    before = await staff.set_role(user_id, data.role)
+    if before is None:
+        raise ApiError(404, "user_not_found", "没有这个账号 / no such user")
+    if before != data.role:
+        await audit.record("role_change", user_id=request.user.user_id, target=user_id,
+                           detail={"from": before, "to": data.role}, ip=client_ip(request))
+    return after_write(request, "/admin/users", "_user_row.html", await _row_context(user_id))
+
+
+@post("/admin/users/{user_id:str}/active", name="admin.user_active", include_in_schema=False)
+async def user_active(request: AdminRequest, user_id: FromPath[str], data: Annotated[ActiveForm, FormBody]) -> Template | Redirect:
+    _not_self(request, user_id)
+    await _row_context(user_id)  # 404 for an unknown id
+    if data.active:
+        await staff.reactivate_user(user_id)
+        detail: dict[str, Any] = {"active": True}
+    else:
+        detail = {"active": False, "devices_revoked": await staff.deactivate_user(user_id)}
+    await audit.record("user_deactivate", user_id=request.user.user_id, target=user_id, detail=detail,
+                       ip=client_ip(request))
+    return after_write(request, "/admin/users", "_user_row.html", await _row_context(user_id))
+
+
+@post("/admin/users/{user_id:str}/password", name="admin.user_password", include_in_schema=False)
+async def user_password(request: AdminRequest, user_id: FromPath[str],
+                        data: Annotated[PasswordForm, FormBody]) -> Template | Redirect:
+    await _row_context(user_id)
+    await staff.reset_password(user_id, data.password)
+    await audit.record("password_reset", user_id=request.user.user_id, target=user_id, ip=client_ip(request))
+    context = await _row_context(user_id)
+    return after_write(request, "/admin/users", "_user_row.html", {**context, "notice": "admin.password_done"})
+
+
+@post("/admin/users/{user_id:str}/buildings", name="admin.user_buildings", include_in_schema=False)
+async def user_buildings(request: AdminRequest, user_id: FromPath[str]) -> Template | Redirect:
+    context = await _row_context(user_id)
+    if context["u"].role != "steward":
+        raise ApiError(409, "not_a_steward", "只有管家分配责任楼栋 / only stewards have assigned buildings")
+    form = await request.form()
+    chosen = sorted(set(form.getall("building_id") if "building_id" in form else []))
+    known = set(context["building_names"])
+    if unknown := [b for b in chosen if b not in known]:
+        raise ApiError(400, "unknown_building", "没有这个楼栋 / unknown building", {"building_ids": unknown[:10]})
+    before = context["u"].building_ids
+    await staff.assign_buildings(user_id, chosen)
+    if chosen != before:
+        await audit.record("assignment_change", user_id=request.user.user_id, target=user_id,
+                           detail={"added": sorted(set(chosen) - set(before)),
+                                   "removed": sorted(set(before) - set(chosen))}, ip=client_ip(request))
+    return after_write(request, "/admin/users", "_user_row.html", await _row_context(user_id))
+
+
+ROUTES = [users_page, user_add, user_role, user_active, user_password, user_buildings]
