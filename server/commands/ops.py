@@ -1,4 +1,4 @@
-"""``stewardsync backup PATH``, ``stewardsync restore PATH`` and ``stewardsync check``.
+"""``stewardsync backup PATH``, ``restore PATH``, ``check`` and ``purge``.
 
 The database is the one the settings name (``STEWARDSYNC_DATABASE_URL`` or the SQLite file
 in ``STEWARDSYNC_DATA_DIR``). Problems print one line each on stderr; the exit status is
@@ -30,6 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.set_defaults(handler=restore_command, func=restore_command)
     p = subparsers.add_parser("check", help="verify the change log, applied mutations and tables agree")
     p.set_defaults(handler=check_command, func=check_command)
+    p = subparsers.add_parser("purge", help="delete tombstones older than STEWARDSYNC_TOMBSTONE_DAYS "
+                              "(run daily from cron or a systemd timer)")
+    p.set_defaults(handler=purge_command, func=purge_command)
 
 
 def _guarded(action: Callable[[Settings], int]) -> int:
@@ -61,6 +64,24 @@ def restore_command(args: argparse.Namespace) -> int:
 
 def check_command(args: argparse.Namespace) -> int:
     return _guarded(lambda settings: _print_report(asyncio.run(check(settings))))
+
+
+def purge_command(args: argparse.Namespace) -> int:
+    async def run(settings: Settings) -> int:
+        from server.store.pull import purge_tombstones
+
+        engine = await db.connect(settings)
+        try:
+            return await purge_tombstones(settings.tombstone_days)
+        finally:
+            await db.disconnect(engine)
+
+    def report(settings: Settings) -> int:
+        deleted = asyncio.run(run(settings))
+        print(f"purged {deleted} tombstone(s) older than {settings.tombstone_days} days")
+        return 0
+
+    return _guarded(report)
 
 
 async def check(settings: Settings) -> Report:

@@ -10,7 +10,8 @@ What must hold after any crash, restore or purge (each failure is one ``Problem`
   change-log versions are unique, at most the clock, and name a synced collection.
 - ``mutation_duplicate`` / ``mutation_without_change`` / ``mutation_above_clock`` /
   ``mutation_unknown_device``: (device, seq) is unique; an applied or conflicting mutation
-  that reached a version has a change-log row from that device and seq; no mutation's
+  that reached a version has a change-log row from that device and seq (or, when it was
+  answered without a write, its version is a change of that same record); no mutation's
   version is above the clock; every mutation belongs to an enrolled device.
 - ``device_seq``: a device's ``last_seq`` equals its highest processed seq, and its seqs
   run 1…last_seq without gaps.
@@ -117,12 +118,17 @@ async def check_mutations(problems: list[Problem], clock: int) -> int:
                            f"GROUP BY device_id, seq HAVING COUNT(*) > 1 LIMIT {EXAMPLES}"):
         problems.append(Problem("mutation_duplicate",
                                 f"device {row['device_id']} seq {row['seq']} recorded {row['n']} times"))
+    # A mutation that wrote has change-log rows from its device and seq; one answered
+    # without a write (a create identical to the existing record) names a version that is
+    # a real change of that same record.
     orphans = await _rows(
         "SELECT a.device_id, a.seq, a.version FROM applied_mutation a "
         "LEFT JOIN (SELECT DISTINCT device_id, seq FROM change_log WHERE device_id IS NOT NULL) c "
         "ON c.device_id = a.device_id AND c.seq = a.seq "
-        "WHERE a.version IS NOT NULL AND a.status IN ('applied', 'conflict') AND c.seq IS NULL "
-        f"ORDER BY a.device_id, a.seq LIMIT {EXAMPLES}")
+        "LEFT JOIN change_log v ON v.version = a.version "
+        "AND v.collection = a.collection AND v.record_id = a.record_id "
+        "WHERE a.version IS NOT NULL AND a.status IN ('applied', 'conflict') "
+        f"AND c.seq IS NULL AND v.version IS NULL ORDER BY a.device_id, a.seq LIMIT {EXAMPLES}")
     for row in orphans:
         problems.append(Problem("mutation_without_change",
                                 f"device {row['device_id']} seq {row['seq']} reached version "

@@ -69,6 +69,18 @@ async def test_half_applied_push_is_found(db) -> None:
     assert await codes() == ["mutation_without_change"]
 
 
+async def test_mutation_answered_without_a_write_is_consistent(db) -> None:
+    """A create identical to an existing record is applied at that record's version."""
+    device_id, ids = await consistent_state()
+    await AppliedMutation.insert(AppliedMutation(
+        device_id=device_id, seq=4, collection="finding", record_id=ids[0], op="create",
+        status="applied", version=1, result={"seq": 4, "status": "applied", "version": 1}, applied_at=AT))
+    await SyncDevice.update({SyncDevice.last_seq: 4}).where(SyncDevice.id == device_id)
+    assert (await run_check()).ok
+    await AppliedMutation.update({AppliedMutation.version: 2}).where(AppliedMutation.seq == 4)
+    assert await codes() == ["mutation_without_change"]  # version 2 is another record's
+
+
 async def test_seq_gap_and_stale_last_seq(db) -> None:
     device_id, _ = await consistent_state()
     await AppliedMutation.delete().where((AppliedMutation.device_id == device_id) & (AppliedMutation.seq == 2))
