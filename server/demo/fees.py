@@ -1,0 +1,61 @@
+"""Management-fee bills (管理费) for the last six months, and the door-to-door reminders
+(上门催缴) stewards make from the 21st for what is still unpaid."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from server.clock import iso
+from server.demo import texts
+from server.demo.context import DemoContext, UnitInfo
+from server.demo.visits import add_visit
+
+MONTHS = 6
+MISSED_BILL_SHARE = 0.03  # single bills left unpaid
+CHRONIC_ARREARS_SHARE = 0.035  # units that stopped paying a few months ago
+LATE_PAYER_SHARE = 0.07  # units that usually pay after the 21st
+REMINDER_DAY = 21
+
+
+def fee_bills(ctx: DemoContext) -> None:
+    months = _months(ctx.today)
+    for unit in ctx.units:
+        chronic_from = ctx.rng.randrange(MONTHS - 3, MONTHS) if ctx.rng.random() < CHRONIC_ARREARS_SHARE else MONTHS
+        late = ctx.rng.random() < LATE_PAYER_SHARE
+        due = round(unit.area_m2 * texts.FEE_RATE[unit.unit_type], 2)
+        for index, first in enumerate(months):
+            missed = index >= chronic_from or ctx.rng.random() < MISSED_BILL_SHARE
+            paid_at = None if missed else _pay_moment(ctx, first, late)
+            if paid_at is not None and paid_at >= ctx.now:
+                paid_at = None
+            ctx.add("fee_bill", {
+                "unit_id": unit.id, "building_id": unit.building_id, "month": f"{first:%Y-%m}",
+                "amount_due": due, "amount_paid": due if paid_at else 0.0,
+                "paid_at": iso(paid_at) if paid_at else None,
+            })
+            _remind(ctx, unit, first, paid_at)
+
+
+def _months(today: date) -> list[date]:
+    """First days of the last six months, oldest first, the current month last."""
+    firsts = [today.replace(day=1)]
+    while len(firsts) < MONTHS:
+        firsts.append((firsts[-1] - timedelta(days=1)).replace(day=1))
+    return firsts[::-1]
+
+
+def _pay_moment(ctx: DemoContext, first: date, late: bool) -> datetime:
+    day = ctx.rng.randrange(20, 40) if late else ctx.rng.choices(range(1, 21), weights=range(20, 0, -1))[0]
+    return ctx.daytime(first + timedelta(days=day - 1), 8, 21)
+
+
+def _remind(ctx: DemoContext, unit: UnitInfo, first: date, paid_at: datetime | None) -> None:
+    """A reminder visit between the 21st and the 27th if the bill was still open then."""
+    if unit.occupancy == "vacant":
+        return  # vacant units' owners are phoned, not visited
+    reminder_day = first.replace(day=REMINDER_DAY) + timedelta(days=ctx.rng.randrange(7))
+    at = ctx.daytime(reminder_day, 10, 20)
+    if at >= ctx.now or (paid_at is not None and paid_at <= at):
+        return
+    add_visit(ctx, unit, "fee_reminder", visited_at=at, appointment_at=None,
+              status="done" if ctx.rng.random() < 0.8 else "missed")
