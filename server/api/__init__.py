@@ -1,5 +1,8 @@
-"""Routes of the api area."""
+"""The sync API: push, pull and attachments (``docs/sync-protocol.md`` is its manual)."""
 
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from server.api.attachments import ATTACHMENT_ROUTES
+from server.api.sync import SYNC_ROUTES
+
+ROUTES: list[ControllerRouterHandler] = [*SYNC_ROUTES, *ATTACHMENT_ROUTES]

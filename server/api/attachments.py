@@ -1,0 +1,87 @@
+"""Photos and signatures by sha256: resumable, idempotent upload; scoped download."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, head, put
+
+from server.clock import now_iso
+from server.errors import ApiError
+from server.store import attachments
+from server.sync_service import actor_of
+
+CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+
+
+class UploadStatus(msgspec.Struct, kw_only=True):
+    sha256: str
+    offset: int  # bytes the server holds
+    complete: bool
+
+
+def parse_range(header: str | None, length: int) -> tuple[int, int]:
+    """(start, total) of a chunk; a body without Content-Range is the whole blob."""
+    if header is None:
+        return 0, length
+    match = CONTENT_RANGE.match(header.strip())
+    if not match:
+        raise ApiError(400, "invalid_range", "Content-Range 格式应为 bytes START-END/TOTAL / "
+                       "Content-Range must read bytes START-END/TOTAL", {"content_range": header})
+    start, end, total = (int(g) for g in match.groups())
+    if end < start or end - start + 1 != length or end >= total:
+        raise ApiError(400, "invalid_range", "Content-Range 与内容长度不符 / Content-Range does not "
+                       "match the body", {"content_range": header, "body_bytes": length})
+    return start, total
+
+
+def _status(sha256: str, upload: attachments.Upload, code: int) -> Response[UploadStatus]:
+    return Response(UploadStatus(sha256=sha256, offset=upload.offset, complete=upload.complete),
+                    status_code=code, headers={"Upload-Offset": str(upload.offset)})
+
+
+@put("/api/v1/attachments/{sha256:str}", name="sync.attachment_put", tags=["attachments"],
+     summary="Upload a photo or signature (whole, or one chunk with Content-Range)")
+async def upload(request: Request[Any, Any, Any], sha256: str) -> Response[UploadStatus]:
+    attachments.check_sha(sha256)
+    content = await request.body()
+    start, total = parse_range(request.headers.get("content-range"), len(content))
+    limit = request.app.state.settings.max_photo_bytes
+    if total > limit:
+        raise ApiError(413, "photo_too_large", f"照片不能超过 {limit // 1024 // 1024} MB / a photo may "
+                       f"be at most {limit} bytes", {"max": limit, "size": total})
+    if total == 0:
+        raise ApiError(400, "empty_upload", "上传内容为空 / the body is empty")
+    if start == 0 and attachments.sniff(content[:16]) is None:
+        raise ApiError(415, "unsupported_type", "只接受 JPEG、PNG 或 WebP 图片 / only JPEG, PNG or "
+                       "WebP images are accepted")
+    upload = await attachments.receive_chunk(sha256, start, total, content,
+                                             user_id=request.user.user_id, now=now_iso())
+    return _status(sha256, upload, 201 if upload.created else 200 if upload.complete else 202)
+
+
+@head("/api/v1/attachments/{sha256:str}", name="sync.attachment_head", tags=["attachments"],
+      summary="How many bytes of an upload the server holds (Upload-Offset header)")
+async def upload_offset(sha256: str) -> Response[None]:
+    attachments.check_sha(sha256)
+    upload = await attachments.received(sha256)
+    return Response(None, status_code=200, headers={
+        "Upload-Offset": str(upload.offset), "Upload-Complete": "1" if upload.complete else "0"})
+
+
+@get("/api/v1/attachments/{sha256:str}", name="sync.attachment_get", tags=["attachments"],
+     summary="Download a stored photo (only if a record you may see references it)")
+async def download(request: Request[Any, Any, Any], sha256: str) -> Response[bytes]:
+    attachments.check_sha(sha256)
+    found = await attachments.read_visible(actor_of(request.user), sha256)
+    if found is None:
+        raise ApiError(404, "not_found", "没有此附件或无权查看 / no such photo, or not yours to see",
+                       {"sha256": sha256})
+    mime, content = found
+    return Response(content, media_type=mime, headers={
+        "Cache-Control": "private, max-age=31536000, immutable", "ETag": f'"{sha256}"'})
+
+
+ATTACHMENT_ROUTES = [upload, upload_offset, download]

@@ -1,0 +1,76 @@
+"""``POST /api/v1/sync/push`` and ``POST /api/v1/sync/pull``: thin handlers over
+``server.sync_service`` and ``server.store.pull``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, post
+
+from schemas.sync import (
+    MAX_BATCH, MAX_PULL_LIMIT, OLDEST_SUPPORTED_PROTOCOL, PROTOCOL_VERSION, PullResponse,
+    PushResponse, pull_request_decoder,
+)
+from schemas.upgrade import body_protocol, decode_push
+from server import sync_service
+from server.api.bodies import decode, device_of
+from server.clock import now_iso
+from server.errors import ApiError
+from server.store import pull as pulls
+from sync.engine import BatchRejected, SeqGap
+
+
+def check_protocol(protocol: int) -> None:
+    if protocol < OLDEST_SUPPORTED_PROTOCOL:
+        raise ApiError(426, "update_required", "应用版本过旧，请更新楼管通后再同步；未同步的记录仍保存在手机上 / "
+                       "this app version is too old: update the app, then sync again (your unsynced "
+                       "records stay on the phone)",
+                       {"protocol": protocol, "oldest_supported": OLDEST_SUPPORTED_PROTOCOL,
+                        "current": PROTOCOL_VERSION})
+    if protocol > PROTOCOL_VERSION:
+        raise ApiError(400, "unsupported_protocol", "服务器尚不支持此协议版本 / the server does not "
+                       "know this protocol version yet",
+                       {"protocol": protocol, "current": PROTOCOL_VERSION})
+
+
+@post("/api/v1/sync/push", name="sync.push", status_code=200, tags=["sync"],
+      summary="Push a batch of mutations (applied atomically, exactly once, in seq order)")
+async def push(request: Request[Any, Any, Any]) -> PushResponse:
+    body = await request.body()
+    protocol = decode(body, body_protocol)
+    check_protocol(protocol)
+    batch = decode(body, lambda raw: decode_push(raw, protocol))
+    device_of(request.user, batch.device_id)
+    if len(batch.mutations) > MAX_BATCH:
+        raise ApiError(413, "batch_too_large", f"一次最多推送 {MAX_BATCH} 条 / at most {MAX_BATCH} "
+                       "mutations per push: split the batch",
+                       {"max": MAX_BATCH, "got": len(batch.mutations)})
+    try:
+        return await sync_service.push(request.user, batch, protocol=protocol)
+    except SeqGap as exc:
+        raise ApiError(409, "seq_gap", exc.message, exc.detail) from None
+    except BatchRejected as exc:
+        raise ApiError(422, exc.code, exc.message, exc.detail) from None
+
+
+@post("/api/v1/sync/pull", name="sync.pull", status_code=200, tags=["sync"],
+      summary="Pull the next page of changes in the device's scope")
+async def pull(request: Request[Any, Any, Any]) -> PullResponse:
+    body = decode(await request.body(), pull_request_decoder.decode)
+    check_protocol(body.protocol)
+    device_id = device_of(request.user, body.device_id)
+    if body.limit < 1:
+        raise ApiError(400, "invalid_request", "limit 须为正数 / limit must be at least 1",
+                       {"limit": body.limit})
+    actor = sync_service.actor_of(request.user)
+    try:
+        page = await pulls.pull_page(actor, body.cursor, min(body.limit, MAX_PULL_LIMIT))
+    except pulls.BadCursor:
+        raise ApiError(400, "invalid_cursor", "同步游标无效，请从头同步 / the cursor is not valid: "
+                       "pull again with cursor null", {"cursor": body.cursor}) from None
+    if not page.more:  # the device is up to date: note when (shown to the desk)
+        await pulls.record_pull(device_id, now_iso())
+    return page
+
+
+SYNC_ROUTES = [push, pull]

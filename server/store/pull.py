@@ -1,0 +1,210 @@
+"""Pull: the records a device must hold that changed after its cursor, one page per call.
+
+A page is read inside one consistent snapshot. Each collection of ``PULLED_COLLECTIONS`` is
+read ``WHERE version > lo AND version <= hi AND <scope>`` ordered by version; the page is
+cut at ``limit`` records across collections (a versions-only pass finds the cut first, so
+only the rows of the page are fetched) and the next cursor is exact: nothing is skipped and
+nothing is repeated. Fields are redacted by role by selecting only the readable columns.
+
+The cursor is opaque to the phone: base64url of a msgpack ``Cursor`` that also holds the
+scope snapshot (sorted building ids), so that a change of assignment is noticed: buildings
+that entered are backfilled (their records up to the cursor's version, paginated) and
+buildings that left are listed in ``evict_buildings``. A cursor older than the tombstone
+horizon (``sync_clock.purged_through``) is answered ``reset``: the phone drops its cache and
+takes the pages that follow from the start.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import heapq
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+import msgspec
+
+from schemas.sync import PROTOCOL_VERSION, PullResponse
+from server.clock import iso_in
+from server.store.sync_storage import (
+    Conn, columns_of, lock_clock, read_snapshot, row_from_db, write_transaction,
+)
+from sync.policy import PULLED_COLLECTIONS, readable_fields
+from sync.storage import Actor
+
+
+class Cursor(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
+    """Where a device stands. ``buildings`` None means every building (office roles)."""
+
+    version: int  # everything in ``buildings`` up to this version has been delivered
+    role: str
+    buildings: list[str] | None
+    backfill: list[str] = []  # buildings that entered the scope, being delivered up to ``version``
+    backfill_from: int = 0  # backfill progress: delivered up to this version
+
+
+class BadCursor(ValueError):
+    """The cursor is not one this server made."""
+
+
+def encode_cursor(cursor: Cursor) -> str:
+    return base64.urlsafe_b64encode(msgspec.msgpack.encode(cursor)).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> Cursor:
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        return msgspec.msgpack.decode(raw, type=Cursor)
+    except (binascii.Error, ValueError, msgspec.DecodeError) as exc:
+        raise BadCursor(str(exc)) from None
+
+
+class Scope(msgspec.Struct, frozen=True):
+    """Which rows a read may return: None buildings means all; ``own_user`` adds the
+    records without a building that this user created (patrol rounds)."""
+
+    buildings: tuple[str, ...] | None
+    own_user: str | None = None
+
+    def where(self, conn: Conn) -> tuple[str, list[Any]]:
+        if self.buildings is None:
+            return "", []
+        clause, params = conn.in_list("building_id", self.buildings)
+        if self.own_user is not None:
+            clause = f"({clause} OR (building_id IS NULL AND created_by = ?))"
+            params.append(self.own_user)
+        return " AND " + clause, params
+
+
+def current_scope(actor: Actor) -> list[str] | None:
+    return None if actor.role != "steward" else sorted(actor.building_ids)
+
+
+def start_cursor(actor: Actor) -> Cursor:
+    return Cursor(version=0, role=actor.role, buildings=current_scope(actor))
+
+
+async def pull_page(actor: Actor, cursor_text: str | None, limit: int) -> PullResponse:
+    """One page for ``actor`` from ``cursor_text`` (None: from the start)."""
+    cursor = decode_cursor(cursor_text) if cursor_text else start_cursor(actor)
+    async with read_snapshot() as conn:
+        clock, purged_through = await read_clock(conn)
+        reset = cursor_text is not None and (
+            cursor.version < purged_through or cursor.role != actor.role
+            or (cursor.buildings is None) != (actor.role != "steward") or cursor.version > clock)
+        if reset:
+            cursor = start_cursor(actor)
+        evict = rescope(cursor, current_scope(actor))
+        records: dict[str, list[dict[str, Any]]] = {}
+        room = limit
+        if cursor.backfill:
+            scope = Scope(tuple(cursor.backfill))
+            got, cut = await read_range(conn, actor.role, scope, cursor.backfill_from, cursor.version, room)
+            merge_into(records, got)
+            room -= sum(len(rows) for rows in got.values())
+            if cut < cursor.version:
+                cursor.backfill_from = cut
+            else:
+                cursor.buildings = sorted({*(cursor.buildings or []), *cursor.backfill})
+                cursor.backfill, cursor.backfill_from = [], 0
+        if not cursor.backfill and room > 0:
+            scope = Scope(None if cursor.buildings is None else tuple(cursor.buildings), actor.user_id)
+            got, cut = await read_range(conn, actor.role, scope, cursor.version, clock, room)
+            merge_into(records, got)
+            cursor.version = cut
+    more = bool(cursor.backfill) or cursor.version < clock
+    return PullResponse(protocol=PROTOCOL_VERSION, cursor=encode_cursor(cursor), more=more,
+                        reset=reset, evict_buildings=evict, records=records)
+
+
+def rescope(cursor: Cursor, scope: list[str] | None) -> list[str]:
+    """Bring the cursor's scope snapshot to ``scope``; return the buildings that left."""
+    if scope is None or cursor.buildings is None:
+        return []
+    now = set(scope)
+    held = set(cursor.buildings) | set(cursor.backfill)
+    evict = sorted(held - now)
+    entered = sorted(now - held)
+    cursor.buildings = [b for b in cursor.buildings if b in now]
+    cursor.backfill = [b for b in cursor.backfill if b in now]
+    if entered and cursor.version == 0:
+        cursor.buildings = sorted({*cursor.buildings, *entered})
+    elif entered:
+        # restart the backfill with the newcomers (repeats of a partial backfill are harmless)
+        cursor.backfill, cursor.backfill_from = sorted({*cursor.backfill, *entered}), 0
+    return evict
+
+
+async def read_clock(conn: Conn) -> tuple[int, int]:
+    row = await conn.fetchrow("SELECT version, purged_through FROM sync_clock WHERE id = 1")
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+async def read_range(conn: Conn, role: str, scope: Scope, lo: int, hi: int,
+                     limit: int) -> tuple[dict[str, list[dict[str, Any]]], int]:
+    """Records with lo < version <= hi in scope, at most ``limit`` of them in version order
+    across collections; returns them and the version the page reaches (its exact cut)."""
+    if lo >= hi or limit <= 0:
+        return {}, lo
+    where, params = scope.where(conn)
+    versions: list[list[int]] = []
+    for collection in PULLED_COLLECTIONS:
+        rows = await conn.fetch(
+            f'SELECT version FROM "{collection}" WHERE version > ? AND version <= ?{where} '
+            f"ORDER BY version LIMIT ?", lo, hi, *params, limit + 1)
+        versions.append([r[0] for r in rows])
+    merged = list(heapq.merge(*versions))
+    cut = merged[limit - 1] if len(merged) > limit else hi
+    records: dict[str, list[dict[str, Any]]] = {}
+    for collection, found in zip(PULLED_COLLECTIONS, versions):
+        if found and found[0] <= cut:
+            rows = await read_rows(conn, role, collection, f"version > ? AND version <= ?{where}",
+                                   [lo, cut, *params])
+            if rows:
+                records[collection] = rows
+    return records, cut
+
+
+async def read_rows(conn: Conn, role: str, collection: str, where: str,
+                    params: Sequence[Any]) -> list[dict[str, Any]]:
+    names = readable_columns(role, collection)
+    select = ", ".join(f'"{n}"' for n in names)
+    rows = await conn.fetch(f'SELECT {select} FROM "{collection}" WHERE {where} ORDER BY version', *params)
+    columns = columns_of(collection)
+    return [row_from_db(columns, names, values) for values in rows]
+
+
+def readable_columns(role: str, collection: str) -> tuple[str, ...]:
+    fields = readable_fields(role, collection) or frozenset()
+    return tuple(n for n in columns_of(collection).names if n in fields)
+
+
+def merge_into(records: dict[str, list[dict[str, Any]]], more: dict[str, list[dict[str, Any]]]) -> None:
+    for collection, rows in more.items():
+        records.setdefault(collection, []).extend(rows)
+
+
+async def record_pull(device_id: str, at: str) -> None:
+    async with write_transaction() as conn:
+        await conn.execute("UPDATE sync_device SET last_pull_at = ? WHERE id = ?", at, device_id)
+
+
+async def purge_tombstones(tombstone_days: int) -> int:
+    """Delete tombstones older than ``tombstone_days`` and move the horizon past them;
+    returns how many were deleted. A cursor older than the horizon must resync."""
+    before = iso_in(timedelta(days=-tombstone_days))
+    deleted = 0
+    async with write_transaction() as conn:
+        _, purged_through = await lock_clock(conn)
+        horizon = purged_through
+        for collection in PULLED_COLLECTIONS:
+            condition = f'FROM "{collection}" WHERE deleted = ? AND updated_at < ?'
+            row = await conn.fetchrow(f"SELECT COUNT(*), MAX(version) {condition}", True, before)
+            if row and row[0]:
+                deleted += int(row[0])
+                horizon = max(horizon, int(row[1]))
+                await conn.execute(f"DELETE {condition}", True, before)
+        if horizon > purged_through:
+            await conn.execute("UPDATE sync_clock SET purged_through = ? WHERE id = 1", horizon)
+    return deleted

@@ -1,0 +1,316 @@
+"""The sync engine's ``Storage`` on one database transaction, plus the raw-SQL plumbing the
+sync paths share (pull, attachments).
+
+Hot paths run prepared statements through the driver on the transaction's own connection
+(``executemany``): Piccolo's query builder costs ~15x more for bulk writes (stack-notes.md).
+Piccolo still owns the schema, the migrations and the engines; this module only borrows a
+connection from a Piccolo transaction.
+
+SQL is written once with ``?`` placeholders and rewritten to ``$n`` for PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Collection, Iterable, Sequence
+from contextlib import asynccontextmanager
+from functools import cache
+from typing import Any
+
+import aiosqlite
+import msgspec
+from piccolo.columns import JSON, Boolean
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from schemas.sync import MutationResult
+from sync.storage import Batch, Position, RecordWrite
+from server.tables import SYNCED_TABLES, SyncClock
+
+SQLITE_CHUNK = 500  # ids per IN (...) list on SQLite
+
+_json_encode = msgspec.json.Encoder().encode
+_json_decode = msgspec.json.decode
+
+
+class Columns(msgspec.Struct, frozen=True):
+    """The columns of one synced table, in table order, and which need converting."""
+
+    names: tuple[str, ...]
+    defaults: tuple[Any, ...]
+    json: frozenset[str]
+    booleans: frozenset[str]
+
+
+@cache
+def columns_of(collection: str) -> Columns:
+    table = SYNCED_TABLES[collection]
+    cols = table._meta.columns
+    return Columns(
+        names=tuple(c._meta.db_column_name for c in cols),
+        defaults=tuple(c.get_default_value() for c in cols),
+        json=frozenset(c._meta.db_column_name for c in cols if isinstance(c, JSON)),
+        booleans=frozenset(c._meta.db_column_name for c in cols if isinstance(c, Boolean)),
+    )
+
+
+def engine() -> SQLiteEngine | PostgresEngine:
+    """The engine every table is bound to (``server.db.use_engine``)."""
+    return SyncClock._meta.db  # type: ignore[return-value]
+
+
+@cache
+def _dollar(sql: str) -> str:
+    counter = iter(range(1, 100_000))
+    return re.sub(r"\?", lambda _: f"${next(counter)}", sql)
+
+
+class Conn:
+    """A driver connection inside a transaction, with one calling convention for both engines.
+
+    Rows come back as tuples (SQLite) or asyncpg Records; both index by position.
+    """
+
+    def __init__(self, raw: Any, kind: str):
+        self.raw = raw
+        self.kind = kind
+        self.postgres = kind == "postgres"
+
+    async def fetch(self, sql: str, *args: Any) -> list[Sequence[Any]]:
+        if self.postgres:
+            return await self.raw.fetch(_dollar(sql), *args)
+        return list(await self.raw.execute_fetchall(sql, args))
+
+    async def fetchrow(self, sql: str, *args: Any) -> Sequence[Any] | None:
+        rows = await self.fetch(sql, *args)
+        return rows[0] if rows else None
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        if self.postgres:
+            await self.raw.execute(_dollar(sql), *args)
+        else:
+            await self.raw.execute(sql, args)
+
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        if self.postgres:
+            await self.raw.executemany(_dollar(sql), rows)
+        else:
+            await self.raw.executemany(sql, rows)
+
+    def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """``column IN (...)`` as SQL and its parameters (one array parameter on PostgreSQL)."""
+        if self.postgres:
+            return f"{column} = ANY(?)", [list(values)]
+        if not values:
+            return "1 = 0", []
+        return f"{column} IN ({','.join('?' * len(values))})", list(values)
+
+    def chunks(self, values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+        size = len(values) or 1 if self.postgres else SQLITE_CHUNK
+        for start in range(0, len(values), size):
+            yield values[start:start + size]
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[Conn]:
+    """A write transaction (IMMEDIATE on SQLite); rolled back if the body raises."""
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        async with db.transaction() as tx:
+            yield Conn(tx.connection, "postgres")
+    else:
+        async with _sqlite(db) as raw:
+            await raw.execute("BEGIN IMMEDIATE")
+            try:
+                yield Conn(raw, "sqlite")
+            except BaseException:
+                await raw.execute("ROLLBACK")
+                raise
+            await raw.execute("COMMIT")
+
+
+@asynccontextmanager
+async def read_snapshot() -> AsyncIterator[Conn]:
+    """One consistent read-only snapshot: REPEATABLE READ READ ONLY on PostgreSQL, a single
+    read transaction on SQLite (WAL readers see the database as of their first read)."""
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        async with db.pool.acquire() as raw:
+            async with raw.transaction(isolation="repeatable_read", readonly=True):
+                yield Conn(raw, "postgres")
+    else:
+        async with _sqlite(db) as raw:
+            await raw.execute("BEGIN DEFERRED")
+            try:
+                yield Conn(raw, "sqlite")
+            finally:
+                await raw.execute("ROLLBACK")
+
+
+@asynccontextmanager
+async def _sqlite(db: SQLiteEngine) -> AsyncIterator[aiosqlite.Connection]:
+    """A plain connection (no Piccolo type converters: the sync paths convert only the
+    JSON and boolean columns themselves, which is much cheaper per row)."""
+    kwargs = db.connection_kwargs
+    async with aiosqlite.connect(kwargs["database"], isolation_level=None,
+                                 timeout=kwargs.get("timeout", 30)) as raw:
+        yield raw
+
+
+# --- rows in and out ---------------------------------------------------------------------
+
+def row_from_db(columns: Columns, names: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
+    """A database row as the plain dict the engine merges (JSON decoded, booleans as bool)."""
+    row = dict(zip(names, values))
+    for name in columns.json:
+        if name in row and isinstance(row[name], (str, bytes)):
+            row[name] = _json_decode(row[name])
+    for name in columns.booleans:
+        if name in row and row[name] is not None:
+            row[name] = bool(row[name])
+    return row
+
+
+def row_to_db(columns: Columns, row: dict[str, Any]) -> tuple[Any, ...]:
+    """Every column of ``row`` in table order, JSON encoded, missing ones at their default."""
+    out = []
+    for name, default in zip(columns.names, columns.defaults):
+        value = row.get(name, default)
+        if name in columns.json:
+            value = _json_encode(value).decode()
+        out.append(value)
+    return tuple(out)
+
+
+@cache
+def upsert_sql(collection: str) -> str:
+    names = columns_of(collection).names
+    quoted = ", ".join(f'"{n}"' for n in names)
+    updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != "id")
+    return (f'INSERT INTO "{collection}" ({quoted}) VALUES ({", ".join("?" * len(names))}) '
+            f'ON CONFLICT ("id") DO UPDATE SET {updates}')
+
+
+CHANGE_LOG_SQL = ("INSERT INTO change_log (version, collection, record_id, building_id, op, "
+                  "device_id, seq, user_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+APPLIED_SQL = ("INSERT INTO applied_mutation (device_id, seq, collection, record_id, op, status, "
+               "version, result, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+async def lock_clock(conn: Conn) -> tuple[int, int]:
+    """Take the write lock (the single sync_clock row, created at id 1 if absent) until
+    commit; return (version, purged_through)."""
+    sql = "UPDATE sync_clock SET version = version WHERE id = 1 RETURNING version, purged_through"
+    row = await conn.fetchrow(sql)
+    if row is None:
+        await conn.execute("INSERT INTO sync_clock (id, version, purged_through) VALUES (1, 0, 0) "
+                           "ON CONFLICT (id) DO NOTHING")
+        row = await conn.fetchrow(sql)
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+async def load_rows(conn: Conn, collection: str, ids: Collection[str]) -> dict[str, dict[str, Any]]:
+    """Current rows by id (tombstones included)."""
+    columns = columns_of(collection)
+    wanted = list(dict.fromkeys(ids))
+    found: dict[str, dict[str, Any]] = {}
+    select = ", ".join(f'"{n}"' for n in columns.names)
+    for chunk in conn.chunks(wanted):
+        where, params = conn.in_list('"id"', chunk)
+        for values in await conn.fetch(f'SELECT {select} FROM "{collection}" WHERE {where}', *params):
+            row = row_from_db(columns, columns.names, values)
+            found[row["id"]] = row
+    return found
+
+
+async def write_records(conn: Conn, writes: Sequence[RecordWrite], *, device_id: str | None,
+                        user_id: str, at: str) -> None:
+    """Upsert every write whole and log each one in change_log (in version order)."""
+    by_collection: dict[str, list[tuple[Any, ...]]] = {}
+    log: list[tuple[Any, ...]] = []
+    for write in writes:
+        columns = columns_of(write.collection)
+        by_collection.setdefault(write.collection, []).append(row_to_db(columns, write.row))
+        row = write.row
+        log.append((row["version"], write.collection, row["id"], row.get("building_id"), write.op,
+                    device_id, write.seq, user_id, at))
+    for collection, rows in by_collection.items():
+        await conn.executemany(upsert_sql(collection), rows)
+    await conn.executemany(CHANGE_LOG_SQL, log)
+
+
+class SqlStorage:
+    """``sync.storage.Storage`` on one open write transaction."""
+
+    def __init__(self, conn: Conn):
+        self.conn = conn
+
+    async def begin(self, device_id: str | None) -> Position:
+        clock, _ = await lock_clock(self.conn)
+        last_seq = 0
+        if device_id is not None:
+            lock = " FOR UPDATE" if self.conn.postgres else ""
+            row = await self.conn.fetchrow(f"SELECT last_seq FROM sync_device WHERE id = ?{lock}", device_id)
+            last_seq = int(row[0]) if row else 0
+        return Position(last_seq=last_seq, clock=clock)
+
+    async def stored_results(self, device_id: str, seqs: Sequence[int]) -> list[MutationResult]:
+        if not seqs:
+            return []
+        rows = await self.conn.fetch(
+            "SELECT seq, result FROM applied_mutation WHERE device_id = ? AND seq >= ? AND seq <= ?",
+            device_id, min(seqs), max(seqs))
+        stored = {int(seq): result for seq, result in rows}
+        return [stored_result(stored[s]) for s in seqs if s in stored]
+
+    async def load(self, collection: str, ids: Collection[str]) -> dict[str, dict[str, Any]]:
+        return await load_rows(self.conn, collection, ids)
+
+    async def commit(self, batch: Batch) -> None:
+        await mark_arrived_photos(self.conn, batch.writes)
+        await write_records(self.conn, batch.writes, device_id=batch.device_id,
+                            user_id=batch.user_id, at=batch.now)
+        await self.conn.executemany(APPLIED_SQL, [
+            (batch.device_id, p.seq, p.collection, p.record_id, p.op, p.result.status,
+             p.result.version, processed_json(p.result, p.payload), batch.now)
+            for p in batch.processed
+        ] if batch.device_id is not None else [])
+        if batch.device_id is not None:
+            await self.conn.execute(
+                "UPDATE sync_device SET last_seq = ?, last_push_at = ?, reported_pending = ?, "
+                "app_version = ?, protocol = ? WHERE id = ?",
+                batch.last_seq, batch.now, batch.pending, batch.app_version[:32], batch.protocol,
+                batch.device_id)
+        await self.conn.execute("UPDATE sync_clock SET version = ? WHERE id = 1 AND version < ?",
+                                batch.clock, batch.clock)
+
+
+def processed_json(result: MutationResult, payload: dict[str, Any] | None) -> str:
+    """The stored replay answer; a rejected mutation's payload rides along under "payload"."""
+    body = msgspec.to_builtins(result)
+    if payload is not None:
+        body["payload"] = payload
+    return _json_encode(body).decode()
+
+
+def stored_result(raw: str | bytes | dict[str, Any]) -> MutationResult:
+    body = _json_decode(raw) if isinstance(raw, (str, bytes)) else dict(raw)
+    body.pop("payload", None)
+    return msgspec.convert(body, MutationResult)
+
+
+async def mark_arrived_photos(conn: Conn, writes: Sequence[RecordWrite]) -> None:
+    """An attachment record whose bytes are already stored is written with stored=True
+    (photos may arrive before or after their record)."""
+    pending = [w for w in writes if w.collection == "attachment" and not w.row.get("stored")]
+    if not pending:
+        return
+    shas = sorted({w.row["sha256"] for w in pending})
+    where, params = conn.in_list("sha256", shas)
+    stored = {r[0] for r in await conn.fetch(f"SELECT sha256 FROM attachment_blob WHERE {where}", *params)}
+    for write in pending:
+        if write.row["sha256"] in stored:
+            write.row["stored"] = True
