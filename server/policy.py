@@ -43,6 +43,11 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "admin.audit": MANAGEMENT,
 
     # --- sync API (push, pull, attachments) ---
+    "sync.push": ANY_STAFF,  # the handler also requires a device credential
+    "sync.pull": ANY_STAFF,
+    "sync.attachment_put": ANY_STAFF,
+    "sync.attachment_head": ANY_STAFF,
+    "sync.attachment_get": ANY_STAFF,  # and only photos of records in the caller's scope
 
     # --- desk pages ---
 
