@@ -230,6 +230,8 @@ def _building_of(collection: str, record_id: str, fields: dict[str, Any], record
     given = fields.pop("building_id", None)
     if given is not None:
         _reference(records, actor, "building", given)
+    elif collection == "unit":
+        raise Rejected("bad_reference", "a unit needs its building_id")
     derived = _derived_building(collection, fields, records, actor)
     if given is not None and derived is not None and given != derived:
         raise Rejected("bad_reference", f"building_id {given} ≠ {derived}")
@@ -246,8 +248,6 @@ def _derived_building(collection: str, fields: dict[str, Any], records: Records,
                               ("source_visit_id", "visit")):
             if fields.get(field) is not None:
                 return _reference(records, actor, source, fields[field])["building_id"]
-    if collection == "unit":
-        raise Rejected("bad_reference", "unit needs building_id")
     return None
 
 

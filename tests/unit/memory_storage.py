@@ -95,3 +95,9 @@ def estate() -> MemoryStorage:
     storage.put("household", {"id": H1, "building_id": B1, "unit_id": U1,
                               "owner_name": "张三", "owner_id_number": "110101199001011234"})
     return storage
+
+
+def snapshot(storage: MemoryStorage) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every stored record keyed by (collection, id), as the merge functions take them."""
+    return {(c, i): copy.deepcopy(row) for c, table in storage.tables.items()
+            for i, row in table.items()}
