@@ -50,6 +50,20 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "sync.attachment_get": ANY_STAFF,  # and only photos of records in the caller's scope
 
     # --- desk pages ---
+    "desk.queue": OFFICE,
+    "desk.intake_page": OFFICE,
+    "desk.owner_search": OFFICE,
+    "desk.intake": OFFICE,
+    "desk.ticket": OFFICE,
+    "desk.ticket_transition": OFFICE,
+    "desk.ticket_assign": OFFICE,
+    "desk.ticket_promise": OFFICE,
+    "desk.ticket_sign_off": OFFICE,
+    "desk.ticket_callback": OFFICE,
+    "desk.ticket_escalate": OFFICE,
+    "desk.ticket_note": OFFICE,
+    "desk.escalations": OFFICE,
+    "desk.escalate_overdue": OFFICE,
 
     # --- phone app (PWA shell, manifest, service worker) ---
 

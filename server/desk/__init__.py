@@ -1,5 +1,7 @@
-"""Routes of the desk area."""
+"""Routes of the desk area: the HTMX pages of the customer-service desk (客服前台)."""
 
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from server.desk import tickets
+
+ROUTES: list[ControllerRouterHandler] = [*tickets.ROUTES]

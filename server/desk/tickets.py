@@ -1,0 +1,285 @@
+"""The ticket queue, intake and the ticket page with its lifecycle actions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from schemas.vocab import TICKET_STATUSES, TicketChannel, TicketKind, TicketPriority, codes
+from server.desk import rules, writes
+from server.desk.common import DeskRequest, after_write, base_context, now, render
+from server.desk.forms import form_of, query_of
+from server.errors import ApiError
+from server.i18n import translate
+from server.store import audit
+from server.store import tickets as store
+from server.templating import request_language
+
+Text = Annotated[str, msgspec.Meta(max_length=2000)]
+Short = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class QueueQuery(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
+    status: Annotated[str, msgspec.Meta(pattern="^(" + "|".join(TICKET_STATUSES) + ")$")] | None = None
+    kind: TicketKind | None = None
+    priority: TicketPriority | None = None
+    building_id: Annotated[str, msgspec.Meta(max_length=36)] | None = None
+    assignee: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    overdue: bool = False
+    sort: store.Sort = "newest"
+    after: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+
+
+def queue_filter(request: DeskRequest) -> store.QueueFilter:
+    q = query_of(request, QueueQuery)
+    return store.QueueFilter(**msgspec.structs.asdict(q))
+
+
+def status_labels(request: DeskRequest) -> dict[str, str]:
+    lang = request_language(request)
+    return {s: translate(lang, f"status.{s}") for s in TICKET_STATUSES}
+
+
+async def queue_context(request: DeskRequest) -> dict[str, Any]:
+    f = queue_filter(request)
+    page = await store.queue(f, now())
+    params = {k: v for k, v in request.query_params.items() if k != "after" and v}
+    return {"page": page, "filter": f, "params": params, "buildings": await store.buildings(),
+            "kinds": codes(TicketKind), "priorities": codes(TicketPriority),
+            "statuses": TICKET_STATUSES, "sorts": store.SORTS}
+
+
+@get(["/desk", "/desk/tickets"], name="desk.queue", include_in_schema=False)
+async def queue_page(request: DeskRequest) -> Template:
+    return render(request, "queue.html", "_queue.html", await queue_context(request))
+
+
+# --- intake -------------------------------------------------------------------------
+
+
+class IntakeForm(msgspec.Struct, kw_only=True):
+    kind: TicketKind
+    priority: TicketPriority = "normal"
+    description: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    title: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    unit_id: Annotated[str, msgspec.Meta(max_length=36)] | None = None
+    place: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    reporter_name: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    reporter_phone: Annotated[str, msgspec.Meta(max_length=30, pattern=r"^[0-9+\- ]*$")] | None = None
+    channel: TicketChannel = "phone"
+
+
+@get("/desk/intake", name="desk.intake_page", include_in_schema=False)
+async def intake_page(request: DeskRequest) -> Template:
+    return render(request, "intake.html", "_intake.html", {
+        "kinds": ("repair", "complaint", "inquiry"), "priorities": codes(TicketPriority),
+        "channels": ("phone", "walk_in", "app")})
+
+
+@get("/desk/intake/owners", name="desk.owner_search", include_in_schema=False)
+async def owner_search(request: DeskRequest, q: FromQuery[str] = "") -> Template:
+    found = await store.find_owners(q[:30])
+    if any(u["household"] for u in found):
+        await audit.record("archive_read", user_id=request.user.user_id, target="owner_search",
+                           detail={"units": [u["id"] for u in found]})
+    return Template(template_name="partials/desk/_owner_results.html",
+                    context={"found": found, "q": q})
+
+
+@post("/desk/intake", name="desk.intake", include_in_schema=False)
+async def intake(request: DeskRequest) -> Redirect | Template:
+    form = await form_of(request, IntakeForm)
+    if form.unit_id and await store.unit(form.unit_id) is None:
+        raise ApiError(422, "unknown_unit", "找不到该房号 / unknown unit")
+    fields = {k: v for k, v in msgspec.structs.asdict(form).items() if v is not None}
+    fields["title"] = form.title or form.description[:40]
+    fields["status"] = "received"
+    fields["first_responder_id"] = request.user.user_id  # 首问责任制
+    ticket = writes.create("ticket", fields)  # the server adds the "created" timeline line
+    await writes.apply(request.user, [ticket])
+    target = f"/desk/tickets/{ticket.id}"
+    if request.headers.get("hx-request"):
+        return Template(template_name="partials/desk/_empty.html", headers={"HX-Redirect": target})
+    return Redirect(target, status_code=303)
+
+
+# --- the ticket page ----------------------------------------------------------------
+
+
+async def detail_context(request: DeskRequest, ticket_id: str, **extra: Any) -> dict[str, Any]:
+    ticket = await store.ticket(ticket_id)
+    if ticket is None:
+        raise ApiError(404, "ticket_not_found", "找不到该工单 / no such ticket")
+    ticket["overdue"] = store.is_overdue(ticket, now())
+    return {"ticket": ticket, "events": await store.timeline(ticket_id),
+            "conflicts": await store.conflicts_of(ticket_id),
+            "findings": await store.findings_of(ticket_id),
+            "next_statuses": rules.next_statuses(ticket["status"]),
+            "assignees": ASSIGNEES, **extra}
+
+
+ASSIGNEES = ("工程部", "保洁", "秩序", "绿化", "客服")
+
+
+@get("/desk/tickets/{ticket_id:str}", name="desk.ticket", include_in_schema=False)
+async def ticket_page(request: DeskRequest, ticket_id: FromPath[str]) -> Template:
+    return render(request, "ticket.html", "_ticket.html", await detail_context(request, ticket_id))
+
+
+class Base(msgspec.Struct, kw_only=True):
+    """What the clerk's form showed: the version and the values it edits from."""
+
+    version: int
+
+
+class TransitionForm(Base, kw_only=True):
+    base_status: str
+    to_status: str
+    assignee: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class AssignForm(Base, kw_only=True):
+    base_assignee: str | None = None
+    assignee: Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+
+
+class PromiseForm(Base, kw_only=True):
+    base_promised_date: str | None = None
+    promised_date: Annotated[str, msgspec.Meta(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+class CallbackForm(Base, kw_only=True):
+    base_status: str
+    satisfaction: Annotated[int, msgspec.Meta(ge=1, le=5)]
+    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class NoteForm(msgspec.Struct, kw_only=True):
+    note: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
+async def change_ticket(request: DeskRequest, ticket_id: str, version: int, base: dict[str, Any],
+                        changes: dict[str, Any], event: dict[str, Any] | None) -> Redirect | Template:
+    """One Update of the ticket (plus its timeline event) through the merge, then the page."""
+    mutations: list[Any] = [writes.update("ticket", ticket_id, version, base, changes)]
+    if event:
+        mutations.append(writes.create("ticket_event", {
+            "ticket_id": ticket_id, "author_id": request.user.user_id, **event}))
+    outcome = await writes.apply(request.user, mutations)
+    redirect = after_write(request, f"/desk/tickets/{ticket_id}")
+    if redirect:
+        return redirect
+    context = await detail_context(request, ticket_id, conflicted=bool(outcome.conflicts), saved=True)
+    return Template(template_name="partials/desk/_ticket.html", context={**base_context(request), **context})
+
+
+@post("/desk/tickets/{ticket_id:str}/transition", name="desk.ticket_transition", include_in_schema=False)
+async def transition(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Template:
+    form = await form_of(request, TransitionForm)
+    if form.to_status not in TICKET_STATUSES or not rules.allowed(form.base_status, form.to_status):
+        raise ApiError(409, "transition_refused",
+                       rules.refusal(form.base_status, form.to_status, status_labels(request)))
+    changes: dict[str, Any] = {"status": form.to_status}  # the server stamps the time
+    base: dict[str, Any] = {"status": form.base_status}
+    if form.assignee:
+        changes["assignee"] = form.assignee
+        ticket = await store.ticket(ticket_id)
+        base["assignee"] = ticket["assignee"] if ticket else None
+    note = {"type": "note", "body": form.note} if form.note else None  # "status" lines: server
+    return await change_ticket(request, ticket_id, form.version, base, changes, note)
+
+
+@post("/desk/tickets/{ticket_id:str}/assign", name="desk.ticket_assign", include_in_schema=False)
+async def assign(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Template:
+    form = await form_of(request, AssignForm)
+    return await change_ticket(request, ticket_id, form.version, {"assignee": form.base_assignee},
+                               {"assignee": form.assignee}, {"type": "assigned", "body": form.assignee})
+
+
+@post("/desk/tickets/{ticket_id:str}/promise", name="desk.ticket_promise", include_in_schema=False)
+async def promise(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Template:
+    form = await form_of(request, PromiseForm)
+    return await change_ticket(request, ticket_id, form.version,
+                               {"promised_date": form.base_promised_date},
+                               {"promised_date": form.promised_date},
+                               {"type": "promised_date", "body": form.promised_date})
+
+
+@post("/desk/tickets/{ticket_id:str}/sign-off", name="desk.ticket_sign_off", include_in_schema=False)
+async def sign_off(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Template:
+    form = await form_of(request, Base)
+    return await change_ticket(request, ticket_id, form.version, {"owner_signed": False},
+                               {"owner_signed": True}, {"type": "sign_off"})
+
+
+@post("/desk/tickets/{ticket_id:str}/callback", name="desk.ticket_callback", include_in_schema=False)
+async def callback(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Template:
+    form = await form_of(request, CallbackForm)
+    if not rules.allowed(form.base_status, "called_back"):
+        raise ApiError(409, "transition_refused",
+                       rules.refusal(form.base_status, "called_back", status_labels(request)))
+    return await change_ticket(
+        request, ticket_id, form.version, {"status": form.base_status, "satisfaction": None},
+        {"status": "called_back", "satisfaction": form.satisfaction},
+        {"type": "callback", "from_status": form.base_status, "to_status": "called_back",
+         "body": f"{form.satisfaction}/5 {form.note}".strip()})
+
+
+@post("/desk/tickets/{ticket_id:str}/escalate", name="desk.ticket_escalate", include_in_schema=False)
+async def escalate(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Template:
+    form = await form_of(request, Base)
+    return await change_ticket(request, ticket_id, form.version, {"escalated": False},
+                               {"escalated": True}, {"type": "escalated", "body": "desk"})
+
+
+@post("/desk/tickets/{ticket_id:str}/note", name="desk.ticket_note", include_in_schema=False)
+async def note(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Template:
+    form = await form_of(request, NoteForm)
+    if await store.ticket(ticket_id) is None:
+        raise ApiError(404, "ticket_not_found", "找不到该工单 / no such ticket")
+    await writes.apply(request.user, [writes.create("ticket_event", {
+        "ticket_id": ticket_id, "type": "note", "body": form.note, "author_id": request.user.user_id})])
+    redirect = after_write(request, f"/desk/tickets/{ticket_id}")
+    if redirect:
+        return redirect
+    context = await detail_context(request, ticket_id, saved=True)
+    return Template(template_name="partials/desk/_ticket.html", context={**base_context(request), **context})
+
+
+# --- escalations --------------------------------------------------------------------
+
+
+@get("/desk/escalations", name="desk.escalations", include_in_schema=False)
+async def escalations_page(request: DeskRequest) -> Template:
+    at = now()
+    return render(request, "escalations.html", "_escalations.html", {
+        "rows": await store.escalated(at), "pending": len(await store.overdue_to_escalate(at))})
+
+
+@post("/desk/escalations/sweep", name="desk.escalate_overdue", include_in_schema=False)
+async def escalate_overdue(request: DeskRequest) -> Redirect | Template:
+    """Escalate every overdue active ticket to the manager (flag + timeline event)."""
+    at = now()
+    mutations: list[Any] = []
+    for t in await store.overdue_to_escalate(at):
+        mutations.append(writes.update("ticket", t["id"], t["version"], {"escalated": False},
+                                       {"escalated": True}))
+        mutations.append(writes.create("ticket_event", {
+            "ticket_id": t["id"], "type": "escalated", "body": "overdue",
+            "author_id": request.user.user_id}))
+    if mutations:
+        await writes.apply(request.user, mutations)
+    redirect = after_write(request, "/desk/escalations")
+    if redirect:
+        return redirect
+    return Template(template_name="partials/desk/_escalations.html", context={**base_context(request),
+        "rows": await store.escalated(at), "pending": 0, "user": request.user})
+
+
+ROUTES = [queue_page, intake_page, owner_search, intake, ticket_page, transition, assign, promise,
+          sign_off, callback, escalate, note, escalations_page, escalate_overdue]

@@ -1,0 +1,226 @@
+"""Tickets for the desk: the queue (keyset-paged), one ticket with its timeline, the
+callbacks due, escalations and the owner look-up used at intake.
+
+The queue never uses OFFSET: a page is ``WHERE <filters> AND (<sort>, id) <op> (cursor)
+ORDER BY <sort>, id LIMIT n``, one range scan of an index of migration 0003.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any, Literal
+
+import msgspec
+
+from server.tables import Building, Conflict, Finding, Household, Ticket, TicketEvent, Unit
+
+OPEN_STATUSES = ("received", "dispatched", "in_progress", "done", "called_back")
+ACTIVE_STATUSES = ("received", "dispatched", "in_progress")  # work not finished: can be overdue
+Sort = Literal["newest", "oldest", "due"]
+SORTS: tuple[str, ...] = ("newest", "oldest", "due")
+PAGE_SIZE = 50
+QUEUE_COLUMNS = ("id, number, kind, priority, status, title, place, unit_id, building_id, assignee, "
+                 "created_at, resolve_due_at, escalated, first_responder_id")
+
+
+class QueueFilter(msgspec.Struct, kw_only=True):
+    """What the clerk asked the queue for (every field optional)."""
+
+    status: str | None = None
+    kind: str | None = None
+    priority: str | None = None
+    building_id: str | None = None
+    assignee: str | None = None
+    overdue: bool = False
+    sort: Sort = "newest"
+    after: str | None = None  # keyset cursor of the last row shown
+
+
+class QueuePage(msgspec.Struct, kw_only=True):
+    rows: list[dict[str, Any]]
+    next_cursor: str | None
+    counts: dict[str, int]  # per open status, under the same filters (status aside)
+
+
+def encode_cursor(value: str | None, ticket_id: str) -> str:
+    raw = f"{value or ''}\x1f{ticket_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, str] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    value, sep, ticket_id = raw.partition("\x1f")
+    return (value, ticket_id) if sep and ticket_id else None
+
+
+def _conditions(f: QueueFilter, now: str, *, with_status: bool = True) -> tuple[list[str], list[Any]]:
+    where, args = ["deleted = false"], []
+    for column, value in (("kind", f.kind), ("priority", f.priority),
+                          ("building_id", f.building_id), ("assignee", f.assignee)):
+        if value:
+            where.append(f"{column} = {{}}")
+            args.append(value)
+    if with_status and f.status:
+        where.append("status = {}")
+        args.append(f.status)
+    if f.overdue:
+        where.append("status IN ('received', 'dispatched', 'in_progress') AND resolve_due_at < {}")
+        args.append(now)
+    return where, args
+
+
+def queue_sql(f: QueueFilter, now: str, limit: int = PAGE_SIZE) -> tuple[str, list[Any]]:
+    """The one query of a queue page (also timed bare by bench/bench_queue.py)."""
+    where, args = _conditions(f, now)
+    column = "resolve_due_at" if f.sort == "due" else "created_at"
+    descending = f.sort == "newest"
+    if f.sort == "due":
+        where.append("resolve_due_at IS NOT NULL")
+    position = decode_cursor(f.after) if f.after else None
+    if position:
+        where.append(f"({column}, id) {'<' if descending else '>'} ({{}}, {{}})")
+        args.extend(position)
+    direction = "DESC" if descending else "ASC"
+    sql = (f"SELECT {QUEUE_COLUMNS} FROM ticket WHERE {' AND '.join(where)} "
+           f"ORDER BY {column} {direction}, id {direction} LIMIT {int(limit) + 1}")
+    return sql, args
+
+
+async def queue(f: QueueFilter, now: str, limit: int = PAGE_SIZE) -> QueuePage:
+    sql, args = queue_sql(f, now, limit)
+    rows = [_ticket_row(r, now) for r in await Ticket.raw(sql, *args)]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    column = "resolve_due_at" if f.sort == "due" else "created_at"
+    cursor = encode_cursor(rows[-1][column], rows[-1]["id"]) if more and rows else None
+    await _add_places(rows)
+    return QueuePage(rows=rows, next_cursor=cursor, counts=await status_counts(f, now))
+
+
+async def status_counts(f: QueueFilter, now: str) -> dict[str, int]:
+    """Tickets per open status under the filters (closed ones are not counted: they are the
+    bulk of a large history and no clerk works from that number)."""
+    where, args = _conditions(f, now, with_status=False)
+    statuses = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+    sql = (f"SELECT status, count(*) AS n FROM ticket WHERE {' AND '.join(where)} "
+           f"AND status IN ({statuses}) GROUP BY status")
+    found = {r["status"]: int(r["n"]) for r in await Ticket.raw(sql, *args)}
+    return {s: found.get(s, 0) for s in OPEN_STATUSES}
+
+
+def _ticket_row(row: dict[str, Any], now: str) -> dict[str, Any]:
+    row["escalated"] = bool(row.get("escalated"))
+    row["overdue"] = is_overdue(row, now)
+    return row
+
+
+def is_overdue(ticket: dict[str, Any], now: str) -> bool:
+    due = ticket.get("resolve_due_at")
+    return bool(due) and ticket["status"] in ACTIVE_STATUSES and due < now
+
+
+async def _add_places(rows: list[dict[str, Any]]) -> None:
+    """Building code and unit code of each row (two small look-ups, not a join per row)."""
+    unit_ids = {r["unit_id"] for r in rows if r.get("unit_id")}
+    units = {u["id"]: u["code"] for u in await Unit.select(Unit.id, Unit.code).where(
+        Unit.id.is_in(list(unit_ids)))} if unit_ids else {}
+    buildings = await building_codes()
+    for r in rows:
+        r["unit_code"] = units.get(r.get("unit_id") or "", "")
+        r["building_code"] = buildings.get(r.get("building_id") or "", "")
+
+
+async def buildings() -> list[dict[str, Any]]:
+    return await Building.select(Building.id, Building.code, Building.name, Building.floors).where(
+        Building.deleted == False).order_by(Building.code)  # noqa: E712
+
+
+async def building_codes() -> dict[str, str]:
+    return {b["id"]: b["code"] for b in await buildings()}
+
+
+async def ticket(ticket_id: str) -> dict[str, Any] | None:
+    row = await Ticket.select().where((Ticket.id == ticket_id) & (Ticket.deleted == False)).first()  # noqa: E712
+    if row is None:
+        return None
+    for key in ("escalated", "owner_signed", "paid_service"):
+        row[key] = bool(row[key])
+    await _add_places([row])
+    return row
+
+
+async def timeline(ticket_id: str) -> list[dict[str, Any]]:
+    return await TicketEvent.select().where(
+        (TicketEvent.ticket_id == ticket_id) & (TicketEvent.deleted == False)  # noqa: E712
+    ).order_by(TicketEvent.created_at).order_by(TicketEvent.version)
+
+
+async def conflicts_of(ticket_id: str) -> list[dict[str, Any]]:
+    return await Conflict.select().where(
+        (Conflict.collection == "ticket") & (Conflict.record_id == ticket_id)
+    ).order_by(Conflict.created_at)
+
+
+async def findings_of(ticket_id: str) -> list[dict[str, Any]]:
+    return await Finding.select().where(
+        (Finding.ticket_id == ticket_id) & (Finding.deleted == False)  # noqa: E712
+    ).order_by(Finding.occurred_at)
+
+
+async def overdue_to_escalate(now: str, limit: int = 200) -> list[dict[str, Any]]:
+    """Active tickets past their deadline not yet escalated (oldest deadline first)."""
+    return await Ticket.select(Ticket.id, Ticket.version, Ticket.escalated).where(
+        Ticket.status.is_in(list(ACTIVE_STATUSES)) & (Ticket.resolve_due_at < now)
+        & (Ticket.escalated == False) & (Ticket.deleted == False)  # noqa: E712
+    ).order_by(Ticket.resolve_due_at).limit(limit)
+
+
+async def escalated(now: str, limit: int = 200) -> list[dict[str, Any]]:
+    """Escalated tickets not yet closed: the manager's list."""
+    sql = (f"SELECT {QUEUE_COLUMNS} FROM ticket WHERE deleted = false AND escalated = true "
+           f"AND status <> 'closed' ORDER BY resolve_due_at, id LIMIT {int(limit)}")
+    rows = [_ticket_row(r, now) for r in await Ticket.raw(sql)]
+    await _add_places(rows)
+    return rows
+
+
+async def callbacks_due(done_from: str, done_to: str, limit: int = 500) -> list[dict[str, Any]]:
+    """Repairs completed in [done_from, done_to) still waiting for their callback."""
+    sql = (f"SELECT {QUEUE_COLUMNS}, done_at, reporter_name, reporter_phone FROM ticket "
+           "WHERE deleted = false AND status = 'done' AND done_at >= {} AND done_at < {} "
+           f"ORDER BY done_at, id LIMIT {int(limit)}")
+    rows = [_ticket_row(r, "") for r in await Ticket.raw(sql, done_from, done_to)]
+    await _add_places(rows)
+    return rows
+
+
+async def find_owners(query: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Units whose code starts with ``query``, or households whose phone contains it."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    units = await Unit.select(Unit.id, Unit.code, Unit.building_id, Unit.occupancy).where(
+        Unit.code.like(query + "%") & (Unit.deleted == False)  # noqa: E712
+    ).order_by(Unit.code).limit(limit)
+    by_phone = await Household.select(Household.unit_id).where(
+        Household.owner_phone.like("%" + query + "%") & (Household.deleted == False)  # noqa: E712
+    ).limit(limit) if query.isdigit() else []
+    extra = [r["unit_id"] for r in by_phone if r["unit_id"] not in {u["id"] for u in units}]
+    if extra:
+        units += await Unit.select(Unit.id, Unit.code, Unit.building_id, Unit.occupancy).where(
+            Unit.id.is_in(extra))
+    if not units:
+        return []
+    households = {h["unit_id"]: h for h in await Household.select(
+        Household.id, Household.unit_id, Household.owner_name, Household.owner_phone).where(
+        Household.unit_id.is_in([u["id"] for u in units]) & (Household.deleted == False))}  # noqa: E712
+    codes = await building_codes()
+    return [{**u, "building_code": codes.get(u["building_id"] or "", ""),
+             "household": households.get(u["id"])} for u in units[:limit]]
+
+
+async def unit(unit_id: str) -> dict[str, Any] | None:
+    return await Unit.select().where(Unit.id == unit_id).first()

@@ -1,0 +1,57 @@
+"""Shared helpers of the desk tests (no tests here): log in, CSRF, seed tickets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from server.clock import iso
+from server.tables import Ticket, TicketEvent
+from tests.factories import PASSWORD, make_user, new_id
+
+HX = {"HX-Request": "true"}
+
+
+async def login(client: httpx.AsyncClient, role: str = "desk") -> str:
+    """Log a new staff member of ``role`` in through the real login form; returns the id."""
+    user_id = await make_user(role)
+    from server.store.staff import principal_of
+
+    principal = await principal_of(user_id)
+    assert principal is not None
+    page = await client.get("/login")
+    assert page.status_code == 200
+    response = await client.post("/login", data={
+        "username": principal.username, "password": PASSWORD, "next": "/desk",
+        "_csrf_token": client.cookies["csrftoken"]})
+    assert response.status_code in (302, 303), response.text
+    return user_id
+
+
+def csrf(client: httpx.AsyncClient, htmx: bool = False) -> dict[str, str]:
+    headers = {"x-csrftoken": client.cookies["csrftoken"]}
+    return {**headers, **HX} if htmx else headers
+
+
+def ago(**delta: float) -> str:
+    return iso(datetime.now(UTC) - timedelta(**delta))
+
+
+async def seed_ticket(building_id: str | None, **fields: Any) -> dict[str, Any]:
+    """A ticket row written straight to the table (as if synced earlier), version 1."""
+    at = fields.pop("created_at", ago(hours=1))
+    row: dict[str, Any] = {
+        "id": new_id(), "version": 1, "created_at": at, "updated_at": at, "building_id": building_id,
+        "kind": "repair", "priority": "normal", "status": "received", "title": "水管漏水",
+        "description": "厨房水管漏水", "resolve_due_at": iso(datetime.fromisoformat(
+            at.replace("Z", "+00:00")) + timedelta(hours=24)), **fields}
+    await Ticket.insert(Ticket(**row))
+    return row
+
+
+async def seed_event(ticket_id: str, type_: str, **fields: Any) -> None:
+    at = fields.pop("created_at", ago(minutes=30))
+    await TicketEvent.insert(TicketEvent(id=new_id(), version=1, created_at=at, updated_at=at,
+                                         ticket_id=ticket_id, type=type_, **fields))
