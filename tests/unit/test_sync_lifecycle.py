@@ -1,0 +1,99 @@
+"""The ticket lifecycle, the status-pair table of docs/conflicts.md (read from the doc and
+checked row by row through the engine), and the SLA due times."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from schemas.sync import Update
+from sync import lifecycle, sla
+from sync.engine import apply_batch
+from sync.storage import Actor
+from tests.unit.memory_storage import B1, NOW, U1, estate
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "conflicts.md"
+DESK = Actor(user_id="user-desk", role="desk")
+
+
+def doc_rows() -> list[tuple[str, str, str, str, str, str]]:
+    """(base, current, incoming, result, status after, recorded) from the doc's table."""
+    rows = []
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[0] in lifecycle.STATUSES:
+            base, server, phone, result, after, recorded = cells
+            rows.append((base, server.split()[-1], phone.split()[-1], result, after, recorded))
+    return rows
+
+
+ROWS = doc_rows()
+
+
+def test_the_doc_table_covers_every_pair_from_received() -> None:
+    pairs = {(c, i) for b, c, i, *_ in ROWS if b == "received"}
+    assert pairs == {(c, i) for c in lifecycle.STATUSES for i in lifecycle.STATUSES}
+    assert any(b != "received" for b, *_ in ROWS)
+
+
+@pytest.mark.parametrize(("base", "current", "incoming", "result", "after", "recorded"), ROWS,
+                         ids=[f"{r[0]}:{r[1]}+{r[2]}" for r in ROWS])
+async def test_status_pair(base: str, current: str, incoming: str, result: str, after: str,
+                           recorded: str) -> None:
+    storage = estate()
+    storage.put("ticket", {"id": "t-1", "building_id": B1, "unit_id": U1, "kind": "repair",
+                           "title": "漏水", "status": current, "updated_by": "user-other"})
+    mutation = Update(seq=1, collection="ticket", id="t-1", base_version=1,
+                      base={"status": base}, changes={"status": incoming})
+    before = storage.clock
+    outcome = await apply_batch(storage, DESK, [mutation], now=NOW)
+    [res] = outcome.results
+    ticket = storage.get("ticket", "t-1")
+    assert ticket is not None
+    assert res.status == result.split()[0]
+    assert ticket["status"] == after
+    lines = [w.row for w in storage.log if w.collection == "ticket_event"]
+    conflicts = storage.rows("conflict")
+    if recorded.startswith("status line"):
+        [line] = lines
+        assert f"status line {line['from_status']} → {line['to_status']}" == recorded
+        assert ticket[lifecycle.STAMPS.get(after, "updated_at")] == NOW
+        assert not conflicts and ticket["version"] == before + 1
+    elif recorded.startswith("conflict"):
+        [conflict] = conflicts
+        assert not lines and res.conflict_ids == [conflict["id"]]
+        assert (conflict["kind"], conflict["rule"], conflict["field"]) == (
+            "status", "lifecycle", "status")
+        assert recorded == f"conflict `status`: kept {conflict['kept_value']}, " \
+                           f"lost {conflict['lost_value']}"
+        assert ticket["version"] == before  # the ticket itself is not rewritten
+    else:
+        assert not lines and not conflicts and ticket["version"] == before
+        if result.startswith("rejected"):
+            assert res.code == re.search(r"`(\w+)`", result).group(1)  # type: ignore[union-attr]
+
+
+def test_the_lifecycle_only_moves_forward_and_closed_is_final() -> None:
+    for from_status, to_status in lifecycle.ALLOWED:
+        assert lifecycle.rank(to_status) > lifecycle.rank(from_status)
+    assert not any(lifecycle.allowed("closed", s) for s in lifecycle.STATUSES)
+    assert lifecycle.allowed("done", "called_back")
+    assert not lifecycle.allowed("received", "called_back")
+
+
+@pytest.mark.parametrize(("kind", "priority", "response", "resolve"), [
+    ("inquiry", "normal", "2026-11-22T08:30:00.000Z", "2026-11-23T08:00:00.000Z"),
+    ("repair", "normal", "2026-11-22T10:00:00.000Z", "2026-11-23T08:00:00.000Z"),
+    ("repair", "urgent", "2026-11-22T08:15:00.000Z", "2026-11-22T14:00:00.000Z"),
+    ("complaint", "high", "2026-11-22T20:00:00.000Z", "2026-11-22T20:00:00.000Z"),
+    ("vacant_defect", "low", "2026-11-22T12:00:00.000Z", "2026-11-28T08:00:00.000Z"),
+])
+def test_due_times(kind: str, priority: str, response: str, resolve: str) -> None:
+    assert sla.due_times(kind, priority, NOW) == (response, resolve)
+
+
+def test_due_times_accept_offsets_and_answer_in_utc() -> None:
+    assert sla.due_times("inquiry", "normal", "2026-11-22T16:00:00+08:00")[0] == \
+        "2026-11-22T08:30:00.000Z"
