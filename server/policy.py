@@ -24,6 +24,8 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "landing": PUBLIC,
     "health": PUBLIC,
     "static": PUBLIC,
+    "static/head": PUBLIC,  # the HEAD twins Litestar's static-files router names itself
+    "vendor/head": PUBLIC,
     # auth
     "auth.login_page": PUBLIC,
     "auth.login": PUBLIC,
