@@ -1,0 +1,126 @@
+// @ts-check
+/**
+ * The app: register the service worker, load messages, route between screens (hash
+ * routes), keep the sync badge and banners current, and start automatic sync.
+ */
+import { h } from "./dom.js";
+import { loadMessages, t } from "./i18n.js";
+import { badgeCounts } from "./records-view.js";
+import * as store from "./store.js";
+import { events, startAutomaticSync, status, syncNow } from "./sync.js";
+import { SCREENS, TABS } from "./screens/index.js";
+
+const view = /** @type {HTMLElement} */ (document.getElementById("view"));
+let rendering = 0;
+
+async function boot() {
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => undefined);
+  }
+  await loadMessages();
+  status.lastSyncAt = (await store.getMeta("last_sync_at")) ?? null;
+  window.addEventListener("hashchange", () => void render());
+  events.addEventListener("status", () => void refreshChrome());
+  document.querySelector("[data-sync-badge]")?.addEventListener("click", () => void syncNow());
+  await render();
+  startAutomaticSync();
+  void checkStorage();
+}
+
+/** The current route: ["today"], ["vacant", unitId], … */
+function route() {
+  const [name, ...rest] = location.hash.replace(/^#\/?/, "").split("/");
+  return { name: SCREENS[name] ? name : "today", args: rest.map(decodeURIComponent) };
+}
+
+/** Render the screen of the current route (needs a session, else the login screen). */
+export async function render() {
+  const mine = ++rendering;
+  const session = await store.getMeta("session");
+  const { name, args } = route();
+  const screen = session ? SCREENS[name] : SCREENS.login;
+  const node = await screen({ session, args, go, flash, refresh: render });
+  if (mine !== rendering) return;
+  view.replaceChildren(node);
+  document.title = `${t(`screen.${session ? name : "login"}`)} · ${t("app.name")}`;
+  /** @type {HTMLElement} */ (document.querySelector("[data-title]")).textContent = t(`screen.${session ? name : "login"}`);
+  renderTabs(session ? name : null);
+  await refreshChrome();
+}
+
+/** @param {string} path e.g. "vacant/<id>" */
+function go(path) {
+  if (location.hash === `#/${path}`) void render();
+  else location.hash = `#/${path}`;
+  window.scrollTo(0, 0);
+}
+
+/** @param {string} text @param {"ok" | "warn"} [kind] */
+function flash(text, kind = "ok") {
+  const box = /** @type {HTMLElement} */ (document.querySelector("[data-flash]"));
+  box.replaceChildren(h("p", { class: `flash-${kind}`, "data-flash-text": true }, text));
+  setTimeout(() => { if (box.textContent === text) box.replaceChildren(); }, 5000);
+}
+
+/** @param {string | null} current */
+function renderTabs(current) {
+  const nav = /** @type {HTMLElement} */ (document.querySelector("[data-tabs]"));
+  nav.replaceChildren(...(current ? TABS.map((name) => h("a", {
+    href: `#/${name}`, class: name === current ? "tab active" : "tab", "aria-current": name === current ? "page" : null,
+    "data-tab": name,
+  }, t(`screen.${name}`))) : []));
+}
+
+/** Sync badge (pending, last sync, errors) and the banners that need the steward. */
+async function refreshChrome() {
+  const counts = badgeCounts(await store.outboxCount(), await store.allEntries());
+  const badge = /** @type {HTMLElement} */ (document.querySelector("[data-sync-badge]"));
+  const state = status.running ? "running" : !navigator.onLine ? "offline" : status.error ? "error" : counts.pending ? "pending" : "ok";
+  badge.dataset.state = state;
+  badge.dataset.pending = String(counts.pending);
+  badge.textContent = counts.pending ? t("badge.pending", { n: counts.pending }) : t(`badge.${state}`);
+  badge.title = status.lastSyncAt ? t("badge.last", { time: new Date(status.lastSyncAt).toLocaleString() }) : t("badge.never");
+  const banners = [];
+  if (status.needsLogin && (await store.getMeta("session"))) {
+    banners.push(h("div", { class: "banner warn", "data-banner": "relogin" }, t("banner.relogin"),
+      h("button", { type: "button", onclick: () => void relogin() }, t("banner.relogin.action"))));
+  }
+  if (status.updateRequired) banners.push(h("div", { class: "banner warn", "data-banner": "update" }, t("banner.update"),
+    h("button", { type: "button", onclick: () => location.reload() }, t("banner.update.action"))));
+  if (status.error && !status.needsLogin && !status.updateRequired && navigator.onLine) {
+    banners.push(h("div", { class: "banner", "data-banner": "error" }, t("banner.sync_error", { code: status.error.code })));
+  }
+  if (counts.conflicts || counts.rejected) {
+    banners.push(h("a", { class: "banner warn", href: "#/records", "data-banner": "problems" },
+      t("banner.problems", { conflicts: counts.conflicts, rejected: counts.rejected })));
+  }
+  if (lowStorage) banners.push(h("div", { class: "banner warn", "data-banner": "storage" }, t("banner.storage")));
+  /** @type {HTMLElement} */ (document.querySelector("[data-banners]")).replaceChildren(...banners);
+}
+
+/** A 401 from sync: log in again, keeping everything captured. */
+async function relogin() {
+  const session = await store.getMeta("session");
+  await store.setMeta("relogin_username", session?.user?.username ?? "");
+  await store.forgetSession();
+  go("login");
+}
+
+let lowStorage = false;
+
+/** Ask for persistent storage; warn when less than 10 % or 50 MB is left. */
+async function checkStorage() {
+  try {
+    await navigator.storage?.persist?.();
+    const estimate = await navigator.storage?.estimate?.();
+    if (estimate?.quota) {
+      const left = estimate.quota - (estimate.usage || 0);
+      lowStorage = left < 50 * 1024 * 1024 || left / estimate.quota < 0.1;
+      await refreshChrome();
+    }
+  } catch {
+    // storage manager unavailable: nothing to warn about
+  }
+}
+
+void boot();

@@ -1,0 +1,95 @@
+// @ts-check
+/**
+ * Photos and signatures on the device: a camera photo is downscaled with a canvas to at
+ * most 1280 px (JPEG), a signature is drawn on a canvas (PNG); both are addressed by the
+ * sha256 of their bytes, which is how the server stores them.
+ */
+
+export const MAX_EDGE = 1280;
+export const JPEG_QUALITY = 0.8;
+
+/** @param {ArrayBuffer} bytes */
+export async function sha256Hex(bytes) {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * A camera file made smaller: JPEG, longest edge ≤ MAX_EDGE.
+ * @param {File} file @returns {Promise<{ sha256: string, bytes: ArrayBuffer, mime: string, width: number, height: number }>}
+ */
+export async function downscalePhoto(file) {
+  const bitmap = await createImageBitmap(file);
+  const scale = Math.min(1, MAX_EDGE / Math.max(bitmap.width, bitmap.height));
+  const width = Math.max(1, Math.round(bitmap.width * scale));
+  const height = Math.max(1, Math.round(bitmap.height * scale));
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  context.fillStyle = "#fff";
+  context.fillRect(0, 0, width, height);
+  context.drawImage(bitmap, 0, 0, width, height);
+  bitmap.close();
+  const bytes = await (await toBlob(canvas, "image/jpeg", JPEG_QUALITY)).arrayBuffer();
+  return { sha256: await sha256Hex(bytes), bytes, mime: "image/jpeg", width, height };
+}
+
+/** @param {HTMLCanvasElement} canvas @param {string} type @param {number} [quality] @returns {Promise<Blob>} */
+function toBlob(canvas, type, quality) {
+  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("canvas"))), type, quality));
+}
+
+/**
+ * A signature pad on `canvas`: draw with finger or stylus.
+ * @param {HTMLCanvasElement} canvas
+ */
+export function signaturePad(canvas) {
+  const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  let drawing = false;
+  let strokes = 0;
+  const ratio = window.devicePixelRatio || 1;
+  const fit = () => {
+    const box = canvas.getBoundingClientRect();
+    canvas.width = Math.round(box.width * ratio);
+    canvas.height = Math.round(box.height * ratio);
+    context.scale(ratio, ratio);
+    context.lineWidth = 2.5;
+    context.lineCap = "round";
+    context.lineJoin = "round";
+    context.strokeStyle = "#111";
+    strokes = 0;
+  };
+  /** @param {PointerEvent} event */
+  const at = (event) => {
+    const box = canvas.getBoundingClientRect();
+    return [event.clientX - box.left, event.clientY - box.top];
+  };
+  canvas.addEventListener("pointerdown", (event) => {
+    drawing = true;
+    canvas.setPointerCapture(event.pointerId);
+    const [x, y] = at(event);
+    context.beginPath();
+    context.moveTo(x, y);
+  });
+  canvas.addEventListener("pointermove", (event) => {
+    if (!drawing) return;
+    const [x, y] = at(event);
+    context.lineTo(x, y);
+    context.stroke();
+    strokes += 1;
+  });
+  const stop = () => { drawing = false; };
+  canvas.addEventListener("pointerup", stop);
+  canvas.addEventListener("pointercancel", stop);
+  requestAnimationFrame(fit);
+  return {
+    isEmpty: () => strokes === 0,
+    clear: fit,
+    /** @returns {Promise<{ sha256: string, bytes: ArrayBuffer, mime: string }>} */
+    async export() {
+      const bytes = await (await toBlob(canvas, "image/png")).arrayBuffer();
+      return { sha256: await sha256Hex(bytes), bytes, mime: "image/png" };
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// @ts-check
+/** My records: everything I captured, with its state (pending, synced, rejected with the
+ * reason, conflict with what the server kept). */
+import { h } from "../dom.js";
+import { t } from "../i18n.js";
+import { conflictsOf, describeConflict, myRecords } from "../records-view.js";
+import * as store from "../store.js";
+import { card, empty, stateChip, when } from "./common.js";
+
+/** @param {import("./common.js").Context} ctx */
+export async function records(ctx) {
+  const all = await store.allEntries();
+  const mine = myRecords(all);
+  const conflicts = all.filter((e) => e.collection === "conflict" && e.data).map((e) => e.data);
+  const units = new Map(all.filter((e) => e.collection === "unit" && e.data).map((e) => [e.id, e.data.code]));
+  return h("div", { class: "screen" },
+    h("p", { class: "lead" }, t("records.lead", { n: mine.length })),
+    mine.length ? h("ul", { class: "records" }, mine.map((entry) => item(entry, conflicts, units))) : empty(t("records.none")));
+}
+
+/** @param {any} entry @param {any[]} conflicts @param {Map<string, string>} units */
+function item(entry, conflicts, units) {
+  const data = entry.data || entry.server || {};
+  const problems = entry.state === "conflict" ? conflictsOf(entry, conflicts).map((c) => describeConflict(c, t)) : [];
+  const link = entry.collection === "ticket" ? `#/ticket/${entry.id}` : null;
+  const title = h("span", { class: "record-title" }, t(`collection.${entry.collection}`), " · ", summary(entry.collection, data, units));
+  return h("li", { class: `record record-${entry.state}`, "data-record": entry.id, "data-collection": entry.collection, "data-state": entry.state },
+    h("div", { class: "row" }, link ? h("a", { href: link }, title) : title, stateChip(entry.state)),
+    h("p", { class: "hint" }, when(entry.touched_at)),
+    entry.state === "rejected" ? h("p", { class: "reason", "data-reason": true }, t("records.rejected", { reason: entry.reason || "" })) : null,
+    entry.state === "conflict" ? h("div", { class: "conflict", "data-conflict": true },
+      problems.length ? problems.map((p) => h("p", null, t("records.conflict", p))) : h("p", null, t("records.conflict_pending"))) : null);
+}
+
+/** @param {string} collection @param {any} data @param {Map<string, string>} units */
+function summary(collection, data, units) {
+  const unit = data.unit_id ? units.get(data.unit_id) || "" : "";
+  switch (collection) {
+    case "finding": return [t(`finding.${data.kind}`), data.description].filter(Boolean).join(" · ");
+    case "vacant_check": return [unit, data.week].filter(Boolean).join(" · ");
+    case "visit": return [unit, t(`purpose.${data.purpose}`)].filter(Boolean).join(" · ");
+    case "ticket": return [data.number, data.title].filter(Boolean).join(" ");
+    case "patrol_round": return when(data.started_at);
+    case "household": return data.owner_name || "";
+    default: return data.id || "";
+  }
+}

@@ -1,0 +1,102 @@
+// @ts-check
+/** Doorstep visit or callback: purpose, outcome, satisfaction, the owner's words,
+ * follow-ups (a ticket), changes to the household archive, the owner's signature. */
+import { choices, field, h, select, value } from "../dom.js";
+import { options, t } from "../i18n.js";
+import { visitIntents } from "../intents.js";
+import { signaturePad } from "../media.js";
+import * as store from "../store.js";
+import { card, empty, myBuildings, newId, save, unitsOf } from "./common.js";
+
+export const PURPOSES = ["routine", "complaint_callback", "repair_callback", "fee_reminder"];
+const RESIDENCES = ["self_occupied", "rented", "unknown"];
+
+/** @param {import("./common.js").Context} ctx */
+export async function visit(ctx) {
+  const [mode, id] = ctx.args;
+  if (mode === "unit" && id) return visitForm(ctx, { unitId: id, planned: null, ticket: null });
+  if (mode === "planned" && id) {
+    const planned = await store.get("visit", id);
+    return planned ? visitForm(ctx, { unitId: planned.unit_id, planned, ticket: planned.ticket_id ? await store.get("ticket", planned.ticket_id) : null }) : missing();
+  }
+  if (mode === "ticket" && id) {
+    const ticket = await store.get("ticket", id);
+    return ticket?.unit_id ? visitForm(ctx, { unitId: ticket.unit_id, planned: null, ticket }) : missing();
+  }
+  return chooseUnit(ctx);
+}
+
+function missing() {
+  return h("div", { class: "screen" }, empty(t("not_found")));
+}
+
+/** @param {import("./common.js").Context} ctx */
+async function chooseUnit(ctx) {
+  const buildings = await myBuildings();
+  const unitBox = h("div");
+  const fill = async () => {
+    const units = (await unitsOf(buildingSelect.value)).filter((u) => u.occupancy !== "vacant");
+    unitBox.replaceChildren(field(t("place.unit"), select({ name: "unit", "data-unit": true }, units.map((u) => [u.id, u.code]))));
+  };
+  const buildingSelect = select({ name: "building", "data-building": true, onchange: () => void fill() }, buildings.map((b) => [b.id, `${b.code} ${b.name}`]));
+  const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-visit-start": true, onsubmit: (/** @type {Event} */ event) => {
+    event.preventDefault();
+    const unitId = value(form, "unit");
+    if (unitId) ctx.go(`visit/unit/${unitId}`);
+  } }, field(t("place.building"), buildingSelect), unitBox, h("button", { type: "submit", class: "button primary" }, t("visit.start"))));
+  await fill();
+  return h("div", { class: "screen" }, card(t("visit.choose"), form));
+}
+
+/**
+ * @param {import("./common.js").Context} ctx
+ * @param {{ unitId: string, planned: any | null, ticket: any | null }} target
+ */
+async function visitForm(ctx, { unitId, planned, ticket }) {
+  const me = ctx.session.user;
+  const unit = await store.get("unit", unitId);
+  if (!unit) return missing();
+  const household = (await store.list("household")).find((hh) => hh.unit_id === unitId) || null;
+  const purpose = planned?.purpose || (ticket ? (ticket.kind === "complaint" ? "complaint_callback" : "repair_callback") : "routine");
+  const canvas = /** @type {HTMLCanvasElement} */ (h("canvas", { class: "signature", "data-signature": true, "aria-label": t("visit.signature") }));
+  const pad = signaturePad(canvas);
+  const raise = h("input", { type: "checkbox", name: "raise", checked: true, "data-raise-ticket": true });
+  const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-visit-form": true, onsubmit: async (/** @type {Event} */ event) => {
+    event.preventDefault();
+    const text = (/** @type {string} */ name) => String(value(form, name) || "").trim();
+    const satisfaction = value(form, "satisfaction");
+    const signature = pad.isEmpty() ? null : await pad.export();
+    const archive = household ? {
+      family_structure: text("family_structure") || null, residence: value(form, "residence") || "unknown",
+      special_needs: text("special_needs") || null, emergency_contact_name: text("emergency_contact_name") || null,
+      emergency_contact_phone: text("emergency_contact_phone") || null,
+    } : {};
+    const { intents } = visitIntents({
+      planned, unit, household, ticket, stewardId: me.user_id, purpose: value(form, "purpose") || "routine",
+      outcome: text("outcome"), satisfaction: satisfaction ? Number(satisfaction) : null, ownerWords: text("owner_words"),
+      followUps: text("follow_ups"), raiseFollowUp: Boolean(value(form, "raise")),
+      followUpTitle: t("visit.follow_up_title", { unit: unit.code }), archive,
+      signature,
+    }, newId, new Date().toISOString());
+    await save(intents, signature ? [signature] : [], ctx);
+    ctx.go("today");
+  } },
+  h("p", { class: "lead" }, unit.code, household ? ` · ${household.owner_name}` : ""),
+  ticket ? h("p", { class: "banner", "data-callback-ticket": ticket.id }, t("visit.callback_for", { title: ticket.title, status: t(`status.${ticket.status}`) })) : null,
+  field(t("visit.purpose"), choices("purpose", options("purpose", PURPOSES), purpose)),
+  field(t("visit.outcome"), h("textarea", { name: "outcome", rows: 2, "data-outcome": true })),
+  field(t("visit.satisfaction"), choices("satisfaction", [1, 2, 3, 4, 5].map((n) => [String(n), String(n)]), null), t("visit.satisfaction_hint")),
+  field(t("visit.owner_words"), h("textarea", { name: "owner_words", rows: 3, "data-owner-words": true })),
+  field(t("visit.follow_ups"), h("textarea", { name: "follow_ups", rows: 2, "data-follow-ups": true })),
+  h("label", { class: "check" }, raise, h("span", null, t("visit.raise_ticket"))),
+  household ? h("fieldset", { class: "stack archive" }, h("legend", null, t("visit.archive")),
+    field(t("field.family_structure"), h("input", { name: "family_structure", value: household.family_structure || "", "data-family": true })),
+    field(t("field.residence"), select({ name: "residence" }, options("residence", RESIDENCES), household.residence || "unknown")),
+    field(t("field.special_needs"), h("input", { name: "special_needs", value: household.special_needs || "" })),
+    field(t("field.emergency_contact_name"), h("input", { name: "emergency_contact_name", value: household.emergency_contact_name || "" })),
+    field(t("field.emergency_contact_phone"), h("input", { name: "emergency_contact_phone", type: "tel", value: household.emergency_contact_phone || "" }))) : null,
+  h("div", { class: "field" }, h("span", { class: "field-label" }, t("visit.signature")), canvas,
+    h("button", { type: "button", class: "button secondary", onclick: () => pad.clear() }, t("visit.signature_clear"))),
+  h("button", { type: "submit", class: "button primary", "data-save": true }, t("save"))));
+  return h("div", { class: "screen" }, card(t(planned ? "visit.planned" : "visit.title"), form));
+}

@@ -1,0 +1,211 @@
+// @ts-check
+/**
+ * Sync with the server: push the outbox in seq order, upload photo and signature bytes
+ * (resumable), then pull my scope from the cursor. Runs on start, on reconnect, when
+ * the app becomes visible, periodically and after each save; one run at a time; backs
+ * off after failures. The outbox is never dropped: a 401 asks for a new login, a 426 for
+ * an app update, anything else is retried.
+ */
+import { ApiFailure, APP_VERSION, call, postJson } from "./api.js";
+import { retryDelay } from "./backoff.js";
+import { classifyFailure, matchResults, nextBatch, PROTOCOL, renumber, stateAfter, toWire } from "./outbox.js";
+import * as store from "./store.js";
+
+const CHUNK = 256 * 1024;
+const PULL_LIMIT = 1000;
+const PERIOD_MS = 60 * 1000;
+
+/**
+ * @typedef {{ running: boolean, lastSyncAt: string | null, error: { kind: string, code: string, message: string } | null,
+ *   needsLogin: boolean, updateRequired: boolean, retryAt: number | null, pending: number }} SyncStatus
+ */
+
+export const events = new EventTarget();
+/** @type {SyncStatus} */
+export const status = { running: false, lastSyncAt: null, error: null, needsLogin: false, updateRequired: false, retryAt: null, pending: 0 };
+
+let attempt = 0;
+/** @type {Promise<void> | null} */
+let running = null;
+let again = false;
+/** @type {ReturnType<typeof setTimeout> | null} */
+let retryTimer = null;
+
+function announce() {
+  events.dispatchEvent(new Event("status"));
+}
+
+/** Start a sync now (or once more after the one running). */
+export function syncNow() {
+  if (running) {
+    again = true;
+    return running;
+  }
+  running = (async () => {
+    try {
+      do {
+        again = false;
+        await runOnce();
+      } while (again);
+    } finally {
+      running = null;
+    }
+  })();
+  return running;
+}
+
+async function runOnce() {
+  const session = await store.getMeta("session");
+  status.pending = await store.outboxCount();
+  if (!session?.token || status.updateRequired) {
+    status.needsLogin = !session?.token;
+    announce();
+    return;
+  }
+  if (retryTimer) clearTimeout(retryTimer);
+  retryTimer = null;
+  status.running = true;
+  status.retryAt = null;
+  announce();
+  try {
+    await pushAll(session.device_id);
+    await uploadAll();
+    await pullAll(session.device_id);
+    attempt = 0;
+    status.error = null;
+    status.needsLogin = false;
+    status.lastSyncAt = new Date().toISOString();
+    await store.setMeta("last_sync_at", status.lastSyncAt);
+  } catch (error) {
+    failed(error);
+  } finally {
+    status.running = false;
+    status.pending = await store.outboxCount();
+    announce();
+  }
+}
+
+/** @param {unknown} error */
+function failed(error) {
+  const failure = error instanceof ApiFailure
+    ? classifyFailure(error.status, error.body)
+    : { kind: "retry", code: "client_error" };
+  const message = error instanceof ApiFailure ? error.message : String(error);
+  status.error = { kind: failure.kind, code: failure.code, message };
+  if (failure.kind === "relogin") status.needsLogin = true;
+  else if (failure.kind === "update") status.updateRequired = true;
+  else {
+    attempt += 1;
+    const delay = retryDelay(attempt, Math.random());
+    status.retryAt = Date.now() + delay;
+    retryTimer = setTimeout(() => void syncNow(), delay);
+  }
+}
+
+/** @param {string} deviceId */
+async function pushAll(deviceId) {
+  let renumbered = false;
+  for (;;) {
+    const outbox = await store.outbox();
+    if (!outbox.length) return;
+    const batch = nextBatch(outbox);
+    let answer;
+    try {
+      answer = await postJson("/api/v1/sync/push", {
+        protocol: PROTOCOL, device_id: deviceId, app_version: APP_VERSION,
+        pending: outbox.length, mutations: batch.map(toWire),
+      });
+    } catch (error) {
+      const failure = error instanceof ApiFailure ? classifyFailure(error.status, error.body) : null;
+      if (failure?.kind === "seq_gap" && !renumbered && failure.expected && failure.expected < batch[0].seq) {
+        await store.renumberOutbox(renumber(outbox, failure.expected));
+        renumbered = true;
+        continue;
+      }
+      throw error;
+    }
+    const answered = matchResults(batch, answer.results || []);
+    if (!answered.length) throw new ApiFailure(500, { code: "no_results", message: "push answered no mutation" });
+    await store.settle(answered, stateAfter);
+    status.pending = await store.outboxCount();
+    announce();
+  }
+}
+
+/** Upload the bytes of photos and signatures, resuming where the server stopped. */
+async function uploadAll() {
+  for (const item of await store.unsentBlobs()) {
+    const path = `/api/v1/attachments/${item.sha256}`;
+    let offset = 0;
+    try {
+      const head = await call("HEAD", path);
+      offset = Number(head.headers.get("Upload-Offset") ?? item.size);
+    } catch (error) {
+      if (!(error instanceof ApiFailure) || error.status !== 404) throw error;
+    }
+    while (offset < item.size) {
+      const end = Math.min(item.size, offset + CHUNK);
+      const whole = offset === 0 && end === item.size;
+      const headers = { "Content-Type": item.mime, ...(whole ? {} : { "Content-Range": `bytes ${offset}-${end - 1}/${item.size}` }) };
+      const response = await call("PUT", path, { body: item.bytes.slice(offset, end), headers });
+      const reported = Number(response.headers.get("Upload-Offset"));
+      offset = Number.isFinite(reported) && reported > offset ? reported : end;
+    }
+    await store.markUploaded(item.sha256);
+  }
+}
+
+/** @param {string} deviceId */
+async function pullAll(deviceId) {
+  let cursor = (await store.getMeta("cursor")) ?? null;
+  for (;;) {
+    const page = await postJson("/api/v1/sync/pull", { protocol: PROTOCOL, device_id: deviceId, cursor, limit: PULL_LIMIT });
+    if (page.reset && cursor !== null) {
+      await pushAll(deviceId);
+      await store.evict(null);
+      cursor = null;
+      await store.setMeta("cursor", null);
+      continue;
+    }
+    if (page.evict_buildings?.length) await store.evict(page.evict_buildings);
+    await store.absorb(page.records || {});
+    cursor = page.cursor;
+    await store.setMeta("cursor", cursor);
+    await store.setMeta("last_pull_at", new Date().toISOString());
+    if (!page.more) return;
+  }
+}
+
+/** Wire the automatic triggers: start, reconnect, visible, periodic, worker wake-ups. */
+export function startAutomaticSync() {
+  window.addEventListener("online", () => void syncNow());
+  window.addEventListener("offline", announce);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") void syncNow();
+  });
+  navigator.serviceWorker?.addEventListener("message", (event) => {
+    if (event.data?.type === "sync") void syncNow();
+  });
+  setInterval(() => {
+    if (document.visibilityState === "visible") void syncNow();
+  }, PERIOD_MS);
+  void syncNow();
+}
+
+/** After a save: sync now if we can, and ask for Background Sync where the browser has it. */
+export async function afterSave() {
+  status.pending = await store.outboxCount();
+  announce();
+  if (navigator.onLine) void syncNow();
+  try {
+    const registration = /** @type {any} */ (await navigator.serviceWorker?.getRegistration());
+    await registration?.sync?.register("outbox");
+  } catch {
+    // no Background Sync (iOS, Firefox): start, reconnect and visibility triggers cover it
+  }
+}
+
+/** Forget a pending "update required" after the app was updated. */
+export function clearUpdateRequired() {
+  status.updateRequired = false;
+}
