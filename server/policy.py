@@ -68,6 +68,10 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "desk.escalate_overdue": OFFICE,
 
     # --- phone app (PWA shell, manifest, service worker) ---
+    "pwa.shell": PUBLIC,  # the shell holds no data; the app logs in through the API
+    "pwa.worker": PUBLIC,
+    "pwa.manifest": PUBLIC,
+    "pwa.messages": PUBLIC,
 
 }
 
