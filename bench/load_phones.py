@@ -1,0 +1,618 @@
+"""Load generator: many phones come up from the basement at once (loopback only, bounded).
+
+N stewards' phones, enrolled in the morning and holding their buildings' data, each come
+online with a backlog (a patrol round, findings with photos, vacant-unit checks, visits,
+household notes: ``--mutations`` per phone) and then pull to convergence, while desk users
+page the ticket queue. Afterwards the run verifies, on the database itself, that every
+mutation was applied exactly once and that every phone's replica equals the server's rows
+in its scope, and runs the integrity check.
+
+    .venv/bin/python bench/load_phones.py --engine sqlite --phones 200 --mutations 50
+    .venv/bin/python bench/load_phones.py --engine postgres --workers 2 --phones 200
+
+The server runs as real processes (uvicorn, ``--workers``) on 127.0.0.1 with a fresh
+database (a temporary SQLite folder, or a new database on ``--pg-url`` dropped afterwards).
+``Phone`` and ``ServerProcess`` are also used by the fault tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+LOOPBACK = "127.0.0.1"
+PROTOCOL = 2
+WEEK = "2026-W47"
+
+
+def new_id() -> str:
+    return str(uuid.uuid7()) if hasattr(uuid, "uuid7") else str(uuid.uuid4())
+
+
+def now_iso() -> str:
+    from server.clock import now_iso as server_now
+
+    return server_now()
+
+
+def small_jpeg(rng: random.Random, size: int = 3000) -> bytes:
+    """A small JPEG-framed blob (SOI, JFIF header, filler, EOI), unique per call."""
+    return (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+            + rng.randbytes(size) + b"\xff\xd9")
+
+
+# --- the server under load ---------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
+class ServerProcess:
+    """``uvicorn`` serving the app on 127.0.0.1 (``workers`` processes), as deployed."""
+
+    def __init__(self, env: dict[str, str], log: Path, workers: int = 1, port: int | None = None):
+        self.env = {**os.environ, **env, "STEWARDSYNC_LOG_LEVEL": env.get("STEWARDSYNC_LOG_LEVEL", "WARNING")}
+        self.workers = workers
+        self.port = port or free_port()
+        self.url = f"http://{LOOPBACK}:{self.port}"
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60) -> None:
+        command = [sys.executable, "-m", "uvicorn", "--factory", "server.app:create_app",
+                   "--host", LOOPBACK, "--port", str(self.port), "--no-access-log",
+                   "--timeout-graceful-shutdown", "5"]
+        if self.workers > 1:
+            command += ["--workers", str(self.workers)]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log.open("ab"),
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            try:
+                if httpx.get(self.url + "/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group (supervisor and workers), as a crash would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+# --- an estate for the run -------------------------------------------------------------
+
+@dataclass
+class Steward:
+    user_id: str
+    username: str
+    building_ids: list[str]
+    device_id: str = ""
+    token: str = ""
+
+
+async def seed(phones: int, *, units_per_building: int = 12, desk_users: int = 0,
+               share: int = 2) -> tuple[list[Steward], list[str]]:
+    """One building per ``share`` stewards (pairs share a building, so phones see each
+    other's changes), units (every 4th vacant) and households, all versioned with
+    change-log rows like any synced write; stewards' phones enrolled; desk sessions open.
+    The tables must be bound (``server.db.connect``)."""
+    from server.store import staff
+    from server.tables import (BuildingAssignment, Building, ChangeLog, Estate, Household, StaffUser,
+                               SyncClock, Unit)
+
+    at = now_iso()
+    estate_id = new_id()
+    await Estate.insert(Estate(id=estate_id, name="压测花园", address="压测路1号"))
+    version = 0
+    rows: dict[str, list[Any]] = {"building": [], "unit": [], "household": []}
+    changes = []
+
+    def versioned(collection: str, row: Any) -> None:
+        nonlocal version
+        version += 1
+        row.version = version
+        rows[collection].append(row)
+        changes.append(ChangeLog(version=version, collection=collection, record_id=row.id,
+                                 building_id=row.building_id, op="create", at=at))
+
+    buildings = []
+    for b in range(max(1, (phones + share - 1) // share)):
+        building_id = new_id()
+        buildings.append(building_id)
+        versioned("building", Building(id=building_id, building_id=building_id, estate_id=estate_id,
+                                       code=f"{b + 1}栋", name=f"{b + 1}号楼", floors=12, lifts=1,
+                                       created_at=at, updated_at=at))
+        for u in range(1, units_per_building + 1):
+            unit_id, vacant = new_id(), u % 4 == 0
+            versioned("unit", Unit(id=unit_id, building_id=building_id, code=f"{b + 1}-{u:02d}01", floor=u,
+                                   unit_type="yangfang", area_m2=98.5, occupancy="vacant" if vacant else "occupied",
+                                   created_at=at, updated_at=at))
+            if not vacant:
+                versioned("household", Household(
+                    id=new_id(), building_id=building_id, unit_id=unit_id, owner_name=f"业主{b}-{u}",
+                    owner_phone=f"1380000{u:04d}", notes="", created_at=at, updated_at=at))
+    for table, name in ((Building, "building"), (Unit, "unit"), (Household, "household")):
+        for start in range(0, len(rows[name]), 500):
+            await table.insert(*rows[name][start:start + 500])
+    for start in range(0, len(changes), 500):
+        await ChangeLog.insert(*changes[start:start + 500])
+    await SyncClock.insert(SyncClock(id=1, version=version, purged_through=0))
+
+    first = await staff.add_user("load-steward-0", "load-password-1", "压测楼管0", "steward")
+    password_hash = (await StaffUser.select(StaffUser.password_hash).where(StaffUser.id == first).first())["password_hash"]
+    stewards = [Steward(first, "load-steward-0", [buildings[0]])]
+    users = []
+    for i in range(1, phones):
+        user_id = new_id()
+        users.append(StaffUser(id=user_id, username=f"load-steward-{i}", display_name=f"压测楼管{i}",
+                               role="steward", password_hash=password_hash, created_at=at))
+        stewards.append(Steward(user_id, f"load-steward-{i}", [buildings[i // share]]))
+    for start in range(0, len(users), 500):
+        await StaffUser.insert(*users[start:start + 500])
+    await BuildingAssignment.insert(*[BuildingAssignment(user_id=s.user_id, building_id=s.building_ids[0],
+                                                         assigned_at=at) for s in stewards])
+    for s in stewards:
+        s.device_id = new_id()
+        s.token, _ = await staff.enrol_device(s.user_id, s.device_id, "load phone", 60)
+    sessions = []
+    for i in range(desk_users):
+        desk_id = new_id()
+        await StaffUser.insert(StaffUser(id=desk_id, username=f"load-desk-{i}", display_name=f"压测前台{i}",
+                                         role="desk", password_hash=password_hash, created_at=at))
+        sessions.append((await staff.open_session(desk_id))[0])
+    return stewards, sessions
+
+
+# --- a phone ------------------------------------------------------------------------------
+
+class Stats:
+    def __init__(self) -> None:
+        self.latency: dict[str, list[float]] = {"push": [], "pull": [], "photo": [], "desk": []}
+        self.errors: dict[str, int] = {}
+        self.retries = 0
+
+    def error(self, what: str) -> None:
+        self.errors[what] = self.errors.get(what, 0) + 1
+
+
+@dataclass
+class Phone:
+    """A steward's phone: an outbox of mutations (seq 1, 2, …), photos waiting to upload,
+    a replica of its scope built only from pulls, and a pull cursor."""
+
+    steward: Steward
+    base_url: str
+    retain_acknowledged: bool = True  # keep acknowledged mutations (to re-push after a restore)
+    clock_offset_s: float = 0.0  # this phone's wall-clock error (client_time only)
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+    acknowledged: int = 0  # highest seq the server has answered
+    photos: dict[str, bytes] = field(default_factory=dict)
+    uploaded: set[str] = field(default_factory=set)
+    replica: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    cursor: str | None = None
+    results: dict[int, dict[str, Any]] = field(default_factory=dict)
+    resets: int = 0
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": "Bearer " + self.steward.token}
+
+    def client_time(self) -> str:
+        from datetime import UTC, datetime, timedelta
+
+        from server.clock import iso
+
+        return iso(datetime.now(UTC) + timedelta(seconds=self.clock_offset_s))
+
+    # capture (offline) ---------------------------------------------------------------
+    def mutate(self, op: str, collection: str, record_id: str, **body: Any) -> None:
+        seq = len(self.outbox) + 1
+        self.outbox.append({"op": op, "seq": seq, "collection": collection, "id": record_id,
+                            "client_time": self.client_time(), **body})
+
+    def capture_backlog(self, count: int, rng: random.Random, photos: int = 4) -> None:
+        """``count`` mutations: a round, findings (some with photos), vacant checks,
+        visits and household notes, as a steward captures them in the basement."""
+        building = self.steward.building_ids[0]
+        units = [r for (c, _), r in self.replica.items() if c == "unit" and r["building_id"] == building]
+        vacant = [u for u in units if u["occupancy"] == "vacant"] or units
+        households = [r for (c, _), r in self.replica.items() if c == "household" and r["building_id"] == building]
+        round_id = new_id()
+        self.mutate("create", "patrol_round", round_id, fields={
+            "started_at": self.client_time(), "covered_building_ids": [building], "notes": ""})
+        plan = ["finding"] * 18 + ["photo"] * photos + ["vacant_check"] * 10 + ["visit"] * 10 + ["note"] * 7
+        findings: list[str] = []
+        for i in range(count - 1):
+            kind = plan[i % len(plan)]
+            if kind == "photo" and findings:
+                blob = small_jpeg(rng)
+                sha = hashlib.sha256(blob).hexdigest()
+                self.photos[sha] = blob
+                self.mutate("create", "attachment", new_id(), fields={
+                    "sha256": sha, "parent_collection": "finding", "parent_id": rng.choice(findings),
+                    "kind": "photo", "mime": "image/jpeg", "size": len(blob)})
+            elif kind == "vacant_check" and vacant:
+                unit = rng.choice(vacant)
+                self.mutate("create", "vacant_check", new_id(), fields={
+                    "unit_id": unit["id"], "week": WEEK, "checked_at": self.client_time(),
+                    "results": {"doors_windows": "ok", "leaks": rng.choice(["ok", "defect"])},
+                    "water_reading": round(rng.uniform(10, 500), 1),
+                    "electric_reading": round(rng.uniform(100, 5000), 1), "notes": "门窗完好"})
+            elif kind == "visit" and households:
+                home = rng.choice(households)
+                self.mutate("create", "visit", new_id(), fields={
+                    "unit_id": home["unit_id"], "household_id": home["id"], "purpose": "routine",
+                    "status": "done", "visited_at": self.client_time(), "outcome": "业主满意",
+                    "satisfaction": rng.randint(3, 5), "owner_words": "楼道灯修好了"})
+            elif kind == "note" and households:
+                home = rng.choice(households)
+                self.mutate("update", "household", home["id"], base_version=home["version"],
+                            base={"notes": home.get("notes")},
+                            changes={"notes": f"{self.steward.username} 走访记录 {i}"})
+            else:
+                finding_id = new_id()
+                findings.append(finding_id)
+                self.mutate("create", "finding", finding_id, fields={
+                    "round_id": round_id, "building_id": building, "floor": f"{rng.randint(1, 12)}F",
+                    "area": rng.choice(["cleaning", "lighting", "doors", "fire"]),
+                    "kind": rng.choice(["public_damage", "safety_hazard", "other"]),
+                    "severity": "medium", "description": "楼道灯不亮", "occurred_at": self.client_time()})
+
+    # sync (online) --------------------------------------------------------------------
+    async def call(self, http: httpx.AsyncClient, stats: Stats, what: str, method: str, path: str,
+                   deadline: float, **kwargs: Any) -> httpx.Response:
+        """One request, retried (same body) on transport errors and 5xx until ``deadline``."""
+        delay = 0.05
+        while True:
+            started = time.perf_counter()
+            try:
+                response = await http.request(method, self.base_url + path, headers=self.headers,
+                                              timeout=60, **kwargs)
+                if response.status_code < 500:
+                    stats.latency[what].append(time.perf_counter() - started)
+                    return response
+                stats.error(f"{what} {response.status_code} {_code(response)}")
+            except httpx.TransportError as exc:
+                stats.error(f"{what} {type(exc).__name__}")
+            if time.monotonic() + delay > deadline:
+                raise TimeoutError(f"{self.steward.username}: {what} kept failing")
+            stats.retries += 1
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    async def push(self, http: httpx.AsyncClient, stats: Stats, deadline: float, batch: int = 1000) -> None:
+        """Push everything not yet acknowledged, in batches of at most ``batch``."""
+        while self.acknowledged < len(self.outbox):
+            chunk = self.outbox[self.acknowledged:self.acknowledged + batch]
+            body = {"protocol": PROTOCOL, "device_id": self.steward.device_id, "app_version": "load",
+                    "pending": len(self.outbox) - self.acknowledged, "mutations": chunk}
+            response = await self.call(http, stats, "push", "POST", "/api/v1/sync/push", deadline, json=body)
+            if response.status_code == 409 and _code(response) == "seq_gap":
+                expected = response.json()["detail"]["expected"]
+                if expected - 1 > self.acknowledged or not self.retain_acknowledged:
+                    raise RuntimeError(f"{self.steward.username}: server expects seq {expected}, "
+                                       f"phone holds from {self.acknowledged + 1}")
+                self.acknowledged = expected - 1  # the server lost them (a restore): re-send
+                continue
+            if response.status_code != 200:
+                stats.error(f"push {response.status_code} {_code(response)}")
+                raise RuntimeError(f"{self.steward.username}: push refused: {response.text[:300]}")
+            answer = response.json()
+            for result in answer["results"]:
+                self.results[result["seq"]] = result
+            self.acknowledged = max(self.acknowledged, answer["last_seq"])
+
+    async def upload_photos(self, http: httpx.AsyncClient, stats: Stats, deadline: float) -> None:
+        for sha, blob in self.photos.items():
+            if sha in self.uploaded:
+                continue
+            response = await self.call(http, stats, "photo", "PUT", f"/api/v1/attachments/{sha}",
+                                       deadline, content=blob)
+            if response.status_code not in (200, 201):
+                stats.error(f"photo {response.status_code} {_code(response)}")
+                raise RuntimeError(f"{self.steward.username}: photo refused: {response.text[:300]}")
+            self.uploaded.add(sha)
+
+    async def pull(self, http: httpx.AsyncClient, stats: Stats, deadline: float, limit: int = 1000) -> int:
+        """Pull pages until ``more`` is false; returns the records received."""
+        received = 0
+        while True:
+            body = {"protocol": PROTOCOL, "device_id": self.steward.device_id, "cursor": self.cursor,
+                    "limit": limit}
+            response = await self.call(http, stats, "pull", "POST", "/api/v1/sync/pull", deadline, json=body)
+            if response.status_code != 200:
+                stats.error(f"pull {response.status_code} {_code(response)}")
+                raise RuntimeError(f"{self.steward.username}: pull refused: {response.text[:300]}")
+            page = response.json()
+            if page.get("reset"):
+                self.replica.clear()
+                self.cursor = None
+                self.resets += 1
+                continue
+            gone = set(page.get("evict_buildings") or [])
+            if gone:
+                self.replica = {k: r for k, r in self.replica.items() if r.get("building_id") not in gone}
+            for collection, records in (page.get("records") or {}).items():
+                for record in records:
+                    self.replica[(collection, record["id"])] = record
+                    received += 1
+            self.cursor = page["cursor"]
+            if not page["more"]:
+                return received
+
+
+def _code(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("code"))
+    except ValueError:
+        return "-"
+
+
+# --- verification on the database --------------------------------------------------------
+
+async def server_scope(steward: Steward) -> dict[tuple[str, str], dict[str, Any]]:
+    """The server's rows a steward's phone should hold, read from the tables themselves."""
+    from server.tables import SYNCED_TABLES
+    from sync.policy import PULLED_COLLECTIONS, in_scope, redact
+    from sync.storage import Actor
+
+    actor = Actor(user_id=steward.user_id, role="steward", building_ids=frozenset(steward.building_ids),
+                  device_id=steward.device_id)
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for collection in PULLED_COLLECTIONS:
+        table = SYNCED_TABLES[collection]
+        query = table.select().where(table.version > 0).output(load_json=True)
+        for row in await query:
+            if in_scope(actor, row):
+                rows[(collection, row["id"])] = redact("steward", collection, row)
+    return rows
+
+
+def differences(phone: dict[tuple[str, str], dict[str, Any]],
+                server: dict[tuple[str, str], dict[str, Any]], limit: int = 5) -> list[str]:
+    found = [f"missing on phone: {k}" for k in server.keys() - phone.keys()]
+    found += [f"extra on phone: {k}" for k in phone.keys() - server.keys()]
+    for key in phone.keys() & server.keys():
+        theirs, ours = server[key], phone[key]
+        changed = [f for f in theirs if f in ours and not _same(ours[f], theirs[f])]
+        changed += [f for f in theirs if f not in ours]
+        if changed:
+            found.append(f"{key} differs in {changed[:4]}")
+    return found[:limit]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and abs(float(a) - float(b)) < 1e-9
+    return a == b
+
+
+async def verify(phones: list[Phone]) -> list[str]:
+    """Exactly once, convergence and the integrity check; returns the problems found."""
+    from server.ops.integrity import run_check
+    from server.tables import AppliedMutation, SyncDevice
+
+    problems: list[str] = []
+    sent = sum(len(p.outbox) for p in phones)
+    stored = await AppliedMutation.count()
+    duplicates = await AppliedMutation.raw(
+        "SELECT device_id, seq FROM applied_mutation GROUP BY device_id, seq HAVING COUNT(*) > 1")
+    if stored != sent or duplicates:
+        problems.append(f"exactly once: {sent} sent, {stored} recorded, {len(duplicates)} duplicated")
+    seqs = {r["id"]: r["last_seq"] for r in await SyncDevice.select(SyncDevice.id, SyncDevice.last_seq)}
+    behind = [p.steward.username for p in phones if seqs.get(p.steward.device_id) != len(p.outbox)]
+    if behind:
+        problems.append(f"last_seq short on {len(behind)} phones, e.g. {behind[:3]}")
+    rejected = sum(1 for p in phones for r in p.results.values() if r["status"] == "rejected")
+    if rejected:
+        example = next(r for p in phones for r in p.results.values() if r["status"] == "rejected")
+        problems.append(f"{rejected} mutations rejected, e.g. {example}")
+    for phone in phones:
+        diff = differences(phone.replica, await server_scope(phone.steward))
+        if diff:
+            problems.append(f"{phone.steward.username} not converged: {diff}")
+    report = await run_check()
+    problems += [p.line() for p in report.problems]
+    return problems
+
+
+# --- the run -----------------------------------------------------------------------------
+
+def percentiles(values: list[float]) -> str:
+    if not values:
+        return "n/a"
+    ordered = sorted(values)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
+    return (f"p50 {pick(0.50):.0f} ms, p95 {pick(0.95):.0f} ms, p99 {pick(0.99):.0f} ms, "
+            f"max {ordered[-1] * 1000:.0f} ms (n={len(values)})")
+
+
+async def desk_user(http: httpx.AsyncClient, base_url: str, session: str, stats: Stats,
+                    stop: asyncio.Event) -> str:
+    """Page the ticket queue (/desk?page=N) until the phones are done."""
+    from server.auth.middleware import SESSION_COOKIE
+
+    page = 1
+    while not stop.is_set():
+        started = time.perf_counter()
+        response = await http.get(f"{base_url}/desk", params={"page": page},
+                                  cookies={SESSION_COOKIE: session}, timeout=60)
+        if response.status_code == 404:
+            return "the desk queue page /desk is not there yet: desk users skipped"
+        if response.status_code >= 500 or response.status_code in (401, 403):
+            stats.error(f"desk {response.status_code}")
+        else:
+            stats.latency["desk"].append(time.perf_counter() - started)
+        page = page % 5 + 1
+        await asyncio.sleep(0.2)
+    return f"desk users paged /desk {len(stats.latency['desk'])} times"
+
+
+async def run_phones(phones: list[Phone], base_url: str, sessions: list[str], seconds: float) -> tuple[Stats, float, str]:
+    stats = Stats()
+    deadline = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=len(phones) + len(sessions) + 10, max_keepalive_connections=50)
+    async with httpx.AsyncClient(limits=limits) as http:
+        # morning: every phone pulls its scope (not timed), then captures a backlog offline
+        await asyncio.gather(*(p.pull(http, Stats(), deadline) for p in phones))
+        for i, phone in enumerate(phones):
+            phone.capture_backlog(ARGS.mutations, random.Random(i), photos=ARGS.photos)
+        # shift change: all at once
+        stop = asyncio.Event()
+        desks = [asyncio.create_task(desk_user(http, base_url, s, stats, stop)) for s in sessions]
+        started = time.perf_counter()
+
+        async def come_online(phone: Phone) -> None:
+            await phone.push(http, stats, deadline)
+            await phone.upload_photos(http, stats, deadline)
+            await phone.pull(http, stats, deadline)
+
+        await asyncio.gather(*(come_online(p) for p in phones))
+        elapsed = time.perf_counter() - started
+        stop.set()
+        desk_note = (await asyncio.gather(*desks))[0] if desks else "no desk users"
+        # evening: a last pull picks up what partners pushed after our pull
+        await asyncio.gather(*(p.pull(http, Stats(), deadline) for p in phones))
+    return stats, elapsed, desk_note
+
+
+@contextmanager
+def database(engine: str, pg_url: str, folder: Path) -> Iterator[dict[str, str]]:
+    """Environment for a fresh database of ``engine`` (dropped afterwards on PostgreSQL)."""
+    if engine == "sqlite":
+        yield {"STEWARDSYNC_DATA_DIR": str(folder)}
+        return
+    import asyncpg
+
+    name = f"ss_load_{os.getpid()}"
+    admin = pg_url
+
+    async def sql(statement: str) -> None:
+        conn = await asyncpg.connect(admin)
+        try:
+            await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    asyncio.run(sql(f"CREATE DATABASE {name}"))
+    try:
+        yield {"STEWARDSYNC_DATA_DIR": str(folder),
+               "STEWARDSYNC_DATABASE_URL": admin.rsplit("/", 1)[0] + "/" + name}
+    finally:
+        asyncio.run(sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+async def prepare(env: dict[str, str]) -> tuple[list[Steward], list[str]]:
+    from server import db
+    from server.settings import load_settings
+
+    settings = load_settings({**env, "STEWARDSYNC_SECRET_KEY": "load"})
+    engine = await db.connect(settings)
+    try:
+        await db.migrate()
+        return await seed(ARGS.phones, desk_users=ARGS.desk_users)
+    finally:
+        await db.disconnect(engine)
+
+
+async def check(env: dict[str, str], phones: list[Phone]) -> list[str]:
+    from server import db
+    from server.settings import load_settings
+
+    engine = await db.connect(load_settings({**env, "STEWARDSYNC_SECRET_KEY": "load"}))
+    try:
+        return await verify(phones)
+    finally:
+        await db.disconnect(engine)
+
+
+def main() -> int:
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="ss_load_") as tmp, database(ARGS.engine, ARGS.pg_url, Path(tmp)) as env:
+        env = {**env, "STEWARDSYNC_SECRET_KEY": "load-secret", "STEWARDSYNC_DB_POOL_SIZE": str(ARGS.pool)}
+        stewards, sessions = asyncio.run(prepare(env))
+        server = ServerProcess(env, Path(tmp) / "server.log", workers=ARGS.workers)
+        server.start()
+        try:
+            phones = [Phone(s, server.url) for s in stewards]
+            stats, elapsed, desk_note = asyncio.run(
+                run_phones(phones, server.url, sessions, ARGS.seconds - (time.monotonic() - started)))
+        finally:
+            server.stop()
+        problems = asyncio.run(check(env, phones))
+    sent = sum(len(p.outbox) for p in phones)
+    print(f"engine {ARGS.engine}, {ARGS.workers} server process(es), {len(phones)} phones × "
+          f"{ARGS.mutations} mutations (+{ARGS.photos} photos each) = {sent} mutations")
+    print(f"burst: {elapsed:.2f} s wall, {sent / elapsed:.0f} mutations/s end to end "
+          f"(push + photos + pull of every phone)")
+    for what in ("push", "pull", "photo", "desk"):
+        print(f"{what:>5}: {percentiles(stats.latency[what])}")
+    print(f"errors: {sum(stats.errors.values())} {stats.errors or ''}, retries: {stats.retries}")
+    print(desk_note)
+    print("verified: exactly once, convergence, integrity check: "
+          + ("OK" if not problems else f"{len(problems)} PROBLEM(S)"))
+    for problem in problems[:20]:
+        print("  " + problem)
+    return 0 if not problems and not stats.errors else 1
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--pg-url", default=os.environ.get("STEWARDSYNC_TEST_PG_URL",
+                                                           "postgresql://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--pool", type=int, default=10, help="PostgreSQL connections per process")
+    parser.add_argument("--phones", type=int, default=200)
+    parser.add_argument("--mutations", type=int, default=50, help="backlog per phone")
+    parser.add_argument("--photos", type=int, default=4, help="photos per phone")
+    parser.add_argument("--desk-users", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=600, help="hard limit for the whole run")
+    args = parser.parse_args(argv)
+    if args.phones > 2000 or args.mutations > 1000:
+        parser.error("bounded: at most 2,000 phones and 1,000 mutations each")
+    return args
+
+
+ARGS = parse([])
+
+if __name__ == "__main__":
+    ARGS = parse()
+    raise SystemExit(main())
