@@ -375,7 +375,7 @@ def decide_delete(m: Delete, records: Records, ctx: Context) -> Decision:
         return Decision(status="applied", op="delete", version=current["version"])
     row = {**current, "deleted": True, "version": ctx.version, "updated_at": ctx.now,
            "updated_by": actor.user_id}
-    if current["version"] <= m.base_version:
+    if current["version"] <= m.base_version or current.get("updated_by") == actor.user_id:
         return Decision(status="applied", op="delete", row=row, version=ctx.version)
     note = ConflictNote(kind="delete_edited", rule="delete_wins_values_kept",
                         kept_value={"deleted": True}, lost_value=_values(current),

@@ -362,11 +362,17 @@ def test_delete_of_a_tombstone_is_a_no_op() -> None:
 
 def test_delete_of_a_record_changed_since_keeps_its_values_in_a_conflict() -> None:
     recs = own_finding(description="更新过")
-    decision = decide(delete("finding", "f-1", 1), recs)  # the phone saw version 1
+    decision = decide(delete("finding", "f-1", 1), recs, actor=DESK)  # the desk saw v1
     assert decision.status == "conflict" and decision.row is not None
     assert decision.row["deleted"] is True
     [note] = decision.conflicts
     assert note.kind == "delete_edited" and note.lost_value["description"] == "更新过"
+
+
+def test_delete_after_the_senders_own_later_edit_is_no_conflict() -> None:
+    recs = own_finding(description="我自己改的")
+    decision = decide(delete("finding", "f-1", 0), recs)  # created and edited offline
+    assert (decision.status, decision.conflicts) == ("applied", [])
 
 
 @pytest.mark.parametrize(("actor", "collection", "record_id", "code"), [
