@@ -1,0 +1,78 @@
+"""The role policy tables: reads, redaction, scope, and the table in docs/conflicts.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from schemas.records import COLLECTIONS
+from sync import policy
+from sync.storage import Actor
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "conflicts.md"
+STEWARD = Actor(user_id="s-1", role="steward", building_ids=frozenset({"b-1"}))
+HOUSEHOLD = {"id": "h-1", "building_id": "b-1", "unit_id": "u-1", "owner_name": "张三",
+             "owner_id_number": "110101199001011234", "notes": "独居老人"}
+
+
+def test_stewards_never_read_id_numbers_the_desk_does() -> None:
+    assert "owner_id_number" not in policy.redact("steward", "household", HOUSEHOLD)
+    assert policy.redact("steward", "household", HOUSEHOLD)["notes"] == "独居老人"
+    assert policy.redact("desk", "household", HOUSEHOLD) == HOUSEHOLD
+
+
+def test_unknown_roles_and_collections_read_nothing() -> None:
+    assert policy.readable_fields("guest", "ticket") is None
+    assert policy.readable_fields("steward", "nonsense") is None
+    assert policy.redact("guest", "household", HOUSEHOLD) == {}
+
+
+@pytest.mark.parametrize(("row", "expected"), [
+    ({"building_id": "b-1", "created_by": "x"}, True),
+    ({"building_id": "b-2", "created_by": "s-1"}, False),
+    ({"building_id": None, "created_by": "s-1"}, True),
+    ({"building_id": None, "created_by": "s-2"}, False),
+])
+def test_steward_scope(row: dict, expected: bool) -> None:
+    assert policy.in_scope(STEWARD, row) is expected
+    assert policy.in_scope(Actor(user_id="d", role="desk"), row) is True
+
+
+@pytest.mark.parametrize("role", policy.ROLES)
+def test_no_role_writes_server_managed_columns(role: str) -> None:
+    for collection in COLLECTIONS:
+        server = policy.META_FIELDS | policy.SERVER_FIELDS.get(collection, frozenset())
+        assert not policy.writable_fields(role, collection) & server
+        assert policy.writable_fields(role, collection) <= policy.ALL_FIELDS[collection]
+
+
+def test_phones_pull_every_collection_reference_data_first() -> None:
+    assert sorted(policy.PULLED_COLLECTIONS) == sorted(COLLECTIONS)
+    assert policy.PULLED_COLLECTIONS[:2] == ("building", "unit")
+
+
+def test_tickets_timeline_and_conflicts_are_never_deleted() -> None:
+    for role in policy.ROLES:
+        for collection in ("ticket", "ticket_event", "conflict"):
+            assert not policy.may_delete(role, collection)
+        assert not policy.may_create(role, "conflict")
+
+
+def test_the_role_table_in_the_doc_matches_the_policy() -> None:
+    lines = DOC.read_text(encoding="utf-8").split("| collection | steward | desk | manager "
+                                                   "| admin |")[1].splitlines()[2:]
+    seen = set()
+    for line in lines:
+        if not line.startswith("|"):
+            break
+        collection, *cells = [c.strip() for c in line.strip("|").split("|")]
+        seen.add(collection)
+        for role, cell in zip(policy.ROLES, cells, strict=True):
+            assert ("create" in cell) == policy.may_create(role, collection), (role, collection)
+            assert ("delete" in cell) == policy.may_delete(role, collection), (role, collection)
+            assert ("update" in cell) == bool(policy.updatable_fields(role, collection)), (
+                role, collection)
+            assert ("delete (own)" in cell) == (policy.may_delete(role, collection)
+                                       and role in policy.DELETE_OWN_ONLY)
+    assert seen == set(COLLECTIONS)
