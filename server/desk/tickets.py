@@ -166,11 +166,10 @@ class NoteForm(msgspec.Struct, kw_only=True):
 async def change_ticket(request: DeskRequest, ticket_id: str, version: int, base: dict[str, Any],
                         changes: dict[str, Any], event: dict[str, Any] | None) -> Redirect | Template:
     """One Update of the ticket (plus its timeline event) through the merge, then the page."""
-    mutations: list[Any] = [writes.update("ticket", ticket_id, version, base, changes)]
-    if event:
-        mutations.append(writes.create("ticket_event", {
-            "ticket_id": ticket_id, "author_id": request.user.user_id, **event}))
-    outcome = await writes.apply(request.user, mutations)
+    outcome = await writes.apply(request.user, [writes.update("ticket", ticket_id, version, base, changes)])
+    if event and not outcome.conflicts:  # a timeline line only for what was really applied
+        await writes.apply(request.user, [writes.create("ticket_event", {
+            "ticket_id": ticket_id, "author_id": request.user.user_id, **event})])
     redirect = after_write(request, f"/desk/tickets/{ticket_id}")
     if redirect:
         return redirect

@@ -39,13 +39,13 @@ def update(collection: str, record_id: str, base_version: int, base: dict[str, A
 
 async def apply(principal: Principal, mutations: list[Create | Update]) -> Outcome:
     """Apply the mutations in order, in one transaction; a rejected one raises ``ApiError``
-    with the merge's own code and message (nothing is applied then)."""
+    with the merge's own code and message (the batch is one transaction: nothing is kept)."""
     from server.sync_service import apply_desk_mutations
 
     numbered = [msgspec.structs.replace(m, seq=i) for i, m in enumerate(mutations, start=1)]
     results = await apply_desk_mutations(principal, numbered)
     for result in results:
         if result.status == "rejected":
-            raise ApiError(409 if result.code in ("transition_refused", "stale") else 422,
+            raise ApiError(409 if result.code in ("forbidden_transition", "status_not_allowed") else 422,
                            result.code or "rejected", result.message or "rejected")
     return Outcome(results=list(results))

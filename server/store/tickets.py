@@ -159,9 +159,19 @@ async def timeline(ticket_id: str) -> list[dict[str, Any]]:
 
 
 async def conflicts_of(ticket_id: str) -> list[dict[str, Any]]:
-    return await Conflict.select().where(
+    rows = await Conflict.select().where(
         (Conflict.collection == "ticket") & (Conflict.record_id == ticket_id)
     ).order_by(Conflict.created_at)
+    return [conflict_values(r) for r in rows]
+
+
+def json_value(value: Any) -> Any:
+    """A JSON column's value (the drivers hand back text)."""
+    return msgspec.json.decode(value) if isinstance(value, str) and value else value
+
+
+def conflict_values(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "kept_value": json_value(row["kept_value"]), "lost_value": json_value(row["lost_value"])}
 
 
 async def findings_of(ticket_id: str) -> list[dict[str, Any]]:

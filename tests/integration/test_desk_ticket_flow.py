@@ -1,0 +1,145 @@
+"""Intake and the whole ticket lifecycle through the desk's HTTP routes and the sync merge."""
+
+from __future__ import annotations
+
+import re
+
+from server.tables import AuditLog, ChangeLog, Conflict, Ticket, TicketEvent
+from server.store.tickets import json_value
+from tests.factories import make_estate
+from tests.integration.test_desk_helpers import HX, csrf, login
+
+
+async def intake(client, unit_id: str, htmx: bool = False, **extra: str) -> str:
+    response = await client.post("/desk/intake", headers=csrf(client, htmx), data={
+        "kind": "repair", "priority": "high", "unit_id": unit_id, "description": "卫生间漏水到楼下",
+        "reporter_name": "张先生", "reporter_phone": "13800001111", **extra})
+    if htmx:
+        assert response.status_code == 200, response.text
+        location = response.headers["HX-Redirect"]
+    else:
+        assert response.status_code == 303, response.text
+        location = response.headers["location"]
+    return location.rsplit("/", 1)[1]
+
+
+async def post_action(client, ticket_id: str, action: str, htmx: bool, **data: object):
+    return await client.post(f"/desk/tickets/{ticket_id}/{action}", headers=csrf(client, htmx),
+                             data={k: str(v) for k, v in data.items()})
+
+
+async def version_of(ticket_id: str) -> int:
+    return (await Ticket.select(Ticket.version).where(Ticket.id == ticket_id).first())["version"]
+
+
+async def test_owner_search_finds_unit_and_phone_and_is_audited(client) -> None:
+    estate = await make_estate(buildings=1, units_per_building=3)
+    user_id = await login(client, "desk")
+    by_unit = await client.get("/desk/intake/owners", params={"q": "1-02"}, headers=HX)
+    assert by_unit.status_code == 200 and "1-0201" in by_unit.text and "业主12" in by_unit.text
+    by_phone = await client.get("/desk/intake/owners", params={"q": "13800000103"}, headers=HX)
+    assert "1-0301" in by_phone.text
+    assert "没有找到" in (await client.get("/desk/intake/owners", params={"q": "99-99"})).text
+    logged = await AuditLog.select().where((AuditLog.action == "archive_read") & (AuditLog.user_id == user_id))
+    assert len(logged) == 2 and estate.unit_ids[estate.building_ids[0]][1] in str(logged[0]["detail"])
+
+
+async def test_intake_to_close_through_the_merge(client) -> None:
+    estate = await make_estate(buildings=1)
+    unit_id = estate.unit_ids[estate.building_ids[0]][0]
+    user_id = await login(client, "desk")
+    assert "首问责任人" in (await client.get("/desk/intake")).text
+    ticket_id = await intake(client, unit_id, htmx=True)
+    row = await Ticket.select().where(Ticket.id == ticket_id).first()
+    assert row["first_responder_id"] == user_id and row["building_id"] == estate.building_ids[0]
+    assert row["number"] and row["resolve_due_at"] and row["status"] == "received"
+    changes = await ChangeLog.select().where(ChangeLog.record_id == ticket_id)
+    assert changes, "a desk write goes through the change log so phones pull it"
+
+    page = await client.get(f"/desk/tickets/{ticket_id}")
+    assert page.status_code == 200 and "<html" in page.text and row["number"] in page.text
+    assert 'value="dispatched"' in page.text and 'value="called_back"' not in page.text
+
+    steps = [("transition", {"base_status": "received", "to_status": "dispatched", "assignee": "工程部"}),
+             ("transition", {"base_status": "dispatched", "to_status": "in_progress"}),
+             ("transition", {"base_status": "in_progress", "to_status": "done", "note": "已更换阀门"}),
+             ("sign-off", {}),
+             ("promise", {"base_promised_date": "", "promised_date": "2026-12-01"}),
+             ("callback", {"base_status": "done", "satisfaction": 5, "note": "业主满意"}),
+             ("transition", {"base_status": "called_back", "to_status": "closed"})]
+    for i, (action, data) in enumerate(steps):
+        htmx = i % 2 == 0
+        response = await post_action(client, ticket_id, action, htmx, version=await version_of(ticket_id), **data)
+        if htmx:
+            assert response.status_code == 200 and 'id="ticket"' in response.text and "<html" not in response.text
+        else:
+            assert response.status_code == 303 and response.headers["location"] == f"/desk/tickets/{ticket_id}"
+    row = await Ticket.select().where(Ticket.id == ticket_id).first()
+    assert row["status"] == "closed" and row["assignee"] == "工程部" and row["satisfaction"] == 5
+    assert row["owner_signed"] and row["promised_date"] == "2026-12-01"
+    assert row["dispatched_at"] and row["done_at"] and row["called_back_at"] and row["closed_at"]
+    types = [e["type"] for e in await TicketEvent.select(TicketEvent.type).where(
+        TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.version)]
+    assert types.count("status") == 5 and "created" in types and "callback" in types and "note" in types
+    final = await client.get(f"/desk/tickets/{ticket_id}")
+    assert "已关闭" in final.text and "已更换阀门" in final.text and 'name="to_status"' not in final.text
+
+
+async def test_refused_transition_shows_its_message_and_changes_nothing(client) -> None:
+    estate = await make_estate(buildings=1)
+    await login(client, "desk")
+    ticket_id = await intake(client, estate.unit_ids[estate.building_ids[0]][0])
+    before = await version_of(ticket_id)
+    response = await post_action(client, ticket_id, "transition", True, version=before,
+                                 base_status="received", to_status="called_back")
+    assert response.status_code == 409 and response.headers["HX-Retarget"] == "#flash"
+    assert "不能从“已受理”改为“已回访”" in response.text and "transition_refused" in response.text
+    plain = await post_action(client, ticket_id, "transition", False, version=before,
+                              base_status="received", to_status="bogus")
+    assert plain.status_code == 409
+    assert await version_of(ticket_id) == before
+
+
+async def test_concurrent_edit_becomes_a_visible_conflict(client) -> None:
+    estate = await make_estate(buildings=1)
+    await login(client, "desk")
+    ticket_id = await intake(client, estate.unit_ids[estate.building_ids[0]][0])
+    shown = await version_of(ticket_id)
+    first = await post_action(client, ticket_id, "assign", True, version=shown, base_assignee="", assignee="工程部")
+    assert first.status_code == 200
+    # a second clerk's form still shows the old assignee: same field changed on both sides
+    second = await post_action(client, ticket_id, "assign", True, version=shown, base_assignee="", assignee="保洁")
+    assert second.status_code == 200 and "有人先修改了同一项" in second.text
+    assert (await Ticket.select(Ticket.assignee).where(Ticket.id == ticket_id).first())["assignee"] == "工程部"
+    conflict = await Conflict.select().where(Conflict.record_id == ticket_id).first()
+    assert conflict["field"] == "assignee" and json_value(conflict["lost_value"]) == "保洁"
+    assert "同步冲突" in (await client.get(f"/desk/tickets/{ticket_id}")).text
+
+
+async def test_intake_refuses_bad_input_and_csrf(client) -> None:
+    await login(client, "desk")
+    bad = await client.post("/desk/intake", headers=csrf(client, True), data={"kind": "wish", "description": "x"})
+    assert bad.status_code == 422 and "invalid_form" in bad.text
+    empty = await client.post("/desk/intake", headers=csrf(client), data={"kind": "repair", "description": ""})
+    assert empty.status_code == 422
+    no_token = await client.post("/desk/intake", data={"kind": "repair", "description": "x"})
+    assert no_token.status_code == 403
+    assert await Ticket.count() == 0
+
+
+async def test_escalation_sweep_flags_overdue_tickets(client) -> None:
+    from tests.integration.test_desk_helpers import ago, seed_ticket
+
+    estate = await make_estate(buildings=1)
+    late = await seed_ticket(estate.building_ids[0], created_at=ago(hours=30))
+    fresh = await seed_ticket(estate.building_ids[0])
+    await login(client, "manager")
+    page = await client.get("/desk/escalations")
+    assert "超时未升级的工单：1 张" in page.text
+    response = await client.post("/desk/escalations/sweep", headers=csrf(client, True))
+    assert response.status_code == 200 and late["id"] in response.text and fresh["id"] not in response.text
+    assert (await Ticket.select(Ticket.escalated).where(Ticket.id == late["id"]).first())["escalated"]
+    events = await TicketEvent.select().where((TicketEvent.ticket_id == late["id"]) & (TicketEvent.type == "escalated"))
+    assert len(events) == 1
+    queue = await client.get("/desk/tickets")
+    assert re.search("已升级", queue.text)
