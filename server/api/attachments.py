@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, head, put
+from litestar.params import FromPath
 
 from server.clock import now_iso
 from server.errors import ApiError
@@ -44,7 +45,7 @@ def _status(sha256: str, upload: attachments.Upload, code: int) -> Response[Uplo
 
 @put("/api/v1/attachments/{sha256:str}", name="sync.attachment_put", tags=["attachments"],
      summary="Upload a photo or signature (whole, or one chunk with Content-Range)")
-async def upload(request: Request[Any, Any, Any], sha256: str) -> Response[UploadStatus]:
+async def upload(request: Request[Any, Any, Any], sha256: FromPath[str]) -> Response[UploadStatus]:
     attachments.check_sha(sha256)
     content = await request.body()
     start, total = parse_range(request.headers.get("content-range"), len(content))
@@ -64,7 +65,7 @@ async def upload(request: Request[Any, Any, Any], sha256: str) -> Response[Uploa
 
 @head("/api/v1/attachments/{sha256:str}", name="sync.attachment_head", tags=["attachments"],
       summary="How many bytes of an upload the server holds (Upload-Offset header)")
-async def upload_offset(sha256: str) -> Response[None]:
+async def upload_offset(sha256: FromPath[str]) -> Response[None]:
     attachments.check_sha(sha256)
     upload = await attachments.received(sha256)
     return Response(None, status_code=200, headers={
@@ -73,7 +74,7 @@ async def upload_offset(sha256: str) -> Response[None]:
 
 @get("/api/v1/attachments/{sha256:str}", name="sync.attachment_get", tags=["attachments"],
      summary="Download a stored photo (only if a record you may see references it)")
-async def download(request: Request[Any, Any, Any], sha256: str) -> Response[bytes]:
+async def download(request: Request[Any, Any, Any], sha256: FromPath[str]) -> Response[bytes]:
     attachments.check_sha(sha256)
     found = await attachments.read_visible(actor_of(request.user), sha256)
     if found is None:

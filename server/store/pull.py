@@ -34,14 +34,27 @@ from sync.policy import PULLED_COLLECTIONS, readable_fields
 from sync.storage import Actor
 
 
+# A position in the pull order: (version, collection rank, id). Versions are unique once
+# a record went through sync; reference data loaded outside it shares version 0, so the
+# collection's rank in PULLED_COLLECTIONS and the id break ties and keep pages exact.
+Position = tuple[int, int, str]
+END = len(PULLED_COLLECTIONS)  # rank after every collection: "all of this version"
+START: Position = (-1, END, "")  # before everything (reference data has version 0)
+
+
 class Cursor(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
     """Where a device stands. ``buildings`` None means every building (office roles)."""
 
-    version: int  # everything in ``buildings`` up to this version has been delivered
+    at: Position  # everything in ``buildings`` up to here has been delivered
     role: str
     buildings: list[str] | None
-    backfill: list[str] = []  # buildings that entered the scope, being delivered up to ``version``
-    backfill_from: int = 0  # backfill progress: delivered up to this version
+    horizon: int  # the tombstone horizon when this chain of pages started
+    backfill: list[str] = []  # buildings that entered the scope, delivered up to ``at``
+    backfill_at: Position = START  # backfill progress
+
+    @property
+    def version(self) -> int:
+        return self.at[0]
 
 
 class BadCursor(ValueError):
@@ -81,41 +94,47 @@ def current_scope(actor: Actor) -> list[str] | None:
     return None if actor.role != "steward" else sorted(actor.building_ids)
 
 
-def start_cursor(actor: Actor) -> Cursor:
-    return Cursor(version=0, role=actor.role, buildings=current_scope(actor))
+def start_cursor(actor: Actor, horizon: int) -> Cursor:
+    return Cursor(at=START, role=actor.role, buildings=current_scope(actor), horizon=horizon)
 
 
 async def pull_page(actor: Actor, cursor_text: str | None, limit: int) -> PullResponse:
     """One page for ``actor`` from ``cursor_text`` (None: from the start)."""
-    cursor = decode_cursor(cursor_text) if cursor_text else start_cursor(actor)
+    given = decode_cursor(cursor_text) if cursor_text else None
     async with read_snapshot() as conn:
         clock, purged_through = await read_clock(conn)
-        reset = cursor_text is not None and (
-            cursor.version < purged_through or cursor.role != actor.role
-            or (cursor.buildings is None) != (actor.role != "steward") or cursor.version > clock)
-        if reset:
-            cursor = start_cursor(actor)
+        reset = given is not None and stale(given, actor, clock, purged_through)
+        cursor = start_cursor(actor, purged_through) if given is None or reset else given
+        cursor.horizon = purged_through
         evict = rescope(cursor, current_scope(actor))
         records: dict[str, list[dict[str, Any]]] = {}
         room = limit
         if cursor.backfill:
             scope = Scope(tuple(cursor.backfill))
-            got, cut = await read_range(conn, actor.role, scope, cursor.backfill_from, cursor.version, room)
+            got, cut = await read_range(conn, actor.role, scope, cursor.backfill_at, cursor.at, room)
             merge_into(records, got)
             room -= sum(len(rows) for rows in got.values())
-            if cut < cursor.version:
-                cursor.backfill_from = cut
+            if cut < cursor.at:
+                cursor.backfill_at = cut
             else:
                 cursor.buildings = sorted({*(cursor.buildings or []), *cursor.backfill})
-                cursor.backfill, cursor.backfill_from = [], 0
+                cursor.backfill, cursor.backfill_at = [], START
         if not cursor.backfill and room > 0:
             scope = Scope(None if cursor.buildings is None else tuple(cursor.buildings), actor.user_id)
-            got, cut = await read_range(conn, actor.role, scope, cursor.version, clock, room)
+            got, cursor.at = await read_range(conn, actor.role, scope, cursor.at, (clock, END, ""), room)
             merge_into(records, got)
-            cursor.version = cut
-    more = bool(cursor.backfill) or cursor.version < clock
+    more = bool(cursor.backfill) or cursor.at < (clock, END, "")
     return PullResponse(protocol=PROTOCOL_VERSION, cursor=encode_cursor(cursor), more=more,
                         reset=reset, evict_buildings=evict, records=records)
+
+
+def stale(cursor: Cursor, actor: Actor, clock: int, purged_through: int) -> bool:
+    """Whether the device must drop its cache: tombstones it may need were purged since
+    its cursor, its role changed, or the cursor is not from this database's history."""
+    purged_since = cursor.horizon < purged_through and cursor.version < purged_through
+    scoped = actor.role == "steward"
+    return (purged_since or cursor.role != actor.role or (cursor.buildings is not None) != scoped
+            or cursor.version > clock)
 
 
 def rescope(cursor: Cursor, scope: list[str] | None) -> list[str]:
@@ -128,11 +147,11 @@ def rescope(cursor: Cursor, scope: list[str] | None) -> list[str]:
     entered = sorted(now - held)
     cursor.buildings = [b for b in cursor.buildings if b in now]
     cursor.backfill = [b for b in cursor.backfill if b in now]
-    if entered and cursor.version == 0:
+    if entered and cursor.at == START:
         cursor.buildings = sorted({*cursor.buildings, *entered})
     elif entered:
         # restart the backfill with the newcomers (repeats of a partial backfill are harmless)
-        cursor.backfill, cursor.backfill_from = sorted({*cursor.backfill, *entered}), 0
+        cursor.backfill, cursor.backfill_at = sorted({*cursor.backfill, *entered}), START
     return evict
 
 
@@ -141,28 +160,53 @@ async def read_clock(conn: Conn) -> tuple[int, int]:
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
-async def read_range(conn: Conn, role: str, scope: Scope, lo: int, hi: int,
-                     limit: int) -> tuple[dict[str, list[dict[str, Any]]], int]:
-    """Records with lo < version <= hi in scope, at most ``limit`` of them in version order
-    across collections; returns them and the version the page reaches (its exact cut)."""
+def after(position: Position, rank: int) -> tuple[str, list[Any]]:
+    """SQL for "comes after ``position``" on the collection of rank ``rank``."""
+    version, at_rank, at_id = position
+    if rank > at_rank:
+        return "version >= ?", [version]
+    if rank < at_rank:
+        return "version > ?", [version]
+    return "(version > ? OR (version = ? AND id > ?))", [version, version, at_id]
+
+
+def up_to(position: Position, rank: int) -> tuple[str, list[Any]]:
+    """SQL for "comes no later than ``position``" on the collection of rank ``rank``."""
+    version, at_rank, at_id = position
+    if rank < at_rank:
+        return "version <= ?", [version]
+    if rank > at_rank:
+        return "version < ?", [version]
+    return "(version < ? OR (version = ? AND id <= ?))", [version, version, at_id]
+
+
+async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Position,
+                     limit: int) -> tuple[dict[str, list[dict[str, Any]]], Position]:
+    """Records after ``lo`` and up to ``hi`` in scope, at most ``limit`` of them in pull
+    order across collections; returns them and the position the page reaches (exact)."""
     if lo >= hi or limit <= 0:
         return {}, lo
     where, params = scope.where(conn)
-    versions: list[list[int]] = []
-    for collection in PULLED_COLLECTIONS:
-        rows = await conn.fetch(
-            f'SELECT version FROM "{collection}" WHERE version > ? AND version <= ?{where} '
-            f"ORDER BY version LIMIT ?", lo, hi, *params, limit + 1)
-        versions.append([r[0] for r in rows])
-    merged = list(heapq.merge(*versions))
+    keys: list[list[Position]] = []
+    bounds: list[tuple[str, list[Any]]] = []
+    for rank, collection in enumerate(PULLED_COLLECTIONS):
+        lo_sql, lo_params = after(lo, rank)
+        hi_sql, hi_params = up_to(hi, rank)
+        bounds.append((f"{lo_sql} AND {hi_sql}{where}", [*lo_params, *hi_params, *params]))
+        rows = await conn.fetch(f'SELECT version, id FROM "{collection}" WHERE {bounds[-1][0]} '
+                                "ORDER BY version, id LIMIT ?", *bounds[-1][1], limit + 1)
+        keys.append([(r[0], rank, r[1]) for r in rows])
+    merged = list(heapq.merge(*keys))
     cut = merged[limit - 1] if len(merged) > limit else hi
     records: dict[str, list[dict[str, Any]]] = {}
-    for collection, found in zip(PULLED_COLLECTIONS, versions):
-        if found and found[0] <= cut:
-            rows = await read_rows(conn, role, collection, f"version > ? AND version <= ?{where}",
-                                   [lo, cut, *params])
-            if rows:
-                records[collection] = rows
+    for rank, collection in enumerate(PULLED_COLLECTIONS):
+        if not keys[rank] or keys[rank][0] > cut:
+            continue
+        cut_sql, cut_params = up_to(cut, rank)
+        sql, args = bounds[rank]
+        rows = await read_rows(conn, role, collection, f"{sql} AND {cut_sql}", [*args, *cut_params])
+        if rows:
+            records[collection] = rows
     return records, cut
 
 
@@ -170,7 +214,7 @@ async def read_rows(conn: Conn, role: str, collection: str, where: str,
                     params: Sequence[Any]) -> list[dict[str, Any]]:
     names = readable_columns(role, collection)
     select = ", ".join(f'"{n}"' for n in names)
-    rows = await conn.fetch(f'SELECT {select} FROM "{collection}" WHERE {where} ORDER BY version', *params)
+    rows = await conn.fetch(f'SELECT {select} FROM "{collection}" WHERE {where} ORDER BY version, id', *params)
     columns = columns_of(collection)
     return [row_from_db(columns, names, values) for values in rows]
 
