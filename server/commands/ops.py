@@ -1,95 +1,68 @@
 """``stewardsync backup PATH``, ``restore PATH``, ``check`` and ``purge``.
 
 The database is the one the settings name (``STEWARDSYNC_DATABASE_URL`` or the SQLite file
-in ``STEWARDSYNC_DATA_DIR``). Problems print one line each on stderr; the exit status is
-0 when all is well, 1 when the check found problems, 2 when the operation could not run.
-Also runnable alone: ``python -m server.commands.ops check``.
+in ``STEWARDSYNC_DATA_DIR``; ``--database-url``/``--data-dir`` override). ``check`` prints
+one line per problem on stderr and exits 1 when it finds any; a refusal (no such file, a
+database that is not empty, pg_dump missing…) is one line and exit status 1.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
-from server import db
+from server.commands import CommandError, add_command, with_database
 from server.ops.backup import OpsError, backup
 from server.ops.integrity import Report, run_check
 from server.ops.restore import restore
-from server.settings import Settings, SettingsError, load_settings
+from server.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = subparsers.add_parser("backup", help="write a consistent online backup of the database to PATH")
+    p = add_command(subparsers, "backup", "write a consistent online backup of the database to PATH")
     p.add_argument("path", type=Path, help="backup file to create (must not exist)")
-    p.set_defaults(handler=backup_command, func=backup_command)
-    p = subparsers.add_parser("restore", help="restore a backup into an empty database, then check it")
+    p.set_defaults(run=run_backup)
+    p = add_command(subparsers, "restore", "restore a backup into an empty database, then check it")
     p.add_argument("path", type=Path, help="a file written by `stewardsync backup`")
-    p.set_defaults(handler=restore_command, func=restore_command)
-    p = subparsers.add_parser("check", help="verify the change log, applied mutations and tables agree")
-    p.set_defaults(handler=check_command, func=check_command)
-    p = subparsers.add_parser("purge", help="delete tombstones older than STEWARDSYNC_TOMBSTONE_DAYS "
-                              "(run daily from cron or a systemd timer)")
-    p.set_defaults(handler=purge_command, func=purge_command)
+    p.set_defaults(run=run_restore)
+    p = add_command(subparsers, "check", "verify that the change log, applied mutations and tables agree")
+    p.set_defaults(run=run_check_command)
+    p = add_command(subparsers, "purge", "delete tombstones older than STEWARDSYNC_TOMBSTONE_DAYS "
+                    "(run it daily from cron or a systemd timer)")
+    p.set_defaults(run=run_purge)
 
 
-def _guarded(action: Callable[[Settings], int]) -> int:
+def run_backup(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        return action(load_settings())
-    except (SettingsError, db.DatabaseUnavailable, OpsError) as exc:
-        print(f"stewardsync: {exc}", file=sys.stderr)
-        return 2
-
-
-def backup_command(args: argparse.Namespace) -> int:
-    def run(settings: Settings) -> int:
         info = backup(settings, args.path)
-        print(f"backup written: {info.path} ({info.engine}, {info.bytes} bytes, {info.seconds} s)")
-        return 0
-
-    return _guarded(run)
-
-
-def restore_command(args: argparse.Namespace) -> int:
-    def run(settings: Settings) -> int:
-        info = restore(settings, args.path)
-        print(f"restored {info.source} ({info.engine}); version clock {info.clock_before} -> "
-              f"{info.clock_after}: phones resync and re-push what the backup lacks")
-        return _print_report(asyncio.run(check(settings)))
-
-    return _guarded(run)
+    except OpsError as refused:
+        raise CommandError(str(refused)) from None
+    print(f"backup written: {info.path} ({info.engine}, {info.bytes} bytes, {info.seconds} s)")
+    return 0
 
 
-def check_command(args: argparse.Namespace) -> int:
-    return _guarded(lambda settings: _print_report(asyncio.run(check(settings))))
-
-
-def purge_command(args: argparse.Namespace) -> int:
-    async def run(settings: Settings) -> int:
-        from server.store.pull import purge_tombstones
-
-        engine = await db.connect(settings)
-        try:
-            return await purge_tombstones(settings.tombstone_days)
-        finally:
-            await db.disconnect(engine)
-
-    def report(settings: Settings) -> int:
-        deleted = asyncio.run(run(settings))
-        print(f"purged {deleted} tombstone(s) older than {settings.tombstone_days} days")
-        return 0
-
-    return _guarded(report)
-
-
-async def check(settings: Settings) -> Report:
-    engine = await db.connect(settings)
+def run_restore(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        return await run_check()
-    finally:
-        await db.disconnect(engine)
+        info = restore(settings, args.path)
+    except OpsError as refused:
+        raise CommandError(str(refused)) from None
+    print(f"restored {info.source} ({info.engine}); version clock {info.clock_before} -> "
+          f"{info.clock_after}: phones resync and re-push what the backup lacks")
+    print("run `stewardsync db upgrade` (or `serve`) if the backup predates this version")
+    return _print_report(with_database(settings, run_check, migrate=False))
+
+
+def run_check_command(args: argparse.Namespace, settings: Settings) -> int:
+    return _print_report(with_database(settings, run_check, migrate=False))
+
+
+def run_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from server.store.pull import purge_tombstones
+
+    deleted = with_database(settings, lambda: purge_tombstones(settings.tombstone_days), migrate=False)
+    print(f"purged {deleted} tombstone(s) older than {settings.tombstone_days} days")
+    return 0
 
 
 def _print_report(report: Report) -> int:
@@ -97,14 +70,3 @@ def _print_report(report: Report) -> int:
         print(problem.line(), file=sys.stderr)
     print(report.summary())
     return 0 if report.ok else 1
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="stewardsync")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.handler(args)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

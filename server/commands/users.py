@@ -1,0 +1,86 @@
+"""``stewardsync user add``: create a staff account (or reset its password and role)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from schemas.vocab import Role, codes
+from server.commands import CommandError, add_command, with_database
+from server.settings import Settings
+from server.store import staff
+from server.tables import Building
+
+MIN_PASSWORD = 8
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    group = add_command(subparsers, "user", "staff accounts")
+    actions = group.add_subparsers(dest="user_action", required=True, metavar="ACTION")
+    add = add_command(actions, "add", "create an account, or reset the password and role of an existing one")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=codes(Role))
+    add.add_argument("--name", help="display name (default: the username)")
+    add.add_argument("--phone")
+    secret = add.add_mutually_exclusive_group()
+    secret.add_argument("--password", help="the password (visible in the shell history; "
+                                            "prefer --password-stdin or the prompt)")
+    secret.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.add_argument("--buildings", metavar="CODES",
+                     help="a steward's assigned buildings, comma-separated codes (3栋,4栋 or 3,4)")
+    add.set_defaults(run=run_add)
+
+
+def run_add(args: argparse.Namespace, settings: Settings) -> int:
+    codes_wanted = _codes(args.buildings)
+    if codes_wanted and args.role != "steward":
+        raise CommandError("--buildings is for stewards only")
+    password = _password(args)
+
+    async def add() -> str:
+        building_ids = await _building_ids(codes_wanted)
+        user_id = await staff.add_user(args.username, password, args.name or args.username, args.role,
+                                       phone=args.phone)
+        if args.role == "steward":
+            await staff.assign_buildings(user_id, building_ids)
+        return user_id
+
+    user_id = with_database(settings, add)
+    assigned = f", buildings {', '.join(codes_wanted)}" if codes_wanted else ""
+    print(f"user {args.username} ({args.role}) saved, id {user_id}{assigned}")
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif args.password is not None:
+        password = args.password
+    elif sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise CommandError("the two passwords differ")
+    else:
+        raise CommandError("no password: give --password-stdin, --password, or run in a terminal")
+    if len(password) < MIN_PASSWORD:
+        raise CommandError(f"password too short: at least {MIN_PASSWORD} characters")
+    return password
+
+
+def _codes(text: str | None) -> list[str]:
+    if not text:
+        return []
+    return [c if c.endswith("栋") else f"{c}栋" for c in (part.strip() for part in text.split(",")) if c]
+
+
+async def _building_ids(wanted: list[str]) -> list[str]:
+    if not wanted:
+        return []
+    rows = await Building.select(Building.id, Building.code).where(
+        Building.code.is_in(wanted) & (Building.deleted == False))  # noqa: E712
+    found = {r["code"]: r["id"] for r in rows}
+    unknown = [c for c in wanted if c not in found]
+    if unknown:
+        raise CommandError(f"unknown building code(s): {', '.join(unknown)}")
+    return [found[c] for c in wanted]
