@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
+
+from schemas.sync import ErrorBody
 
 from server.errors import ApiError
 
@@ -81,6 +84,22 @@ _AUTH_MESSAGES = {
     "device_expired": "设备凭证已过期，请重新登录 / device credential expired: log in again",
     "user_inactive": "账号已停用 / account disabled",
 }
+
+
+API_ERROR_RESPONSES: dict[int, ResponseSpec] = {
+    status: ResponseSpec(data_container=ErrorBody, description=text)
+    for status, text in (
+        (400, "invalid request (ErrorBody.code says what)"),
+        (401, "not authenticated, or the device credential is invalid, revoked or expired"),
+        (403, "the role may not use this route, or the record is outside the caller's buildings"),
+        (404, "not found"), (409, "conflict"), (413, "body too large"),
+        (415, "unsupported media type"), (422, "refused by a domain rule"),
+        (423, "account locked"), (429, "too many attempts"),
+    )
+}
+"""What every API route may answer besides success, all as ``ErrorBody``: pass it as
+``responses=`` on API handlers (Litestar otherwise documents its own 400 shape, which is not
+what ``server.errors`` sends)."""
 
 
 def roles_for(name: str | None) -> str | tuple[str, ...] | None:

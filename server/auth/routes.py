@@ -8,23 +8,15 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery, JSONBody
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect, Template
-
-from schemas.sync import ErrorBody
 
 from server.auth.middleware import SESSION_COOKIE
 from server.auth.principal import Principal
 from server.auth.throttle import check_login
 from server.errors import ApiError
+from server.policy import API_ERROR_RESPONSES
 from server.store import audit, staff
 
-ERROR_RESPONSES = {
-    status: ResponseSpec(data_container=ErrorBody, description=text)
-    for status, text in ((400, "invalid request"), (401, "not authenticated / bad credentials"),
-                         (403, "forbidden"), (409, "conflict"), (423, "account locked"),
-                         (429, "too many attempts"))
-}
 HOME_BY_ROLE = {"steward": "/app/", "desk": "/desk", "manager": "/desk", "admin": "/desk"}
 
 
@@ -115,7 +107,7 @@ async def logout(request: Request[Any, Any, Any]) -> Redirect:
       description="Re-enrolling the same device id (same user) keeps its last_seq, so the "
                   "phone's outbox continues. 401 bad_credentials, 409 device_taken, "
                   "423 account_locked, 429 too_many_attempts.",
-      responses=ERROR_RESPONSES)
+      responses=API_ERROR_RESPONSES)
 async def enrol(request: Request[Any, Any, Any], data: JSONBody[EnrolRequest]) -> EnrolResponse:
     ip = client_ip(request)
     user = await check_login(data.username, data.password, ip)
@@ -132,7 +124,7 @@ async def enrol(request: Request[Any, Any, Any], data: JSONBody[EnrolRequest]) -
 
 
 @get("/api/v1/me", name="auth.me", tags=["auth"], summary="The signed-in user and their scope",
-     responses=ERROR_RESPONSES)
+     responses=API_ERROR_RESPONSES)
 async def me(request: Request[Any, Any, Any]) -> Me:
     return me_of(request.user)
 
