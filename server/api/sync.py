@@ -17,7 +17,10 @@ from server.api.bodies import decode, device_of
 from server.clock import now_iso
 from server.errors import ApiError
 from server.store import pull as pulls
-from sync.engine import BatchRejected, SeqGap
+from sync.engine import BatchRejected
+
+# HTTP status of a whole-batch refusal by the engine (others: 400)
+BATCH_STATUS = {"seq_gap": 409, "replay_unknown": 409, "update_required": 426, "batch_too_large": 413}
 
 
 def check_protocol(protocol: int) -> None:
@@ -47,10 +50,8 @@ async def push(request: Request[Any, Any, Any]) -> PushResponse:
                        {"max": MAX_BATCH, "got": len(batch.mutations)})
     try:
         return await sync_service.push(request.user, batch, protocol=protocol)
-    except SeqGap as exc:
-        raise ApiError(409, "seq_gap", exc.message, exc.detail) from None
-    except BatchRejected as exc:
-        raise ApiError(422, exc.code, exc.message, exc.detail) from None
+    except BatchRejected as exc:  # nothing was applied
+        raise ApiError(BATCH_STATUS.get(exc.code, 400), exc.code, exc.message, exc.detail) from None
 
 
 @post("/api/v1/sync/pull", name="sync.pull", status_code=200, tags=["sync"],
