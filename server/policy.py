@@ -69,6 +69,19 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "desk.ticket_note": OFFICE,
     "desk.escalations": OFFICE,
     "desk.escalate_overdue": OFFICE,
+    "desk.archive": OFFICE,
+    "desk.archive_unit": OFFICE,
+    "desk.callbacks": OFFICE,
+    "desk.vacant": OFFICE,
+    "desk.patrols": OFFICE,
+    "desk.stewards": OFFICE,
+    "desk.duplicates": OFFICE,
+    "desk.duplicates_decide": OFFICE,
+    "desk.conflicts": OFFICE,
+    "desk.conflict_resolve": OFFICE,
+    "desk.kpi": MANAGEMENT,
+    "desk.live": OFFICE,
+    "desk.export": OFFICE,
 
     # --- phone app (PWA shell, manifest, service worker) ---
     "pwa.shell": PUBLIC,  # the shell holds no data; the app logs in through the API

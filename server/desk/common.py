@@ -71,3 +71,10 @@ def parse_date(value: str | None) -> date | None:
 
 def client_ip(request: DeskRequest) -> str:
     return request.client.host if request.client else ""
+
+
+def local_time_of(request: DeskRequest, value: str | None) -> str:
+    """An ISO UTC timestamp in the estate's time zone, for exports."""
+    from server.templating import local_time
+
+    return local_time(value, tz=request.app.state.settings.timezone)

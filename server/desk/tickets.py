@@ -16,6 +16,7 @@ from server.desk.forms import form_of, query_of
 from server.errors import ApiError
 from server.i18n import translate
 from server.store import audit
+from server.store import kpi as kpi_store
 from server.store import tickets as store
 from server.templating import request_language
 
@@ -46,9 +47,11 @@ def status_labels(request: DeskRequest) -> dict[str, str]:
 
 async def queue_context(request: DeskRequest) -> dict[str, Any]:
     f = queue_filter(request)
+    version = await kpi_store.clock_version()  # before the query: a later change refreshes
     page = await store.queue(f, now())
     params = {k: v for k, v in request.query_params.items() if k != "after" and v}
     return {"page": page, "filter": f, "params": params, "buildings": await store.buildings(),
+            "live_version": version,
             "kinds": codes(TicketKind), "priorities": codes(TicketPriority),
             "statuses": TICKET_STATUSES, "sorts": store.SORTS}
 

@@ -90,6 +90,12 @@ def queue_sql(f: QueueFilter, now: str, limit: int = PAGE_SIZE) -> tuple[str, li
 
 
 async def queue(f: QueueFilter, now: str, limit: int = PAGE_SIZE) -> QueuePage:
+    rows, cursor = await queue_rows(f, now, limit)
+    return QueuePage(rows=rows, next_cursor=cursor, counts=await status_counts(f, now))
+
+
+async def queue_rows(f: QueueFilter, now: str, limit: int = PAGE_SIZE) -> tuple[list[dict[str, Any]], str | None]:
+    """One keyset page of the queue and the cursor of the next (None on the last page)."""
     sql, args = queue_sql(f, now, limit)
     rows = [_ticket_row(r, now) for r in await Ticket.raw(sql, *args)]
     more = len(rows) > limit
@@ -97,7 +103,7 @@ async def queue(f: QueueFilter, now: str, limit: int = PAGE_SIZE) -> QueuePage:
     column = "resolve_due_at" if f.sort == "due" else "created_at"
     cursor = encode_cursor(rows[-1][column], rows[-1]["id"]) if more and rows else None
     await _add_places(rows)
-    return QueuePage(rows=rows, next_cursor=cursor, counts=await status_counts(f, now))
+    return rows, cursor
 
 
 async def status_counts(f: QueueFilter, now: str) -> dict[str, int]:

@@ -1,0 +1,37 @@
+"""The household archive: search and the unit page; every read of personal data is logged."""
+
+from __future__ import annotations
+
+from litestar import get
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from server.desk.common import DeskRequest, client_ip, render
+from server.errors import ApiError
+from server.store import archive as store
+from server.store import audit
+
+
+@get("/desk/archive", name="desk.archive", include_in_schema=False)
+async def archive_search(request: DeskRequest, q: FromQuery[str] = "") -> Template:
+    found = await store.search(q[:50], request.user.role)
+    shown = [u["id"] for u in found if u["household"]]
+    if shown:
+        await audit.record("archive_read", user_id=request.user.user_id, target="archive_search",
+                           detail={"units": shown}, ip=client_ip(request))
+    return render(request, "archive.html", "_archive_results.html",
+                  {"found": found, "q": q, "fields": store.HOUSEHOLD_FIELDS})
+
+
+@get("/desk/archive/units/{unit_id:str}", name="desk.archive_unit", include_in_schema=False)
+async def archive_unit(request: DeskRequest, unit_id: FromPath[str]) -> Template:
+    page = await store.unit_page(unit_id, request.user.role)
+    if page is None:
+        raise ApiError(404, "unit_not_found", "找不到该房屋 / no such unit")
+    await audit.record("archive_read", user_id=request.user.user_id, target=unit_id,
+                       detail={"household": page["household_id"]}, ip=client_ip(request))
+    return render(request, "archive_unit.html", "_archive_unit.html",
+                  {**page, "fields": store.HOUSEHOLD_FIELDS})
+
+
+ROUTES = [archive_search, archive_unit]

@@ -1,0 +1,76 @@
+"""The conflicts inbox: both values and the rule that decided; "keep" or "take the other"
+go through the sync merge (the record's field and the conflict's status), so phones see
+the outcome on their next pull."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from server.desk import writes
+from server.desk.common import DeskRequest, after_write, base_context, client_ip, render
+from server.desk.forms import form_of
+from server.errors import ApiError
+from server.store import audit
+from server.store import conflicts as store
+
+REVERSIBLE = ("field", "status")  # kinds where "take the other" means one field's value
+
+
+async def inbox_context(include_resolved: bool) -> dict[str, Any]:
+    return {"rows": await store.inbox(include_resolved=include_resolved),
+            "include_resolved": include_resolved, "reversible": REVERSIBLE}
+
+
+@get("/desk/conflicts", name="desk.conflicts", include_in_schema=False)
+async def inbox(request: DeskRequest, all: FromQuery[bool] = False) -> Template:  # noqa: A002
+    return render(request, "conflicts.html", "_conflicts.html", await inbox_context(all))
+
+
+class ResolveForm(msgspec.Struct, kw_only=True):
+    version: int
+    decision: Annotated[str, msgspec.Meta(pattern="^(keep|take_other)$")]
+
+
+@post("/desk/conflicts/{conflict_id:str}", name="desk.conflict_resolve", include_in_schema=False)
+async def resolve(request: DeskRequest, conflict_id: FromPath[str]) -> Redirect | Template:
+    form = await form_of(request, ResolveForm)
+    found = await store.conflict(conflict_id)
+    if found is None:
+        raise ApiError(404, "conflict_not_found", "找不到该冲突 / no such conflict")
+    if found["status"] != "open":
+        raise ApiError(409, "conflict_resolved", "该冲突已处理 / this conflict was already resolved")
+    if form.decision == "take_other":
+        await take_other(request, found)  # first, alone: a refusal leaves the conflict open
+    status = "kept" if form.decision == "keep" else "reversed"
+    await writes.apply(request.user, [writes.update("conflict", conflict_id, form.version,
+                                                    {"status": "open"}, {"status": status})])
+    await audit.record("conflict_resolve", user_id=request.user.user_id, target=conflict_id,
+                       detail={"decision": status, "collection": found["collection"]}, ip=client_ip(request))
+    redirect = after_write(request, "/desk/conflicts")
+    if redirect:
+        return redirect
+    return Template(template_name="partials/desk/_conflicts.html",
+                    context={**base_context(request), **await inbox_context(False), "saved": True})
+
+
+async def take_other(request: DeskRequest, found: dict[str, Any]) -> None:
+    """Write the discarded value back into the record, through the merge."""
+    if found["kind"] not in REVERSIBLE or not found["field"]:
+        raise ApiError(422, "not_reversible", "此类冲突只能保留当前值 / this conflict can only be kept")
+    target = await store.record(found["collection"], found["record_id"])
+    if target is None:
+        raise ApiError(404, "record_not_found", "记录已不存在 / the record is gone")
+    field = found["field"]
+    outcome = await writes.apply(request.user, [writes.update(
+        found["collection"], found["record_id"], target["version"], {field: target[field]},
+        {field: found["lost_value"]})])
+    if outcome.conflicts:
+        raise ApiError(409, "conflict_moved", "记录在此期间又被修改，请刷新后再处理 / the record changed meanwhile: reload")
+
+
+ROUTES = [inbox, resolve]

@@ -1,0 +1,62 @@
+"""The manager's KPI dashboard and the live endpoint that keeps open pages current."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import msgspec
+from litestar import Response, get
+from litestar.params import FromQuery
+from litestar.response import Template
+
+from server.clock import iso
+from server.desk.common import DeskRequest, local_today, render, tz
+from server.errors import ApiError
+from server.store import kpi as store
+from server.store import tickets
+
+
+def month_bounds(request: DeskRequest, month: str) -> tuple[str, str]:
+    from datetime import UTC, datetime
+
+    year, number = int(month[:4]), int(month[5:7])
+    start = datetime(year, number, 1, tzinfo=tz(request))
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=tz(request))
+    return iso(start.astimezone(UTC)), iso(end.astimezone(UTC))
+
+
+async def kpi_context(request: DeskRequest, month: str, building_id: str) -> dict:
+    today: date = local_today(request)
+    month = month or today.strftime("%Y-%m")
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise ApiError(422, "invalid_month", "月份格式应为 YYYY-MM / month must be YYYY-MM")
+    start, end = month_bounds(request, month)
+    kpis = await store.month_kpis(start, end, month, building_id or None)
+    chart = {"labels": [k.key for k in kpis],
+             "values": [round(k.value * 100, 1) if k.value is not None else None for k in kpis],
+             "targets": [round(k.target * 100, 1) for k in kpis]}
+    return {"kpis": kpis, "month": month, "building_id": building_id, "buildings": await tickets.buildings(),
+            "chart": msgspec.json.encode(chart).decode(), "live_version": await store.clock_version()}
+
+
+@get("/desk/kpi", name="desk.kpi", include_in_schema=False)
+async def dashboard(request: DeskRequest, month: FromQuery[str] = "", building_id: FromQuery[str] = "") -> Template:
+    return render(request, "kpi.html", "_kpi.html", await kpi_context(request, month, building_id))
+
+
+class LiveState(msgspec.Struct):
+    version: int
+    changed: bool
+
+
+@get("/desk/live", name="desk.live", include_in_schema=False, cache=False)
+async def live(since: FromQuery[int] = 0) -> Response[LiveState]:
+    """The sync clock, read from the database (so every server process answers the same);
+    an open page refreshes itself when it moved past the version it was rendered at."""
+    version = await store.clock_version()
+    return Response(LiveState(version=version, changed=version > since),
+                    headers={"Cache-Control": "no-store"})
+
+
+ROUTES = [dashboard, live]

@@ -1,0 +1,83 @@
+"""The household archive (业户档案) for the desk: search and the unit page.
+
+Personal fields are cut to what the reader's role may see (``sync.policy.redact``); the
+route logs every read of personal data to the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.store.tickets import building_codes, json_value
+from server.tables import Building, Household, Ticket, Unit, VacantCheck, Visit
+from sync import policy
+
+HOUSEHOLD_FIELDS = (
+    "owner_name", "owner_phone", "owner_id_number", "co_residents", "family_structure",
+    "residence", "tenant_name", "tenant_phone", "special_needs", "emergency_contact_name",
+    "emergency_contact_phone", "opinions", "notes", "owner_class", "known_by_steward",
+    "move_in_date",
+)
+
+
+def readable(role: str, household: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The household with only the fields ``role`` may read (hidden ones absent)."""
+    if household is None:
+        return None
+    row = {**household, "co_residents": json_value(household.get("co_residents")) or []}
+    row["known_by_steward"] = bool(row.get("known_by_steward"))
+    return policy.redact(role, "household", row)
+
+
+async def search(query: str, role: str, limit: int = 30) -> list[dict[str, Any]]:
+    """Units whose code starts with the query, or whose household's owner name or phone
+    contains it; each with its (redacted) household."""
+    query = query.strip()
+    if not query:
+        return []
+    unit_rows = await Unit.select(Unit.id, Unit.code, Unit.building_id, Unit.occupancy).where(
+        Unit.code.like(query + "%") & (Unit.deleted == False)).limit(limit)  # noqa: E712
+    matches = await Household.select(Household.unit_id).where(
+        (Household.owner_name.like("%" + query + "%") | Household.owner_phone.like("%" + query + "%"))
+        & (Household.deleted == False)).limit(limit)  # noqa: E712
+    known = {u["id"] for u in unit_rows}
+    extra = [m["unit_id"] for m in matches if m["unit_id"] not in known]
+    if extra:
+        unit_rows += await Unit.select(Unit.id, Unit.code, Unit.building_id, Unit.occupancy).where(
+            Unit.id.is_in(extra))
+    return await _with_households(unit_rows[:limit], role)
+
+
+async def _with_households(units: list[dict[str, Any]], role: str) -> list[dict[str, Any]]:
+    if not units:
+        return []
+    households = {h["unit_id"]: h for h in await Household.select().where(
+        Household.unit_id.is_in([u["id"] for u in units]) & (Household.deleted == False))}  # noqa: E712
+    codes = await building_codes()
+    return [{**u, "building_code": codes.get(u["building_id"] or "", ""),
+             "household": readable(role, households.get(u["id"]))} for u in units]
+
+
+async def unit_page(unit_id: str, role: str) -> dict[str, Any] | None:
+    """Everything the archive knows of one unit, newest first."""
+    unit = await Unit.select().where((Unit.id == unit_id) & (Unit.deleted == False)).first()  # noqa: E712
+    if unit is None:
+        return None
+    building = await Building.select(Building.code, Building.name).where(
+        Building.id == unit["building_id"]).first()
+    household = await Household.select().where(
+        (Household.unit_id == unit_id) & (Household.deleted == False)).first()  # noqa: E712
+    tickets = await Ticket.select(
+        Ticket.id, Ticket.number, Ticket.kind, Ticket.status, Ticket.title, Ticket.created_at,
+        Ticket.satisfaction).where((Ticket.unit_id == unit_id) & (Ticket.deleted == False)  # noqa: E712
+    ).order_by(Ticket.created_at, ascending=False).limit(100)
+    visits = await Visit.select().where((Visit.unit_id == unit_id) & (Visit.deleted == False)  # noqa: E712
+    ).order_by(Visit.visited_at, ascending=False).limit(100)
+    checks = await VacantCheck.select().where(
+        (VacantCheck.unit_id == unit_id) & (VacantCheck.deleted == False)  # noqa: E712
+    ).order_by(VacantCheck.week, ascending=False).limit(104)
+    for check in checks:
+        check["results"] = json_value(check["results"]) or {}
+    return {"unit": unit, "building": building, "household": readable(role, household),
+            "household_id": household["id"] if household else None,
+            "tickets": tickets, "visits": visits, "checks": checks}

@@ -1,0 +1,139 @@
+"""Field work seen from the desk: vacant-unit checks due, the patrol log, stewards' phones,
+and findings that look like duplicates."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from server.store.tickets import building_codes, buildings, json_value
+from server.tables import Finding, PatrolRound, StaffUser, SyncDevice, Unit, VacantCheck
+
+CHECK_ITEMS = ("doors_windows", "leaks", "power", "smells", "pests", "cleanliness")
+
+
+async def vacant_units(this_week: str, last_week: str, building_id: str | None = None) -> list[dict[str, Any]]:
+    """Every vacant unit with its last two checks: due (not checked this week) and overdue
+    (not checked last week either), last result and meter use week over week."""
+    query = Unit.select(Unit.id, Unit.code, Unit.building_id).where(
+        (Unit.occupancy == "vacant") & (Unit.deleted == False))  # noqa: E712
+    if building_id:
+        query = query.where(Unit.building_id == building_id)
+    units = await query.order_by(Unit.code)
+    if not units:
+        return []
+    checks: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for c in await VacantCheck.select().where(
+        VacantCheck.unit_id.is_in([u["id"] for u in units]) & (VacantCheck.deleted == False)  # noqa: E712
+    ).order_by(VacantCheck.week, ascending=False):
+        if len(checks[c["unit_id"]]) < 2:
+            c["results"] = json_value(c["results"]) or {}
+            checks[c["unit_id"]].append(c)
+    codes = await building_codes()
+    return [_vacant_row(u, checks.get(u["id"], []), codes, this_week, last_week) for u in units]
+
+
+def _vacant_row(unit: dict[str, Any], checks: list[dict[str, Any]], codes: dict[str, str],
+                this_week: str, last_week: str) -> dict[str, Any]:
+    last = checks[0] if checks else None
+    before = checks[1] if len(checks) > 1 else None
+    defects = [k for k, v in (last["results"] if last else {}).items() if v == "defect"]
+    return {
+        **unit, "building_code": codes.get(unit["building_id"] or "", ""), "last": last,
+        "checked": bool(last and last["week"] == this_week),
+        "overdue": not last or last["week"] < last_week,
+        "defects": defects,
+        "water_use": _use(last, before, "water_reading"),
+        "electric_use": _use(last, before, "electric_reading"),
+    }
+
+
+def _use(last: dict[str, Any] | None, before: dict[str, Any] | None, field: str) -> float | None:
+    if not last or not before or last[field] is None or before[field] is None:
+        return None
+    return round(last[field] - before[field], 2)
+
+
+async def patrol_day(start: str, end: str) -> dict[str, Any]:
+    """Rounds started and findings made in [start, end), by building; and the buildings no
+    round covered and no finding named that day."""
+    rounds = await PatrolRound.select().where(
+        (PatrolRound.started_at >= start) & (PatrolRound.started_at < end)
+        & (PatrolRound.deleted == False)).order_by(PatrolRound.started_at)  # noqa: E712
+    findings = await Finding.select().where(
+        (Finding.occurred_at >= start) & (Finding.occurred_at < end)
+        & (Finding.deleted == False)).order_by(Finding.occurred_at)  # noqa: E712
+    names = await steward_names()
+    codes = await building_codes()
+    covered: set[str] = set()
+    for r in rounds:
+        r["covered_building_ids"] = json_value(r["covered_building_ids"]) or []
+        covered.update(r["covered_building_ids"])
+        r["steward"] = names.get(r["steward_id"], "")
+        r["buildings"] = [codes.get(b, "?") for b in r["covered_building_ids"]]
+    by_building: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for f in findings:
+        f["steward"] = names.get(f["steward_id"], "")
+        by_building[codes.get(f["building_id"] or "", "—")].append(f)
+        if f["building_id"]:
+            covered.add(f["building_id"])
+    missing = [b for b in await buildings() if b["id"] not in covered]
+    return {"rounds": rounds, "findings": dict(sorted(by_building.items())), "not_patrolled": missing,
+            "finding_count": len(findings)}
+
+
+async def steward_names() -> dict[str, str]:
+    return {u["id"]: u["display_name"] for u in await StaffUser.select(StaffUser.id, StaffUser.display_name)}
+
+
+async def stewards() -> list[dict[str, Any]]:
+    """Each steward with their phones: last push and pull, and the outbox size reported."""
+    users = await StaffUser.select(StaffUser.id, StaffUser.username, StaffUser.display_name,
+                                   StaffUser.active).where(StaffUser.role == "steward").order_by(StaffUser.username)
+    devices: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for d in await SyncDevice.select(
+        SyncDevice.id, SyncDevice.user_id, SyncDevice.label, SyncDevice.last_push_at,
+        SyncDevice.last_pull_at, SyncDevice.reported_pending, SyncDevice.app_version,
+        SyncDevice.revoked_at).order_by(SyncDevice.last_push_at, ascending=False):
+        devices[d["user_id"]].append(d)
+    return [{**u, "devices": devices.get(u["id"], [])} for u in users]
+
+
+async def duplicate_groups(since: str, window_hours: float) -> list[list[dict[str, Any]]]:
+    """Unlinked findings about the same place (building and floor or unit) and kind, by
+    different stewards, within ``window_hours`` of each other: each group a proposed ticket."""
+    rows = await Finding.select().where(
+        (Finding.occurred_at >= since) & Finding.ticket_id.is_null() & (Finding.deleted == False)  # noqa: E712
+    ).order_by(Finding.occurred_at)
+    places: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for f in rows:
+        places[(f["building_id"], f["unit_id"] or f["floor"] or f["area"], f["kind"])].append(f)
+    names = await steward_names()
+    codes = await building_codes()
+    groups = []
+    for found in places.values():
+        for group in _clusters(found, window_hours):
+            if len({f["steward_id"] for f in group}) >= 2:
+                for f in group:
+                    f["steward"] = names.get(f["steward_id"], "")
+                    f["building_code"] = codes.get(f["building_id"] or "", "")
+                groups.append(group)
+    return groups
+
+
+def _clusters(findings: list[dict[str, Any]], window_hours: float) -> list[list[dict[str, Any]]]:
+    """Split time-ordered findings where the gap to the group's first exceeds the window."""
+    from server.clock import parse_iso
+
+    clusters: list[list[dict[str, Any]]] = []
+    for f in findings:
+        if clusters and (parse_iso(f["occurred_at"]) - parse_iso(clusters[-1][0]["occurred_at"])
+                         ).total_seconds() <= window_hours * 3600:
+            clusters[-1].append(f)
+        else:
+            clusters.append([f])
+    return [c for c in clusters if len(c) > 1]
+
+
+async def findings_by_id(ids: list[str]) -> list[dict[str, Any]]:
+    return await Finding.select().where(Finding.id.is_in(ids) & (Finding.deleted == False))  # noqa: E712

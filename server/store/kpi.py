@@ -1,0 +1,101 @@
+"""The manager's KPIs (domain.md) for one month, optionally one building.
+
+Each KPI is a ratio numerator / denominator with its target; a KPI without a denominator
+has no value (shown as "no data", never as 0 % or 100 %).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from server.tables import FeeBill, Household, SyncClock, Ticket, Visit
+
+HANDLED = ("done", "called_back", "closed")
+SATISFIED = 4  # satisfaction 4 or 5 of 5 counts as satisfied
+
+
+class Kpi(msgspec.Struct, kw_only=True):
+    key: str
+    numerator: float
+    denominator: float
+    target: float  # a share (0.95 = 95 %)
+    higher_is_better: bool = True
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def met(self) -> bool | None:
+        if self.value is None:
+            return None
+        return self.value >= self.target if self.higher_is_better else self.value < self.target
+
+
+def _scope(table: Any, building_id: str | None) -> Any:
+    condition = table.deleted == False  # noqa: E712
+    return condition & (table.building_id == building_id) if building_id else condition
+
+
+async def _count(table: Any, where: Any) -> int:
+    return await table.count().where(where)
+
+
+async def month_kpis(start: str, end: str, month: str, building_id: str | None) -> list[Kpi]:
+    """All seven KPIs for the month [start, end) (ISO UTC bounds of the local month)."""
+    complaints = _scope(Ticket, building_id) & (Ticket.kind == "complaint")
+    in_month = (Ticket.created_at >= start) & (Ticket.created_at < end)
+    handled_in_month = Ticket.status.is_in(list(HANDLED)) & (Ticket.done_at >= start) & (Ticket.done_at < end)
+    handled = await _count(Ticket, complaints & handled_in_month)
+    called_back = await _count(Ticket, complaints & handled_in_month & Ticket.called_back_at.is_not_null())
+    received = await _count(Ticket, complaints & in_month)
+    handled_of_received = await _count(Ticket, complaints & in_month & Ticket.status.is_in(list(HANDLED)))
+    valid = await _count(Ticket, complaints & in_month & Ticket.invalid_category.is_null())
+    households = await _count(Household, _scope(Household, building_id))
+    known = await _count(Household, _scope(Household, building_id) & (Household.known_by_steward == True))  # noqa: E712
+    surveyed, satisfied = await _satisfaction(start, end, building_id, paid=False)
+    paid_surveyed, paid_satisfied = await _satisfaction(start, end, building_id, paid=True)
+    due, paid = await _fees(month, building_id)
+    return [
+        Kpi(key="complaint_callback_rate", numerator=called_back, denominator=handled, target=0.5),
+        Kpi(key="satisfaction", numerator=satisfied, denominator=surveyed, target=0.9),
+        Kpi(key="fee_collection", numerator=paid, denominator=due, target=0.95),
+        Kpi(key="paid_service_satisfaction", numerator=paid_satisfied, denominator=paid_surveyed, target=0.98),
+        Kpi(key="complaint_handling_rate", numerator=handled_of_received, denominator=received, target=1.0),
+        Kpi(key="valid_complaint_rate", numerator=valid, denominator=households, target=0.02,
+            higher_is_better=False),
+        Kpi(key="owner_familiarity", numerator=known, denominator=households, target=0.8),
+    ]
+
+
+async def _satisfaction(start: str, end: str, building_id: str | None, *, paid: bool) -> tuple[int, int]:
+    """(surveyed, satisfied): tickets called back in the month with a rating, plus (for the
+    overall figure) visits done in the month with a rating."""
+    tickets = _scope(Ticket, building_id) & Ticket.satisfaction.is_not_null() & (
+        Ticket.called_back_at >= start) & (Ticket.called_back_at < end)
+    if paid:
+        tickets = tickets & (Ticket.paid_service == True)  # noqa: E712
+    surveyed = await _count(Ticket, tickets)
+    satisfied = await _count(Ticket, tickets & (Ticket.satisfaction >= SATISFIED))
+    if not paid:
+        visits = _scope(Visit, building_id) & Visit.satisfaction.is_not_null() & (
+            Visit.visited_at >= start) & (Visit.visited_at < end)
+        surveyed += await _count(Visit, visits)
+        satisfied += await _count(Visit, visits & (Visit.satisfaction >= SATISFIED))
+    return surveyed, satisfied
+
+
+async def _fees(month: str, building_id: str | None) -> tuple[float, float]:
+    where = FeeBill.month == month
+    if building_id:
+        where = where & (FeeBill.building_id == building_id)
+    rows = await FeeBill.select(FeeBill.amount_due, FeeBill.amount_paid).where(where)
+    return sum(r["amount_due"] for r in rows), sum(min(r["amount_paid"], r["amount_due"]) for r in rows)
+
+
+async def clock_version() -> int:
+    """The sync clock: the last server version any process committed."""
+    row = await SyncClock.select(SyncClock.version).first()
+    return int(row["version"]) if row else 0
