@@ -4,7 +4,7 @@
 user (stack-notes.md): trust auth, listening on 127.0.0.1 at a free port, its socket in
 its own folder. Starting one takes about a second.
 
-    with PgCluster.create(tmp_path) as cluster:
+    with PgCluster.create() as cluster:
         url = cluster.url("test")          # postgresql://postgres@127.0.0.1:PORT/test
         cluster.createdb("test")
         cluster.restart()                  # or stop() / start() / kill()
@@ -18,6 +18,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
@@ -59,16 +60,14 @@ class PgCluster:
         return None
 
     @classmethod
-    def create(cls, parent: Path) -> "PgCluster":
-        """initdb a new cluster in ``parent``/pgcluster and start it."""
-        folder = parent / "pgcluster"
-        folder.mkdir(parents=True, exist_ok=True)
+    def create(cls) -> "PgCluster":
+        """initdb a new cluster in a fresh folder under the system temp dir and start it.
+
+        Not under pytest's tmp_path: pytest sessions running beside this one reset its
+        root to mode 0700, which locks the postgres user out of its own data folder."""
+        folder = Path(tempfile.mkdtemp(prefix="ss_pgcluster_"))
         if os.geteuid() == 0:
             shutil.chown(folder, "postgres", "postgres")
-            for up in (parent, *parent.parents):  # postgres must be able to reach its folder
-                if up == Path("/"):
-                    break
-                up.chmod(up.stat().st_mode | 0o011)
         cluster = cls(folder, free_port())
         done = _as_postgres([str(PG_BIN / "initdb"), "-D", str(cluster.data), "--auth=trust",
                              "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"])
