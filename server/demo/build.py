@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
-from server.demo.context import DemoContext, stable_id
+from server.demo.context import DAY_STARTS, DemoContext, stable_id
 from server.demo.estate import build_estate
 from server.demo.fees import fee_bills
 from server.demo.field import patrol_rounds, vacant_checks
@@ -16,10 +16,11 @@ DEFAULT_SEED = 292
 
 
 def build_demo(seed: int, today: date, timezone: str = "Asia/Shanghai", *,
-               existing_staff: dict[str, str] | None = None,
+               clock: time = DAY_STARTS, existing_staff: dict[str, str] | None = None,
                password_hash: str = "") -> dict[str, list[dict[str, Any]]]:
-    """Rows per table name. The same seed, day and staff give the same rows, byte for byte."""
-    ctx = DemoContext(seed=seed, today=today, timezone=timezone)
+    """Rows per table name, as of ``today`` at ``clock`` (estate time). The same seed, day,
+    clock and staff give the same rows, byte for byte."""
+    ctx = DemoContext(seed=seed, today=today, timezone=timezone, clock=clock)
     build_estate(ctx, existing_staff or {}, password_hash)
     desk_tickets(ctx)
     patrol_rounds(ctx)

@@ -17,7 +17,7 @@ from server.demo.texts import GIVEN_NAMES, SURNAMES
 NAMESPACE = uuid.UUID("5b1d7c3e-8f2a-4c6b-9d0e-1a2b3c4d5e6f")
 DEMO_ESTATE_ID = str(uuid.uuid5(NAMESPACE, "estate"))
 DAY_STARTS = time(8, 0)
-"""The demo's "now" is 08:00 (estate time) on its ``today``: the morning patrol is under way."""
+"""The demo's "now" on a given ``today`` is 08:00 (estate time): the morning patrol is under way."""
 
 
 def stable_id(kind: str, *parts: object) -> str:
@@ -53,6 +53,7 @@ class DemoContext:
     seed: int
     today: date
     timezone: str
+    clock: time = DAY_STARTS  # the time of day of the demo's "now"
     rng: random.Random = field(init=False)
     tz: ZoneInfo = field(init=False)
     now: datetime = field(init=False)
@@ -66,7 +67,7 @@ class DemoContext:
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
         self.tz = ZoneInfo(self.timezone)
-        self.now = datetime.combine(self.today, DAY_STARTS, self.tz)
+        self.now = datetime.combine(self.today, self.clock, self.tz)
 
     # --- people and places ---------------------------------------------------------
     def by_role(self, role: str) -> list[Staff]:

@@ -26,12 +26,13 @@ from piccolo.table import Table
 
 from server.auth.passwords import hash_password
 from server.demo.build import DEFAULT_SEED, build_demo
-from server.demo.context import DEMO_ESTATE_ID
+from server.demo.context import DAY_STARTS, DEMO_ESTATE_ID
 from server.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from server.tables import (
     Building, BuildingAssignment, ChangeLog, Conflict, Estate, FeeBill, Finding, Household,
     PatrolRound, StaffUser, Ticket, TicketEvent, Unit, VacantCheck, Visit,
 )
+from sync.merge import ticket_number
 
 log = logging.getLogger("stewardsync.demo")
 
@@ -51,9 +52,16 @@ class DemoLoad(msgspec.Struct, kw_only=True):
 
 async def load_demo(seed: int = DEFAULT_SEED, today: date | None = None,
                     timezone: str = "Asia/Shanghai") -> DemoLoad:
-    """Load the demo estate into the bound database unless it is already there."""
+    """Load the demo estate into the bound database unless it is already there.
+
+    With ``today`` the demo's "now" is 08:00 that day (reproducible); without it, the
+    current minute, so that the estate looks live and nothing lies in the future."""
     started = time.perf_counter()
-    today = today or datetime.now(ZoneInfo(timezone)).date()
+    if today is None:
+        now = datetime.now(ZoneInfo(timezone))
+        today, day_time = now.date(), now.time().replace(second=0, microsecond=0)
+    else:
+        day_time = DAY_STARTS
     password_hash = hash_password(DEMO_PASSWORD)
     engine: Engine = Estate._meta.db
     async with _transaction(engine) as conn:
@@ -65,7 +73,8 @@ async def load_demo(seed: int = DEFAULT_SEED, today: date | None = None,
         marks = ", ".join("?" * len(usernames))
         existing = {r["username"]: r["id"] for r in await conn.fetch(
             f"SELECT username, id FROM staff_user WHERE username IN ({marks})", *usernames)}
-        rows = build_demo(seed, today, timezone, existing_staff=existing, password_hash=password_hash)
+        rows = build_demo(seed, today, timezone, clock=day_time, existing_staff=existing,
+                          password_hash=password_hash)
         changes = _version(rows, clock)
         rows[ChangeLog._meta.tablename] = changes
         counts = {}
@@ -90,6 +99,8 @@ def _version(rows: dict[str, list[dict[str, Any]]], clock: int) -> list[dict[str
         for row in rows.get(name, []):
             version += 1
             row["version"] = version
+            if table is Ticket:
+                row["number"] = ticket_number(version)  # 工单号, as the sync engine numbers them
             changes.append({"version": version, "collection": name, "record_id": row["id"],
                             "building_id": row["building_id"], "op": "create", "device_id": None,
                             "seq": None, "user_id": row["created_by"], "at": row["updated_at"]})

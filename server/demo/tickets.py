@@ -52,7 +52,7 @@ def add_ticket(ctx: DemoContext, spec: TicketSpec) -> dict[str, Any]:
     status = reached[-1]
     unit = spec.unit
     row: dict[str, Any] = {
-        "id": ticket_id, "number": f"GD{spec.created.astimezone(ctx.tz):%Y%m%d}-{key + 1:04d}",
+        "id": ticket_id, "number": None,  # 工单号: given with the version at load time
         "kind": spec.kind, "priority": spec.priority, "status": status, "title": spec.title,
         "description": spec.description or spec.title, "unit_id": unit.id if unit else None,
         "place": spec.place, "reporter_name": unit.owner_name if unit and spec.channel in ("phone", "walk_in") else None,

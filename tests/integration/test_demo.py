@@ -9,13 +9,15 @@ import json
 import os
 import shutil
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from schemas.vocab import TICKET_STATUSES, TicketKind, codes
 from server import db as database
+from server.clock import iso
 from server.demo import DEMO_LOGINS, build_demo, load_demo
 from server.settings import Settings
 from server.store import staff
@@ -196,3 +198,17 @@ async def test_an_account_made_before_the_demo_is_kept_and_used(db) -> None:
     assert len(accounts) == 1 and accounts[0]["id"] == user_id
     rounds = await SYNCED_TABLES["patrol_round"].select().where(SYNCED_TABLES["patrol_round"].steward_id == user_id)
     assert rounds, "the demo's first steward's work points at the existing account"
+
+
+@pytest.mark.parametrize("clock", [time(0, 5), time(3, 0), time(23, 50)])
+def test_a_live_demo_has_nothing_in_the_future(clock: time) -> None:
+    """Loaded without a fixed day, the demo's "now" is the current minute: whatever it is,
+    no record was made, changed or finished after it."""
+    now = iso(datetime.combine(TODAY, clock, ZoneInfo("Asia/Shanghai")))
+    rows = build_demo(7, TODAY, clock=clock)
+    stamped = ("created_at", "updated_at", "dispatched_at", "done_at", "called_back_at", "closed_at",
+               "started_at", "ended_at", "occurred_at", "checked_at", "visited_at", "paid_at")
+    for table, table_rows in rows.items():
+        for row in table_rows:
+            late = {c: row[c] for c in stamped if row.get(c) and row[c] > now}
+            assert not late, (table, row["id"] if "id" in row else row, late)
