@@ -11,6 +11,8 @@ import { events, startAutomaticSync, status, syncNow } from "./sync.js";
 import { SCREENS, TABS } from "./screens/index.js";
 
 const view = /** @type {HTMLElement} */ (document.getElementById("view"));
+const LIVE_SCREENS = new Set(["today", "records"]);
+let wasRunning = false;
 let rendering = 0;
 
 async function boot() {
@@ -20,7 +22,7 @@ async function boot() {
   await loadMessages();
   status.lastSyncAt = (await store.getMeta("last_sync_at")) ?? null;
   window.addEventListener("hashchange", () => void render());
-  events.addEventListener("status", () => void refreshChrome());
+  events.addEventListener("status", () => void onSyncStatus());
   document.querySelector("[data-sync-badge]")?.addEventListener("click", () => void syncNow());
   await render();
   startAutomaticSync();
@@ -46,6 +48,14 @@ export async function render() {
   /** @type {HTMLElement} */ (document.querySelector("[data-title]")).textContent = t(`screen.${session ? name : "login"}`);
   renderTabs(session ? name : null);
   await refreshChrome();
+}
+
+/** Sync moved on: update the badge; redraw screens without forms once a run is over. */
+async function onSyncStatus() {
+  await refreshChrome();
+  const finished = wasRunning && !status.running;
+  wasRunning = status.running;
+  if (finished && LIVE_SCREENS.has(route().name) && (await store.getMeta("session"))) await render();
 }
 
 /** @param {string} path e.g. "vacant/<id>" */

@@ -59,6 +59,7 @@ export function signaturePad(canvas) {
     context.lineJoin = "round";
     context.strokeStyle = "#111";
     strokes = 0;
+    canvas.dataset.strokes = "0";
   };
   /** @param {PointerEvent} event */
   const at = (event) => {
@@ -78,6 +79,7 @@ export function signaturePad(canvas) {
     context.lineTo(x, y);
     context.stroke();
     strokes += 1;
+    canvas.dataset.strokes = String(strokes);
   });
   const stop = () => { drawing = false; };
   canvas.addEventListener("pointerup", stop);

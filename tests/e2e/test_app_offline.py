@@ -1,0 +1,144 @@
+"""The steward's phone app in Chromium: log in once, work offline, sync with no click."""
+
+from __future__ import annotations
+
+import json
+
+from server.tables import Attachment, AttachmentBlob, Finding, Ticket, TicketEvent, VacantCheck, Visit
+from tests.e2e.app_helpers import log_in, photo_png, saved, seed_world, wait_synced
+from tests.e2e.conftest import screenshot
+
+PHOTO = {"name": "hazard.png", "mimeType": "image/png", "buffer": photo_png()}
+
+
+async def record_finding(page) -> None:
+    await page.click("[data-tab=patrol]")
+    await page.click("[data-start-round]")
+    await saved(page)
+    await page.wait_for_selector("[data-finding-form]")
+    await page.select_option("[data-floor]", "B1")
+    await page.select_option("[data-area]", "garage")
+    await page.select_option("[data-kind]", "safety_hazard")
+    await page.click("label.choice:has(input[name=severity][value=high])")
+    await page.fill("[data-description]", "地库消防栓箱门损坏，水带外露")
+    await page.set_input_files("[data-photo-input]", PHOTO)
+    await page.wait_for_selector("img.thumb")
+    await screenshot(page, "app-patrol-finding")
+    assert await page.is_checked("[data-raise-ticket]")
+    await page.click("[data-finding-form] [data-save]")
+    await saved(page)
+    await page.wait_for_selector("text=本次巡查记录")
+    await screenshot(page, "app-patrol-round")
+
+
+async def record_vacant_check(page) -> None:
+    await page.click("[data-tab=vacant]")
+    await screenshot(page, "app-vacant-list")
+    await page.click("[data-vacant-unit] >> nth=0")
+    await page.wait_for_selector("[data-vacant-form]")
+    await page.click("label.choice:has(input[name=check_leaks][value=defect])")
+    await page.fill("[data-water]", "12.5")
+    await page.fill("[data-electric]", "301.2")
+    await page.set_input_files("[data-photo-input]", PHOTO)
+    await page.wait_for_selector("img.thumb")
+    await screenshot(page, "app-vacant-check")
+    await page.click("[data-vacant-form] [data-save]")
+    await saved(page)
+
+
+async def record_callback_visit(page, ticket_id: str) -> None:
+    await page.click("[data-tab=today]")
+    await page.click(f"[data-ticket='{ticket_id}']")
+    await page.wait_for_selector("[data-callback]")
+    await screenshot(page, "app-ticket")
+    await page.click("[data-callback]")
+    await page.wait_for_selector("[data-visit-form]")
+    await page.fill("[data-outcome]", "已修好，业主确认不再漏水")
+    await page.click("label.choice:has(input[name=satisfaction][value='5'])")
+    await page.fill("[data-owner-words]", "师傅很快就来了，满意")
+    await page.fill("[data-family]", "三口之家，老人同住")
+    await page.locator("[data-signature]").scroll_into_view_if_needed()
+    box = await page.locator("[data-signature]").bounding_box()
+    await page.mouse.move(box["x"] + 30, box["y"] + 100)
+    await page.mouse.down()
+    for step in range(1, 12):
+        await page.mouse.move(box["x"] + 30 + step * 25, box["y"] + 100 + (-1) ** step * 40)
+    await page.mouse.up()
+    assert int(await page.get_attribute("[data-signature]", "data-strokes")) > 5
+    await screenshot(page, "app-visit")
+    await page.click("[data-visit-form] [data-save]")
+    await saved(page)
+
+
+async def test_offline_capture_survives_and_syncs(live_server, seeded, page, browser) -> None:
+    world = await seed_world()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    await log_in(page, live_server.url, world.stewards[0])
+    await screenshot(page, "app-today")
+    context = page.context
+
+    await context.set_offline(True)
+    await page.reload()  # served by the service worker
+    await page.wait_for_selector("[data-offline-ready]")
+    await record_finding(page)
+    await record_vacant_check(page)
+    await record_callback_visit(page, world.done_ticket)
+    assert await page.get_attribute("[data-sync-badge]", "data-state") == "offline"
+    assert int(await page.get_attribute("[data-sync-badge]", "data-pending")) > 0
+
+    await page.close()  # close the app and open it again, still offline
+    page = await context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    await page.goto(live_server.url + "/app/#/records")
+    await page.wait_for_selector("[data-record]")
+    states = await page.eval_on_selector_all(
+        "[data-record]", "els => els.map(e => [e.dataset.collection, e.dataset.state])")
+    captured = {collection for collection, _ in states}
+    assert {"patrol_round", "finding", "ticket", "vacant_check", "visit", "household"} <= captured, states
+    assert all(state == "pending" for _, state in states), states
+    await screenshot(page, "app-records-pending")
+    pending = int(await page.get_attribute("[data-sync-badge]", "data-pending"))
+    assert pending >= 10
+
+    await context.set_offline(False)  # back online: sync with no click
+    await wait_synced(page)
+    try:
+        await page.wait_for_function(
+            "[...document.querySelectorAll('[data-record]')].every(e => e.dataset.state === 'synced')", timeout=15000)
+    finally:
+        await screenshot(page, "app-records-after-sync")
+    await screenshot(page, "app-records-synced")
+
+    finding = await Finding.select().first()
+    assert finding["kind"] == "safety_hazard" and finding["severity"] == "high" and finding["ticket_id"]
+    raised = await Ticket.select().where(Ticket.id == finding["ticket_id"]).first()
+    assert raised["kind"] == "patrol_finding" and raised["source_finding_id"] == finding["id"]
+    assert raised["number"].startswith("GD")
+    check = await VacantCheck.select().first()
+    results = json.loads(check["results"]) if isinstance(check["results"], str) else check["results"]
+    assert results["leaks"] == "defect" and check["water_reading"] == 12.5
+    defect = await Ticket.select().where(Ticket.source_check_id == check["id"]).first()
+    assert defect["kind"] == "vacant_defect"
+    visit = await Visit.select().first()
+    assert visit["purpose"] == "repair_callback" and visit["satisfaction"] == 5 and visit["signature_sha256"]
+    called = await Ticket.select().where(Ticket.id == world.done_ticket).first()
+    assert called["status"] == "called_back"
+    assert await TicketEvent.count().where((TicketEvent.ticket_id == world.done_ticket) & (TicketEvent.type == "callback")) == 1
+    attachments = await Attachment.select()
+    kinds = sorted(a["kind"] for a in attachments)
+    assert kinds == ["photo", "photo", "signature"], attachments
+    assert all(a["stored"] for a in attachments), attachments
+    blobs = await AttachmentBlob.select(AttachmentBlob.sha256, AttachmentBlob.size)
+    assert {b["sha256"] for b in blobs} >= {a["sha256"] for a in attachments}
+
+    desk = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    desk_page = await desk.new_page()
+    await desk_page.goto(live_server.url + "/login")
+    await desk_page.fill("input[name=username]", world.desk)
+    await desk_page.fill("input[name=password]", "correct-horse-battery")
+    await desk_page.click("button[type=submit]")
+    await desk_page.goto(live_server.url + "/desk/tickets")
+    assert await desk_page.locator(f"text={raised['number']}").count() >= 1
+    await desk.close()
+    assert errors == [], errors
