@@ -21,6 +21,7 @@ class MemoryStorage:
         self.last_seq: dict[str, int] = {}
         self.processed: dict[tuple[str, int], ProcessedMutation] = {}
         self.log: list[RecordWrite] = []  # every write ever committed, in version order
+        self.writers: list[str | None] = []  # the device of each write in ``log``
         self.commits = 0
         self.fail_next_commit = False  # simulate a crash inside the transaction
 
@@ -47,6 +48,7 @@ class MemoryStorage:
             self.tables.setdefault(write.collection, {})[write.row["id"]] = copy.deepcopy(
                 write.row)
             self.log.append(write)
+            self.writers.append(batch.device_id)
         for processed in batch.processed:
             key = (batch.device_id, processed.seq)
             assert key not in self.processed, f"seq processed twice: {key}"
