@@ -11,6 +11,7 @@ from litestar import get
 from litestar.params import FromQuery, Parameter
 from litestar.response import Template
 
+from server.auth.routes import NO_CONTROL
 from server.admin.common import AdminRequest, render
 from server.clock import iso
 from server.store import audit, staff
@@ -28,9 +29,9 @@ def _local_day_start(request: AdminRequest, day: date | None, plus_days: int = 0
 @get("/admin/audit", name="admin.audit", include_in_schema=False)
 async def audit_page(
     request: AdminRequest,
-    action: Annotated[str | None, Parameter(max_length=40)] = None,
-    user: Annotated[str | None, Parameter(max_length=36)] = None,
-    target: Annotated[str | None, Parameter(max_length=100)] = None,
+    action: Annotated[str | None, Parameter(max_length=40, pattern=NO_CONTROL)] = None,
+    user: Annotated[str | None, Parameter(max_length=36, pattern=NO_CONTROL)] = None,
+    target: Annotated[str | None, Parameter(max_length=100, pattern=NO_CONTROL)] = None,
     since: FromQuery[date | None] = None,
     until: FromQuery[date | None] = None,
     before: Annotated[int | None, Parameter(ge=1)] = None,

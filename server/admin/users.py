@@ -12,6 +12,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from schemas.vocab import Role, codes
+from server.auth.routes import NO_CONTROL
 from server.admin.common import AdminRequest, after_write, client_ip, render
 from server.errors import ApiError
 from server.store import audit, staff
@@ -22,7 +23,7 @@ FormBody = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 class NewUserForm(msgspec.Struct, forbid_unknown_fields=False):
     username: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.-]{2,50}$")]
-    display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+    display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=50, pattern=NO_CONTROL)]
     role: Role
     password: Annotated[str, msgspec.Meta(min_length=8, max_length=200)]
     phone: Annotated[str, msgspec.Meta(max_length=30, pattern=r"^[0-9+\- ]*$")] = ""

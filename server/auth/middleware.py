@@ -4,13 +4,26 @@ guard (``server.policy``), which knows what each route needs."""
 
 from __future__ import annotations
 
+import re
+
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from server.clock import now_iso
+from server.errors import ApiError
 from server.store import staff
 
 SESSION_COOKIE = "ss_session"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _has_control_characters(scope: Scope) -> bool:
+    """Control characters in the path, or NUL in the query: no route wants them, and
+    PostgreSQL refuses NUL in text, so they are refused here, before any query."""
+    query = scope.get("query_string", b"")
+    return bool(_CONTROL.search(scope.get("path", ""))) or b"%00" in query or b"\x00" in query
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -37,6 +50,9 @@ class AuthenticationMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         scope["user"] = None
         scope["auth"] = None
+        if _has_control_characters(scope):
+            raise ApiError(400, "invalid_characters",
+                           "地址中含有控制字符 / the address contains control characters")
         authorization = _header(scope, b"authorization")
         if authorization and authorization.lower().startswith("bearer "):
             await self._device(scope, authorization[7:].strip())

@@ -20,17 +20,20 @@ from server.store import audit, staff
 HOME_BY_ROLE = {"steward": "/app/", "desk": "/desk", "manager": "/desk", "admin": "/desk"}
 
 
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"  # no NUL or other control characters (PostgreSQL refuses NUL)
+
+
 class LoginForm(msgspec.Struct):
-    username: Annotated[str, msgspec.Meta(max_length=50)]
+    username: Annotated[str, msgspec.Meta(max_length=50, pattern=NO_CONTROL)]
     password: Annotated[str, msgspec.Meta(max_length=200)]
-    next: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    next: Annotated[str, msgspec.Meta(max_length=500, pattern=NO_CONTROL)] = ""
 
 
 class EnrolRequest(msgspec.Struct, forbid_unknown_fields=True):
-    username: Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=50, pattern=NO_CONTROL)]
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     device_id: Annotated[str, msgspec.Meta(min_length=8, max_length=36, pattern=r"^[0-9A-Za-z-]+$")]
-    label: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    label: Annotated[str, msgspec.Meta(max_length=100, pattern=NO_CONTROL)] = ""
 
 
 class Me(msgspec.Struct):
