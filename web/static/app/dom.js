@@ -40,9 +40,10 @@ export function select(attrs, options, selected = null) {
 /**
  * Big radio buttons in a row (segmented control), one per option.
  * @param {string} name @param {[string, string][]} options @param {string | null} checked
+ * @param {string} [layout] "two" for long labels (two per row)
  */
-export function choices(name, options, checked) {
-  return h("div", { class: "choices", role: "radiogroup" }, options.map(([value, label]) =>
+export function choices(name, options, checked, layout = "") {
+  return h("div", { class: layout ? `choices choices-${layout}` : "choices", role: "radiogroup" }, options.map(([value, label]) =>
     h("label", { class: "choice" },
       h("input", { type: "radio", name, value, checked: value === checked }),
       h("span", null, label))));

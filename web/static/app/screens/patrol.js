@@ -68,7 +68,7 @@ async function findingForm(ctx, round) {
     const floor = floorValue && /^\d+$/.test(floorValue) ? Number(floorValue) : null;
     const units = floor === null ? [] : await unitsOf(buildingSelect.value, floor);
     unitBox.replaceChildren(units.length ? field(t("place.unit"), select({ name: "unit", "data-unit": true },
-      [["", t("place.no_unit")], ...units.map((u) => /** @type {[string, string]} */ ([u.id, u.code]))])) : h("span"));
+      [["", t("place.no_unit")], ...units.map((u) => /** @type {[string, string]} */ ([u.id, u.code]))])) : "");
   };
   const raise = h("input", { type: "checkbox", name: "raise", checked: true, "data-raise-ticket": true });
   const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-finding-form": true, onsubmit: async (/** @type {Event} */ event) => {

@@ -83,7 +83,7 @@ async function visitForm(ctx, { unitId, planned, ticket }) {
   } },
   h("p", { class: "lead" }, unit.code, household ? ` · ${household.owner_name}` : ""),
   ticket ? h("p", { class: "banner", "data-callback-ticket": ticket.id }, t("visit.callback_for", { title: ticket.title, status: t(`status.${ticket.status}`) })) : null,
-  field(t("visit.purpose"), choices("purpose", options("purpose", PURPOSES), purpose)),
+  field(t("visit.purpose"), choices("purpose", options("purpose", PURPOSES), purpose, "two")),
   field(t("visit.outcome"), h("textarea", { name: "outcome", rows: 2, "data-outcome": true })),
   field(t("visit.satisfaction"), choices("satisfaction", [1, 2, 3, 4, 5].map((n) => [String(n), String(n)]), null), t("visit.satisfaction_hint")),
   field(t("visit.owner_words"), h("textarea", { name: "owner_words", rows: 3, "data-owner-words": true })),

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { callbackIntents, findingIntents, vacantCheckIntents, visitIntents } from "../intents.js";
+import { badgeCounts, conflictsOf, describeConflict, myRecords } from "../records-view.js";
+import { nextStatus } from "../lifecycle.js";
+
+const ids = () => { let n = 0; return () => `id${++n}`; };
+const NOW = "2026-11-22T02:00:00.000Z";
+const photo = { sha256: "a".repeat(64), mime: "image/jpeg", bytes: new ArrayBuffer(10) };
+
+test("a finding that raises a ticket: finding, ticket from it, link back, photos — in that order", () => {
+  const { intents, findingId, ticketId } = findingIntents({
+    roundId: "r", stewardId: "s", buildingId: "b", floor: "B1", area: "garage", unitId: null, kind: "safety_hazard",
+    severity: "critical", description: "消防栓损坏", place: "1栋 B1 车库", raiseTicket: true, title: "安全隐患", photos: [photo],
+  }, ids(), NOW);
+  assert.deepEqual(intents.map((i) => [i.op, i.collection]), [["create", "finding"], ["create", "ticket"], ["update", "finding"], ["create", "attachment"]]);
+  const ticket = intents[1];
+  assert.equal(ticket.fields.source_finding_id, findingId);
+  assert.equal(ticket.fields.priority, "urgent");
+  assert.equal(ticket.fields.first_responder_id, undefined, "the server sets the first responder");
+  assert.equal(ticket.local.first_responder_id, "s");
+  assert.deepEqual(intents[2].changes, { ticket_id: ticketId });
+  assert.deepEqual(intents[3].fields, { sha256: photo.sha256, parent_collection: "finding", parent_id: findingId, kind: "photo", mime: "image/jpeg", size: 10 });
+  const plain = findingIntents({ ...intents[0].fields, roundId: "r", stewardId: "s", buildingId: "b", raiseTicket: false, photos: [] }, ids(), NOW);
+  assert.deepEqual(plain.intents.map((i) => i.collection), ["finding"]);
+});
+
+test("a vacant check raises a ticket only for defects; the check's building is local only", () => {
+  const unit = { id: "u", code: "1-0401", building_id: "b" };
+  const base = { unit, stewardId: "s", week: "2026-W47", water: 12.5, electric: null, notes: "", raiseTicket: true, title: "t", defectsText: "漏水", photos: [] };
+  const clean = vacantCheckIntents({ ...base, results: { leaks: "ok", power: "ok" } }, ids(), NOW);
+  assert.deepEqual(clean.intents.map((i) => i.collection), ["vacant_check"]);
+  assert.equal(clean.intents[0].fields.building_id, undefined);
+  const broken = vacantCheckIntents({ ...base, results: { leaks: "defect", power: "ok" } }, ids(), NOW);
+  assert.deepEqual(broken.intents.map((i) => i.collection), ["vacant_check", "ticket"]);
+  assert.equal(broken.intents[1].fields.source_check_id, broken.checkId);
+});
+
+test("a callback visit: visit, archive update with base values, callback line, done → called_back, signature", () => {
+  const household = { id: "h", version: 5, family_structure: null, residence: "unknown" };
+  const ticket = { id: "t", version: 9, status: "done", satisfaction: null, building_id: "b", kind: "repair" };
+  const { intents, visitId } = visitIntents({
+    planned: null, unit: { id: "u", code: "1-0101", building_id: "b" }, household, ticket, stewardId: "s",
+    purpose: "repair_callback", outcome: "修好了", satisfaction: 5, ownerWords: "满意", followUps: "", raiseFollowUp: true,
+    followUpTitle: "f", archive: { family_structure: "三口之家", residence: "unknown" }, signature: { ...photo, mime: "image/png" },
+  }, ids(), NOW);
+  assert.deepEqual(intents.map((i) => [i.op, i.collection]), [
+    ["create", "visit"], ["update", "household"], ["create", "ticket_event"], ["update", "ticket"], ["create", "attachment"]]);
+  assert.deepEqual(intents[1].base, { family_structure: null });
+  assert.equal(intents[2].fields.type, "callback");
+  assert.deepEqual(intents[3].base, { status: "done", satisfaction: null });
+  assert.deepEqual(intents[3].changes, { status: "called_back", satisfaction: 5 });
+  assert.equal(intents[4].fields.kind, "signature");
+  assert.equal(intents[4].fields.parent_id, visitId);
+  assert.equal(intents[0].fields.signature_sha256, photo.sha256);
+});
+
+test("a callback on a ticket not yet done adds the line but does not move the status", () => {
+  const intents = callbackIntents({ id: "t", status: "in_progress", building_id: "b" }, "s", "x", 4, ids(), NOW);
+  assert.deepEqual(intents.map((i) => i.collection), ["ticket_event"]);
+  assert.equal(nextStatus("done"), "called_back");
+  assert.equal(nextStatus("closed"), null);
+});
+
+test("my records: problems first, conflicts described with what the server kept", () => {
+  const entries = [
+    { collection: "finding", id: "f", mine: true, state: "synced", touched_at: "2" },
+    { collection: "ticket", id: "t", mine: true, state: "conflict", conflict_ids: ["c1"], touched_at: "1" },
+    { collection: "unit", id: "u", mine: false, state: "synced" },
+    { collection: "visit", id: "v", mine: true, state: "rejected", reason: "不在分管楼栋", touched_at: "3" },
+  ];
+  assert.deepEqual(myRecords(entries).map((e) => e.id), ["t", "v", "f"]);
+  const conflict = { id: "c1", record_id: "t", field: "priority", kind: "field", kept_value: "urgent", lost_value: "low", status: "open" };
+  const found = conflictsOf(entries[1], [conflict, { id: "c2", record_id: "other" }]);
+  assert.deepEqual(found.map((c) => c.id), ["c1"]);
+  const labels = { "field.priority": "优先级", "priority.urgent": "紧急", "priority.low": "低" };
+  const t = (key) => labels[key] ?? key;
+  assert.deepEqual(describeConflict(conflict, t), { field: "优先级", kept: "紧急", lost: "低", kind: "field", status: "open" });
+  assert.deepEqual(badgeCounts(3, entries), { pending: 3, conflicts: 1, rejected: 1 });
+});

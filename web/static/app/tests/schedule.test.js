@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { isoWeek, lastReadings, myOpenTickets, offlineReadiness, patrolSlots, plannedVisits, previousWeek, vacantDue } from "../schedule.js";
+
+test("ISO weeks, including the year boundary", () => {
+  assert.equal(isoWeek(new Date(2026, 10, 22)), "2026-W47");
+  assert.equal(isoWeek(new Date(2026, 0, 1)), "2026-W01");
+  assert.equal(isoWeek(new Date(2027, 0, 1)), "2026-W53");
+  assert.equal(isoWeek(new Date(2021, 0, 3)), "2020-W53");
+  assert.equal(previousWeek(new Date(2026, 0, 1)), "2025-W52");
+});
+
+test("vacant units: checked this week drop out, last week is due, older or never is overdue", () => {
+  const now = new Date(2026, 10, 22, 10);
+  const units = [
+    { id: "u1", code: "1-0101", occupancy: "vacant" }, { id: "u2", code: "1-0201", occupancy: "vacant" },
+    { id: "u3", code: "1-0301", occupancy: "vacant" }, { id: "u4", code: "1-0401", occupancy: "occupied" },
+    { id: "u5", code: "1-0501", occupancy: "vacant" },
+  ];
+  const checks = [
+    { unit_id: "u1", week: "2026-W47", checked_at: "2026-11-17T02:00:00Z" },
+    { unit_id: "u2", week: "2026-W46", checked_at: "2026-11-10T02:00:00Z" },
+    { unit_id: "u3", week: "2026-W44", checked_at: "2026-10-27T02:00:00Z" },
+  ];
+  assert.deepEqual(vacantDue(units, checks, now).map((d) => [d.unit.id, d.status]), [["u3", "overdue"], ["u5", "overdue"], ["u2", "due"]]);
+});
+
+test("last week's meter readings are shown beside this week's", () => {
+  const now = new Date(2026, 10, 22);
+  const checks = [
+    { unit_id: "u1", week: "2026-W45", checked_at: "2026-11-03T00:00:00Z", water_reading: 10, electric_reading: 100 },
+    { unit_id: "u1", week: "2026-W46", checked_at: "2026-11-10T00:00:00Z", water_reading: 11, electric_reading: null },
+    { unit_id: "u1", week: "2026-W47", checked_at: "2026-11-17T00:00:00Z", water_reading: 12, electric_reading: 120 },
+  ];
+  assert.deepEqual(lastReadings(checks, "u1", now), { water: 11, electric: 100 });
+  assert.deepEqual(lastReadings(checks, "u9", now), { water: null, electric: null });
+});
+
+test("two patrol slots a day, filled by today's rounds of this steward", () => {
+  const now = new Date(2026, 10, 22, 15);
+  const rounds = [
+    { steward_id: "s", started_at: new Date(2026, 10, 22, 8).toISOString(), status: "ended" },
+    { steward_id: "x", started_at: new Date(2026, 10, 22, 9).toISOString(), status: "ended" },
+    { steward_id: "s", started_at: new Date(2026, 10, 21, 9).toISOString(), status: "ended" },
+  ];
+  const slots = patrolSlots(rounds, "s", now);
+  assert.deepEqual(slots.map((s) => [s.slot, Boolean(s.round)]), [["morning", true], ["afternoon", false]]);
+});
+
+test("planned visits and my open tickets", () => {
+  const visits = [
+    { id: "v2", status: "planned", steward_id: "s", appointment_at: "2026-11-23T02:00:00Z" },
+    { id: "v1", status: "planned", steward_id: "s", appointment_at: "2026-11-22T02:00:00Z" },
+    { id: "v3", status: "done", steward_id: "s" }, { id: "v4", status: "planned", steward_id: "x" },
+  ];
+  assert.deepEqual(plannedVisits(visits, "s").map((v) => v.id), ["v1", "v2"]);
+  const tickets = [
+    { id: "a", status: "received", first_responder_id: "s", priority: "normal" },
+    { id: "b", status: "in_progress", first_responder_id: "s", priority: "urgent" },
+    { id: "c", status: "done", first_responder_id: "desk", priority: "low" },
+    { id: "d", status: "closed", first_responder_id: "s", priority: "urgent" },
+    { id: "e", status: "received", first_responder_id: "desk", priority: "urgent" },
+  ];
+  assert.deepEqual(myOpenTickets(tickets, "s").map((t) => t.id), ["b", "a", "c"]);
+});
+
+test("offline readiness: cached app, a recent pull and every assigned building", () => {
+  const now = new Date("2026-11-22T10:00:00Z");
+  const fresh = { lastPullAt: "2026-11-22T09:00:00Z", workerReady: true, buildingIds: ["b1", "b2"], cachedBuildingIds: ["b1", "b2"] };
+  assert.equal(offlineReadiness(fresh, now).ready, true);
+  assert.deepEqual(offlineReadiness({ ...fresh, lastPullAt: "2026-11-21T09:00:00Z" }, now).problems, ["stale"]);
+  assert.deepEqual(offlineReadiness({ ...fresh, cachedBuildingIds: ["b1"] }, now).missing, ["b2"]);
+  assert.deepEqual(offlineReadiness({ ...fresh, workerReady: false, lastPullAt: null }, now).problems, ["app_not_cached", "never_synced"]);
+});
