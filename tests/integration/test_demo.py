@@ -115,6 +115,8 @@ async def test_estate_shape(db) -> None:
     logins = {u["username"]: u["role"] for u in await StaffUser.select()}
     assert logins == dict(DEMO_LOGINS)
     assert Counter(logins.values())["steward"] >= 5
+    assert [c["status"] for c in rows["conflict"]] == ["open", "open"]
+    assert {c["collection"] for c in rows["conflict"]} == {"household", "ticket"}
     living_alone = [h for h in rows["household"] if h["family_structure"] == "独居老人"]
     assert living_alone and all(h["emergency_contact_phone"] for h in living_alone)
 
