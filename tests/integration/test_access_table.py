@@ -73,6 +73,19 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /desk/tickets/{ticket_id:str}/note": OFFICE,
     "GET /desk/escalations": OFFICE,
     "POST /desk/escalations/sweep": OFFICE,
+    "GET /desk/callbacks": OFFICE,
+    "GET /desk/duplicates": OFFICE,
+    "POST /desk/duplicates": OFFICE,
+    "GET /desk/archive": OFFICE,  # owners' personal data: desk and above, never stewards
+    "GET /desk/archive/units/{unit_id:str}": OFFICE,
+    "GET /desk/vacant": OFFICE,
+    "GET /desk/patrols": OFFICE,
+    "GET /desk/stewards": OFFICE,
+    "GET /desk/conflicts": OFFICE,  # design.md: the desk sees conflicts and can reverse them
+    "POST /desk/conflicts/{conflict_id:str}": OFFICE,
+    "GET /desk/export/{name:str}": OFFICE,
+    "GET /desk/kpi": MANAGEMENT,
+    "GET /desk/live": OFFICE,
     # phone app shell (holds no data)
     "GET /app": EVERYONE,
     "GET /sw.js": EVERYONE,
@@ -150,6 +163,7 @@ async def _setup(client: httpx.AsyncClient) -> tuple[Actors, dict[str, str]]:
     assert csrf, "the login page sets the CSRF cookie"
     client.cookies.clear()
     ids = {"user_id": victim, "device_id": victim_device, "ticket_id": new_id(), "sha256": "a" * 64,
+           "unit_id": estate.unit_ids[estate.building_ids[0]][0], "name": "tickets",
            "building_id": estate.building_ids[0], "path": "openapi.json"}
     return Actors(user_ids, csrf), ids
 
