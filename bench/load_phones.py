@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,9 +243,9 @@ class Phone:
 
     # capture (offline) ---------------------------------------------------------------
     def mutate(self, op: str, collection: str, record_id: str, **body: Any) -> None:
-        seq = len(self.outbox) + 1
+        seq, at = len(self.outbox) + 1, self.client_time()
         self.outbox.append({"op": op, "seq": seq, "collection": collection, "id": record_id,
-                            "client_time": self.client_time(), **body})
+                            "client_time": at, "hlc": f"{at}/{seq:06d}", **body})
 
     def capture_backlog(self, count: int, rng: random.Random, photos: int = 4) -> None:
         """``count`` mutations: a round, findings (some with photos), vacant checks,
@@ -317,9 +317,14 @@ class Phone:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
 
-    async def push(self, http: httpx.AsyncClient, stats: Stats, deadline: float, batch: int = 1000) -> None:
-        """Push everything not yet acknowledged, in batches of at most ``batch``."""
-        while self.acknowledged < len(self.outbox):
+    async def push(self, http: httpx.AsyncClient, stats: Stats, deadline: float, batch: int = 1000,
+                   progress: Callable[[int, int], None] | None = None, probe: bool = False) -> None:
+        """Push everything not yet acknowledged, in batches of at most ``batch``;
+        ``progress(acknowledged, total)`` after each batch. ``probe`` sends an empty push
+        even when nothing is pending, to learn whether the server lost acknowledged seqs
+        (a restore from backup): those are then sent again from the retained outbox."""
+        while self.acknowledged < len(self.outbox) or probe:
+            probe = False
             chunk = self.outbox[self.acknowledged:self.acknowledged + batch]
             body = {"protocol": PROTOCOL, "device_id": self.steward.device_id, "app_version": "load",
                     "pending": len(self.outbox) - self.acknowledged, "mutations": chunk}
@@ -335,9 +340,16 @@ class Phone:
                 stats.error(f"push {response.status_code} {_code(response)}")
                 raise RuntimeError(f"{self.steward.username}: push refused: {response.text[:300]}")
             answer = response.json()
+            if answer["last_seq"] < self.acknowledged:  # the server lost them (a restore)
+                if not self.retain_acknowledged:
+                    raise RuntimeError(f"{self.steward.username}: server lost seqs after {answer['last_seq']}")
+                self.acknowledged = answer["last_seq"]
+                continue
             for result in answer["results"]:
                 self.results[result["seq"]] = result
             self.acknowledged = max(self.acknowledged, answer["last_seq"])
+            if progress is not None:
+                progress(self.acknowledged, len(self.outbox))
 
     async def upload_photos(self, http: httpx.AsyncClient, stats: Stats, deadline: float) -> None:
         for sha, blob in self.photos.items():
