@@ -103,9 +103,10 @@ def _check_collection(collection: str) -> None:
 def _validate(collection: str, row: dict[str, Any]) -> dict[str, Any]:
     """The row checked against the collection's Struct, with every column filled in."""
     fields = policy.ALL_FIELDS[collection]
+    if not row.keys() <= fields:
+        row = {k: v for k, v in row.items() if k in fields}
     try:
-        record = msgspec.convert({k: v for k, v in row.items() if k in fields},
-                                 COLLECTIONS[collection])
+        record = msgspec.convert(row, COLLECTIONS[collection])
     except msgspec.ValidationError as error:
         raise Rejected("invalid", str(error)) from None
     return msgspec.structs.asdict(record)

@@ -188,16 +188,24 @@ def redact(role: str, collection: str, row: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in row.items() if key in fields}
 
 
+_NOTHING: frozenset[str] = frozenset()
+
+# role -> collection -> fields the role may change on an existing record
+UPDATABLE: dict[str, dict[str, frozenset[str]]] = {
+    role: {name: fields - CREATE_ONLY.get(name, _NOTHING)
+           for name, fields in tables.items() if name not in APPEND_ONLY}
+    for role, tables in WRITABLE.items()
+}
+
+
 def writable_fields(role: str, collection: str) -> frozenset[str]:
     """Fields a role may set when creating or changing a record of the collection."""
-    return WRITABLE.get(role, {}).get(collection, frozenset())
+    return WRITABLE.get(role, {}).get(collection, _NOTHING)
 
 
 def updatable_fields(role: str, collection: str) -> frozenset[str]:
     """Fields a role may change on an existing record (writable minus create-only)."""
-    if collection in APPEND_ONLY:
-        return frozenset()
-    return writable_fields(role, collection) - CREATE_ONLY.get(collection, frozenset())
+    return UPDATABLE.get(role, {}).get(collection, _NOTHING)
 
 
 def may_create(role: str, collection: str) -> bool:
