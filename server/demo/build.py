@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from typing import Any
 
+from server.clock import parse_iso
 from server.demo.context import DAY_STARTS, DemoContext, stable_id
 from server.demo.estate import build_estate
 from server.demo.fees import fee_bills
@@ -54,5 +55,5 @@ def open_conflicts(ctx: DemoContext) -> None:
         "kept_source": f"user:{desk.id}",
         "lost_source": f"device:{stable_id('device', steward.username)}#17",
         "rule": "lifecycle", "status": "open", "resolved_by": None, "resolved_at": None,
-    }, at=ctx.now - timedelta(minutes=rng.randrange(30, 300)), by=steward.id,
-        building_id=ticket["building_id"])
+    }, at=min(ctx.now, parse_iso(ticket["closed_at"]) + timedelta(minutes=rng.randrange(20, 200))),
+        by=steward.id, building_id=ticket["building_id"])
