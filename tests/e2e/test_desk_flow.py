@@ -1,0 +1,133 @@
+"""The desk in Debian's Chromium: a ticket from intake to close, a refused transition,
+axe-core on the queue, ticket and dashboard pages, and a screenshot of every page."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.demo import DEMO_PASSWORD, load_demo
+from server.tables import Ticket, Unit
+from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.e2e
+
+AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+}"""
+
+
+async def log_in(page, url: str, username: str) -> None:
+    await page.goto(url + "/login?next=/desk")
+    await page.fill("input[name=username]", username)
+    await page.fill("input[name=password]", DEMO_PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(url + "/desk")
+
+
+async def serious_violations(page) -> list[dict]:
+    await page.add_script_tag(url="/vendor/axe-core/axe.min.js")
+    violations = await page.evaluate(AXE)
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+async def test_ticket_from_intake_to_close(live_server, seeded, desk_page) -> None:
+    await load_demo()
+    page, url = desk_page, live_server.url
+    await log_in(page, url, "qiantai")
+    assert await serious_violations(page) == []
+
+    unit = await Unit.select(Unit.id, Unit.code).where(Unit.occupancy == "occupied").order_by(Unit.code).first()
+    await page.click("text=受理新工单")
+    await page.fill("#owner-q", unit["code"])
+    await page.click(f"[data-pick-unit='{unit['id']}']")
+    assert "✔" in await page.inner_text("#chosen-unit")
+    await page.select_option("select[name=kind]", "repair")
+    await page.select_option("select[name=priority]", "urgent")
+    await page.fill("textarea[name=description]", "厨房水管爆裂，水流到楼下")
+    await screenshot(page, "desk-intake")
+    await page.click("button:has-text('受理并生成工单')")
+    await page.wait_for_url(url + "/desk/tickets/*")
+    ticket_id = page.url.rsplit("/", 1)[1]
+    assert "已受理" in await page.inner_text(".ticket-head")
+
+    await page.fill("form.action input[name=assignee] >> nth=0", "工程部")
+    for button, status in (("派单", "已派单"), ("开始处理", "处理中"), ("完工", "已完工")):
+        await page.click(f"#ticket button[data-to]:has-text('{button}')")
+        await page.wait_for_function(f"document.querySelector('.ticket-head').innerText.includes('{status}')")
+    await page.click("text=业主已签字确认")
+    await page.wait_for_selector("text=业主已签字确认", state="detached")
+    await page.select_option("select[name=satisfaction]", "4")
+    await page.fill(".callback input[name=note]", "业主表示满意")
+    await page.click("button[data-action=callback]")
+    await page.wait_for_function("document.querySelector('.ticket-head').innerText.includes('已回访')")
+    assert await serious_violations(page) == []
+    await screenshot(page, "desk-ticket")
+    await page.click("#ticket button[data-to]:has-text('关闭工单')")
+    await page.wait_for_function("document.querySelector('.ticket-head').innerText.includes('已关闭')")
+    row = await Ticket.select().where(Ticket.id == ticket_id).first()
+    assert row["status"] == "closed" and row["assignee"] == "工程部" and row["satisfaction"] == 4
+    timeline = await page.inner_text(".timeline")
+    assert "业主表示满意" in timeline and timeline.count("状态变更") == 5
+
+
+async def test_refused_transition_shows_its_message(live_server, seeded, desk_page) -> None:
+    await load_demo()
+    page, url = desk_page, live_server.url
+    await log_in(page, url, "qiantai")
+    ticket = await Ticket.select(Ticket.id).where(Ticket.status == "received").first()
+    await page.goto(f"{url}/desk/tickets/{ticket['id']}")
+    # a stale or tampered form asks for a move the lifecycle forbids
+    await page.evaluate("document.querySelector('#ticket button[data-to]').value = 'called_back'")
+    await page.click("#ticket button[data-to] >> nth=0")
+    alert = page.locator("#flash [role=alert]")
+    await alert.wait_for()
+    assert "不能从“已受理”改为“已回访”" in await alert.inner_text()
+    await screenshot(page, "desk-refused-transition")
+    assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket["id"]).first())["status"] == "received"
+
+
+PAGES = ["tickets", "callbacks", "duplicates", "archive?q=1", "vacant", "patrols", "stewards",
+         "conflicts", "escalations", "kpi"]
+
+
+async def test_every_page_screenshot_and_axe(live_server, seeded, desk_page) -> None:
+    await load_demo()
+    page, url = desk_page, live_server.url
+    await log_in(page, url, "jingli")
+    problems = {}
+    for name in PAGES:
+        response = await page.goto(f"{url}/desk/{name}")
+        assert response.status == 200, name
+        found = await serious_violations(page)
+        if found:
+            problems[name] = found
+        await screenshot(page, "desk-" + name.split("?")[0])
+    unit = await Unit.select(Unit.id).where(Unit.occupancy == "occupied").first()
+    await page.goto(f"{url}/desk/archive/units/{unit['id']}")
+    await screenshot(page, "desk-archive-unit")
+    await page.goto(f"{url}/desk/kpi")
+    await page.wait_for_function("window.Chart && document.querySelector('#kpi-chart').width > 0")
+    await screenshot(page, "desk-kpi")
+    assert problems == {}
+
+
+async def test_queue_updates_live_when_someone_syncs(live_server, seeded, desk_page) -> None:
+    await load_demo()
+    page, url = desk_page, live_server.url
+    await log_in(page, url, "qiantai")
+    await page.goto(url + "/desk/tickets?sort=newest")
+    before = await page.get_attribute("#queue", "data-live-version")
+    # another clerk (a second browser context = another session) opens a ticket meanwhile
+    other = await page.context.browser.new_context(viewport={"width": 1366, "height": 768})
+    other_page = await other.new_page()
+    await log_in(other_page, url, "qiantai2")
+    await other_page.goto(url + "/desk/intake")
+    await other_page.select_option("select[name=kind]", "inquiry")
+    await other_page.fill("textarea[name=description]", "实时刷新测试：物业费怎么交")
+    await other_page.click("button:has-text('受理并生成工单')")
+    await other_page.wait_for_url(url + "/desk/tickets/*")
+    await other.close()
+    await page.wait_for_selector("text=实时刷新测试", timeout=15000)
+    assert await page.get_attribute("#queue", "data-live-version") != before
