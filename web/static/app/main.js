@@ -85,13 +85,15 @@ function renderTabs(current) {
 async function refreshChrome() {
   const counts = badgeCounts(await store.outboxCount(), await store.allEntries());
   const badge = /** @type {HTMLElement} */ (document.querySelector("[data-sync-badge]"));
-  const state = status.running ? "running" : !navigator.onLine ? "offline" : status.error ? "error" : counts.pending ? "pending" : "ok";
+  const signedIn = Boolean(await store.getMeta("session"));
+  const state = !signedIn && !counts.pending ? "signed_out" : status.running ? "running" : !navigator.onLine ? "offline"
+    : status.error ? "error" : counts.pending ? "pending" : "ok";
   badge.dataset.state = state;
   badge.dataset.pending = String(counts.pending);
   badge.textContent = counts.pending ? t("badge.pending", { n: counts.pending }) : t(`badge.${state}`);
   badge.title = status.lastSyncAt ? t("badge.last", { time: new Date(status.lastSyncAt).toLocaleString() }) : t("badge.never");
   const banners = [];
-  if (status.needsLogin && (await store.getMeta("session"))) {
+  if (status.needsLogin && signedIn) {
     banners.push(h("div", { class: "banner warn", "data-banner": "relogin" }, t("banner.relogin"),
       h("button", { type: "button", onclick: () => void relogin() }, t("banner.relogin.action"))));
   }

@@ -1,0 +1,124 @@
+"""The phone app's sync against the real server: conflicts between two phones, a failed
+push retried exactly once, and Chromium's installability check."""
+
+from __future__ import annotations
+
+from server.tables import AppliedMutation, Conflict, Finding, PatrolRound, Ticket
+from tests.e2e.app_helpers import log_in, saved, seed_world, wait_synced
+from tests.e2e.conftest import CHROMIUM_ARGS, screenshot
+
+
+async def phone(browser):
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                        has_touch=True, locale="zh-CN")
+    return context, await context.new_page()
+
+
+async def set_priority(page, ticket_id: str, priority: str) -> None:
+    await page.goto(page.url.split("#")[0] + f"#/ticket/{ticket_id}")
+    await page.wait_for_selector("[data-ticket-form]")
+    await page.select_option("[data-priority]", priority)
+    await page.click("[data-ticket-form] [data-save]")
+    await saved(page)
+
+
+async def test_two_phones_edit_one_ticket_offline(live_server, seeded, browser) -> None:
+    world = await seed_world(stewards=2)
+    (first_context, first), (second_context, second) = await phone(browser), await phone(browser)
+    await log_in(first, live_server.url, world.stewards[0])
+    await log_in(second, live_server.url, world.stewards[1])
+    await first_context.set_offline(True)
+    await second_context.set_offline(True)
+    await set_priority(first, world.open_ticket, "urgent")
+    await set_priority(second, world.open_ticket, "low")
+    await second.fill("[data-note]", "业主说灯已经不亮三天了")  # a note: append-only, never conflicts
+    await second.click("[data-ticket-form] [data-save]")
+    await saved(second)
+
+    await first_context.set_offline(False)
+    await wait_synced(first)
+    await second_context.set_offline(False)
+    await wait_synced(second)
+
+    # docs/conflicts.md: the same field changed on both sides keeps the first to sync;
+    # the losing value is kept in a conflict record.
+    ticket = await Ticket.select().where(Ticket.id == world.open_ticket).first()
+    assert ticket["priority"] == "urgent"
+    conflicts = await Conflict.select().where(Conflict.record_id == world.open_ticket)
+    assert [(c["field"], c["kind"], c["rule"]) for c in conflicts] == [("priority", "field", "first_sync_wins")]
+
+    await second.goto(live_server.url + "/app/#/records")
+    entry = second.locator(f"[data-record='{world.open_ticket}']")
+    await entry.wait_for()
+    await second.wait_for_selector(f"[data-record='{world.open_ticket}'][data-state=conflict] [data-conflict]")
+    text = await entry.inner_text()
+    assert "服务器保留「紧急」" in text and "您的「低」未采用" in text, text
+    await screenshot(second, "app-records-conflict")
+    await second.goto(live_server.url + f"/app/#/ticket/{world.open_ticket}")
+    await second.wait_for_selector("text=业主说灯已经不亮三天了")
+    assert await second.locator("[data-priority]").input_value() == "urgent"
+
+    await first.goto(live_server.url + "/app/#/records")
+    await first.wait_for_selector(f"[data-record='{world.open_ticket}'][data-state=synced]")
+    await first_context.close()
+    await second_context.close()
+
+
+async def test_a_push_that_fails_once_is_retried_and_applied_once(live_server, seeded, page) -> None:
+    world = await seed_world()
+    await log_in(page, live_server.url, world.stewards[0])
+    pushes: list[int] = []
+
+    async def lose_first_answer(route) -> None:
+        pushes.append(1)
+        response = await route.fetch()  # the server applies the batch…
+        if len(pushes) == 1:  # …but the phone sees a 500
+            await route.fulfill(status=500, json={"code": "internal_error", "message": "boom"})
+        else:
+            await route.fulfill(response=response)
+
+    await page.route("**/api/v1/sync/push", lose_first_answer)
+    await page.click("[data-tab=patrol]")
+    await page.click("[data-start-round]")
+    await saved(page)
+    await page.select_option("[data-kind]", "parking")
+    await page.fill("[data-description]", "消防通道停了一辆电动车")
+    await page.click("[data-finding-form] [data-save]")
+    await saved(page)
+    await wait_synced(page, timeout=30000)
+    assert len(pushes) >= 2
+    assert await PatrolRound.count() == 1
+    assert await Finding.count() == 1
+    seqs = [row["seq"] for row in await AppliedMutation.select(AppliedMutation.seq)]
+    assert sorted(seqs) == list(range(1, len(seqs) + 1)), seqs  # each seq once, no gaps
+    await page.click("[data-tab=records]")
+    await page.wait_for_selector("[data-record]")
+    states = await page.eval_on_selector_all("[data-record]", "els => els.map(e => e.dataset.state)")
+    assert states and set(states) == {"synced"}, states
+
+
+async def test_chromium_reports_the_app_installable(live_server, seeded, chromium_path, tmp_path) -> None:
+    """Installability needs a real profile (Playwright's ordinary contexts are incognito)."""
+    from playwright.async_api import async_playwright
+
+    world = await seed_world()
+    async with async_playwright() as pw:
+        context = await pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=chromium_path, args=CHROMIUM_ARGS,
+            viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN")
+        try:
+            page = context.pages[0] if context.pages else await context.new_page()
+            await page.goto(live_server.url + "/app/")
+            await page.wait_for_selector("form[data-login]")
+            await screenshot(page, "app-login")
+            await log_in(page, live_server.url, world.stewards[0])
+            cdp = await context.new_cdp_session(page)
+            answer = await cdp.send("Page.getInstallabilityErrors")
+            assert answer["installabilityErrors"] == [], answer
+            manifest = await cdp.send("Page.getAppManifest")
+            assert not manifest.get("errors"), manifest
+            await page.click("[data-lang]")
+            await page.wait_for_selector("text=Sync and offline readiness")
+            await screenshot(page, "app-today-en")
+        finally:
+            await context.close()
