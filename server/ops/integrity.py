@@ -13,6 +13,7 @@ What must hold after any crash, restore or purge (each failure is one ``Problem`
   that reached a version has a change-log row from that device and seq (or, when it was
   answered without a write, its version is a change of that same record); no mutation's
   version is above the clock; every mutation belongs to an enrolled device.
+- ``conflict_missing``: every conflict record a mutation's stored result names exists.
 - ``device_seq``: a device's ``last_seq`` equals its highest processed seq, and its seqs
   run 1…last_seq without gaps.
 
@@ -146,6 +147,27 @@ async def check_mutations(problems: list[Problem], clock: int) -> int:
     return total
 
 
+async def check_conflicts(problems: list[Problem]) -> int:
+    """Every conflict record a mutation's stored result names exists (the losing value is
+    kept, as the protocol promises)."""
+    named: dict[str, tuple[str, int]] = {}
+    for row in await _rows("SELECT device_id, seq, result FROM applied_mutation WHERE status = 'conflict'"):
+        result = row["result"]
+        result = msgspec.json.decode(result) if isinstance(result, (str, bytes)) else result
+        for conflict_id in result.get("conflict_ids") or []:
+            named[conflict_id] = (row["device_id"], row["seq"])
+    ids, found = list(named), set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("{}" for _ in chunk)
+        found |= {r["id"] for r in await _rows(f"SELECT id FROM conflict WHERE id IN ({marks})", *chunk)}
+    for conflict_id in [i for i in ids if i not in found][:EXAMPLES]:
+        device_id, seq = named[conflict_id]
+        problems.append(Problem("conflict_missing", f"device {device_id} seq {seq} names conflict "
+                                                    f"{conflict_id}, which does not exist"))
+    return len(ids)
+
+
 async def check_devices(problems: list[Problem]) -> int:
     rows = await _rows(
         "SELECT d.id, d.last_seq, COUNT(DISTINCT a.seq) AS n, MIN(a.seq) AS low, MAX(a.seq) AS high "
@@ -175,6 +197,7 @@ async def run_check() -> Report:
         "change_log rows": await check_change_log(problems, clock),
         "mutations": await check_mutations(problems, clock),
         "devices": await check_devices(problems),
+        "conflicts named": await check_conflicts(problems),
         "clock": clock,
     }
     return Report(problems=problems, counts=counts)

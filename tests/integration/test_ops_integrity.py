@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from server.ops.integrity import run_check
-from server.tables import AppliedMutation, ChangeLog, Finding, SyncClock, SyncDevice
+from server.tables import AppliedMutation, ChangeLog, Conflict, Finding, SyncClock, SyncDevice
 from tests.factories import new_id
 
 AT = "2026-11-22T08:00:00.000Z"
@@ -115,4 +115,21 @@ async def test_rejected_mutations_need_no_change(db) -> None:
         status="rejected", version=None, result={"seq": 4, "status": "rejected", "code": "unknown_record"},
         applied_at=AT))
     await SyncDevice.update({SyncDevice.last_seq: 4}).where(SyncDevice.id == device_id)
+    assert (await run_check()).ok
+
+
+async def test_conflict_named_by_a_result_must_exist(db) -> None:
+    device_id, ids = await consistent_state()
+    conflict_id = new_id()
+    await AppliedMutation.insert(AppliedMutation(
+        device_id=device_id, seq=4, collection="finding", record_id=ids[0], op="update",
+        status="conflict", version=4, applied_at=AT,
+        result={"seq": 4, "status": "conflict", "version": 4, "conflict_ids": [conflict_id]}))
+    await ChangeLog.insert(ChangeLog(version=4, collection="conflict", record_id=conflict_id, op="create",
+                                     device_id=device_id, seq=4, at=AT))
+    await SyncDevice.update({SyncDevice.last_seq: 4}).where(SyncDevice.id == device_id)
+    await SyncClock.update({SyncClock.version: 4}).where(SyncClock.id == 1)
+    assert await codes() == ["conflict_missing"]
+    await Conflict.insert(Conflict(id=conflict_id, version=4, collection="finding", record_id=ids[0],
+                                   field="description", kind="field", rule="first_sync_wins"))
     assert (await run_check()).ok
