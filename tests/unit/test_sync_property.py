@@ -19,7 +19,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 import msgspec
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from schemas.sync import Create, Delete, Mutation, MutationResult, Update
@@ -72,7 +72,7 @@ class Replica:
 
     def edit(self, data: st.DataObject) -> Mutation | None:
         kind = data.draw(st.sampled_from(["status", "ticket_field", "household", "finding",
-                                          "delete", "note"]))
+                                          "finding_field", "delete", "note"]))
         seq = self.next_seq()
         if kind == "status":
             ticket = self.rows[("ticket", data.draw(st.sampled_from(TICKETS)))]
@@ -104,6 +104,14 @@ class Replica:
             self.rows[("finding", record_id)] = {"id": record_id, "version": 0,
                                                  "deleted": False, **fields}
             return Create(seq=seq, collection="finding", id=record_id, fields=fields)
+        if kind == "finding_field":
+            findings = sorted(k[1] for k, r in self.rows.items()
+                              if k[0] == "finding" and not r["deleted"])
+            if not findings:
+                return None
+            row = self.rows[("finding", data.draw(st.sampled_from(findings)))]
+            return self._update("finding", row, {"description": data.draw(st.sampled_from(TEXTS))},
+                                seq)
         if kind == "delete":
             findings = sorted(k[1] for k, r in self.rows.items()
                               if k[0] == "finding" and not r["deleted"])
@@ -163,7 +171,8 @@ class Simulation:
             self.mutations[(phone.actor.device_id or "", mutation.seq)] = mutation
 
     def desk_edits(self, data: st.DataObject) -> None:
-        self.desk.rows = snapshot(self.server)  # the desk is online: it edits fresh data
+        if data.draw(st.booleans()):  # the desk page was reloaded, or is an older one
+            self.desk.rows = snapshot(self.server)
         mutation = self.desk.edit(data)
         if mutation is None:
             return
@@ -220,6 +229,10 @@ def test_offline_phones_and_the_desk_converge_without_losing_anything(
                                            max_value=max(start - 1, len(phone.outbox))))
             sim.phone_pushes(phone, start, end, lost=data.draw(st.booleans()))
     sim.finish()
+    for conflict in sim.server.rows("conflict"):
+        event(f"conflict {conflict['kind']}")
+    for result in sim.results.values():
+        event(f"result {result.status} {result.code or ''}".strip())
     check_exactly_once(sim)
     check_nothing_lost(sim)
     check_lifecycle(sim)
