@@ -76,3 +76,21 @@ def test_the_role_table_in_the_doc_matches_the_policy() -> None:
             assert ("delete (own)" in cell) == (policy.may_delete(role, collection)
                                        and role in policy.DELETE_OWN_ONLY)
     assert seen == set(COLLECTIONS)
+
+
+def test_every_refusal_code_has_a_reason_and_is_documented() -> None:
+    import ast
+
+    from sync.messages import REASONS
+
+    used = set()
+    for name in ("merge.py", "engine.py"):
+        tree = ast.parse((DOC.parents[1] / "sync" / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("Rejected", "BatchRejected") and node.args
+                    and isinstance(node.args[0], ast.Constant)):
+                used.add(node.args[0].value)
+    assert used and used <= set(REASONS) | {"seq_gap"}
+    doc = DOC.read_text(encoding="utf-8")
+    assert [code for code in REASONS if f"| `{code}` |" not in doc] == []
