@@ -408,3 +408,51 @@ def test_conflict_and_timeline_rows_have_deterministic_ids_and_every_column() ->
     line = merge.timeline_row(("status", "received", "dispatched"), ticket=ticket_row(),
                               version=8, actor=DESK, now=NOW)
     assert (line["type"], line["building_id"], line["client_time"]) == ("status", B1, None)
+
+
+# --- every collection through every op it allows ---------------------------------------
+
+SAMPLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {  # create fields, one change
+    "building": ({"estate_id": "e-1", "code": "9栋", "name": "9栋", "floors": 18},
+                 {"lifts": 2}),
+    "unit": ({"building_id": B1, "code": "1-2-0301", "floor": 3, "unit_type": "diejia",
+              "area_m2": 120.0, "occupancy": "vacant"}, {"occupancy": "renovating"}),
+    "household": ({"unit_id": U1, "owner_name": "王五"}, {"special_needs": "独居老人"}),
+    "ticket": ({"kind": "complaint", "title": "噪音", "unit_id": U1}, {"priority": "high"}),
+    "ticket_event": ({"ticket_id": "t-1", "type": "note", "body": "已联系"}, {}),
+    "patrol_round": ({"started_at": NOW, "steward_id": STEWARD}, {"status": "ended"}),
+    "finding": ({"kind": "parking", "occurred_at": NOW, "unit_id": U1, "steward_id": STEWARD},
+                {"severity": "low"}),
+    "vacant_check": ({"unit_id": U1, "week": "2026-W47", "checked_at": NOW,
+                      "steward_id": STEWARD}, {"water_reading": 12.5}),
+    "visit": ({"unit_id": U1, "purpose": "repair_callback", "steward_id": STEWARD},
+              {"status": "done"}),
+    "attachment": ({"sha256": "cd" * 32, "parent_collection": "ticket", "parent_id": "t-1",
+                    "mime": "image/png", "size": 99}, {}),
+}
+ADMIN = Actor(user_id="user-admin", role="admin")
+
+
+@pytest.mark.parametrize("collection", sorted(SAMPLES))
+def test_every_collection_is_created_updated_and_deleted_as_the_policy_allows(
+        collection: str) -> None:
+    from sync import policy
+
+    recs = records(ticket=ticket_row())
+    fields, change = SAMPLES[collection]
+    made = decide(create(collection, fields), recs, actor=ADMIN)
+    assert made.status == "applied" and made.row is not None, made
+    recs[(collection, "new-1")] = made.row
+    field, value = next(iter(change.items()), ("id", None))
+    edit = decide(update(collection, "new-1", {field: made.row[field]}, {field: value}), recs,
+                  actor=ADMIN)
+    if collection in policy.APPEND_ONLY:
+        assert_rejected(edit, "append_only")
+    else:
+        assert edit.status == "applied" and edit.row is not None and edit.row[field] == value
+        recs[(collection, "new-1")] = edit.row
+    gone = decide(delete(collection, "new-1", VERSION), recs, actor=ADMIN)
+    if policy.may_delete("admin", collection):
+        assert gone.status == "applied" and gone.row is not None and gone.row["deleted"]
+    else:
+        assert_rejected(gone, "delete_not_allowed")
