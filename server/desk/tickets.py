@@ -47,13 +47,23 @@ def status_labels(request: DeskRequest) -> dict[str, str]:
 
 async def queue_context(request: DeskRequest) -> dict[str, Any]:
     f = queue_filter(request)
-    version = await kpi_store.clock_version()  # before the query: a later change refreshes
-    page = await store.queue(f, now())
+    # the clock first: a change committed while the page is read makes the page refresh
+    async with store.snapshot():
+        version, buildings = await kpi_store.clock_version(), await store.buildings()
+        page = await store.queue(f, now(), codes={b["id"]: b["code"] for b in buildings})
     params = {k: v for k, v in request.query_params.items() if k != "after" and v}
-    return {"page": page, "filter": f, "params": params, "buildings": await store.buildings(),
-            "live_version": version,
+    return {"page": page, "filter": f, "params": params, "buildings": buildings,
+            "live_version": version, "labels": labels(request),
             "kinds": codes(TicketKind), "priorities": codes(TicketPriority),
             "statuses": TICKET_STATUSES, "sorts": store.SORTS}
+
+
+def labels(request: DeskRequest) -> dict[str, dict[str, str]]:
+    """Status, kind and priority labels in the page's language (looked up once per page)."""
+    lang = request_language(request)
+    return {group: {code: translate(lang, f"{group}.{code}") for code in vocab}
+            for group, vocab in (("status", TICKET_STATUSES), ("kind", codes(TicketKind)),
+                                 ("priority", codes(TicketPriority)))}
 
 
 @get(["/desk", "/desk/tickets"], name="desk.queue", include_in_schema=False)

@@ -89,12 +89,20 @@ def queue_sql(f: QueueFilter, now: str, limit: int = PAGE_SIZE) -> tuple[str, li
     return sql, args
 
 
-async def queue(f: QueueFilter, now: str, limit: int = PAGE_SIZE) -> QueuePage:
-    rows, cursor = await queue_rows(f, now, limit)
+async def queue(f: QueueFilter, now: str, limit: int = PAGE_SIZE,
+                codes: dict[str, str] | None = None) -> QueuePage:
+    rows, cursor = await queue_rows(f, now, limit, codes)
     return QueuePage(rows=rows, next_cursor=cursor, counts=await status_counts(f, now))
 
 
-async def queue_rows(f: QueueFilter, now: str, limit: int = PAGE_SIZE) -> tuple[list[dict[str, Any]], str | None]:
+def snapshot() -> Any:
+    """One connection and one consistent view for the several reads of a page (SQLite
+    otherwise opens a connection per query)."""
+    return Ticket._meta.db.transaction()
+
+
+async def queue_rows(f: QueueFilter, now: str, limit: int = PAGE_SIZE,
+                     codes: dict[str, str] | None = None) -> tuple[list[dict[str, Any]], str | None]:
     """One keyset page of the queue and the cursor of the next (None on the last page)."""
     sql, args = queue_sql(f, now, limit)
     rows = [_ticket_row(r, now) for r in await Ticket.raw(sql, *args)]
@@ -102,7 +110,7 @@ async def queue_rows(f: QueueFilter, now: str, limit: int = PAGE_SIZE) -> tuple[
     rows = rows[:limit]
     column = "resolve_due_at" if f.sort == "due" else "created_at"
     cursor = encode_cursor(rows[-1][column], rows[-1]["id"]) if more and rows else None
-    await _add_places(rows)
+    await _add_places(rows, codes)
     return rows, cursor
 
 
@@ -128,12 +136,12 @@ def is_overdue(ticket: dict[str, Any], now: str) -> bool:
     return bool(due) and ticket["status"] in ACTIVE_STATUSES and due < now
 
 
-async def _add_places(rows: list[dict[str, Any]]) -> None:
+async def _add_places(rows: list[dict[str, Any]], codes: dict[str, str] | None = None) -> None:
     """Building code and unit code of each row (two small look-ups, not a join per row)."""
     unit_ids = {r["unit_id"] for r in rows if r.get("unit_id")}
     units = {u["id"]: u["code"] for u in await Unit.select(Unit.id, Unit.code).where(
         Unit.id.is_in(list(unit_ids)))} if unit_ids else {}
-    buildings = await building_codes()
+    buildings = codes if codes is not None else await building_codes()
     for r in rows:
         r["unit_code"] = units.get(r.get("unit_id") or "", "")
         r["building_code"] = buildings.get(r.get("building_id") or "", "")
