@@ -65,10 +65,10 @@ async def upload(request: Request[Any, Any, Any], sha256: FromPath[str]) -> Resp
 
 @head("/api/v1/attachments/{sha256:str}", name="sync.attachment_head", tags=["attachments"],
       summary="How many bytes of an upload the server holds (Upload-Offset header)")
-async def upload_offset(sha256: FromPath[str]) -> Response[bytes]:
+async def upload_offset(sha256: FromPath[str]) -> Response[None]:
     attachments.check_sha(sha256)
     upload = await attachments.received(sha256)
-    return Response(content=b"", media_type="application/octet-stream", status_code=200, headers={
+    return Response(None, status_code=200, headers={
         "Upload-Offset": str(upload.offset), "Upload-Complete": "1" if upload.complete else "0"})
 
 
