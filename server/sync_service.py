@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from schemas.sync import Mutation, MutationResult, PushRequest, PushResponse, PROTOCOL_VERSION
 from server.auth.principal import Principal
 from server.clock import now_iso
+from server.settings import Settings
+from server.store import pull
 from server.store.sync_storage import SqlStorage, write_transaction
 from sync.engine import apply_batch
 from sync.storage import Actor, Storage
@@ -50,3 +52,11 @@ async def apply_desk_mutations(principal: Principal, mutations: Sequence[Mutatio
         outcome = await apply_batch(SqlStorage(conn), actor, mutations, now=now_iso())
     log.info("desk edit user=%s mutations=%d", actor.user_id, len(mutations))
     return list(outcome.results)
+
+
+async def purge_tombstones(settings: Settings) -> int:
+    """Delete tombstones older than ``settings.tombstone_days`` and move the horizon past
+    them (phones with an older cursor are told to resync). For the ops scheduler."""
+    purged = await pull.purge_tombstones(settings.tombstone_days)
+    log.info("purged tombstones=%d older_than_days=%d", purged, settings.tombstone_days)
+    return purged

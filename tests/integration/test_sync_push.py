@@ -126,3 +126,28 @@ async def test_device_row_records_the_push(client):
         row = await conn.fetchrow("SELECT last_seq, reported_pending, app_version, protocol, "
                                   "last_push_at FROM sync_device WHERE id = ?", phone.device_id)
     assert tuple(row[:4]) == (1, 7, "0.3.1", 2) and row[4]
+
+
+async def test_device_clocks_never_decide(client):
+    """Two phones change the same field; the one whose clock says 2099 syncs second and
+    loses: order is the server's, and the losing value is kept in a conflict record."""
+    from tests.integration.test_sync_support import steward_phone
+
+    estate, first = await estate_and_phone(client)
+    unit = estate.unit_ids[estate.building_ids[0]][0]
+    ticket_id = first.create("ticket", ticket_fields(unit))
+    await first.sync()
+    second = await steward_phone(client, [estate.building_ids[0]])
+    await second.pull()
+    first.update("ticket", ticket_id, {"title": "先同步"})
+    first.outbox[-1]["client_time"] = "2020-01-01T00:00:00.000Z"
+    second.update("ticket", ticket_id, {"title": "时钟快的手机"})
+    second.outbox[-1]["client_time"] = "2099-01-01T00:00:00.000Z"
+    second.outbox[-1]["hlc"] = "2099-01-01T00:00:00.000Z/9999/zz"
+    assert (await first.push())[0]["status"] == "applied"
+    [late] = await second.push()
+    assert late["status"] == "conflict" and late["conflict_ids"]
+    await second.pull()
+    assert second.replica[("ticket", ticket_id)]["title"] == "先同步"
+    conflict = second.replica[("conflict", late["conflict_ids"][0])]
+    assert conflict["lost_value"] == "时钟快的手机" and conflict["kept_value"] == "先同步"
