@@ -186,12 +186,16 @@ async def bench_http(settings: Settings, phones: list[tuple[Any, str]], unit_id:
         cwd=ROOT, env=env)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
-            for _ in range(200):
+            for _ in range(300):
+                if server.poll() is not None:
+                    raise RuntimeError("the server did not start (see its output above)")
                 try:
                     if (await http.get("/health")).status_code == 200:
                         break
                 except httpx.TransportError:
                     await asyncio.sleep(0.1)
+            else:
+                raise RuntimeError("the server did not answer /health within 30 s")
             bodies = []
             for principal, token in phones:
                 seq = 1
