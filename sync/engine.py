@@ -101,7 +101,8 @@ def _wanted(mutations: Sequence[Mutation]) -> dict[str, set[str]]:
     wanted: dict[str, set[str]] = defaultdict(set)
 
     def want(collection: Any, record_id: Any) -> None:
-        if collection in COLLECTIONS and isinstance(record_id, str):
+        if isinstance(collection, str) and collection in COLLECTIONS \
+                and isinstance(record_id, str):
             wanted[collection].add(record_id)
 
     for m in mutations:

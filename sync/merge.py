@@ -225,7 +225,7 @@ def _building_of(collection: str, record_id: str, fields: dict[str, Any], record
         return _reference(records, actor, "ticket", fields.get("ticket_id"))["building_id"]
     if collection == "attachment":
         parent = fields.get("parent_collection")
-        if parent not in policy.ATTACHMENT_PARENTS:
+        if not isinstance(parent, str) or parent not in policy.ATTACHMENT_PARENTS:
             raise Rejected("invalid", f"parent_collection {parent}")
         return _reference(records, actor, parent, fields.get("parent_id"))["building_id"]
     given = fields.pop("building_id", None)

@@ -13,7 +13,9 @@ import pytest
 from schemas.sync import Create, Delete, Mutation, Update
 from sync.engine import BatchRejected, SeqGap, apply_batch
 from sync.storage import Actor
-from tests.unit.memory_storage import B1, DEVICE, H1, NOW, STEWARD, U1, U2, MemoryStorage, estate
+from tests.unit.memory_storage import (
+    B1, DEVICE, H1, NOW, STEWARD, U1, U2, MemoryStorage, estate, run,
+)
 
 PHONE = Actor(user_id=STEWARD, role="steward", building_ids=frozenset({B1}), device_id=DEVICE)
 DESK = Actor(user_id="user-desk", role="desk")
@@ -192,3 +194,49 @@ async def test_phone_clocks_a_day_off_change_nothing() -> None:
         outcomes.append((outcome, msgspec.json.encode(storage.tables)))
     assert outcomes[0] == outcomes[1] == outcomes[2]
     assert [r.status for r in outcomes[0][0].results] == ["applied", "conflict", "applied"]
+
+
+# --- hostile values: every mutation gets an answer, never an exception -----------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from schemas.records import COLLECTIONS  # noqa: E402
+from sync import policy  # noqa: E402
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+                    | st.text(max_size=5), lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=5)
+NAMES = st.sampled_from(sorted(COLLECTIONS) + ["nonsense"])
+FIELD = st.sampled_from(sorted(set().union(*policy.ALL_FIELDS.values())))
+VALUE = JSON | st.sampled_from([U1, U2, H1, B1, "received", "done", "repair", NOW])
+VALUES = st.dictionaries(FIELD, VALUE, max_size=6)
+IDS = st.sampled_from([U1, U2, H1, B1, "x-1", "x-2"])
+
+
+@st.composite
+def hostile(draw: st.DrawFn, seq: int) -> Mutation:
+    op = draw(st.sampled_from(["create", "update", "delete"]))
+    collection, record_id = draw(NAMES), draw(IDS)
+    if op == "create":
+        return Create(seq=seq, collection=collection, id=record_id, fields=draw(VALUES))
+    if op == "update":
+        changes = draw(VALUES)
+        base = {k: draw(VALUE) for k in changes if draw(st.booleans())}
+        return Update(seq=seq, collection=collection, id=record_id, base_version=1,
+                      base=base, changes=changes)
+    return Delete(seq=seq, collection=collection, id=record_id, base_version=draw(st.integers()))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), st.sampled_from([PHONE, DESK, Actor(user_id="a", role="admin")]))
+def test_hostile_values_get_an_answer_per_mutation(data: st.DataObject, actor: Actor) -> None:
+    storage = estate()
+    batch = [data.draw(hostile(seq)) for seq in range(1, data.draw(st.integers(1, 6)) + 1)]
+    outcome = run(apply_batch(storage, actor, batch, now=NOW))
+    assert [r.seq for r in outcome.results] == [m.seq for m in batch]
+    for result in outcome.results:
+        assert (result.status == "rejected") == (result.code is not None)
+    for collection, table in storage.tables.items():
+        for row in table.values():
+            msgspec.convert(row, COLLECTIONS[collection])  # whatever was stored is valid

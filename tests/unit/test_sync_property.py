@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Coroutine
 from typing import Any
 
 import msgspec
@@ -26,7 +25,9 @@ from schemas.sync import Create, Delete, Mutation, MutationResult, Update
 from sync import lifecycle, policy
 from sync.engine import BatchRejected, PushOutcome, SeqGap, apply_batch
 from sync.storage import Actor
-from tests.unit.memory_storage import B1, H1, NOW, U1, MemoryStorage, estate, snapshot
+from tests.unit.memory_storage import (
+    B1, H1, NOW, U1, MemoryStorage, estate, run, snapshot,
+)
 
 TICKETS = ("t-1", "t-2", "t-3")
 PHONES = ("dev-1", "dev-2", "dev-3", "dev-4", "dev-5")
@@ -34,15 +35,6 @@ DESK = Actor(user_id="user-desk", role="desk")
 TEXTS = ("漏水", "已修复", "业主不在家", "明天再来", "门锁坏了")
 HOUSEHOLD_FIELDS = ("notes", "opinions", "family_structure", "special_needs")
 STAMPED = frozenset(lifecycle.STAMPS.values()) | {"resolved_by", "resolved_at"}
-
-
-def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
-    """Drive a coroutine that never really waits (the memory storage does no I/O)."""
-    try:
-        coroutine.send(None)
-    except StopIteration as done:
-        return done.value
-    raise AssertionError("the engine awaited something real")
 
 
 def seeded() -> MemoryStorage:
