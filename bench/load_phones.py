@@ -10,7 +10,7 @@ in its scope, and runs the integrity check.
     .venv/bin/python bench/load_phones.py --engine sqlite --phones 200 --mutations 50
     .venv/bin/python bench/load_phones.py --engine postgres --workers 2 --phones 200
 
-The server runs as real processes (uvicorn, ``--workers``) on 127.0.0.1 with a fresh
+The server runs as real processes (``stewardsync serve --workers N``) on 127.0.0.1 with a fresh
 database (a temporary SQLite folder, or a new database on ``--pg-url`` dropped afterwards).
 ``Phone`` and ``ServerProcess`` are also used by the fault tests.
 """
@@ -71,7 +71,8 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """``uvicorn`` serving the app on 127.0.0.1 (``workers`` processes), as deployed."""
+    """``stewardsync serve --workers N`` on 127.0.0.1, as deployed (migrations once in the
+    parent, then uvicorn's workers)."""
 
     def __init__(self, env: dict[str, str], log: Path, workers: int = 1, port: int | None = None):
         self.env = {**os.environ, **env, "STEWARDSYNC_LOG_LEVEL": env.get("STEWARDSYNC_LOG_LEVEL", "WARNING")}
@@ -82,11 +83,8 @@ class ServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60) -> None:
-        command = [sys.executable, "-m", "uvicorn", "--factory", "server.app:create_app",
-                   "--host", LOOPBACK, "--port", str(self.port), "--no-access-log",
-                   "--timeout-graceful-shutdown", "5"]
-        if self.workers > 1:
-            command += ["--workers", str(self.workers)]
+        command = [sys.executable, "-m", "server.cli", "serve", "--host", LOOPBACK,
+                   "--port", str(self.port), "--workers", str(self.workers)]
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log.open("ab"),
                                         stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
