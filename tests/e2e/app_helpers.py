@@ -86,3 +86,11 @@ async def wait_synced(page, timeout: int = 20000) -> None:
 async def saved(page) -> None:
     await page.wait_for_selector("[data-flash-text]", timeout=10000)
     await page.evaluate("document.querySelector('[data-flash]').replaceChildren()")
+
+
+async def shot(page, name: str) -> None:
+    """A full-page screenshot from the top (so the sticky header sits where a phone shows it)."""
+    from tests.e2e.conftest import screenshot
+
+    await page.evaluate("window.scrollTo(0, 0)")
+    await screenshot(page, name)

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import struct
 
-from server.tables import Attachment, AttachmentBlob, Finding, Ticket, TicketEvent, VacantCheck, Visit
-from tests.e2e.app_helpers import log_in, photo_png, saved, seed_world, wait_synced
-from tests.e2e.conftest import screenshot
+from server.tables import Attachment, AttachmentBlob, Finding, Household, Ticket, TicketEvent, VacantCheck, Visit
+from tests.e2e.app_helpers import log_in, shot, photo_png, saved, seed_world, wait_synced
+
+def jpeg_size(content: bytes) -> tuple[int, int]:
+    """(width, height) from a JPEG's start-of-frame marker."""
+    at = 2
+    while at < len(content):
+        marker, length = content[at + 1], struct.unpack(">H", content[at + 2:at + 4])[0]
+        if 0xC0 <= marker <= 0xC3:
+            height, width = struct.unpack(">HH", content[at + 5:at + 9])
+            return width, height
+        at += 2 + length
+    raise ValueError("no SOF marker")
+
 
 PHOTO = {"name": "hazard.png", "mimeType": "image/png", "buffer": photo_png()}
 
@@ -23,17 +36,17 @@ async def record_finding(page) -> None:
     await page.fill("[data-description]", "地库消防栓箱门损坏，水带外露")
     await page.set_input_files("[data-photo-input]", PHOTO)
     await page.wait_for_selector("img.thumb")
-    await screenshot(page, "app-patrol-finding")
+    await shot(page, "app-patrol-finding")
     assert await page.is_checked("[data-raise-ticket]")
     await page.click("[data-finding-form] [data-save]")
     await saved(page)
     await page.wait_for_selector("text=本次巡查记录")
-    await screenshot(page, "app-patrol-round")
+    await shot(page, "app-patrol-round")
 
 
 async def record_vacant_check(page) -> None:
     await page.click("[data-tab=vacant]")
-    await screenshot(page, "app-vacant-list")
+    await shot(page, "app-vacant-list")
     await page.click("[data-vacant-unit] >> nth=0")
     await page.wait_for_selector("[data-vacant-form]")
     await page.click("label.choice:has(input[name=check_leaks][value=defect])")
@@ -41,7 +54,7 @@ async def record_vacant_check(page) -> None:
     await page.fill("[data-electric]", "301.2")
     await page.set_input_files("[data-photo-input]", PHOTO)
     await page.wait_for_selector("img.thumb")
-    await screenshot(page, "app-vacant-check")
+    await shot(page, "app-vacant-check")
     await page.click("[data-vacant-form] [data-save]")
     await saved(page)
 
@@ -50,7 +63,7 @@ async def record_callback_visit(page, ticket_id: str) -> None:
     await page.click("[data-tab=today]")
     await page.click(f"[data-ticket='{ticket_id}']")
     await page.wait_for_selector("[data-callback]")
-    await screenshot(page, "app-ticket")
+    await shot(page, "app-ticket")
     await page.click("[data-callback]")
     await page.wait_for_selector("[data-visit-form]")
     await page.fill("[data-outcome]", "已修好，业主确认不再漏水")
@@ -65,7 +78,7 @@ async def record_callback_visit(page, ticket_id: str) -> None:
         await page.mouse.move(box["x"] + 30 + step * 25, box["y"] + 100 + (-1) ** step * 40)
     await page.mouse.up()
     assert int(await page.get_attribute("[data-signature]", "data-strokes")) > 5
-    await screenshot(page, "app-visit")
+    await shot(page, "app-visit")
     await page.click("[data-visit-form] [data-save]")
     await saved(page)
 
@@ -75,7 +88,7 @@ async def test_offline_capture_survives_and_syncs(live_server, seeded, page, bro
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     await log_in(page, live_server.url, world.stewards[0])
-    await screenshot(page, "app-today")
+    await shot(page, "app-today")
     context = page.context
 
     await context.set_offline(True)
@@ -97,7 +110,7 @@ async def test_offline_capture_survives_and_syncs(live_server, seeded, page, bro
     captured = {collection for collection, _ in states}
     assert {"patrol_round", "finding", "ticket", "vacant_check", "visit", "household"} <= captured, states
     assert all(state == "pending" for _, state in states), states
-    await screenshot(page, "app-records-pending")
+    await shot(page, "app-records-pending")
     pending = int(await page.get_attribute("[data-sync-badge]", "data-pending"))
     assert pending >= 10
 
@@ -107,8 +120,8 @@ async def test_offline_capture_survives_and_syncs(live_server, seeded, page, bro
         await page.wait_for_function(
             "[...document.querySelectorAll('[data-record]')].every(e => e.dataset.state === 'synced')", timeout=15000)
     finally:
-        await screenshot(page, "app-records-after-sync")
-    await screenshot(page, "app-records-synced")
+        await shot(page, "app-records-after-sync")
+    await shot(page, "app-records-synced")
 
     finding = await Finding.select().first()
     assert finding["kind"] == "safety_hazard" and finding["severity"] == "high" and finding["ticket_id"]
@@ -129,8 +142,15 @@ async def test_offline_capture_survives_and_syncs(live_server, seeded, page, bro
     kinds = sorted(a["kind"] for a in attachments)
     assert kinds == ["photo", "photo", "signature"], attachments
     assert all(a["stored"] for a in attachments), attachments
-    blobs = await AttachmentBlob.select(AttachmentBlob.sha256, AttachmentBlob.size)
-    assert {b["sha256"] for b in blobs} >= {a["sha256"] for a in attachments}
+    blobs = {b["sha256"]: b for b in await AttachmentBlob.select()}
+    assert set(blobs) >= {a["sha256"] for a in attachments}
+    for a in attachments:
+        content = bytes(blobs[a["sha256"]]["content"])
+        assert hashlib.sha256(content).hexdigest() == a["sha256"] and len(content) == a["size"]
+        if a["kind"] == "photo":  # the 1600×1200 camera picture, downscaled on the phone
+            assert a["mime"] == "image/jpeg" and jpeg_size(content) == (1280, 960)
+    household = await Household.select().where(Household.id == visit["household_id"]).first()
+    assert household["family_structure"] == "三口之家，老人同住"
 
     desk = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     desk_page = await desk.new_page()

@@ -3,9 +3,11 @@ push retried exactly once, and Chromium's installability check."""
 
 from __future__ import annotations
 
-from server.tables import AppliedMutation, Conflict, Finding, PatrolRound, Ticket
-from tests.e2e.app_helpers import log_in, saved, seed_world, wait_synced
-from tests.e2e.conftest import CHROMIUM_ARGS, screenshot
+from server.store import staff
+from server.tables import AppliedMutation, Conflict, Finding, PatrolRound, SyncDevice, Ticket
+from tests.factories import PASSWORD
+from tests.e2e.app_helpers import log_in, shot, saved, seed_world, wait_synced
+from tests.e2e.conftest import CHROMIUM_ARGS
 
 
 async def phone(browser):
@@ -53,7 +55,7 @@ async def test_two_phones_edit_one_ticket_offline(live_server, seeded, browser) 
     await second.wait_for_selector(f"[data-record='{world.open_ticket}'][data-state=conflict] [data-conflict]")
     text = await entry.inner_text()
     assert "服务器保留「紧急」" in text and "您的「低」未采用" in text, text
-    await screenshot(second, "app-records-conflict")
+    await shot(second, "app-records-conflict")
     await second.goto(live_server.url + f"/app/#/ticket/{world.open_ticket}")
     await second.wait_for_selector("text=业主说灯已经不亮三天了")
     assert await second.locator("[data-priority]").input_value() == "urgent"
@@ -110,7 +112,7 @@ async def test_chromium_reports_the_app_installable(live_server, seeded, chromiu
             page = context.pages[0] if context.pages else await context.new_page()
             await page.goto(live_server.url + "/app/")
             await page.wait_for_selector("form[data-login]")
-            await screenshot(page, "app-login")
+            await shot(page, "app-login")
             await log_in(page, live_server.url, world.stewards[0])
             cdp = await context.new_cdp_session(page)
             answer = await cdp.send("Page.getInstallabilityErrors")
@@ -119,6 +121,55 @@ async def test_chromium_reports_the_app_installable(live_server, seeded, chromiu
             assert not manifest.get("errors"), manifest
             await page.click("[data-lang]")
             await page.wait_for_selector("text=Sync and offline readiness")
-            await screenshot(page, "app-today-en")
+            await shot(page, "app-today-en")
         finally:
             await context.close()
+
+
+async def record_parking_finding(page) -> None:
+    await page.click("[data-tab=patrol]")
+    await page.click("[data-start-round]")
+    await saved(page)
+    await page.select_option("[data-kind]", "parking")
+    await page.fill("[data-description]", "单元门口乱停共享单车")
+    await page.click("[data-finding-form] [data-save]")
+    await saved(page)
+
+
+async def test_a_revoked_phone_logs_in_again_and_keeps_its_outbox(live_server, seeded, page) -> None:
+    world = await seed_world()
+    await log_in(page, live_server.url, world.stewards[0])
+    await page.context.set_offline(True)
+    await record_parking_finding(page)
+    device = await SyncDevice.select(SyncDevice.id).first()
+    assert await staff.revoke_device(device["id"])
+
+    await page.context.set_offline(False)
+    await page.wait_for_selector("[data-banner=relogin]", timeout=20000)
+    assert int(await page.get_attribute("[data-sync-badge]", "data-pending")) == 2
+    await shot(page, "app-relogin-banner")
+    await page.click("[data-banner=relogin] button")
+    await page.wait_for_selector("[data-kept]")
+    assert await page.input_value("input[name=username]") == world.stewards[0]
+    await shot(page, "app-relogin")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("form[data-login] button[type=submit]")
+    await wait_synced(page)
+    assert await Finding.count() == 1 and await PatrolRound.count() == 1
+
+
+async def test_update_required_keeps_the_outbox_until_the_app_is_updated(live_server, seeded, page) -> None:
+    world = await seed_world()
+    await log_in(page, live_server.url, world.stewards[0])
+
+    async def too_old(route) -> None:
+        await route.fulfill(status=426, json={"code": "update_required", "message": "请更新楼管通"})
+
+    await page.route("**/api/v1/sync/push", too_old)
+    await record_parking_finding(page)
+    await page.wait_for_selector("[data-banner=update]")
+    assert int(await page.get_attribute("[data-sync-badge]", "data-pending")) == 2
+    await page.unroute("**/api/v1/sync/push")
+    await page.click("[data-banner=update] button")  # reload: the new app version
+    await wait_synced(page)
+    assert await Finding.count() == 1

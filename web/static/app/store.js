@@ -131,10 +131,13 @@ export async function settle(answered, stateAfter) {
     const key = [mutation.collection, mutation.id];
     const found = await tx.objectStore("records").get(key);
     if (!found) continue;
-    const left = await tx.objectStore("outbox").index("record").count(key);
-    const { state, reason } = stateAfter(result, left);
+    const left = await tx.objectStore("outbox").index("record").getAll(key);
+    const { state, reason } = stateAfter(result, left.length);
     const keepProblem = found.state === "conflict" || found.state === "rejected";
-    const data = found.data && result.version != null ? { ...found.data, version: result.version } : found.data;
+    // A refused or lost change leaves the local view: the server's copy (and what is still
+    // pending) is shown again; a refused create stays visible, marked rejected, never lost.
+    const view = result.status !== "applied" && found.server ? overlay(found.server, left) : found.data;
+    const data = view && result.version != null ? { ...view, version: result.version } : view;
     await tx.objectStore("records").put({
       ...found, data,
       state: keepProblem && state === "synced" ? found.state : state,
@@ -146,12 +149,13 @@ export async function settle(answered, stateAfter) {
 }
 
 /**
- * Put pulled records into the cache. Pending local changes are replayed on top of the
- * server's copy; tombstones remove records that have nothing pending.
- * @param {Record<string, any[]>} byCollection
+ * Put one pulled page into the cache, with its cursor, in one transaction. Pending local
+ * changes are replayed on top of the server's copy; tombstones remove records that have
+ * nothing pending.
+ * @param {Record<string, any[]>} byCollection @param {Record<string, any>} meta e.g. { cursor }
  */
-export async function absorb(byCollection) {
-  const tx = (await db()).transaction(["records", "outbox"], "readwrite");
+export async function absorb(byCollection, meta = {}) {
+  const tx = (await db()).transaction(["records", "outbox", "meta"], "readwrite");
   const records = tx.objectStore("records");
   const pendingIndex = tx.objectStore("outbox").index("record");
   for (const [collection, rows] of Object.entries(byCollection)) {
@@ -171,6 +175,7 @@ export async function absorb(byCollection) {
       });
     }
   }
+  for (const [key, value] of Object.entries(meta)) await tx.objectStore("meta").put(value, key);
   await tx.done;
 }
 
@@ -195,7 +200,14 @@ export async function evict(buildingIds) {
 
 /** Photos and signatures whose bytes the server does not have yet. */
 export async function unsentBlobs() {
-  return (await (await db()).getAll("blobs")).filter((b) => !b.uploaded);
+  return (await (await db()).getAll("blobs")).filter((b) => !b.uploaded && !b.refused);
+}
+
+/** The server refused these bytes for good: keep them, note why, stop retrying. @param {string} sha256 @param {string} code */
+export async function markUploadRefused(sha256, code) {
+  const database = await db();
+  const found = await database.get("blobs", sha256);
+  if (found) await database.put("blobs", { ...found, refused: code });
 }
 
 /** @param {string} sha256 */

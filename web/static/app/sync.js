@@ -62,6 +62,10 @@ async function runOnce() {
     announce();
     return;
   }
+  if (!navigator.onLine) {
+    announce(); // the "online" event starts the next run
+    return;
+  }
   if (retryTimer) clearTimeout(retryTimer);
   retryTimer = null;
   status.running = true;
@@ -132,46 +136,59 @@ async function pushAll(deviceId) {
   }
 }
 
-/** Upload the bytes of photos and signatures, resuming where the server stopped. */
+/**
+ * Upload the bytes of photos and signatures, resuming where the server stopped. A photo
+ * the server refuses for good (type, size) is set aside with the reason, kept on the
+ * phone, and does not hold back the others or the pull.
+ */
 async function uploadAll() {
   for (const item of await store.unsentBlobs()) {
-    const path = `/api/v1/attachments/${item.sha256}`;
-    let offset = 0;
     try {
-      const head = await call("HEAD", path);
-      offset = Number(head.headers.get("Upload-Offset") ?? item.size);
+      await upload(item);
     } catch (error) {
-      if (!(error instanceof ApiFailure) || error.status !== 404) throw error;
+      if (!(error instanceof ApiFailure) || classifyFailure(error.status, error.body).kind !== "refused") throw error;
+      await store.markUploadRefused(item.sha256, error.body?.code || `http_${error.status}`);
     }
-    while (offset < item.size) {
-      const end = Math.min(item.size, offset + CHUNK);
-      const whole = offset === 0 && end === item.size;
-      const headers = { "Content-Type": item.mime, ...(whole ? {} : { "Content-Range": `bytes ${offset}-${end - 1}/${item.size}` }) };
-      const response = await call("PUT", path, { body: item.bytes.slice(offset, end), headers });
-      const reported = Number(response.headers.get("Upload-Offset"));
-      offset = Number.isFinite(reported) && reported > offset ? reported : end;
-    }
-    await store.markUploaded(item.sha256);
   }
 }
 
-/** @param {string} deviceId */
+/** @param {{ sha256: string, size: number, mime: string, bytes: ArrayBuffer }} item */
+async function upload(item) {
+  const path = `/api/v1/attachments/${item.sha256}`;
+  let offset = 0;
+  try {
+    const head = await call("HEAD", path);
+    offset = Number(head.headers.get("Upload-Offset") ?? 0);
+  } catch (error) {
+    if (!(error instanceof ApiFailure) || error.status !== 404) throw error;
+  }
+  while (offset < item.size) {
+    const end = Math.min(item.size, offset + CHUNK);
+    const whole = offset === 0 && end === item.size;
+    const headers = { "Content-Type": item.mime, ...(whole ? {} : { "Content-Range": `bytes ${offset}-${end - 1}/${item.size}` }) };
+    const response = await call("PUT", path, { body: item.bytes.slice(offset, end), headers });
+    const reported = Number(response.headers.get("Upload-Offset"));
+    offset = Number.isFinite(reported) && reported > offset ? reported : end;
+  }
+  await store.markUploaded(item.sha256);
+}
+
+/**
+ * Pull from the saved cursor until `more` is false; each page and its cursor are stored
+ * together. `reset`: push the outbox first, drop the replica, then this page starts over.
+ * @param {string} deviceId
+ */
 async function pullAll(deviceId) {
   let cursor = (await store.getMeta("cursor")) ?? null;
   for (;;) {
     const page = await postJson("/api/v1/sync/pull", { protocol: PROTOCOL, device_id: deviceId, cursor, limit: PULL_LIMIT });
-    if (page.reset && cursor !== null) {
+    if (page.reset) {
       await pushAll(deviceId);
       await store.evict(null);
-      cursor = null;
-      await store.setMeta("cursor", null);
-      continue;
     }
     if (page.evict_buildings?.length) await store.evict(page.evict_buildings);
-    await store.absorb(page.records || {});
+    await store.absorb(page.records || {}, { cursor: page.cursor, last_pull_at: new Date().toISOString() });
     cursor = page.cursor;
-    await store.setMeta("cursor", cursor);
-    await store.setMeta("last_pull_at", new Date().toISOString());
     if (!page.more) return;
   }
 }
