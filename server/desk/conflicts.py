@@ -15,20 +15,35 @@ from server.desk import writes
 from server.desk.common import DeskRequest, after_write, base_context, client_ip, render
 from server.desk.forms import form_of
 from server.errors import ApiError
+from server.i18n import translate
 from server.store import audit
 from server.store import conflicts as store
+from server.templating import request_language
 
 REVERSIBLE = ("field", "status")  # kinds where "take the other" means one field's value
 
 
-async def inbox_context(include_resolved: bool) -> dict[str, Any]:
-    return {"rows": await store.inbox(include_resolved=include_resolved),
-            "include_resolved": include_resolved, "reversible": REVERSIBLE}
+async def inbox_context(include_resolved: bool, lang: str = "zh-CN") -> dict[str, Any]:
+    def field_label(field: str) -> str:
+        for key in (f"field.{field}", f"household.{field}"):
+            if (text := translate(lang, key)) != key:
+                return text
+        return field
+
+    def value_label(field: str | None, value: Any) -> str:
+        if field == "status" and isinstance(value, str):
+            return translate(lang, f"status.{value}")
+        if isinstance(value, bool):
+            return translate(lang, "yes" if value else "no")
+        return "—" if value in (None, "") else str(value)
+
+    return {"rows": await store.inbox(include_resolved=include_resolved), "include_resolved": include_resolved,
+            "reversible": REVERSIBLE, "field_label": field_label, "value_label": value_label}
 
 
 @get("/desk/conflicts", name="desk.conflicts", include_in_schema=False)
 async def inbox(request: DeskRequest, all: FromQuery[bool] = False) -> Template:  # noqa: A002
-    return render(request, "conflicts.html", "_conflicts.html", await inbox_context(all))
+    return render(request, "conflicts.html", "_conflicts.html", await inbox_context(all, request_language(request)))
 
 
 class ResolveForm(msgspec.Struct, kw_only=True):
@@ -55,7 +70,8 @@ async def resolve(request: DeskRequest, conflict_id: FromPath[str]) -> Redirect 
     if redirect:
         return redirect
     return Template(template_name="partials/desk/_conflicts.html",
-                    context={**base_context(request), **await inbox_context(False), "saved": True})
+                    context={**base_context(request), **await inbox_context(False, request_language(request)),
+                             "saved": True})
 
 
 async def take_other(request: DeskRequest, found: dict[str, Any]) -> None:

@@ -31,7 +31,8 @@ def chosen_day(request: DeskRequest, value: str, default: date) -> date:
 async def callbacks_context(request: DeskRequest, day: str) -> dict:
     done_day = chosen_day(request, day, local_today(request) - timedelta(days=1))
     start, end = day_bounds(request, done_day)
-    return {"rows": await tickets.callbacks_due(start, end), "day": done_day.isoformat()}
+    return {"rows": await tickets.callbacks_due(start, end), "day": done_day.isoformat(),
+            "previous": (done_day - timedelta(days=1)).isoformat(), "next": (done_day + timedelta(days=1)).isoformat()}
 
 
 @get("/desk/callbacks", name="desk.callbacks", include_in_schema=False)
@@ -58,7 +59,8 @@ async def patrols_context(request: DeskRequest, day: str) -> dict:
     chosen = chosen_day(request, day, local_today(request))
     start, end = day_bounds(request, chosen)
     return {**await store.patrol_day(start, end), "day": chosen.isoformat(),
-            "today": chosen == local_today(request)}
+            "today": chosen == local_today(request), "previous": (chosen - timedelta(days=1)).isoformat(),
+            "next": (chosen + timedelta(days=1)).isoformat()}
 
 
 @get("/desk/patrols", name="desk.patrols", include_in_schema=False)

@@ -5,14 +5,44 @@ from __future__ import annotations
 from typing import Any
 
 from server.store.tickets import conflict_values
-from server.tables import SYNCED_TABLES, Conflict
+from server.tables import SYNCED_TABLES, Conflict, Household, StaffUser, SyncDevice, Ticket
 
 
 async def inbox(*, include_resolved: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+    """Conflicts newest first, each with who wrote each value and a link to its record."""
     query = Conflict.select().order_by(Conflict.created_at, ascending=False).limit(limit)
     if not include_resolved:
         query = query.where(Conflict.status == "open")
-    return [conflict_values(r) for r in await query]
+    rows = [conflict_values(r) for r in await query]
+    await _add_context(rows)
+    return rows
+
+
+async def _add_context(rows: list[dict[str, Any]]) -> None:
+    names = {u["id"]: u["display_name"] for u in await StaffUser.select(StaffUser.id, StaffUser.display_name)}
+    device_ids = {s.split(":", 1)[1].split("#")[0] for r in rows for s in (r["kept_source"], r["lost_source"])
+                  if s and s.startswith("device:")}
+    owners = {d["id"]: d["user_id"] for d in await SyncDevice.select(SyncDevice.id, SyncDevice.user_id).where(
+        SyncDevice.id.is_in(list(device_ids)))} if device_ids else {}
+    ticket_ids = [r["record_id"] for r in rows if r["collection"] == "ticket"]
+    numbers = {t["id"]: t["number"] for t in await Ticket.select(Ticket.id, Ticket.number).where(
+        Ticket.id.is_in(ticket_ids))} if ticket_ids else {}
+    household_ids = [r["record_id"] for r in rows if r["collection"] == "household"]
+    units = {h["id"]: h["unit_id"] for h in await Household.select(Household.id, Household.unit_id).where(
+        Household.id.is_in(household_ids))} if household_ids else {}
+
+    def who(source: str | None) -> str:
+        if not source:
+            return ""
+        kind, _, rest = source.partition(":")
+        if kind == "device":
+            return names.get(owners.get(rest.split("#")[0], ""), "") + " 📱"
+        return names.get(rest, "")
+
+    for r in rows:
+        r["kept_by"], r["lost_by"] = who(r["kept_source"]), who(r["lost_source"])
+        r["ticket_number"] = numbers.get(r["record_id"])
+        r["unit_id"] = units.get(r["record_id"])
 
 
 async def conflict(conflict_id: str) -> dict[str, Any] | None:

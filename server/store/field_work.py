@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from server.store.tickets import building_codes, buildings, json_value
+from server.store.tickets import building_codes, buildings, json_value, natural
 from server.tables import Finding, PatrolRound, StaffUser, SyncDevice, Unit, VacantCheck
 
 CHECK_ITEMS = ("doors_windows", "leaks", "power", "smells", "pests", "cleanliness")
@@ -30,7 +30,9 @@ async def vacant_units(this_week: str, last_week: str, building_id: str | None =
             c["results"] = json_value(c["results"]) or {}
             checks[c["unit_id"]].append(c)
     codes = await building_codes()
-    return [_vacant_row(u, checks.get(u["id"], []), codes, this_week, last_week) for u in units]
+    rows = [_vacant_row(u, checks.get(u["id"], []), codes, this_week, last_week) for u in units]
+    return sorted(rows, key=lambda r: (not r["overdue"], r["checked"], natural(r["building_code"]), natural(r["code"])))
+
 
 
 def _vacant_row(unit: dict[str, Any], checks: list[dict[str, Any]], codes: dict[str, str],
@@ -78,7 +80,7 @@ async def patrol_day(start: str, end: str) -> dict[str, Any]:
         if f["building_id"]:
             covered.add(f["building_id"])
     missing = [b for b in await buildings() if b["id"] not in covered]
-    return {"rounds": rounds, "findings": dict(sorted(by_building.items())), "not_patrolled": missing,
+    return {"rounds": rounds, "findings": dict(sorted(by_building.items(), key=lambda kv: natural(kv[0]))), "not_patrolled": missing,
             "finding_count": len(findings)}
 
 

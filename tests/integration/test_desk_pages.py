@@ -81,7 +81,7 @@ async def test_field_work_pages_show_what_happened(client) -> None:
     patrols = (await client.get("/desk/patrols")).text
     assert "5楼消防门损坏40" in patrols and "3栋" in patrols.split("今日未巡查的楼栋")[1][:400]
     vacant = (await client.get("/desk/vacant")).text
-    assert "有问题：leaks" in vacant and "2.5" in vacant  # last week's defect, water use week over week
+    assert "有问题：漏水" in vacant and "2.5" in vacant  # last week's defect, water use week over week
     stewards = (await client.get("/desk/stewards")).text
     assert "李管家的手机" in stewards and ">7<" in stewards
     callbacks = (await client.get("/desk/callbacks")).text

@@ -35,7 +35,6 @@ document.body.addEventListener("click", (event) => {
   if (chosen) chosen.textContent = "✔ " + (button.dataset.unitLabel || "");
   set("intake-reporter-name", button.dataset.ownerName || "");
   set("intake-reporter-phone", button.dataset.ownerPhone || "");
-  set("intake-place", button.dataset.unitLabel || "");
   const kind = /** @type {HTMLElement | null} */ (document.querySelector("[data-intake] select[name=kind]"));
   kind?.focus();
 });
