@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import httpx
 
+from server.policy import ACCESS
 from server.store import staff
 from tests.factories import make_estate, make_user, new_id
 
@@ -172,6 +173,16 @@ async def test_every_route_has_an_expected_access_line(client) -> None:
     keys = {f"{method} {path}" for method, path in app_routes(client.app)}
     assert sorted(keys - EXPECTED.keys()) == [], "routes without a line in EXPECTED"
     assert sorted(EXPECTED.keys() - keys) == [], "lines in EXPECTED for routes that no longer exist"
+    names = {handler.name for route in client.app.routes
+             for handler in _handlers(route) if handler.name}
+    assert sorted(set(ACCESS) - names) == [], "ACCESS entries for handlers that no longer exist"
+
+
+def _handlers(route) -> list:
+    found = []
+    for value in getattr(route, "route_handler_map", {}).values():
+        found.append(value[0] if isinstance(value, tuple) else value)
+    return found
 
 
 async def test_every_route_and_role_against_the_table(client) -> None:
