@@ -55,7 +55,11 @@ async def test_two_phones_edit_one_ticket_offline(live_server, seeded, browser) 
     await second.wait_for_selector(f"[data-record='{world.open_ticket}'][data-state=conflict] [data-conflict]")
     text = await entry.inner_text()
     assert "服务器保留「紧急」" in text and "您的「低」未采用" in text, text
+    assert await second.inner_text("[data-banner=problems]") == "1 条冲突，点此查看"
     await shot(second, "app-records-conflict")
+    await entry.locator("[data-acknowledge]").click()  # read: the banner goes, the record stays
+    await second.wait_for_selector("[data-banner=problems]", state="detached")
+    assert await entry.get_attribute("data-state") == "conflict"
     await second.goto(live_server.url + f"/app/#/ticket/{world.open_ticket}")
     await second.wait_for_selector("text=业主说灯已经不亮三天了")
     assert await second.locator("[data-priority]").input_value() == "urgent"

@@ -103,8 +103,9 @@ async function refreshChrome() {
     banners.push(h("div", { class: "banner", "data-banner": "error" }, t("banner.sync_error", { code: status.error.code })));
   }
   if (counts.conflicts || counts.rejected) {
+    const parts = [counts.conflicts ? t("banner.conflicts", { n: counts.conflicts }) : "", counts.rejected ? t("banner.rejected", { n: counts.rejected }) : ""];
     banners.push(h("a", { class: "banner warn", href: "#/records", "data-banner": "problems" },
-      t("banner.problems", { conflicts: counts.conflicts, rejected: counts.rejected })));
+      t("banner.problems", { what: parts.filter(Boolean).join(t("banner.and")) })));
   }
   if (lowStorage) banners.push(h("div", { class: "banner warn", "data-banner": "storage" }, t("banner.storage")));
   /** @type {HTMLElement} */ (document.querySelector("[data-banners]")).replaceChildren(...banners);

@@ -66,7 +66,7 @@ export function badgeCounts(pending, entries) {
   let conflicts = 0;
   let rejected = 0;
   for (const e of entries) {
-    if (!e.mine) continue;
+    if (!e.mine || e.acknowledged) continue;
     if (e.state === "conflict") conflicts += 1;
     if (e.state === "rejected") rejected += 1;
   }

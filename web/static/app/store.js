@@ -143,6 +143,7 @@ export async function settle(answered, stateAfter) {
       state: keepProblem && state === "synced" ? found.state : state,
       reason: reason ?? (keepProblem ? found.reason : null),
       conflict_ids: [...(found.conflict_ids || []), ...(result.conflict_ids || [])],
+      acknowledged: result.status === "applied" ? found.acknowledged : false,
     });
   }
   await tx.done;
@@ -237,4 +238,11 @@ export async function renumberOutbox({ mutations, nextSeq }) {
   for (const mutation of mutations) await tx.objectStore("outbox").put(mutation);
   await tx.objectStore("meta").put(nextSeq, "next_seq");
   await tx.done;
+}
+
+/** The steward has read a conflict or rejection: keep the record and its reason, stop the banner. @param {string} collection @param {string} id */
+export async function acknowledge(collection, id) {
+  const database = await db();
+  const found = await database.get("records", [collection, id]);
+  if (found) await database.put("records", { ...found, acknowledged: true });
 }

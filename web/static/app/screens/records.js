@@ -15,11 +15,11 @@ export async function records(ctx) {
   const units = new Map(all.filter((e) => e.collection === "unit" && e.data).map((e) => [e.id, e.data.code]));
   return h("div", { class: "screen" },
     h("p", { class: "lead" }, t("records.lead", { n: mine.length })),
-    mine.length ? h("ul", { class: "records" }, mine.map((entry) => item(entry, conflicts, units))) : empty(t("records.none")));
+    mine.length ? h("ul", { class: "records" }, mine.map((entry) => item(entry, conflicts, units, ctx.refresh))) : empty(t("records.none")));
 }
 
-/** @param {any} entry @param {any[]} conflicts @param {Map<string, string>} units */
-function item(entry, conflicts, units) {
+/** @param {any} entry @param {any[]} conflicts @param {Map<string, string>} units @param {() => Promise<void>} refresh */
+function item(entry, conflicts, units, refresh) {
   const data = entry.data || entry.server || {};
   const problems = entry.state === "conflict" ? conflictsOf(entry, conflicts).map((c) => describeConflict(c, t)) : [];
   const link = entry.collection === "ticket" ? `#/ticket/${entry.id}` : null;
@@ -29,7 +29,12 @@ function item(entry, conflicts, units) {
     h("p", { class: "hint" }, when(entry.touched_at)),
     entry.state === "rejected" ? h("p", { class: "reason", "data-reason": true }, t("records.rejected", { reason: entry.reason || "" })) : null,
     entry.state === "conflict" ? h("div", { class: "conflict", "data-conflict": true },
-      problems.length ? problems.map((p) => h("p", null, t("records.conflict", p))) : h("p", null, t("records.conflict_pending"))) : null);
+      problems.length ? problems.map((p) => h("p", null, t("records.conflict", p))) : h("p", null, t("records.conflict_pending"))) : null,
+    (entry.state === "conflict" || entry.state === "rejected") && !entry.acknowledged
+      ? h("button", { type: "button", class: "button secondary", "data-acknowledge": true, onclick: async () => {
+        await store.acknowledge(entry.collection, entry.id);
+        await refresh();
+      } }, t("records.acknowledge")) : null);
 }
 
 /** @param {string} collection @param {any} data @param {Map<string, string>} units */
