@@ -205,6 +205,7 @@ class Stats:
         self.latency: dict[str, list[float]] = {"push": [], "pull": [], "photo": [], "desk": []}
         self.errors: dict[str, int] = {}
         self.retries = 0
+        self.pushed_at = 0.0  # seconds from the start of the burst to the last push answered
 
     def error(self, what: str) -> None:
         self.errors[what] = self.errors.get(what, 0) + 1
@@ -511,6 +512,7 @@ async def run_phones(phones: list[Phone], base_url: str, sessions: list[str], se
 
         async def come_online(phone: Phone) -> None:
             await phone.push(http, stats, deadline)
+            stats.pushed_at = max(stats.pushed_at, time.perf_counter() - started)
             await phone.upload_photos(http, stats, deadline)
             await phone.pull(http, stats, deadline)
 
@@ -573,8 +575,19 @@ async def check(env: dict[str, str], phones: list[Phone]) -> list[str]:
         await db.disconnect(engine)
 
 
+def calibration() -> float:
+    """Seconds for a 1M-iteration Python loop (~0.06 s on an idle core of this class)."""
+    started = time.perf_counter()
+    for _ in range(1_000_000):
+        pass
+    return time.perf_counter() - started
+
+
 def main() -> int:
+    import resource
+
     started = time.monotonic()
+    load_before, loop = os.getloadavg()[0], calibration()
     with tempfile.TemporaryDirectory(prefix="ss_load_") as tmp, database(ARGS.engine, ARGS.pg_url, Path(tmp)) as env:
         env = {**env, "STEWARDSYNC_SECRET_KEY": "load-secret", "STEWARDSYNC_DB_POOL_SIZE": str(ARGS.pool)}
         stewards, sessions = asyncio.run(prepare(env))
@@ -582,16 +595,25 @@ def main() -> int:
         server.start()
         try:
             phones = [Phone(s, server.url) for s in stewards]
+            own_cpu = resource.getrusage(resource.RUSAGE_SELF)
             stats, elapsed, desk_note = asyncio.run(
                 run_phones(phones, server.url, sessions, ARGS.seconds - (time.monotonic() - started)))
+            own = resource.getrusage(resource.RUSAGE_SELF)
+            generator_cpu = own.ru_utime + own.ru_stime - own_cpu.ru_utime - own_cpu.ru_stime
         finally:
             server.stop()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server_cpu = children.ru_utime + children.ru_stime
         problems = asyncio.run(check(env, phones))
     sent = sum(len(p.outbox) for p in phones)
     print(f"engine {ARGS.engine}, {ARGS.workers} server process(es), {len(phones)} phones × "
           f"{ARGS.mutations} mutations (+{ARGS.photos} photos each) = {sent} mutations")
+    print(f"machine: load average {load_before:.1f} before / {os.getloadavg()[0]:.1f} after, "
+          f"1M-iteration loop {loop:.3f} s; CPU used: load generator {generator_cpu:.1f} s, "
+          f"server processes {server_cpu:.1f} s")
     print(f"burst: {elapsed:.2f} s wall, {sent / elapsed:.0f} mutations/s end to end "
-          f"(push + photos + pull of every phone)")
+          f"(push + photos + pull of every phone); all pushes answered after {stats.pushed_at:.2f} s "
+          f"({sent / max(stats.pushed_at, 1e-9):.0f} mutations/s)")
     for what in ("push", "pull", "photo", "desk"):
         print(f"{what:>5}: {percentiles(stats.latency[what])}")
     print(f"errors: {sum(stats.errors.values())} {stats.errors or ''}, retries: {stats.retries}")

@@ -51,7 +51,7 @@ async def test_backup_during_pushes_restore_and_converge(db: Settings, empty_tar
     await asyncio.to_thread(server.start)
     try:
         async with httpx.AsyncClient() as http:
-            phones = await phones_with_backlog(4, 300, server.url, http, deadline)
+            phones = await phones_with_backlog(3, 200, server.url, http, deadline)
             pushes = [asyncio.create_task(p.push(http, stats, deadline, batch=20)) for p in phones]
             while sum(p.acknowledged for p in phones) < 200:
                 await asyncio.sleep(0.002)

@@ -51,8 +51,8 @@ async def test_sigkill_mid_push_then_restart(db: Settings, tmp_path: Path) -> No
     stats = Stats()
     try:
         async with httpx.AsyncClient() as http:
-            phones = await phones_with_backlog(4, 400, server.url, http, deadline)
-            pushes = [asyncio.create_task(p.push(http, stats, deadline, batch=50)) for p in phones]
+            phones = await phones_with_backlog(3, 300, server.url, http, deadline)
+            pushes = [asyncio.create_task(p.push(http, stats, deadline, batch=30)) for p in phones]
             while sum(p.acknowledged for p in phones) < 100:  # some batches in, most to come
                 await asyncio.sleep(0.002)
             killed_at = sum(p.acknowledged for p in phones)
