@@ -40,6 +40,7 @@ class Columns(msgspec.Struct, frozen=True):
     defaults: tuple[Any, ...]
     json: frozenset[str]
     booleans: frozenset[str]
+    json_at: tuple[int, ...]  # positions of the JSON columns in ``names``
 
 
 @cache
@@ -51,6 +52,7 @@ def columns_of(collection: str) -> Columns:
         defaults=tuple(c.get_default_value() for c in cols),
         json=frozenset(c._meta.db_column_name for c in cols if isinstance(c, JSON)),
         booleans=frozenset(c._meta.db_column_name for c in cols if isinstance(c, Boolean)),
+        json_at=tuple(i for i, c in enumerate(cols) if isinstance(c, JSON)),
     )
 
 
@@ -173,15 +175,15 @@ def row_from_db(columns: Columns, names: Sequence[str], values: Sequence[Any]) -
     return row
 
 
-def row_to_db(columns: Columns, row: dict[str, Any]) -> tuple[Any, ...]:
+def row_to_db(columns: Columns, row: dict[str, Any]) -> list[Any]:
     """Every column of ``row`` in table order, JSON encoded, missing ones at their default."""
-    out = []
-    for name, default in zip(columns.names, columns.defaults):
-        value = row.get(name, default)
-        if name in columns.json:
-            value = _json_encode(value).decode()
-        out.append(value)
-    return tuple(out)
+    try:
+        values = [row[name] for name in columns.names]  # the engine gives every column
+    except KeyError:
+        values = [row.get(name, default) for name, default in zip(columns.names, columns.defaults)]
+    for at in columns.json_at:
+        values[at] = _json_encode(values[at]).decode()
+    return values
 
 
 @cache
@@ -229,7 +231,7 @@ async def load_rows(conn: Conn, collection: str, ids: Collection[str]) -> dict[s
 async def write_records(conn: Conn, writes: Sequence[RecordWrite], *, device_id: str | None,
                         user_id: str, at: str) -> None:
     """Upsert every write whole and log each one in change_log (in version order)."""
-    by_collection: dict[str, list[tuple[Any, ...]]] = {}
+    by_collection: dict[str, list[list[Any]]] = {}
     log: list[tuple[Any, ...]] = []
     for write in writes:
         columns = columns_of(write.collection)
