@@ -75,6 +75,8 @@ async def receive_chunk(sha256: str, start: int, total: int, content: bytes, *, 
                         now: str) -> Upload:
     """Keep one chunk; when it completes the upload, verify and store the blob."""
     async with write_transaction() as conn:
+        if conn.postgres:  # two uploads of one photo at once: one after the other
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", sha256)
         state = await _state(conn, sha256)
         if state.complete:
             return state

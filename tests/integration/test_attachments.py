@@ -133,3 +133,13 @@ async def test_download_only_within_scope(client, scene):
     assert refused.status_code == 404 and refused.json()["code"] == "not_found"
     unknown = await client.get(f"/api/v1/attachments/{sha(b'nothing')}", headers=phone.headers)
     assert unknown.status_code == 404
+
+
+async def test_simultaneous_uploads_of_one_photo(client, scene):
+    import asyncio
+
+    _, phone, _ = scene
+    photo = jpeg(b"same photo from two phones")
+    answers = await asyncio.gather(*(put(phone, photo) for _ in range(4)))
+    assert sorted(r.status_code for r in answers) == [200, 200, 200, 201]
+    assert (await table_counts("attachment_blob"))["attachment_blob"] == 1
