@@ -9,7 +9,6 @@ import re
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from server.clock import now_iso
 from server.errors import ApiError
 from server.store import staff
 
@@ -55,23 +54,7 @@ class AuthenticationMiddleware(ASGIMiddleware):
                            "地址中含有控制字符 / the address contains control characters")
         authorization = _header(scope, b"authorization")
         if authorization and authorization.lower().startswith("bearer "):
-            await self._device(scope, authorization[7:].strip())
+            scope["auth"], scope["user"] = await staff.device_principal(authorization[7:].strip())
         elif (token := _cookie(scope, SESSION_COOKIE)) is not None:
-            found = await staff.session_user(token)
-            if found:
-                scope["user"] = await staff.principal_of(found[0], csrf_token=found[1])
+            scope["user"] = await staff.session_principal(token)
         await next_app(scope, receive, send)
-
-    @staticmethod
-    async def _device(scope: Scope, credential: str) -> None:
-        device = await staff.device_by_credential(credential)
-        if device is None:
-            scope["auth"] = "invalid_credential"
-        elif device["revoked_at"]:
-            scope["auth"] = "device_revoked"
-        elif device["expires_at"] and device["expires_at"] < now_iso():
-            scope["auth"] = "device_expired"
-        else:
-            scope["user"] = await staff.principal_of(device["user_id"], device_id=device["id"])
-            if scope["user"] is None:
-                scope["auth"] = "user_inactive"

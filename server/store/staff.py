@@ -76,14 +76,6 @@ async def open_session(user_id: str, hours: int = 12) -> tuple[str, str]:
     return token, csrf
 
 
-async def session_user(token: str) -> tuple[str, str] | None:
-    """(user id, csrf token) of a live session."""
-    row = await StaffSession.select().where(
-        (StaffSession.token_hash == token_hash(token)) & (StaffSession.expires_at > now_iso())
-    ).first()
-    return (row["user_id"], row["csrf_token"]) if row else None
-
-
 async def close_session(token: str) -> None:
     await StaffSession.delete().where(StaffSession.token_hash == token_hash(token))
 
@@ -104,12 +96,6 @@ async def enrol_device(user_id: str, device_id: str, label: str, days: int) -> t
             enrolled_at=now_iso(), expires_at=expires,
         ))
     return token, expires
-
-
-async def device_by_credential(token: str) -> dict | None:
-    return await SyncDevice.select(
-        SyncDevice.id, SyncDevice.user_id, SyncDevice.expires_at, SyncDevice.revoked_at,
-    ).where(SyncDevice.credential_hash == token_hash(token)).first()
 
 
 async def revoke_device(device_id: str) -> bool:
@@ -285,3 +271,44 @@ async def building_choices() -> list[dict[str, str]]:
     """Every building (id, code, name), for assignment forms."""
     return await Building.select(Building.id, Building.code, Building.name).where(
         Building.deleted == False).order_by(Building.code)  # noqa: E712
+
+
+# --- who is asking: one query per request on the hot path (plus assignments for stewards) ---
+
+_PRINCIPAL_COLUMNS = "u.id AS user_id, u.username, u.display_name, u.role, u.active"
+
+
+async def device_principal(token: str) -> tuple[str | None, Principal | None]:
+    """(problem, principal) for a phone's bearer credential; problem is one of
+    invalid_credential / device_revoked / device_expired / user_inactive, or None."""
+    rows = await SyncDevice.raw(
+        "SELECT d.id AS device_id, d.expires_at, d.revoked_at, " + _PRINCIPAL_COLUMNS +
+        " FROM sync_device d LEFT JOIN staff_user u ON u.id = d.user_id WHERE d.credential_hash = {}",
+        token_hash(token))
+    if not rows:
+        return "invalid_credential", None
+    row = rows[0]
+    if row["revoked_at"]:
+        return "device_revoked", None
+    if row["expires_at"] and row["expires_at"] < now_iso():
+        return "device_expired", None
+    if not row["user_id"] or not row["active"]:
+        return "user_inactive", None
+    return None, await _principal(row, device_id=row["device_id"])
+
+
+async def session_principal(token: str) -> Principal | None:
+    """The principal of a live desk session of an active user (None otherwise)."""
+    rows = await StaffSession.raw(
+        "SELECT s.csrf_token, " + _PRINCIPAL_COLUMNS +
+        " FROM staff_session s JOIN staff_user u ON u.id = s.user_id"
+        " WHERE s.token_hash = {} AND s.expires_at > {}", token_hash(token), now_iso())
+    if not rows or not rows[0]["active"]:
+        return None
+    return await _principal(rows[0], csrf_token=rows[0]["csrf_token"])
+
+
+async def _principal(row: dict, *, device_id: str | None = None, csrf_token: str | None = None) -> Principal:
+    buildings = await building_ids_of(row["user_id"]) if row["role"] == "steward" else frozenset()
+    return Principal(user_id=row["user_id"], username=row["username"], display_name=row["display_name"],
+                     role=row["role"], building_ids=buildings, device_id=device_id, csrf_token=csrf_token)
