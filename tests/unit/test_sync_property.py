@@ -289,6 +289,11 @@ def check_lifecycle(sim: Simulation) -> None:
         statuses = [row["status"] for row, _ in rows]
         for before, after in zip(statuses, statuses[1:]):
             assert before == after or lifecycle.allowed(before, after), (record_id, statuses)
+        lines = sorted((r for r in sim.server.rows("ticket_event")
+                        if r["ticket_id"] == record_id and r["type"] == "status"),
+                       key=lambda r: r["version"])
+        moves = [(a, b) for a, b in zip(statuses, statuses[1:]) if a != b]
+        assert [(r["from_status"], r["to_status"]) for r in lines] == moves  # the timeline
 
 
 def check_determinism(sim: Simulation) -> None:
