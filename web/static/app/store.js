@@ -35,6 +35,15 @@ export function db() {
   return opened;
 }
 
+/**
+ * The local view of an entry: its own `data` while changes are pending (null: deleted
+ * here), else the server's copy (kept once, not twice, to keep big pulls fast).
+ * @param {any} entry
+ */
+export function viewOf(entry) {
+  return entry.data !== undefined ? entry.data : entry.server;
+}
+
 /** @param {string} key */
 export async function getMeta(key) {
   return (await db()).get("meta", key);
@@ -52,7 +61,7 @@ export async function entries(collection) {
 
 /** The live records (local view) of a collection. @param {string} collection */
 export async function list(collection) {
-  return (await entries(collection)).map((e) => e.data).filter((d) => d && !d.deleted);
+  return (await entries(collection)).map(viewOf).filter((d) => d && !d.deleted);
 }
 
 /** @param {string} collection @param {string} id */
@@ -62,7 +71,8 @@ export async function entry(collection, id) {
 
 /** @param {string} collection @param {string} id */
 export async function get(collection, id) {
-  return (await entry(collection, id))?.data ?? null;
+  const found = await entry(collection, id);
+  return found ? viewOf(found) ?? null : null;
 }
 
 /** Every entry of every collection (for My records and the badge). */
@@ -85,7 +95,8 @@ export async function outboxCount() {
  * @param {{ sha256: string, bytes: ArrayBuffer, mime: string }[]} [blobs]
  */
 export async function commit(intents, blobs = []) {
-  const tx = (await db()).transaction(["meta", "records", "outbox", "blobs"], "readwrite");
+  // strict: on disk before the steward is told "saved"
+  const tx = (await db()).transaction(["meta", "records", "outbox", "blobs"], "readwrite", { durability: "strict" });
   const meta = tx.objectStore("meta");
   const deviceId = await meta.get("device_id");
   let clock = (await meta.get("clock")) || newClock(deviceId || "phone");
@@ -136,7 +147,7 @@ export async function settle(answered, stateAfter) {
     const keepProblem = found.state === "conflict" || found.state === "rejected";
     // A refused or lost change leaves the local view: the server's copy (and what is still
     // pending) is shown again; a refused create stays visible, marked rejected, never lost.
-    const view = result.status !== "applied" && found.server ? overlay(found.server, left) : found.data;
+    const view = result.status !== "applied" && found.server ? overlay(found.server, left) : viewOf(found);
     const data = view && result.version != null ? { ...view, version: result.version } : view;
     await tx.objectStore("records").put({
       ...found, data,
@@ -156,27 +167,30 @@ export async function settle(answered, stateAfter) {
  * @param {Record<string, any[]>} byCollection @param {Record<string, any>} meta e.g. { cursor }
  */
 export async function absorb(byCollection, meta = {}) {
-  const tx = (await db()).transaction(["records", "outbox", "meta"], "readwrite");
+  // the cache can always be pulled again: relaxed durability (captures use strict)
+  const tx = (await db()).transaction(["records", "outbox", "meta"], "readwrite", { durability: "relaxed" });
   const records = tx.objectStore("records");
-  const pendingIndex = tx.objectStore("outbox").index("record");
-  for (const [collection, rows] of Object.entries(byCollection)) {
-    for (const row of rows) {
-      const key = [collection, row.id];
-      const [found, pending] = await Promise.all([records.get(key), pendingIndex.getAll(key)]);
-      if (row.deleted && !pending.length) {
-        if (found) await records.delete(key);
-        continue;
-      }
-      const server = row.deleted ? null : row;
-      await records.put({
-        collection, id: row.id, server, data: overlay(server, pending),
-        state: pending.length ? "pending" : found && found.state !== "pending" ? found.state : "synced",
-        reason: found?.reason ?? null, conflict_ids: found?.conflict_ids || [],
-        mine: found?.mine || false, touched_at: found?.touched_at || row.updated_at || null,
-      });
-    }
+  /** @type {Map<string, any[]>} */ const pendingOf = new Map();
+  for (const m of await tx.objectStore("outbox").getAll()) {
+    const key = `${m.collection}\u0000${m.id}`;
+    pendingOf.set(key, [...(pendingOf.get(key) || []), m]);
   }
-  for (const [key, value] of Object.entries(meta)) await tx.objectStore("meta").put(value, key);
+  const rows = Object.entries(byCollection).flatMap(([collection, list]) => list.map((row) => ({ collection, row })));
+  // requests are issued together (not one round trip each): one page is one transaction
+  const existing = await Promise.all(rows.map(({ collection, row }) => records.get([collection, row.id])));
+  await Promise.all(rows.map(({ collection, row }, i) => {
+    const found = existing[i];
+    const pending = pendingOf.get(`${collection}\u0000${row.id}`) || [];
+    if (row.deleted && !pending.length) return found ? records.delete([collection, row.id]) : null;
+    const server = row.deleted ? null : row;
+    return records.put({
+      collection, id: row.id, server, ...(pending.length ? { data: overlay(server, pending) } : {}),
+      state: pending.length ? "pending" : found && found.state !== "pending" ? found.state : "synced",
+      reason: found?.reason ?? null, conflict_ids: found?.conflict_ids || [], acknowledged: found?.acknowledged || false,
+      mine: found?.mine || false, touched_at: found?.touched_at || row.updated_at || null,
+    });
+  }));
+  await Promise.all(Object.entries(meta).map(([key, value]) => tx.objectStore("meta").put(value, key)));
   await tx.done;
 }
 
@@ -191,7 +205,7 @@ export async function evict(buildingIds) {
   let cursor = await tx.objectStore("records").openCursor();
   while (cursor) {
     const e = cursor.value;
-    const inScope = buildingIds === null || buildingIds.includes(e.data?.building_id ?? e.server?.building_id);
+    const inScope = buildingIds === null || buildingIds.includes(viewOf(e)?.building_id ?? e.server?.building_id);
     const keep = e.mine && e.state !== "synced";
     if (inScope && !keep && !(await pendingIndex.count([e.collection, e.id]))) await cursor.delete();
     cursor = await cursor.continue();

@@ -11,8 +11,8 @@ import { card, empty, stateChip, when } from "./common.js";
 export async function records(ctx) {
   const all = await store.allEntries();
   const mine = myRecords(all);
-  const conflicts = all.filter((e) => e.collection === "conflict" && e.data).map((e) => e.data);
-  const units = new Map(all.filter((e) => e.collection === "unit" && e.data).map((e) => [e.id, e.data.code]));
+  const conflicts = all.filter((e) => e.collection === "conflict" && store.viewOf(e)).map(store.viewOf);
+  const units = new Map(all.filter((e) => e.collection === "unit" && store.viewOf(e)).map((e) => [e.id, store.viewOf(e).code]));
   return h("div", { class: "screen" },
     h("p", { class: "lead" }, t("records.lead", { n: mine.length })),
     mine.length ? h("ul", { class: "records" }, mine.map((entry) => item(entry, conflicts, units, ctx.refresh))) : empty(t("records.none")));
@@ -20,7 +20,7 @@ export async function records(ctx) {
 
 /** @param {any} entry @param {any[]} conflicts @param {Map<string, string>} units @param {() => Promise<void>} refresh */
 function item(entry, conflicts, units, refresh) {
-  const data = entry.data || entry.server || {};
+  const data = store.viewOf(entry) || entry.server || {};
   const problems = entry.state === "conflict" ? conflictsOf(entry, conflicts).map((c) => describeConflict(c, t)) : [];
   const link = entry.collection === "ticket" ? `#/ticket/${entry.id}` : null;
   const title = h("span", { class: "record-title" }, t(`collection.${entry.collection}`), " · ", summary(entry.collection, data, units));

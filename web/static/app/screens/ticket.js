@@ -12,7 +12,7 @@ const PRIORITIES = ["urgent", "high", "normal", "low"];
 export async function ticket(ctx) {
   const [id] = ctx.args;
   const entry = id ? await store.entry("ticket", id) : null;
-  const record = entry?.data;
+  const record = entry ? store.viewOf(entry) : null;
   if (!record) return h("div", { class: "screen" }, empty(t("not_found")));
   const events = (await store.list("ticket_event")).filter((e) => e.ticket_id === id)
     .sort((a, b) => String(a.client_time || a.created_at).localeCompare(String(b.client_time || b.created_at)));
