@@ -34,7 +34,6 @@ KNOWN_GAPS: dict[str, str] = {
     "POST /api/v1/sync/pull": "error answers undocumented: needs responses=API_ERROR_RESPONSES (server/api/sync.py)",
     "GET /api/v1/attachments/{sha256}": "400 documented in Litestar's shape, sent as ErrorBody (server/api/attachments.py)",
     "PUT /api/v1/attachments/{sha256}": "400 documented in Litestar's shape, sent as ErrorBody (server/api/attachments.py)",
-    "HEAD /api/v1/attachments/{sha256}": "400 documented in Litestar's shape, sent as ErrorBody (server/api/attachments.py)",
 }
 
 
