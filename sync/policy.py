@@ -185,7 +185,29 @@ def redact(role: str, collection: str, row: dict[str, Any]) -> dict[str, Any]:
     fields = readable_fields(role, collection)
     if fields is None:
         return {}
-    return {key: value for key, value in row.items() if key in fields}
+    kept = {key: value for key, value in row.items() if key in fields}
+    if collection == "conflict" and row.get("collection") in HIDDEN.get(role, {}):
+        kept |= _redact_conflict(HIDDEN[role][row["collection"]], row)
+    return kept
+
+
+def redacts_rows(role: str, collection: str) -> bool:
+    """Whether ``redact`` must look inside each row (beyond choosing columns): a conflict
+    record can hold values of fields its reader may not see (a household's ID number)."""
+    return collection == "conflict" and bool(HIDDEN.get(role))
+
+
+def _redact_conflict(hidden: frozenset[str], row: dict[str, Any]) -> dict[str, Any]:
+    """A conflict's values without the fields the reader may not see in the record."""
+    values = {}
+    for key in ("kept_value", "lost_value"):
+        value = row.get(key)
+        if row.get("field") in hidden:
+            value = None
+        elif isinstance(value, dict):
+            value = {k: v for k, v in value.items() if k not in hidden}
+        values[key] = value
+    return values
 
 
 _NOTHING: frozenset[str] = frozenset()

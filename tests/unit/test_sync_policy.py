@@ -22,6 +22,24 @@ def test_stewards_never_read_id_numbers_the_desk_does() -> None:
     assert policy.redact("desk", "household", HOUSEHOLD) == HOUSEHOLD
 
 
+def test_conflict_records_never_show_a_steward_what_the_record_hides() -> None:
+    whole = {"id": "c-1", "collection": "household", "record_id": "h-1", "field": None,
+             "kind": "delete_edited", "kept_value": {"deleted": True},
+             "lost_value": {"owner_name": "张三", "owner_id_number": "110101199001011234"}}
+    field = {**whole, "field": "owner_id_number", "kind": "field",
+             "kept_value": "110101199001011234", "lost_value": "110101199001019999"}
+    assert policy.redact("steward", "conflict", whole)["lost_value"] == {"owner_name": "张三"}
+    seen = policy.redact("steward", "conflict", field)
+    assert (seen["kept_value"], seen["lost_value"], seen["field"]) == (
+        None, None, "owner_id_number")
+    assert policy.redact("desk", "conflict", field) == field
+    ticket = {**field, "collection": "ticket", "field": "title"}
+    assert policy.redact("steward", "conflict", ticket) == ticket
+    assert policy.redacts_rows("steward", "conflict")
+    assert not policy.redacts_rows("desk", "conflict")
+    assert not policy.redacts_rows("steward", "household")  # columns are enough there
+
+
 def test_unknown_roles_and_collections_read_nothing() -> None:
     assert policy.readable_fields("guest", "ticket") is None
     assert policy.readable_fields("steward", "nonsense") is None
