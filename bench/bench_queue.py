@@ -34,6 +34,7 @@ import asyncpg
 import httpx
 
 from server import db as database
+from server.app import close_database, create_app, open_database
 from server.auth.middleware import SESSION_COOKIE
 from server.clock import iso, now_iso
 from server.settings import Settings
@@ -187,7 +188,7 @@ async def deep_cursor(f: store.QueueFilter, depth: int) -> str:
 
 
 async def measure(settings: Settings, buildings: list[str], runs: int, n: int) -> list[tuple[str, str, str, str]]:
-    from server.app import close_database, create_app, open_database
+
 
     app = create_app(settings, migrate=False)
     await open_database(app, migrate=False)

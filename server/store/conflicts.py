@@ -31,13 +31,12 @@ async def _add_context(rows: list[dict[str, Any]]) -> None:
     units = {h["id"]: h["unit_id"] for h in await Household.select(Household.id, Household.unit_id).where(
         Household.id.is_in(household_ids))} if household_ids else {}
 
-    def who(source: str | None) -> str:
-        if not source:
-            return ""
-        kind, _, rest = source.partition(":")
+    def who(source: str | None) -> dict[str, Any]:
+        """The writer's name, and whether it came from a phone (else from the desk)."""
+        kind, _, rest = (source or "").partition(":")
         if kind == "device":
-            return names.get(owners.get(rest.split("#")[0], ""), "") + " 📱"
-        return names.get(rest, "")
+            return {"name": names.get(owners.get(rest.split("#")[0], ""), ""), "phone": True}
+        return {"name": names.get(rest, ""), "phone": False}
 
     for r in rows:
         r["kept_by"], r["lost_by"] = who(r["kept_source"]), who(r["lost_source"])

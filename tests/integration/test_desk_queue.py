@@ -76,3 +76,13 @@ async def test_queue_bad_filter_is_a_clear_error(client) -> None:
     response = await client.get("/desk/tickets", params={"sort": "random"},
                                 headers={"accept": "text/html"})
     assert response.status_code == 422 and "<html" in response.text
+
+
+async def test_stewards_are_refused_every_desk_page(client) -> None:
+    await login(client, "steward")
+    for path in ("/desk", "/desk/intake", "/desk/callbacks", "/desk/duplicates", "/desk/archive",
+                 "/desk/vacant", "/desk/patrols", "/desk/stewards", "/desk/conflicts",
+                 "/desk/escalations", "/desk/kpi", "/desk/live", "/desk/export/tickets.csv"):
+        response = await client.get(path, headers=HX)
+        assert response.status_code == 403, path
+        assert "forbidden" in response.text
