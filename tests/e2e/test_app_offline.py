@@ -26,6 +26,8 @@ PHOTO = {"name": "hazard.png", "mimeType": "image/png", "buffer": photo_png()}
 
 async def record_finding(page) -> None:
     await page.click("[data-tab=patrol]")
+    await page.wait_for_selector("[data-start-round]")
+    await shot(page, "app-patrol-start")
     await page.click("[data-start-round]")
     await saved(page)
     await page.wait_for_selector("[data-finding-form]")
@@ -60,7 +62,12 @@ async def record_vacant_check(page) -> None:
 
 
 async def record_callback_visit(page, ticket_id: str) -> None:
+    await page.click("[data-tab=visit]")
+    await page.wait_for_selector("[data-visit-start] [data-unit]")
+    await shot(page, "app-visit-choose")
     await page.click("[data-tab=today]")
+    await page.wait_for_selector("[data-offline-ready]")
+    await shot(page, "app-today-offline-pending")
     await page.click(f"[data-ticket='{ticket_id}']")
     await page.wait_for_selector("[data-callback]")
     await shot(page, "app-ticket")

@@ -91,7 +91,7 @@ export function vacantCheckIntents(form, newId, now) {
  * (a callback line, and done → called_back), a follow-up ticket, the owner's signature.
  * @param {{ planned: any | null, unit: any, household: any | null, ticket: any | null, stewardId: string, purpose: string,
  *   outcome: string, satisfaction: number | null, ownerWords: string, followUps: string, raiseFollowUp: boolean,
- *   followUpTitle: string, archive: Record<string, any>, signature: Capture | null }} form
+ *   followUpTitle: string, archive: Record<string, any>, occupancy?: string | null, signature: Capture | null }} form
  * @param {() => string} newId @param {string} now
  */
 export function visitIntents(form, newId, now) {
@@ -114,6 +114,10 @@ export function visitIntents(form, newId, now) {
   if (form.household) {
     const archive = updateIntent("household", form.household, form.archive);
     if (archive) intents.push(archive);
+  }
+  if (form.occupancy) {
+    const occupancy = updateIntent("unit", form.unit, { occupancy: form.occupancy });
+    if (occupancy) intents.push(occupancy);
   }
   if (form.ticket && (form.purpose === "complaint_callback" || form.purpose === "repair_callback")) {
     intents.push(...callbackIntents(form.ticket, form.stewardId, form.outcome, form.satisfaction, newId, now));

@@ -90,7 +90,8 @@ async function refreshChrome() {
     : status.error ? "error" : counts.pending ? "pending" : "ok";
   badge.dataset.state = state;
   badge.dataset.pending = String(counts.pending);
-  badge.textContent = counts.pending ? t("badge.pending", { n: counts.pending }) : t(`badge.${state}`);
+  const pendingText = counts.pending ? t("badge.pending", { n: counts.pending }) : "";
+  badge.textContent = state === "offline" && pendingText ? `${t("badge.offline")} · ${pendingText}` : pendingText || t(`badge.${state}`);
   badge.title = status.lastSyncAt ? t("badge.last", { time: new Date(status.lastSyncAt).toLocaleString() }) : t("badge.never");
   const banners = [];
   if (status.needsLogin && signedIn) {

@@ -10,6 +10,7 @@ import { card, empty, myBuildings, newId, save, unitsOf } from "./common.js";
 
 export const PURPOSES = ["routine", "complaint_callback", "repair_callback", "fee_reminder"];
 const RESIDENCES = ["self_occupied", "rented", "unknown"];
+const OCCUPANCIES = ["occupied", "vacant", "renovating"];
 
 /** @param {import("./common.js").Context} ctx */
 export async function visit(ctx) {
@@ -75,7 +76,7 @@ async function visitForm(ctx, { unitId, planned, ticket }) {
       planned, unit, household, ticket, stewardId: me.user_id, purpose: value(form, "purpose") || "routine",
       outcome: text("outcome"), satisfaction: satisfaction ? Number(satisfaction) : null, ownerWords: text("owner_words"),
       followUps: text("follow_ups"), raiseFollowUp: Boolean(value(form, "raise")),
-      followUpTitle: t("visit.follow_up_title", { unit: unit.code }), archive,
+      followUpTitle: t("visit.follow_up_title", { unit: unit.code }), archive, occupancy: value(form, "occupancy"),
       signature,
     }, newId, new Date().toISOString());
     await save(intents, signature ? [signature] : [], ctx);
@@ -92,6 +93,7 @@ async function visitForm(ctx, { unitId, planned, ticket }) {
   household ? h("fieldset", { class: "stack archive" }, h("legend", null, t("visit.archive")),
     field(t("field.family_structure"), h("input", { name: "family_structure", value: household.family_structure || "", "data-family": true })),
     field(t("field.residence"), select({ name: "residence" }, options("residence", RESIDENCES), household.residence || "unknown")),
+    field(t("field.occupancy"), select({ name: "occupancy", "data-occupancy": true }, options("occupancy", OCCUPANCIES), unit.occupancy)),
     field(t("field.special_needs"), h("input", { name: "special_needs", value: household.special_needs || "" })),
     field(t("field.emergency_contact_name"), h("input", { name: "emergency_contact_name", value: household.emergency_contact_name || "" })),
     field(t("field.emergency_contact_phone"), h("input", { name: "emergency_contact_phone", type: "tel", value: household.emergency_contact_phone || "" }))) : null,

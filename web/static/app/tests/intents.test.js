@@ -55,6 +55,19 @@ test("a callback visit: visit, archive update with base values, callback line, d
   assert.equal(intents[0].fields.signature_sha256, photo.sha256);
 });
 
+test("a visit that finds the unit under renovation updates the unit's occupancy with its base", () => {
+  const unit = { id: "u", version: 2, code: "1-0101", building_id: "b", occupancy: "occupied" };
+  const { intents } = visitIntents({ planned: null, unit, household: null, ticket: null, stewardId: "s", purpose: "routine",
+    outcome: "", satisfaction: null, ownerWords: "", followUps: "", raiseFollowUp: false, followUpTitle: "", archive: {},
+    occupancy: "renovating", signature: null }, ids(), NOW);
+  assert.deepEqual(intents.map((i) => [i.op, i.collection]), [["create", "visit"], ["update", "unit"]]);
+  assert.deepEqual(intents[1].base, { occupancy: "occupied" });
+  const same = visitIntents({ planned: null, unit, household: null, ticket: null, stewardId: "s", purpose: "routine",
+    outcome: "", satisfaction: null, ownerWords: "", followUps: "", raiseFollowUp: false, followUpTitle: "", archive: {},
+    occupancy: "occupied", signature: null }, ids(), NOW);
+  assert.deepEqual(same.intents.map((i) => i.collection), ["visit"]);
+});
+
 test("a callback on a ticket not yet done adds the line but does not move the status", () => {
   const intents = callbackIntents({ id: "t", status: "in_progress", building_id: "b" }, "s", "x", 4, ids(), NOW);
   assert.deepEqual(intents.map((i) => i.collection), ["ticket_event"]);
