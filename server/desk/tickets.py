@@ -17,6 +17,7 @@ from server.errors import ApiError
 from server.i18n import translate
 from server.store import audit
 from server.store import kpi as kpi_store
+from server.store.field_work import steward_names as staff_names
 from server.store import tickets as store
 from server.templating import request_language
 
@@ -128,7 +129,11 @@ async def detail_context(request: DeskRequest, ticket_id: str, **extra: Any) -> 
     if ticket is None:
         raise ApiError(404, "ticket_not_found", "找不到该工单 / no such ticket")
     ticket["overdue"] = store.is_overdue(ticket, now())
-    return {"ticket": ticket, "events": await store.timeline(ticket_id),
+    names = await staff_names()
+    events = [{**e, "author": names.get(e["author_id"] or e["created_by"] or "", "")}
+              for e in await store.timeline(ticket_id)]
+    ticket["first_responder"] = names.get(ticket["first_responder_id"] or "", "")
+    return {"ticket": ticket, "events": events,
             "conflicts": await store.conflicts_of(ticket_id),
             "findings": await store.findings_of(ticket_id),
             "next_statuses": rules.next_statuses(ticket["status"]),

@@ -85,6 +85,7 @@ async def patrol_day(start: str, end: str) -> dict[str, Any]:
 
 
 async def steward_names() -> dict[str, str]:
+    """Display names of every staff member (stewards and desk alike) by id."""
     return {u["id"]: u["display_name"] for u in await StaffUser.select(StaffUser.id, StaffUser.display_name)}
 
 
