@@ -34,7 +34,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections import Counter
 
 import httpx
 
@@ -398,22 +401,33 @@ def _code(response: httpx.Response) -> str:
 
 # --- verification on the database --------------------------------------------------------
 
-async def server_scope(steward: Steward) -> dict[tuple[str, str], dict[str, Any]]:
-    """The server's rows a steward's phone should hold, read from the tables themselves."""
+Grouped = dict[str | None, list[tuple[str, dict[str, Any]]]]
+
+
+async def server_rows() -> Grouped:
+    """Every versioned row of every pulled collection, read once from the tables and
+    grouped by building (None: rows without one, e.g. patrol rounds)."""
     from server.tables import SYNCED_TABLES
-    from sync.policy import PULLED_COLLECTIONS, in_scope, redact
+    from sync.policy import PULLED_COLLECTIONS
+
+    grouped: Grouped = {}
+    for collection in PULLED_COLLECTIONS:
+        table = SYNCED_TABLES[collection]
+        for row in await table.select().where(table.version > 0).output(load_json=True):
+            grouped.setdefault(row["building_id"], []).append((collection, row))
+    return grouped
+
+
+def server_scope(steward: Steward, grouped: Grouped) -> dict[tuple[str, str], dict[str, Any]]:
+    """The server's rows a steward's phone should hold (scope and redaction by sync.policy)."""
+    from sync.policy import in_scope, redact
     from sync.storage import Actor
 
     actor = Actor(user_id=steward.user_id, role="steward", building_ids=frozenset(steward.building_ids),
                   device_id=steward.device_id)
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for collection in PULLED_COLLECTIONS:
-        table = SYNCED_TABLES[collection]
-        query = table.select().where(table.version > 0).output(load_json=True)
-        for row in await query:
-            if in_scope(actor, row):
-                rows[(collection, row["id"])] = redact("steward", collection, row)
-    return rows
+    candidates = [pair for key in (*steward.building_ids, None) for pair in grouped.get(key, [])]
+    return {(collection, row["id"]): redact("steward", collection, row)
+            for collection, row in candidates if in_scope(actor, row)}
 
 
 def differences(phone: dict[tuple[str, str], dict[str, Any]],
@@ -455,8 +469,9 @@ async def verify(phones: list[Phone]) -> list[str]:
     if rejected:
         example = next(r for p in phones for r in p.results.values() if r["status"] == "rejected")
         problems.append(f"{rejected} mutations rejected, e.g. {example}")
+    rows = await server_rows()
     for phone in phones:
-        diff = differences(phone.replica, await server_scope(phone.steward))
+        diff = differences(phone.replica, server_scope(phone.steward, rows))
         if diff:
             problems.append(f"{phone.steward.username} not converged: {diff}")
     report = await run_check()
@@ -575,6 +590,22 @@ async def check(env: dict[str, str], phones: list[Phone]) -> list[str]:
         await db.disconnect(engine)
 
 
+def logged_errors(log: Path) -> "Counter[str]":
+    """The last line of each unhandled error's traceback in the server's JSON log, counted."""
+    import json
+    from collections import Counter
+
+    found: Counter[str] = Counter()
+    for line in log.read_text(errors="replace").splitlines() if log.exists() else []:
+        if '"level":"error"' in line:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            found[(entry.get("exc") or entry.get("msg") or "").strip().splitlines()[-1][:200]] += 1
+    return found
+
+
 def calibration() -> float:
     """Seconds for a 1M-iteration Python loop (~0.06 s on an idle core of this class)."""
     started = time.perf_counter()
@@ -602,6 +633,7 @@ def main() -> int:
             generator_cpu = own.ru_utime + own.ru_stime - own_cpu.ru_utime - own_cpu.ru_stime
         finally:
             server.stop()
+        server_errors = logged_errors(server.log)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         server_cpu = children.ru_utime + children.ru_stime
         problems = asyncio.run(check(env, phones))
@@ -617,6 +649,8 @@ def main() -> int:
     for what in ("push", "pull", "photo", "desk"):
         print(f"{what:>5}: {percentiles(stats.latency[what])}")
     print(f"errors: {sum(stats.errors.values())} {stats.errors or ''}, retries: {stats.retries}")
+    for line, count in server_errors.most_common(3):
+        print(f"  server logged {count}x: {line}")
     print(desk_note)
     print("verified: exactly once, convergence, integrity check: "
           + ("OK" if not problems else f"{len(problems)} PROBLEM(S)"))

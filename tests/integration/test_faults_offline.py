@@ -56,5 +56,11 @@ async def test_thirty_days_offline_with_2000_pending(client: httpx.AsyncClient) 
     device = await SyncDevice.select().where(SyncDevice.id == away.steward.device_id).first()
     assert device["last_seq"] == 2000 and device["last_pull_at"]
     assert await verify([away, partner]) == []
+    # the check can fail: a stale field and a missing record on a phone are both reported
+    key = next(k for k in partner.replica if k[0] == "finding")
+    partner.replica[key] = {**partner.replica[key], "description": "stale"}
+    del partner.replica[next(k for k in partner.replica if k[0] == "visit")]
+    problems = " ".join(await verify([away, partner]))
+    assert "not converged" in problems and "missing on phone" in problems and "description" in problems
     print(f"30 days offline: batch peaks {first / MB:.1f} / {second / MB:.1f} MB, "
           f"pull peak {pull_peak / MB:.1f} MB, push {stats.latency['push'][-2:]} s")
