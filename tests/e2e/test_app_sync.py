@@ -177,3 +177,21 @@ async def test_update_required_keeps_the_outbox_until_the_app_is_updated(live_se
     await page.click("[data-banner=update] button")  # reload: the new app version
     await wait_synced(page)
     assert await Finding.count() == 1
+
+
+async def test_a_phone_handed_to_another_steward_starts_a_new_device(live_server, seeded, page) -> None:
+    world = await seed_world(stewards=2)
+    await log_in(page, live_server.url, world.stewards[0])
+    await record_parking_finding(page)
+    await wait_synced(page)
+    await page.click("[data-tab=today]")
+    await page.click("[data-logout]")
+    await page.wait_for_selector("form[data-login]")
+    await log_in(page, live_server.url, world.stewards[1])
+    await page.click("[data-tab=records]")
+    assert await page.locator("[data-record]").count() == 0  # nothing of the first steward's
+    devices = await SyncDevice.select(SyncDevice.id, SyncDevice.user_id, SyncDevice.last_seq)
+    assert len({d["id"] for d in devices}) == 2 and len({d["user_id"] for d in devices}) == 2, devices
+    await record_parking_finding(page)
+    await wait_synced(page)
+    assert await Finding.count() == 2

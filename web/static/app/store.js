@@ -260,3 +260,21 @@ export async function acknowledge(collection, id) {
   const found = await database.get("records", [collection, id]);
   if (found) await database.put("records", { ...found, acknowledged: true });
 }
+
+/**
+ * Another steward takes over this phone (nothing of the previous one left to send): drop
+ * the previous steward's cache and start a new device (its own seqs) for the next login.
+ * @param {string} deviceId the new device id
+ */
+export async function handOver(deviceId) {
+  const tx = (await db()).transaction(["meta", "records", "outbox", "blobs"], "readwrite", { durability: "strict" });
+  if ((await tx.objectStore("outbox").count()) || (await tx.objectStore("blobs").getAll()).some((b) => !b.uploaded && !b.refused)) {
+    tx.done.catch(() => undefined);
+    tx.abort();
+    throw new Error("unsent records");
+  }
+  await Promise.all([tx.objectStore("records").clear(), tx.objectStore("blobs").clear()]);
+  for (const key of ["cursor", "next_seq", "clock", "last_pull_at", "last_sync_at", "session"]) await tx.objectStore("meta").delete(key);
+  await tx.objectStore("meta").put(deviceId, "device_id");
+  await tx.done;
+}

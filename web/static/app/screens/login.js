@@ -17,9 +17,13 @@ export async function login(ctx) {
     error.textContent = "";
     const username = String(value(form, "username") || "").trim();
     const previous = await store.getMeta("last_user");
-    if (previous && previous !== username && (await store.outboxCount())) {
-      error.textContent = t("login.other_user_pending", { user: previous });
-      return;
+    if (previous && previous !== username) {
+      try {
+        await store.handOver(newId()); // a phone serves one steward at a time: a new device
+      } catch {
+        error.textContent = t("login.other_user_pending", { user: previous });
+        return;
+      }
     }
     const deviceId = (await store.getMeta("device_id")) || newId();
     try {

@@ -57,5 +57,10 @@ export async function today(ctx) {
         h("a", { class: "row link", href: `#/ticket/${ticket.id}`, "data-ticket": ticket.id },
           h("span", null, ticket.number ? `${ticket.number} ` : "", ticket.title),
           h("span", { class: `chip chip-${ticket.status}` }, t(`status.${ticket.status}`)))))) : empty(t("today.tickets_none"))),
-    h("button", { type: "button", class: "button link", "data-lang": true, onclick: () => { setLang(lang() === "en" ? "zh-CN" : "en"); void ctx.refresh(); } }, t("lang.switch")));
+    h("button", { type: "button", class: "button link", "data-lang": true, onclick: () => { setLang(lang() === "en" ? "zh-CN" : "en"); void ctx.refresh(); } }, t("lang.switch")),
+    h("button", { type: "button", class: "button link", "data-logout": true, onclick: async () => {
+      await store.setMeta("relogin_username", me.username);
+      await store.forgetSession(); // captures and the outbox stay; they sync after the next login
+      ctx.go("login");
+    } }, t("today.logout")));
 }
