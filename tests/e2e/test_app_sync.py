@@ -4,7 +4,7 @@ push retried exactly once, and Chromium's installability check."""
 from __future__ import annotations
 
 from server.store import staff
-from server.tables import AppliedMutation, Conflict, Finding, PatrolRound, SyncDevice, Ticket
+from server.tables import AppliedMutation, Attachment, AttachmentBlob, Conflict, Finding, PatrolRound, SyncDevice, Ticket
 from tests.factories import PASSWORD
 from tests.e2e.app_helpers import log_in, shot, saved, seed_world, wait_synced
 from tests.e2e.conftest import CHROMIUM_ARGS
@@ -195,3 +195,52 @@ async def test_a_phone_handed_to_another_steward_starts_a_new_device(live_server
     await record_parking_finding(page)
     await wait_synced(page)
     assert await Finding.count() == 2
+
+
+def noisy_png(width: int = 1400, height: int = 1000) -> bytes:
+    """A photo that stays large after JPEG compression (noise), to upload in several chunks."""
+    import os
+    import struct
+    import zlib
+
+    raw = b"".join(b"\0" + os.urandom(width * 3) for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b"")
+
+
+async def test_a_photo_upload_cut_off_resumes_where_the_server_stopped(live_server, seeded, page) -> None:
+    import hashlib
+
+    world = await seed_world()
+    await log_in(page, live_server.url, world.stewards[0])
+    puts: list[str] = []
+
+    async def cut_second_chunk(route) -> None:
+        puts.append(route.request.headers.get("content-range", "whole"))
+        if len(puts) == 2:
+            await route.abort("connectionreset")  # the lift doors close mid-upload
+        else:
+            await route.continue_()
+
+    await page.route("**/api/v1/attachments/*", lambda route: cut_second_chunk(route) if route.request.method == "PUT" else route.continue_())
+    await page.click("[data-tab=patrol]")
+    await page.click("[data-start-round]")
+    await saved(page)
+    await page.select_option("[data-kind]", "public_damage")
+    await page.set_input_files("[data-photo-input]", {"name": "wall.png", "mimeType": "image/png", "buffer": noisy_png()})
+    await page.wait_for_selector("img.thumb")
+    await page.click("[data-finding-form] [data-save]")
+    await saved(page)
+    await page.wait_for_function("document.querySelector('[data-sync-badge]').dataset.state === 'ok'", timeout=40000)
+    attachment = await Attachment.select().first()
+    assert attachment["stored"], attachment
+    blob = await AttachmentBlob.select().where(AttachmentBlob.sha256 == attachment["sha256"]).first()
+    assert hashlib.sha256(bytes(blob["content"])).hexdigest() == attachment["sha256"]
+    size = attachment["size"]
+    assert size > 2 * 256 * 1024, size  # several chunks
+    assert puts[0] == f"bytes 0-{256 * 1024 - 1}/{size}"
+    assert puts[1] == puts[2] == f"bytes {256 * 1024}-{min(size, 512 * 1024) - 1}/{size}", puts  # resumed, not restarted
