@@ -244,3 +244,31 @@ async def test_a_photo_upload_cut_off_resumes_where_the_server_stopped(live_serv
     assert size > 2 * 256 * 1024, size  # several chunks
     assert puts[0] == f"bytes 0-{256 * 1024 - 1}/{size}"
     assert puts[1] == puts[2] == f"bytes {256 * 1024}-{min(size, 512 * 1024) - 1}/{size}", puts  # resumed, not restarted
+
+
+async def test_a_finding_outside_a_new_scope_is_rejected_with_its_reason_and_kept(live_server, seeded, page) -> None:
+    world = await seed_world()
+    await log_in(page, live_server.url, world.stewards[0])
+    await page.context.set_offline(True)
+    await page.click("[data-tab=patrol]")
+    await page.click("[data-start-round]")
+    await saved(page)
+    await page.select_option("[data-building]", world.estate.building_ids[0])
+    await page.select_option("[data-kind]", "parking")
+    await page.fill("[data-description]", "1栋门口乱停车")
+    await page.click("[data-finding-form] [data-save]")
+    await saved(page)
+    user = await staff.user_by_username(world.stewards[0])
+    await staff.assign_buildings(user["id"], [world.estate.building_ids[1]])  # reassigned meanwhile
+
+    await page.context.set_offline(False)
+    await wait_synced(page)
+    await page.click("[data-tab=records]")
+    finding = page.locator("[data-collection=finding]")
+    await finding.wait_for()
+    assert await finding.get_attribute("data-state") == "rejected"
+    assert await finding.locator("[data-reason]").inner_text() == "服务器退回：超出负责楼栋范围"
+    assert await Finding.count() == 0
+    await shot(page, "app-records-rejected")
+    await page.click("[data-tab=today]")  # building 1 left the cache, my rejected finding did not
+    await page.wait_for_selector("text=手机上：1 栋楼")

@@ -72,3 +72,15 @@ export function badgeCounts(pending, entries) {
   }
   return { pending, conflicts, rejected };
 }
+
+/**
+ * A server refusal ("中文：detail | English: detail") as the steward reads it: the
+ * sentence in the app's language, without the ids in the detail.
+ * @param {string | null} reason @param {string} lang
+ */
+export function reasonText(reason, lang) {
+  if (!reason) return "";
+  const [zh, en] = reason.split(" | ");
+  if (lang === "en" && en) return en.split(": ")[0];
+  return zh.split("：")[0];
+}

@@ -2,8 +2,8 @@
 /** My records: everything I captured, with its state (pending, synced, rejected with the
  * reason, conflict with what the server kept). */
 import { h } from "../dom.js";
-import { t } from "../i18n.js";
-import { conflictsOf, describeConflict, myRecords } from "../records-view.js";
+import { lang, t } from "../i18n.js";
+import { conflictsOf, describeConflict, myRecords, reasonText } from "../records-view.js";
 import * as store from "../store.js";
 import { card, empty, stateChip, when } from "./common.js";
 
@@ -27,7 +27,7 @@ function item(entry, conflicts, units, refresh) {
   return h("li", { class: `record record-${entry.state}`, "data-record": entry.id, "data-collection": entry.collection, "data-state": entry.state },
     h("div", { class: "row" }, link ? h("a", { href: link }, title) : title, stateChip(entry.state)),
     h("p", { class: "hint" }, when(entry.touched_at)),
-    entry.state === "rejected" ? h("p", { class: "reason", "data-reason": true }, t("records.rejected", { reason: entry.reason || "" })) : null,
+    entry.state === "rejected" ? h("p", { class: "reason", "data-reason": true }, t("records.rejected", { reason: reasonText(entry.reason, lang()) })) : null,
     entry.state === "conflict" ? h("div", { class: "conflict", "data-conflict": true },
       problems.length ? problems.map((p) => h("p", null, t("records.conflict", p))) : h("p", null, t("records.conflict_pending"))) : null,
     (entry.state === "conflict" || entry.state === "rejected") && !entry.acknowledged

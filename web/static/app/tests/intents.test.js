@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { callbackIntents, findingIntents, vacantCheckIntents, visitIntents } from "../intents.js";
-import { badgeCounts, conflictsOf, describeConflict, myRecords } from "../records-view.js";
+import { badgeCounts, conflictsOf, describeConflict, myRecords, reasonText } from "../records-view.js";
 import { nextStatus } from "../lifecycle.js";
 
 const ids = () => { let n = 0; return () => `id${++n}`; };
@@ -90,4 +90,12 @@ test("my records: problems first, conflicts described with what the server kept"
   const t = (key) => labels[key] ?? key;
   assert.deepEqual(describeConflict(conflict, t), { field: "优先级", kept: "紧急", lost: "低", kind: "field", status: "open" });
   assert.deepEqual(badgeCounts(3, entries), { pending: 3, conflicts: 1, rejected: 1 });
+});
+
+test("a refusal reads as one sentence in the app's language, without ids", () => {
+  const reason = "超出负责楼栋范围：building 7220ddcf | outside your assigned buildings: building 7220ddcf";
+  assert.equal(reasonText(reason, "zh-CN"), "超出负责楼栋范围");
+  assert.equal(reasonText(reason, "en"), "outside your assigned buildings");
+  assert.equal(reasonText("不在范围", "en"), "不在范围");
+  assert.equal(reasonText(null, "zh-CN"), "");
 });
