@@ -17,6 +17,8 @@ from server.tables import Building, Conflict, Finding, Household, Ticket, Ticket
 
 OPEN_STATUSES = ("received", "dispatched", "in_progress", "done", "called_back")
 ACTIVE_STATUSES = ("received", "dispatched", "in_progress")  # work not finished: can be overdue
+# exactly the condition of the partial indexes of migration 0004
+ACTIVE_CONDITION = "status IN ('received', 'dispatched', 'in_progress')"
 Sort = Literal["newest", "oldest", "due"]
 SORTS: tuple[str, ...] = ("newest", "oldest", "due")
 PAGE_SIZE = 50
@@ -58,7 +60,10 @@ def decode_cursor(cursor: str) -> tuple[str, str] | None:
 
 
 def _conditions(f: QueueFilter, now: str, *, with_status: bool = True) -> tuple[list[str], list[Any]]:
-    where, args = ["deleted = false"], []
+    # no "deleted = false": tickets are closed, never deleted (sync.policy.DELETABLE), and
+    # the condition would send every counted row back to the table instead of the index
+    where: list[str] = []
+    args: list[Any] = []
     for column, value in (("kind", f.kind), ("priority", f.priority),
                           ("building_id", f.building_id), ("assignee", f.assignee)):
         if value:
@@ -68,9 +73,13 @@ def _conditions(f: QueueFilter, now: str, *, with_status: bool = True) -> tuple[
         where.append("status = {}")
         args.append(f.status)
     if f.overdue:
-        where.append("status IN ('received', 'dispatched', 'in_progress') AND resolve_due_at < {}")
+        where.append(f"{ACTIVE_CONDITION} AND resolve_due_at < {{}}")
         args.append(now)
     return where, args
+
+
+def _where(conditions: list[str]) -> str:
+    return "WHERE " + " AND ".join(conditions) if conditions else ""
 
 
 def queue_sql(f: QueueFilter, now: str, limit: int = PAGE_SIZE) -> tuple[str, list[Any]]:
@@ -85,7 +94,7 @@ def queue_sql(f: QueueFilter, now: str, limit: int = PAGE_SIZE) -> tuple[str, li
         where.append(f"({column}, id) {'<' if descending else '>'} ({{}}, {{}})")
         args.extend(position)
     direction = "DESC" if descending else "ASC"
-    sql = (f"SELECT {QUEUE_COLUMNS} FROM ticket WHERE {' AND '.join(where)} "
+    sql = (f"SELECT {QUEUE_COLUMNS} FROM ticket {_where(where)} "
            f"ORDER BY {column} {direction}, id {direction} LIMIT {int(limit) + 1}")
     return sql, args
 
@@ -119,9 +128,8 @@ async def status_counts(f: QueueFilter, now: str) -> dict[str, int]:
     """Tickets per open status under the filters (closed ones are not counted: they are the
     bulk of a large history and no clerk works from that number)."""
     where, args = _conditions(f, now, with_status=False)
-    statuses = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
-    sql = (f"SELECT status, count(*) AS n FROM ticket WHERE {' AND '.join(where)} "
-           f"AND status IN ({statuses}) GROUP BY status")
+    where.append("status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")")
+    sql = f"SELECT status, count(*) AS n FROM ticket {_where(where)} GROUP BY status"
     found = {r["status"]: int(r["n"]) for r in await Ticket.raw(sql, *args)}
     return {s: found.get(s, 0) for s in OPEN_STATUSES}
 
