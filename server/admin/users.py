@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from schemas.vocab import Role, codes
 from server.auth.routes import NO_CONTROL
 from server.admin.common import AdminRequest, after_write, client_ip, render
+from server.clock import now_iso
 from server.errors import ApiError
 from server.store import audit, staff
 
@@ -44,7 +45,7 @@ class PasswordForm(msgspec.Struct, forbid_unknown_fields=False):
 async def _users_context() -> dict[str, Any]:
     buildings = await staff.building_choices()
     return {"users": await staff.list_users(), "roles": ROLES, "buildings": buildings,
-            "building_names": {b["id"]: b["code"] for b in buildings}}
+            "building_names": {b["id"]: b["code"] for b in buildings}, "now": now_iso()}
 
 
 async def _row_context(user_id: str) -> dict[str, Any]:
@@ -53,7 +54,7 @@ async def _row_context(user_id: str) -> dict[str, Any]:
         raise ApiError(404, "user_not_found", "没有这个账号 / no such user")
     buildings = await staff.building_choices()
     return {"u": row, "roles": ROLES, "buildings": buildings,
-            "building_names": {b["id"]: b["code"] for b in buildings}}
+            "building_names": {b["id"]: b["code"] for b in buildings}, "now": now_iso()}
 
 
 def _not_self(request: AdminRequest, user_id: str) -> None:

@@ -135,3 +135,20 @@ async def test_audit_page_filters_and_pages_by_keyset(client) -> None:
     await client.post("/logout", headers=_csrf(client))
     await _as(client, "desk", "clerk9")
     assert (await client.get("/admin/audit", headers={"Accept": "application/json"})).status_code == 403
+
+
+async def test_admin_sees_a_lockout_and_unlocks_the_account(client) -> None:
+    from server.auth import throttle
+
+    locked_id = await make_user("steward", username="forgetful")
+    for _ in range(throttle.MAX_FAILURES):
+        await client.post("/api/v1/devices/enrol", json={
+            "username": "forgetful", "password": "bad", "device_id": new_id()})
+    await _as(client, "admin", "root3")
+    page = await client.get("/admin/users")
+    assert "解除锁定" in page.text
+    unlocked = await client.post(f"/admin/users/{locked_id}/active", data={"active": "true"},
+                                 headers={**_csrf(client), "HX-Request": "true"})
+    assert unlocked.status_code == 200 and "解除锁定" not in unlocked.text
+    assert (await client.post("/api/v1/devices/enrol", json={
+        "username": "forgetful", "password": PASSWORD, "device_id": new_id()})).status_code == 201
