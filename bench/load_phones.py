@@ -474,7 +474,9 @@ async def verify(phones: list[Phone]) -> list[str]:
         diff = differences(phone.replica, server_scope(phone.steward, rows))
         if diff:
             problems.append(f"{phone.steward.username} not converged: {diff}")
+    started = time.perf_counter()
     report = await run_check()
+    verify.check_seconds = time.perf_counter() - started  # type: ignore[attr-defined]
     problems += [p.line() for p in report.problems]
     return problems
 
@@ -653,7 +655,8 @@ def main() -> int:
         print(f"  server logged {count}x: {line}")
     print(desk_note)
     print("verified: exactly once, convergence, integrity check: "
-          + ("OK" if not problems else f"{len(problems)} PROBLEM(S)"))
+          + ("OK" if not problems else f"{len(problems)} PROBLEM(S)")
+          + f" (the integrity check took {getattr(verify, 'check_seconds', 0):.2f} s)")
     for problem in problems[:20]:
         print("  " + problem)
     return 0 if not problems and not stats.errors else 1
