@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from server.demo import DEMO_PASSWORD, load_demo
-from server.tables import Ticket, Unit
+from server.tables import Building, Finding, StaffUser, SyncDevice, Ticket, Unit
 from tests.e2e.conftest import screenshot
+from tests.factories import new_id
+from tests.integration.test_desk_helpers import ago
 
 pytestmark = pytest.mark.e2e
 
@@ -92,8 +94,26 @@ PAGES = ["tickets", "callbacks", "duplicates", "archive?q=1", "vacant", "patrols
          "conflicts", "escalations", "kpi"]
 
 
+async def seed_phones_and_duplicates() -> None:
+    """What the demo lacks for these pages: phones that synced, and two stewards reporting
+    the same broken door."""
+    stewards = await StaffUser.select(StaffUser.id).where(StaffUser.role == "steward").order_by(StaffUser.username)
+    building = await Building.select(Building.id).first()
+    for n, steward in enumerate(stewards[:3]):
+        await SyncDevice.insert(SyncDevice(
+            id=new_id(), user_id=steward["id"], label=f"管家手机{n + 1}", credential_hash=f"{n}" * 64,
+            last_push_at=ago(minutes=10 + 50 * n), last_pull_at=ago(minutes=9 + 50 * n),
+            reported_pending=[0, 4, 0][n], app_version="1.0.0"))
+        if n < 2:
+            await Finding.insert(Finding(
+                id=new_id(), version=1, building_id=building["id"], floor="3", kind="public_damage",
+                severity="high", description="3楼消防门闭门器损坏", occurred_at=ago(minutes=30 - 20 * n),
+                steward_id=steward["id"], created_at=ago(minutes=30 - 20 * n)))
+
+
 async def test_every_page_screenshot_and_axe(live_server, seeded, desk_page) -> None:
     await load_demo()
+    await seed_phones_and_duplicates()
     page, url = desk_page, live_server.url
     await log_in(page, url, "jingli")
     problems = {}
