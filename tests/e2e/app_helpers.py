@@ -73,18 +73,18 @@ async def log_in(page, base_url: str, username: str) -> None:
     await page.fill("input[name=password]", PASSWORD)
     await page.click("form[data-login] button[type=submit]")
     await page.wait_for_selector("[data-offline-ready]")
-    await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+    await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=45000)
     await page.reload()
-    await page.wait_for_selector("[data-offline-ready=yes]", timeout=15000)
+    await page.wait_for_selector("[data-offline-ready=yes]", timeout=45000)
 
 
-async def wait_synced(page, timeout: int = 20000) -> None:
+async def wait_synced(page, timeout: int = 45000) -> None:
     """Until the outbox is empty and nothing is uploading."""
     await page.wait_for_selector("[data-sync-badge][data-pending='0']:not([data-state=running])", timeout=timeout)
 
 
 async def saved(page) -> None:
-    await page.wait_for_selector("[data-flash-text]", timeout=10000)
+    await page.wait_for_selector("[data-flash-text]", timeout=20000)
     await page.evaluate("document.querySelector('[data-flash]').replaceChildren()")
 
 

@@ -125,7 +125,7 @@ async def test_offline_capture_survives_and_syncs(live_server, seeded, page, bro
     await wait_synced(page)
     try:
         await page.wait_for_function(
-            "[...document.querySelectorAll('[data-record]')].every(e => e.dataset.state === 'synced')", timeout=15000)
+            "[...document.querySelectorAll('[data-record]')].every(e => e.dataset.state === 'synced')", timeout=45000)
     finally:
         await shot(page, "app-records-after-sync")
     await shot(page, "app-records-synced")

@@ -91,7 +91,7 @@ async def test_a_push_that_fails_once_is_retried_and_applied_once(live_server, s
     await page.fill("[data-description]", "消防通道停了一辆电动车")
     await page.click("[data-finding-form] [data-save]")
     await saved(page)
-    await wait_synced(page, timeout=30000)
+    await wait_synced(page)
     assert len(pushes) >= 2
     assert await PatrolRound.count() == 1
     assert await Finding.count() == 1
@@ -149,7 +149,7 @@ async def test_a_revoked_phone_logs_in_again_and_keeps_its_outbox(live_server, s
     assert await staff.revoke_device(device["id"])
 
     await page.context.set_offline(False)
-    await page.wait_for_selector("[data-banner=relogin]", timeout=20000)
+    await page.wait_for_selector("[data-banner=relogin]", timeout=45000)
     assert int(await page.get_attribute("[data-sync-badge]", "data-pending")) == 2
     await shot(page, "app-relogin-banner")
     await page.click("[data-banner=relogin] button")
@@ -235,7 +235,7 @@ async def test_a_photo_upload_cut_off_resumes_where_the_server_stopped(live_serv
     await page.wait_for_selector("img.thumb")
     await page.click("[data-finding-form] [data-save]")
     await saved(page)
-    await page.wait_for_function("document.querySelector('[data-sync-badge]').dataset.state === 'ok'", timeout=40000)
+    await page.wait_for_function("document.querySelector('[data-sync-badge]').dataset.state === 'ok'", timeout=60000)
     attachment = await Attachment.select().first()
     assert attachment["stored"], attachment
     blob = await AttachmentBlob.select().where(AttachmentBlob.sha256 == attachment["sha256"]).first()

@@ -15,7 +15,7 @@ export async function ticket(ctx) {
   const record = entry ? store.viewOf(entry) : null;
   if (!record) return h("div", { class: "screen" }, empty(t("not_found")));
   const events = (await store.list("ticket_event")).filter((e) => e.ticket_id === id)
-    .sort((a, b) => String(a.client_time || a.created_at).localeCompare(String(b.client_time || b.created_at)));
+    .sort((a, b) => (a.version || Infinity) - (b.version || Infinity) || String(a.client_time).localeCompare(String(b.client_time)));
   const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-ticket-form": true, onsubmit: async (/** @type {Event} */ event) => {
     event.preventDefault();
     const current = await store.get("ticket", id);
@@ -39,5 +39,6 @@ export async function ticket(ctx) {
       record.unit_id ? h("a", { class: "button secondary", href: `#/visit/ticket/${id}`, "data-callback": true }, t("ticket.callback")) : null),
     card(t("ticket.edit"), form),
     card(t("ticket.timeline"), events.length ? h("ul", { class: "list" }, events.map((e) => h("li", { class: "row" },
-      h("span", null, t(`event.${e.type}`), e.body ? ` · ${e.body}` : ""), h("span", { class: "hint" }, when(e.client_time || e.created_at))))) : empty("—")));
+      h("span", null, t(`event.${e.type}`), e.to_status ? ` · ${e.from_status ? `${t(`status.${e.from_status}`)} → ` : ""}${t(`status.${e.to_status}`)}` : "",
+        e.body ? ` · ${e.body}` : ""), h("span", { class: "hint" }, when(e.client_time || e.created_at))))) : empty("—")));
 }
