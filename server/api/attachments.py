@@ -68,7 +68,7 @@ async def upload(request: Request[Any, Any, Any], sha256: FromPath[str]) -> Resp
 async def upload_offset(sha256: FromPath[str]) -> Response[None]:
     attachments.check_sha(sha256)
     upload = await attachments.received(sha256)
-    return Response(None, status_code=200, headers={
+    return Response(content=b"", status_code=200, headers={
         "Upload-Offset": str(upload.offset), "Upload-Complete": "1" if upload.complete else "0"})
 
 
