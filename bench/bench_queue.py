@@ -101,7 +101,9 @@ def build_sqlite(path: Path, n: int) -> tuple[list[str], dict[str, list[str]]]:
     start = (datetime.now(UTC) - timedelta(days=SPAN_DAYS)).timestamp()
     conn.execute(f"""
         WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {int(n)}),
-             draw AS (SELECT i, abs(random()) AS r, {start} + i * {SPAN_DAYS * 86400 / n} AS t FROM seq)
+             -- a deterministic scramble of i (Knuth's multiplicative hash) picks the values
+             draw AS (SELECT i, (i * 2654435761) % 4294967291 AS r, {start} + i * {SPAN_DAYS * 86400 / n} AS t
+                      FROM seq)
         INSERT INTO ticket ({', '.join(COLUMNS)})
         SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-7' || substr(hex(randomblob(2)), 2)
                      || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),
