@@ -7,7 +7,7 @@ import json
 import struct
 
 from server.tables import Attachment, AttachmentBlob, Finding, Household, Ticket, TicketEvent, VacantCheck, Visit
-from tests.e2e.app_helpers import log_in, shot, photo_png, saved, seed_world, wait_synced
+from tests.e2e.test_app_support import log_in, shot, photo_png, saved, seed_world, wait_synced
 
 def jpeg_size(content: bytes) -> tuple[int, int]:
     """(width, height) from a JPEG's start-of-frame marker."""

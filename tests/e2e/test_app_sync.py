@@ -6,7 +6,7 @@ from __future__ import annotations
 from server.store import staff
 from server.tables import AppliedMutation, Attachment, AttachmentBlob, Conflict, Finding, PatrolRound, SyncDevice, Ticket
 from tests.factories import PASSWORD
-from tests.e2e.app_helpers import log_in, shot, saved, seed_world, wait_synced
+from tests.e2e.test_app_support import log_in, shot, saved, seed_world, wait_synced
 from tests.e2e.conftest import CHROMIUM_ARGS
 
 

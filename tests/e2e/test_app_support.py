@@ -1,4 +1,4 @@
-"""Helpers of the phone-app browser tests: seeding through the real merge, logging in,
+"""Helpers of the phone-app browser tests (no tests here): seeding through the real merge,
 waiting for the service worker and for sync, reading the server's rows."""
 
 from __future__ import annotations
