@@ -3,6 +3,8 @@ push retried exactly once, and Chromium's installability check."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from server.store import staff
 from server.tables import AppliedMutation, Attachment, AttachmentBlob, Conflict, Finding, PatrolRound, SyncDevice, Ticket
 from tests.factories import PASSWORD
@@ -103,6 +105,18 @@ async def test_a_push_that_fails_once_is_retried_and_applied_once(live_server, s
     assert states and set(states) == {"synced"}, states
 
 
+AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+async def serious_accessibility_problems(page) -> list[str]:
+    """axe-core (pinned in web/package.json) on the current screen: serious and critical only."""
+    await page.add_script_tag(path=str(AXE))
+    found = await page.evaluate("""async () => (await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] }))
+        .violations.filter(v => ['serious', 'critical'].includes(v.impact))
+        .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`)""")
+    return found
+
+
 async def test_chromium_reports_the_app_installable(live_server, seeded, chromium_path, tmp_path) -> None:
     """Installability needs a real profile (Playwright's ordinary contexts are incognito)."""
     from playwright.async_api import async_playwright
@@ -123,6 +137,16 @@ async def test_chromium_reports_the_app_installable(live_server, seeded, chromiu
             assert answer["installabilityErrors"] == [], answer
             manifest = await cdp.send("Page.getAppManifest")
             assert not manifest.get("errors"), manifest
+            problems = {}
+            for screen, ready in (("today", "[data-offline-ready]"), ("patrol", "[data-start-round]"),
+                                  ("vacant", "[data-vacant-unit]"), ("visit", "[data-visit-start]"), ("records", "main"),
+                                  (f"visit/unit/{world.estate.unit_ids[world.estate.building_ids[0]][0]}", "[data-visit-form]"),
+                                  (f"ticket/{world.open_ticket}", "[data-ticket-form]")):
+                await page.goto(live_server.url + f"/app/#/{screen}")
+                await page.wait_for_selector(ready)
+                problems[screen] = await serious_accessibility_problems(page)
+            assert all(found == [] for found in problems.values()), problems
+            await page.goto(live_server.url + "/app/#/today")
             await page.click("[data-lang]")
             await page.wait_for_selector("text=Sync and offline readiness")
             await shot(page, "app-today-en")
