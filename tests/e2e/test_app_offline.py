@@ -6,7 +6,7 @@ import hashlib
 import json
 import struct
 
-from server.tables import Attachment, AttachmentBlob, Finding, Household, Ticket, TicketEvent, VacantCheck, Visit
+from server.tables import Attachment, AttachmentBlob, Finding, Household, PatrolRound, Ticket, TicketEvent, VacantCheck, Visit
 from tests.e2e.test_app_support import log_in, shot, photo_png, saved, seed_world, wait_synced
 
 def jpeg_size(content: bytes) -> tuple[int, int]:
@@ -44,6 +44,9 @@ async def record_finding(page) -> None:
     await saved(page)
     await page.wait_for_selector("text=本次巡查记录")
     await shot(page, "app-patrol-round")
+    await page.click("[data-end-round]")
+    await saved(page)
+    await page.wait_for_selector("text=已完成")  # Today: the morning round is done
 
 
 async def record_vacant_check(page) -> None:
@@ -130,7 +133,10 @@ async def test_offline_capture_survives_and_syncs(live_server, seeded, page, bro
         await shot(page, "app-records-after-sync")
     await shot(page, "app-records-synced")
 
+    patrol = await PatrolRound.select().first()
+    assert patrol["status"] == "ended" and patrol["ended_at"]
     finding = await Finding.select().first()
+    assert finding["round_id"] == patrol["id"]
     assert finding["kind"] == "safety_hazard" and finding["severity"] == "high" and finding["ticket_id"]
     raised = await Ticket.select().where(Ticket.id == finding["ticket_id"]).first()
     assert raised["kind"] == "patrol_finding" and raised["source_finding_id"] == finding["id"]
@@ -140,7 +146,7 @@ async def test_offline_capture_survives_and_syncs(live_server, seeded, page, bro
     assert results["leaks"] == "defect" and check["water_reading"] == 12.5
     defect = await Ticket.select().where(Ticket.source_check_id == check["id"]).first()
     assert defect["kind"] == "vacant_defect"
-    visit = await Visit.select().first()
+    visit = await Visit.select().where(Visit.ticket_id == world.done_ticket).first()
     assert visit["purpose"] == "repair_callback" and visit["satisfaction"] == 5 and visit["signature_sha256"]
     called = await Ticket.select().where(Ticket.id == world.done_ticket).first()
     assert called["status"] == "called_back"

@@ -47,6 +47,11 @@ async def seed_world(stewards: int = 1) -> AppWorld:
     for before, after in zip(statuses, statuses[1:]):
         mutations.append(Update(seq=next(seq), collection="ticket", id=done_ticket, base_version=0,
                                 base={"status": before}, changes={"status": after}))
+    if stewards:  # the desk plans a routine visit for the first steward
+        steward = await staff.user_by_username(names[0])
+        mutations.append(Create(seq=next(seq), collection="visit", id=new_id(), fields={
+            "unit_id": estate.unit_ids[estate.building_ids[1]][0], "purpose": "routine", "status": "planned",
+            "steward_id": steward["id"], "appointment_at": "2026-11-23T02:00:00.000Z"}))
     results = await sync_service.apply_desk_mutations(desk, mutations)
     assert all(r.status == "applied" for r in results), results
     return AppWorld(estate, names, desk_name, done_ticket, open_ticket)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from server.store import staff
-from server.tables import AppliedMutation, Attachment, AttachmentBlob, Conflict, Finding, PatrolRound, SyncDevice, Ticket
+from server.tables import AppliedMutation, Attachment, AttachmentBlob, Conflict, Finding, PatrolRound, SyncDevice, Ticket, Visit
 from tests.factories import PASSWORD
 from tests.e2e.test_app_support import log_in, shot, saved, seed_world, wait_synced
 from tests.e2e.conftest import CHROMIUM_ARGS
@@ -296,3 +296,23 @@ async def test_a_finding_outside_a_new_scope_is_rejected_with_its_reason_and_kep
     await shot(page, "app-records-rejected")
     await page.click("[data-tab=today]")  # building 1 left the cache, my rejected finding did not
     await page.wait_for_selector("text=手机上：1 栋楼")
+
+
+async def test_a_planned_visit_is_done_from_today(live_server, seeded, page) -> None:
+    world = await seed_world()
+    await log_in(page, live_server.url, world.stewards[0])
+    planned = await Visit.select().first()
+    await page.click(f"a[href='#/visit/planned/{planned['id']}']")
+    await page.wait_for_selector("[data-visit-form]")
+    assert await page.is_checked("input[name=purpose][value=routine]")
+    await page.fill("[data-owner-words]", "希望小区多装几盏路灯")
+    await page.fill("[data-follow-ups]", "3栋门口路灯不亮")
+    await page.click("label.choice:has(input[name=satisfaction][value='4'])")
+    await page.click("[data-visit-form] [data-save]")
+    await saved(page)
+    await wait_synced(page)
+    visit = await Visit.select().where(Visit.id == planned["id"]).first()
+    assert visit["status"] == "done" and visit["satisfaction"] == 4 and visit["visited_at"]
+    follow_up = await Ticket.select().where(Ticket.source_visit_id == planned["id"]).first()
+    assert follow_up["kind"] == "repair" and follow_up["description"] == "3栋门口路灯不亮"
+    await page.wait_for_selector("text=暂无计划家访")
