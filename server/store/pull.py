@@ -28,7 +28,7 @@ import msgspec
 from schemas.sync import PROTOCOL_VERSION, PullResponse
 from server.clock import iso_in
 from server.store.sync_storage import (
-    Conn, columns_of, lock_clock, read_snapshot, row_from_db, write_transaction,
+    Conn, columns_of, lock_clock, read_snapshot, write_transaction,
 )
 from sync.policy import PULLED_COLLECTIONS, readable_fields
 from sync.storage import Actor
@@ -215,8 +215,29 @@ async def read_rows(conn: Conn, role: str, collection: str, where: str,
     names = readable_columns(role, collection)
     select = ", ".join(f'"{n}"' for n in names)
     rows = await conn.fetch(f'SELECT {select} FROM "{collection}" WHERE {where} ORDER BY version, id', *params)
+    return wire_rows(conn, collection, names, rows)
+
+
+def wire_rows(conn: Conn, collection: str, names: tuple[str, ...],
+              rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    """Rows as records for the wire: JSON columns passed through as raw JSON (never decoded
+    and encoded again), SQLite's 0/1 booleans as booleans."""
     columns = columns_of(collection)
-    return [row_from_db(columns, names, values) for values in rows]
+    json_at = [i for i, name in enumerate(names) if name in columns.json]
+    bool_at = [] if conn.postgres else [i for i, name in enumerate(names) if name in columns.booleans]
+    if not json_at and not bool_at:
+        return [dict(zip(names, values)) for values in rows]
+    records = []
+    for values in rows:
+        values = list(values)
+        for at in json_at:
+            if values[at] is not None:
+                values[at] = msgspec.Raw(values[at])
+        for at in bool_at:
+            if values[at] is not None:
+                values[at] = values[at] == 1
+        records.append(dict(zip(names, values)))
+    return records
 
 
 def readable_columns(role: str, collection: str) -> tuple[str, ...]:
