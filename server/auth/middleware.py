@@ -21,9 +21,23 @@ SESSION_COOKIE = "ss_session"
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-# NUL in JSON is the escape \u0000 behind an even number of backslashes; in a form, %00
-_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
-_BODY_NUL = {"application/json": lambda body: _JSON_NUL.search(body) is not None,
+
+
+def _json_has_nul(body: bytes) -> bool:
+    """NUL in JSON text is the escape \\u0000 behind an even number of backslashes
+    (``\\\\u0000`` is a backslash and "u0000"). ``bytes.find`` keeps it fast."""
+    at = body.find(b"\\u0000")
+    while at != -1:
+        start = at
+        while start > 0 and body[start - 1] == 0x5C:
+            start -= 1
+        if (at - start) % 2 == 0:
+            return True
+        at = body.find(b"\\u0000", at + 1)
+    return False
+
+
+_BODY_NUL = {"application/json": _json_has_nul,
              "application/x-www-form-urlencoded": lambda body: b"%00" in body}
 _INVALID = ("invalid_characters", "内容中含有无法保存的控制字符 / the request contains control characters "
             "(such as NUL) that cannot be stored")
