@@ -51,12 +51,12 @@ async def test_backup_during_pushes_restore_and_converge(db: Settings, empty_tar
     await asyncio.to_thread(server.start)
     try:
         async with httpx.AsyncClient() as http:
-            phones = await phones_with_backlog(3, 200, server.url, http, deadline)
+            phones = await phones_with_backlog(3, 300, server.url, http, deadline)
             pushes = [asyncio.create_task(p.push(http, stats, deadline, batch=20)) for p in phones]
             while sum(p.acknowledged for p in phones) < 200:
                 await asyncio.sleep(0.002)
+            assert not all(p.done() for p in pushes), "the backup must start while phones push"
             await asyncio.to_thread(backup, db, backup_file)  # what `stewardsync backup` runs
-            assert not all(p.done() for p in pushes), "the backup should overlap the pushes"
             await asyncio.gather(*pushes)
             for phone in phones:
                 await phone.upload_photos(http, stats, deadline)
