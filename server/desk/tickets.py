@@ -184,6 +184,11 @@ class NoteForm(msgspec.Struct, kw_only=True):
 async def change_ticket(request: DeskRequest, ticket_id: str, version: int, base: dict[str, Any],
                         changes: dict[str, Any], event: dict[str, Any] | None) -> Redirect | Template:
     """One Update of the ticket (plus its timeline event) through the merge, then the page."""
+    current = await store.ticket(ticket_id)
+    if current is None:
+        raise ApiError(404, "ticket_not_found", "找不到该工单 / no such ticket")
+    if all(current.get(field) == value for field, value in changes.items()):
+        event = None  # already so (a double click, or someone did it first): no second line
     outcome = await writes.apply(request.user, [writes.update("ticket", ticket_id, version, base, changes)])
     if event and not outcome.conflicts:  # a timeline line only for what was really applied
         await writes.apply(request.user, [writes.create("ticket_event", {

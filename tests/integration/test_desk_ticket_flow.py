@@ -6,7 +6,7 @@ import re
 
 from server.tables import AuditLog, ChangeLog, Conflict, Ticket, TicketEvent
 from server.store.tickets import json_value
-from tests.factories import make_estate
+from tests.factories import make_estate, new_id
 from tests.integration.test_desk_helpers import HX, csrf, login
 
 
@@ -143,3 +143,21 @@ async def test_escalation_sweep_flags_overdue_tickets(client) -> None:
     assert len(events) == 1
     queue = await client.get("/desk/tickets")
     assert re.search("已升级", queue.text)
+
+
+async def test_note_and_escalate_with_and_without_htmx(client) -> None:
+    estate = await make_estate(buildings=1)
+    await login(client, "desk")
+    ticket_id = await intake(client, estate.unit_ids[estate.building_ids[0]][0])
+    plain = await post_action(client, ticket_id, "note", False, note="业主下午三点后在家")
+    assert plain.status_code == 303
+    part = await post_action(client, ticket_id, "escalate", True, version=await version_of(ticket_id))
+    assert part.status_code == 200 and "已升级" in part.text and "业主下午三点后在家" in part.text
+    again = await post_action(client, ticket_id, "escalate", False, version=await version_of(ticket_id))
+    assert again.status_code == 303  # already escalated: nothing changes, no second line
+    lines = await TicketEvent.select(TicketEvent.type).where(TicketEvent.ticket_id == ticket_id)
+    assert [e["type"] for e in lines].count("escalated") == 1 and {"note", "created"} <= {e["type"] for e in lines}
+    empty = await post_action(client, ticket_id, "note", True, note="")
+    assert empty.status_code == 422
+    missing = await post_action(client, new_id(), "note", True, note="x")
+    assert missing.status_code == 404
