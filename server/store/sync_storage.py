@@ -110,7 +110,7 @@ class Conn:
         return f"{column} IN ({','.join('?' * len(values))})", list(values)
 
     def chunks(self, values: Sequence[Any]) -> Iterable[Sequence[Any]]:
-        size = len(values) or 1 if self.postgres else SQLITE_CHUNK
+        size = (len(values) or 1) if self.postgres else SQLITE_CHUNK  # one array on PostgreSQL
         for start in range(0, len(values), size):
             yield values[start:start + size]
 
