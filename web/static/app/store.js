@@ -165,8 +165,10 @@ export async function settle(answered, stateAfter) {
  * changes are replayed on top of the server's copy; tombstones remove records that have
  * nothing pending.
  * @param {Record<string, any[]>} byCollection @param {Record<string, any>} meta e.g. { cursor }
+ * @param {Set<string> | null} [known] during a full pull: the keys cached before it began
+ *   (`cachedKeys`); rows not among them are new, so they are written without a read.
  */
-export async function absorb(byCollection, meta = {}) {
+export async function absorb(byCollection, meta = {}, known = null) {
   // the cache can always be pulled again: relaxed durability (captures use strict)
   const tx = (await db()).transaction(["records", "outbox", "meta"], "readwrite", { durability: "relaxed" });
   const records = tx.objectStore("records");
@@ -177,7 +179,8 @@ export async function absorb(byCollection, meta = {}) {
   }
   const rows = Object.entries(byCollection).flatMap(([collection, list]) => list.map((row) => ({ collection, row })));
   // requests are issued together (not one round trip each): one page is one transaction
-  const existing = await Promise.all(rows.map(({ collection, row }) => records.get([collection, row.id])));
+  const existing = await Promise.all(rows.map(({ collection, row }) =>
+    known && !known.has(`${collection}\u0000${row.id}`) ? undefined : records.get([collection, row.id])));
   await Promise.all(rows.map(({ collection, row }, i) => {
     const found = existing[i];
     const pending = pendingOf.get(`${collection}\u0000${row.id}`) || [];
@@ -277,4 +280,10 @@ export async function handOver(deviceId) {
   for (const key of ["cursor", "next_seq", "clock", "last_pull_at", "last_sync_at", "session"]) await tx.objectStore("meta").delete(key);
   await tx.objectStore("meta").put(deviceId, "device_id");
   await tx.done;
+}
+
+/** Every cached record's key, as `collection\0id` (before a full pull). */
+export async function cachedKeys() {
+  const keys = /** @type {[string, string][]} */ (/** @type {unknown} */ (await (await db()).getAllKeys("records")));
+  return new Set(keys.map(([collection, id]) => `${collection}\u0000${id}`));
 }

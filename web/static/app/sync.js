@@ -180,14 +180,17 @@ async function upload(item) {
  */
 async function pullAll(deviceId) {
   let cursor = (await store.getMeta("cursor")) ?? null;
+  // a full pull delivers each record once: only keys cached before it need a read
+  let known = cursor === null ? await store.cachedKeys() : null;
   for (;;) {
     const page = await postJson("/api/v1/sync/pull", { protocol: PROTOCOL, device_id: deviceId, cursor, limit: PULL_LIMIT });
     if (page.reset) {
       await pushAll(deviceId);
       await store.evict(null);
+      known = await store.cachedKeys();
     }
     if (page.evict_buildings?.length) await store.evict(page.evict_buildings);
-    await store.absorb(page.records || {}, { cursor: page.cursor, last_pull_at: new Date().toISOString() });
+    await store.absorb(page.records || {}, { cursor: page.cursor, last_pull_at: new Date().toISOString() }, known);
     cursor = page.cursor;
     if (!page.more) return;
   }
