@@ -109,6 +109,8 @@ async def test_offline_capture_survives_and_syncs(live_server, seeded, page, bro
     await record_callback_visit(page, world.done_ticket)
     assert await page.get_attribute("[data-sync-badge]", "data-state") == "offline"
     assert int(await page.get_attribute("[data-sync-badge]", "data-pending")) > 0
+    tags = await page.evaluate("async () => (await navigator.serviceWorker.ready).sync.getTags()")
+    assert "outbox" in tags  # Background Sync asked to wake the app when the network is back
 
     await page.close()  # close the app and open it again, still offline
     page = await context.new_page()

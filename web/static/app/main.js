@@ -6,6 +6,7 @@
 import { h } from "./dom.js";
 import { loadMessages, t } from "./i18n.js";
 import { badgeCounts } from "./records-view.js";
+import { storageLow } from "./storage-check.js";
 import * as store from "./store.js";
 import { events, startAutomaticSync, status, syncNow } from "./sync.js";
 import { SCREENS, TABS } from "./screens/index.js";
@@ -126,12 +127,8 @@ let lowStorage = false;
 async function checkStorage() {
   try {
     await navigator.storage?.persist?.();
-    const estimate = await navigator.storage?.estimate?.();
-    if (estimate?.quota) {
-      const left = estimate.quota - (estimate.usage || 0);
-      lowStorage = left < 50 * 1024 * 1024 || left / estimate.quota < 0.1;
-      await refreshChrome();
-    }
+    lowStorage = storageLow(await navigator.storage?.estimate?.());
+    if (lowStorage) await refreshChrome();
   } catch {
     // storage manager unavailable: nothing to warn about
   }

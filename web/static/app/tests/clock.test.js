@@ -38,3 +38,13 @@ test("uuidv7 has the version and variant bits and sorts by time", () => {
   assert.ok(a < b);
   assert.equal(a.slice(0, 13), "018bcfe5-6800");
 });
+
+test("storage is low under 50 MB or 10 % free; an unknown quota is not low", async () => {
+  const { storageLow } = await import("../storage-check.js");
+  const GB = 1024 ** 3;
+  assert.equal(storageLow({ quota: 2 * GB, usage: 0.5 * GB }), false);
+  assert.equal(storageLow({ quota: 2 * GB, usage: 2 * GB - 40 * 1024 ** 2 }), true);
+  assert.equal(storageLow({ quota: 100 * GB, usage: 95 * GB }), true);
+  assert.equal(storageLow(undefined), false);
+  assert.equal(storageLow({ quota: 0, usage: 0 }), false);
+});
