@@ -9,8 +9,11 @@ let catalogue = { "zh-CN": {}, en: {} };
 let language = "zh-CN";
 
 export async function loadMessages() {
-  const response = await fetch("/app/messages.json");
-  catalogue = await response.json();
+  try {
+    catalogue = await (await fetch("/app/messages.json")).json();
+  } catch {
+    // first start with no network and nothing cached yet: keys show until the next start
+  }
   language = localStorage.getItem("lang") === "en" ? "en" : "zh-CN";
   document.documentElement.lang = language;
 }
