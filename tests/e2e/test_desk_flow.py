@@ -124,6 +124,17 @@ async def test_every_page_screenshot_and_axe(live_server, seeded, desk_page) -> 
         if found:
             problems[name] = found
         await screenshot(page, "desk-" + name.split("?")[0])
+    # filters, tabs and pages swap the list in place, once
+    await page.goto(f"{url}/desk/tickets")
+    await page.select_option("select[name=kind]", "repair")
+    await page.wait_for_url("**kind=repair**")
+    await page.click("a[rel=next]")
+    await page.wait_for_url("**after=**")
+    assert await page.locator("#queue").count() == 1
+    await page.click(".status-counts a:has-text('已派单')")
+    await page.wait_for_url("**status=dispatched**")
+    assert "after=" not in page.url and await page.locator("#queue").count() == 1
+    assert await page.locator("#queue tbody tr").count() > 0
     unit = await Unit.select(Unit.id).where(Unit.occupancy == "occupied").first()
     await page.goto(f"{url}/desk/archive/units/{unit['id']}")
     await screenshot(page, "desk-archive-unit")
