@@ -17,7 +17,7 @@ from server import sync_service
 from server.clock import now_iso
 from server.store import audit, staff
 from server.tables import Conflict, Finding, Household, PatrolRound, VacantCheck, Visit
-from tests.e2e.app_helpers import log_in as app_log_in
+from tests.e2e.test_app_support import log_in as app_log_in
 from tests.e2e.conftest import screenshot
 from tests.factories import PASSWORD, make_estate, make_user, new_id
 

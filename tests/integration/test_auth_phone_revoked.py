@@ -8,7 +8,7 @@ import pytest
 
 from server.store import staff
 from server.tables import SyncDevice, TicketEvent
-from tests.e2e.app_helpers import log_in, saved, seed_world, wait_synced
+from tests.e2e.test_app_support import log_in, saved, seed_world, wait_synced
 from tests.e2e.conftest import browser, chromium_path, live_server, page, screenshot, seeded  # noqa: F401
 from tests.factories import PASSWORD
 
