@@ -14,13 +14,13 @@ expected seq; the phone re-sends the mutations it retained from there (docs/oper
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import subprocess
+from pathlib import Path
 
 import asyncpg
 import msgspec
-
-from pathlib import Path
 
 from server.ops.backup import OpsError, backup_kind, pg_client_args, pg_tool, sqlite_path
 from server.settings import Settings
@@ -83,8 +83,6 @@ def _new_epoch_sqlite(conn: sqlite3.Connection) -> tuple[int, int]:
 
 
 def _restore_postgres(source: Path, url: str) -> RestoreInfo:
-    import asyncio
-
     async def tables() -> int:
         conn = await asyncpg.connect(url, timeout=10)
         try:
