@@ -37,7 +37,7 @@ import httpx
 from server import db as database
 from server.app import close_database, create_app, open_database
 from server.auth.middleware import SESSION_COOKIE
-from server.clock import iso, now_iso
+from server.clock import now_iso
 from server.settings import Settings
 from server.store import staff
 from server.store import tickets as store
@@ -235,6 +235,12 @@ async def measure(settings: Settings, buildings: list[str], runs: int, n: int) -
 
                 results.append((name, summary(await timed(page, runs)), summary(await timed(bare, runs)),
                                 summary(await timed(bare_with_counts, runs))))
+
+            async def floor() -> None:
+                assert (await client.get("/desk/live")).status_code == 200
+
+            results.append(("floor: GET /desk/live (session auth + one query, no queue)",
+                            summary(await timed(floor, runs)), "", ""))
         return results
     finally:
         await close_database(app)
@@ -254,8 +260,9 @@ def report(engine: str, n: int, build_seconds: float, rows: list[tuple[str, str,
     for name, page, bare, counts in rows:
         print(f"  {name}")
         print(f"    page (server time)      {page}")
-        print(f"    bare keyset query       {bare}")
-        print(f"    bare query + counts     {counts}")
+        if bare:
+            print(f"    bare keyset query       {bare}")
+            print(f"    bare query + counts     {counts}")
 
 
 async def bench_sqlite(n: int, runs: int) -> None:

@@ -10,7 +10,7 @@ import msgspec
 from litestar import Response, get
 from litestar.params import FromPath
 
-from server.desk import archive, conflicts, duplicates, field_work, kpi, tickets
+from server.desk import conflicts, duplicates, field_work, kpi, tickets
 from server.desk.common import DeskRequest, client_ip, local_time_of, now
 from server.errors import ApiError
 from server.i18n import translate
