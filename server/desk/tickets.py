@@ -132,6 +132,10 @@ async def detail_context(request: DeskRequest, ticket_id: str, **extra: Any) -> 
     names = await staff_names()
     events = [{**e, "author": names.get(e["author_id"] or e["created_by"] or "", "")}
               for e in await store.timeline(ticket_id)]
+    events += [{"type": "merged_edit", "created_at": c["at"], "version": c["version"], "body": "",
+                "from_status": None, "to_status": None, "client_time": None,
+                "author": names.get(c["user_id"] or "", "")} for c in await store.phone_edits_of(ticket_id)]
+    events.sort(key=lambda e: (e["created_at"] or "", e["version"]))
     ticket["first_responder"] = names.get(ticket["first_responder_id"] or "", "")
     return {"ticket": ticket, "events": events,
             "conflicts": await store.conflicts_of(ticket_id),

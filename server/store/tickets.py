@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from server.tables import Building, Conflict, Finding, Household, Ticket, TicketEvent, Unit
+from server.tables import Building, ChangeLog, Conflict, Finding, Household, Ticket, TicketEvent, Unit
 
 OPEN_STATUSES = ("received", "dispatched", "in_progress", "done", "called_back")
 ACTIVE_STATUSES = ("received", "dispatched", "in_progress")  # work not finished: can be overdue
@@ -186,6 +186,13 @@ async def timeline(ticket_id: str) -> list[dict[str, Any]]:
     return await TicketEvent.select().where(
         (TicketEvent.ticket_id == ticket_id) & (TicketEvent.deleted == False)  # noqa: E712
     ).order_by(TicketEvent.created_at).order_by(TicketEvent.version)
+
+
+async def phone_edits_of(ticket_id: str) -> list[dict[str, Any]]:
+    """The ticket's changes that came from a phone's push (the change log keeps the device)."""
+    return await ChangeLog.select(ChangeLog.version, ChangeLog.at, ChangeLog.user_id, ChangeLog.device_id).where(
+        (ChangeLog.collection == "ticket") & (ChangeLog.record_id == ticket_id) & (ChangeLog.op == "update")
+        & ChangeLog.device_id.is_not_null()).order_by(ChangeLog.version)
 
 
 async def conflicts_of(ticket_id: str) -> list[dict[str, Any]]:

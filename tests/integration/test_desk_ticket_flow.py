@@ -161,3 +161,23 @@ async def test_note_and_escalate_with_and_without_htmx(client) -> None:
     assert empty.status_code == 422
     missing = await post_action(client, new_id(), "note", True, note="x")
     assert missing.status_code == 404
+
+
+async def test_phone_edit_shows_in_the_timeline_as_merged(client) -> None:
+    from tests.factories import enrol, make_user
+
+    estate = await make_estate(buildings=1)
+    building = estate.building_ids[0]
+    steward_id = await make_user("steward", [building], username="guanjia_merge")
+    phone = await enrol(client, "guanjia_merge")
+    await login(client, "desk")
+    ticket_id = await intake(client, estate.unit_ids[building][0])
+    push = await client.post("/api/v1/sync/push", headers=phone, json={
+        "protocol": 2, "device_id": phone["X-Device-Id"], "pending": 0, "mutations": [{
+            "op": "update", "seq": 1, "collection": "ticket", "id": ticket_id,
+            "base_version": await version_of(ticket_id), "base": {"promised_date": None},
+            "changes": {"promised_date": "2026-12-05"}}]})
+    assert push.status_code == 200 and push.json()["results"][0]["status"] == "applied", push.text
+    page = await client.get(f"/desk/tickets/{ticket_id}", headers=HX)
+    assert "手机端修改已合并" in page.text and "2026-12-05" in page.text and "测试steward" in page.text
+    assert steward_id
