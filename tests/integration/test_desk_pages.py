@@ -129,3 +129,16 @@ async def test_live_endpoint_reports_sync_clock_moves(client) -> None:
     assert later["changed"] and later["version"] > first["version"]
     assert not (await client.get("/desk/live", params={"since": later["version"]})).json()["changed"]
     assert await Ticket.count() == 1
+
+
+def test_kpi_targets_read_both_ways_and_no_data_is_not_zero() -> None:
+    from server.store.kpi import Kpi
+
+    assert Kpi(key="fee_collection", numerator=95, denominator=100, target=0.95).met is True
+    assert Kpi(key="fee_collection", numerator=94, denominator=100, target=0.95).met is False
+    lower = Kpi(key="valid_complaint_rate", numerator=1, denominator=100, target=0.02, higher_is_better=False)
+    assert lower.met is True and lower.value == 0.01
+    assert Kpi(key="valid_complaint_rate", numerator=2, denominator=100, target=0.02,
+               higher_is_better=False).met is False
+    empty = Kpi(key="satisfaction", numerator=0, denominator=0, target=0.9)
+    assert empty.value is None and empty.met is None
