@@ -235,9 +235,10 @@ async def escalated(now: str, limit: int = 200) -> list[dict[str, Any]]:
 
 
 async def callbacks_due(done_from: str, done_to: str, limit: int = 500) -> list[dict[str, Any]]:
-    """Repairs completed in [done_from, done_to) still waiting for their callback."""
+    """Repairs and complaints completed in [done_from, done_to) still waiting for their
+    callback (the repair procedure; complaints feed the complaint callback rate)."""
     sql = (f"SELECT {QUEUE_COLUMNS}, done_at, reporter_name, reporter_phone FROM ticket "
-           "WHERE deleted = false AND status = 'done' AND done_at >= {} AND done_at < {} "
+           "WHERE status = 'done' AND kind IN ('repair', 'complaint') AND done_at >= {} AND done_at < {} "
            f"ORDER BY done_at, id LIMIT {int(limit)}")
     rows = [_ticket_row(r, "") for r in await Ticket.raw(sql, done_from, done_to)]
     await _add_places(rows)
