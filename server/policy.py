@@ -35,6 +35,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "auth.logout": ANY_STAFF,
     "auth.enrol": PUBLIC,  # checks the password itself
     "auth.me": ANY_STAFF,
+    "auth.device_logout": ANY_STAFF,  # a phone logs itself out (device credential only)
     "vendor": PUBLIC,
     # --- auth & admin (accounts, devices, audit) ---
     "admin.users": (ADMIN,),

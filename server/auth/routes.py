@@ -132,4 +132,17 @@ async def me(request: Request[Any, Any, Any]) -> Me:
     return me_of(request.user)
 
 
-ROUTES = [login_page, login, logout, enrol, me]
+@post("/api/v1/devices/logout", name="auth.device_logout", tags=["auth"], status_code=204,
+      summary="Log this phone out: its credential stops working at once",
+      description="The phone keeps its outbox; logging in again (re-enrolling the same device "
+                  "id) continues it from the same last_seq.",
+      responses=API_ERROR_RESPONSES)
+async def device_logout(request: Request[Any, Any, Any]) -> None:
+    device_id = request.user.device_id
+    if device_id is None:
+        raise ApiError(400, "device_required", "只有手机凭证可以注销设备 / only a phone's credential can log a phone out")
+    await staff.revoke_device(device_id)
+    await audit.record("logout", user_id=request.user.user_id, target=device_id, ip=client_ip(request))
+
+
+ROUTES = [login_page, login, logout, enrol, device_logout, me]

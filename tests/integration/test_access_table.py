@@ -42,6 +42,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /logout": STAFF,
     "POST /api/v1/devices/enrol": EVERYONE,
     "GET /api/v1/me": STAFF,
+    "POST /api/v1/devices/logout": STAFF,
     # admin
     "GET /admin/users": ADMIN,
     "POST /admin/users": ADMIN,

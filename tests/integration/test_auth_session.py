@@ -70,3 +70,27 @@ async def test_wrong_password_page_is_401_and_audited(client) -> None:
     entries = (await audit.page(action="login_failed")).entries
     assert [(e.user_id, e.target) for e in entries] == [(user_id, "clerk3")]
     assert "wrong" not in repr(entries)  # the password never reaches the log
+
+
+async def test_phone_logout_revokes_its_credential_and_re_login_continues(client) -> None:
+    from server.tables import SyncDevice
+    from tests.factories import enrol
+
+    user_id = await make_user("steward", username="phone.user")
+    phone = await enrol(client, "phone.user")
+    auth = {"Authorization": phone["Authorization"]}
+    await SyncDevice.update({SyncDevice.last_seq: 9}).where(SyncDevice.id == phone["X-Device-Id"])
+    out = await client.post("/api/v1/devices/logout", headers=auth)
+    assert out.status_code == 204
+    after = await client.get("/api/v1/me", headers=auth)
+    assert after.status_code == 401 and after.json()["code"] == "device_revoked"
+    assert (await audit.page(action="logout", user_id=user_id)).entries[0].target == phone["X-Device-Id"]
+    again = await enrol(client, "phone.user", phone["X-Device-Id"])
+    me = await client.get("/api/v1/me", headers={"Authorization": again["Authorization"]})
+    assert me.status_code == 200
+    from server.store import staff
+    assert await staff.device_seq(phone["X-Device-Id"]) == 9
+    await make_user("desk", username="desk.user")
+    await desk_login(client, "desk.user")
+    no_device = await client.post("/api/v1/devices/logout")  # a desk session has no phone
+    assert no_device.status_code == 400 and no_device.json()["code"] == "device_required"
