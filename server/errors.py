@@ -3,10 +3,13 @@ error partial for HTMX requests."""
 
 from __future__ import annotations
 
+import errno
 import logging
+import sqlite3
 from typing import Any
 from urllib.parse import urlencode
 
+import asyncpg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
 from litestar.response import Redirect, Template
@@ -77,7 +80,31 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     return _answer(request, exc.status_code, code, message, detail)
 
 
+_UNREACHABLE = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
+
+
+def _storage_trouble(exc: BaseException) -> tuple[int, str, str] | None:
+    """A database that is busy, unreachable or out of space: the client should retry later."""
+    text = str(exc).lower()
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in text:
+        return 507, "storage_full", ("服务器存储空间已满，数据仍保存在手机上，稍后自动重试 / "
+                                     "server storage full: your data stays on the phone and is retried")
+    busy = isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+    if busy or isinstance(exc, _UNREACHABLE):
+        return 503, "database_unavailable", ("数据库暂时不可用，请稍后重试 / "
+                                             "database temporarily unavailable, retry shortly")
+    return None
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
+    trouble = _storage_trouble(exc)
+    if trouble is not None:
+        status, code, message = trouble
+        log.warning("storage trouble", extra={"path": request.url.path, "code": code,
+                                               "error": type(exc).__name__})
+        response = _answer(request, status, code, message, None)
+        response.headers["Retry-After"] = "5"
+        return response
     log.exception("unhandled error", extra={"path": request.url.path, "method": request.method})
     return _answer(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error",
                    "服务器内部错误，请稍后重试 / internal server error, please retry", None)

@@ -11,7 +11,9 @@ SQL is written once with ``?`` placeholders and rewritten to ``$n`` for PostgreS
 
 from __future__ import annotations
 
+import asyncio
 import re
+import weakref
 from collections.abc import AsyncIterator, Collection, Iterable, Sequence
 from contextlib import asynccontextmanager
 from functools import cache
@@ -115,20 +117,41 @@ class Conn:
             yield values[start:start + size]
 
 
+_writer_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary())
+
+
+def _writer_gate(db: SQLiteEngine | PostgresEngine) -> asyncio.Semaphore:
+    """Writers of this process queue here before they ask the database for its write lock.
+
+    Every write transaction serializes on the clock row anyway; queueing in memory first
+    means SQLite writers wait their turn instead of polling the file lock until the busy
+    timeout ("database is locked" under a burst of phones), and on PostgreSQL waiting
+    writers do not hold every pooled connection, so pulls still get one."""
+    loop = asyncio.get_running_loop()
+    gate = _writer_gates.get(loop)
+    if gate is None:
+        width = 1 if isinstance(db, SQLiteEngine) else max(1, db.pool.get_max_size() // 2)
+        gate = _writer_gates[loop] = asyncio.Semaphore(width)
+    return gate
+
+
 @asynccontextmanager
 async def write_transaction() -> AsyncIterator[Conn]:
     """A write transaction (IMMEDIATE on SQLite); rolled back if the body raises."""
     db = engine()
-    if isinstance(db, PostgresEngine):
-        async with db.transaction() as tx:
-            yield Conn(tx.connection, "postgres")
-    else:
+    async with _writer_gate(db):
+        if isinstance(db, PostgresEngine):
+            async with db.transaction() as tx:
+                yield Conn(tx.connection, "postgres")
+            return
         async with _sqlite(db) as raw:
             await raw.execute("BEGIN IMMEDIATE")
             try:
                 yield Conn(raw, "sqlite")
             except BaseException:
-                await raw.execute("ROLLBACK")
+                if raw.in_transaction:  # SQLite may have rolled back itself (disk full)
+                    await raw.execute("ROLLBACK")
                 raise
             await raw.execute("COMMIT")
 

@@ -98,8 +98,9 @@ async def test_full_disk_refuses_cleanly_then_applies(disk_db: Settings, tmp_pat
                     "mutations": phone.outbox}
             refused = await http.post(server.url + "/api/v1/sync/push", json=body, headers=phone.headers,
                                       timeout=60)
-            assert refused.status_code in (500, 503, 507), refused.text
-            assert refused.json()["code"], refused.text
+            assert refused.status_code == 507, refused.text
+            assert refused.json()["code"] == "storage_full", refused.text
+            assert refused.headers["retry-after"], refused.headers
             print("full disk answer:", refused.status_code, refused.json())
             assert await AppliedMutation.count() == 0  # nothing half-applied
             assert (await run_check()).ok
