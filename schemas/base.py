@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import msgspec
 
+from schemas.limits import Id, Time
+
 
 class Wire(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True, kw_only=True):
     """Base of every request/response body: unknown fields are an error, defaults omitted."""
@@ -16,11 +18,11 @@ class Record(Wire, kw_only=True):
     orders by it); ``deleted`` marks a tombstone. Times are ISO 8601 strings in UTC.
     """
 
-    id: str
+    id: Id
     version: int = 0
-    created_at: str | None = None
-    updated_at: str | None = None
-    created_by: str | None = None
-    updated_by: str | None = None
+    created_at: Time | None = None
+    updated_at: Time | None = None
+    created_by: Id | None = None
+    updated_by: Id | None = None
     deleted: bool = False
-    building_id: str | None = None
+    building_id: Id | None = None

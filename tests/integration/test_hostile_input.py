@@ -192,8 +192,6 @@ PUSH_POISON = {
 
 
 @pytest.mark.parametrize("case", list(PUSH_POISON))
-@pytest.mark.xfail(strict=True, reason="reported to the sync owner: record fields have no length or int-range "
-                   "limits (schemas/records.py, sync engine); SQLite stores them, PostgreSQL answers 500")
 async def test_pushed_fields_that_cannot_be_stored_are_rejected_not_500(client, case: str) -> None:
     estate, phone = await estate_and_phone(client)
     unit = estate.unit_ids[estate.building_ids[0]][0]

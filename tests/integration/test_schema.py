@@ -89,3 +89,36 @@ def test_wire_records_mirror_tables(collection: str) -> None:
     struct_fields = set(COLLECTIONS[collection].__struct_fields__)
     table_columns = {c._meta.name for c in SYNCED_TABLES[collection]._meta.columns}
     assert struct_fields == table_columns
+
+
+@pytest.mark.parametrize("collection", sorted(COLLECTIONS))
+def test_wire_text_limits_equal_column_lengths(collection: str) -> None:
+    """A text value the phone may send fits its column (PostgreSQL refuses longer ones)."""
+    struct = COLLECTIONS[collection]
+    hints = typing.get_type_hints(struct, include_extras=True)
+    for column in SYNCED_TABLES[collection]._meta.columns:
+        if not isinstance(column, Varchar):
+            continue
+        hint = hints[column._meta.name]
+        codes = _literal_codes(hint)
+        if codes:  # a closed vocabulary: every code must fit
+            assert max(map(len, codes)) <= column.length, f"{collection}.{column._meta.name}"
+            continue
+        limits = [m.max_length for m in _metas(hint) if m.max_length is not None]
+        assert limits == [column.length], f"{collection}.{column._meta.name}: {limits} vs {column.length}"
+
+
+def _literal_codes(hint: object) -> list[str]:
+    if typing.get_origin(hint) is typing.Literal:
+        return list(typing.get_args(hint))
+    return [code for arg in typing.get_args(hint) for code in _literal_codes(arg)]
+
+
+def _metas(hint: object) -> list[msgspec.Meta]:
+    """Every msgspec.Meta on a type, looking through ``X | None`` and Literal-free unions."""
+    if typing.get_origin(hint) is typing.Annotated:
+        return [m for m in typing.get_args(hint)[1:] if isinstance(m, msgspec.Meta)]
+    found: list[msgspec.Meta] = []
+    for arg in typing.get_args(hint):
+        found += _metas(arg)
+    return found
