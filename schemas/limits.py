@@ -20,6 +20,7 @@ class Short:
 
 Id = Annotated[str, Meta(max_length=36)]
 Time = Annotated[str, Meta(max_length=32)]  # ISO 8601 UTC
+Day = Annotated[str, Meta(max_length=10, pattern=r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")]
 LongText = Annotated[str, Meta(max_length=MAX_TEXT)]
 Count = Annotated[int, Meta(ge=0, le=2**31 - 1)]
 Score = Annotated[int, Meta(ge=1, le=5)]  # satisfaction 1..5

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from msgspec import Meta
 
 from schemas.base import Record
-from schemas.limits import Count, Id, LongText, Measure, Score, Short, Time
+from schemas.limits import Count, Day, Id, LongText, Measure, Score, Short, Time
 from schemas.vocab import (
     AttachmentKind,
     AttachmentMime,
@@ -75,7 +75,7 @@ class Household(Record, kw_only=True):
     notes: LongText | None = None
     owner_class: Short[16] = "ordinary"  # for the familiarity KPI: ordinary / committee / vip
     known_by_steward: bool = False  # 业主熟知
-    move_in_date: Short[10] | None = None
+    move_in_date: Day | None = None
 
 
 class Ticket(Record, kw_only=True):
@@ -94,7 +94,7 @@ class Ticket(Record, kw_only=True):
     channel: TicketChannel = "phone"
     first_responder_id: Id | None = None  # 首问责任人
     assignee: Short[50] | None = None  # team or person doing the work (工程部 / 保洁 / 秩序)
-    promised_date: Short[10] | None = None
+    promised_date: Day | None = None
     response_due_at: Time | None = None
     resolve_due_at: Time | None = None
     dispatched_at: Time | None = None

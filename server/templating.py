@@ -36,9 +36,19 @@ def local_time(value: str | None, fmt: str = "%Y-%m-%d %H:%M", tz: str = "Asia/S
     return moment.astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
+def may(user: Any, route_name: str) -> bool:
+    """Whether ``user`` may open the route named ``route_name`` (server.policy.ACCESS):
+    pages show only the links their reader can follow."""
+    from server.policy import PUBLIC, roles_for
+
+    allowed = roles_for(route_name)
+    return allowed == PUBLIC or (user is not None and allowed is not None and user.role in allowed)
+
+
 def configure_templates(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.autoescape = True
     env.globals["t"] = _t
     env.globals["lang"] = _lang
     env.filters["local_time"] = local_time
+    env.globals["may"] = may

@@ -13,6 +13,7 @@ from server.clock import now_iso
 from server.errors import ApiError
 from server.store import attachments
 from server.sync_service import actor_of
+from server.policy import API_ERROR_RESPONSES
 
 CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 
@@ -43,7 +44,7 @@ def _status(sha256: str, upload: attachments.Upload, code: int) -> Response[Uplo
                     status_code=code, headers={"Upload-Offset": str(upload.offset)})
 
 
-@put("/api/v1/attachments/{sha256:str}", name="sync.attachment_put", tags=["attachments"],
+@put("/api/v1/attachments/{sha256:str}", name="sync.attachment_put", tags=["attachments"], responses=API_ERROR_RESPONSES,
      summary="Upload a photo or signature (whole, or one chunk with Content-Range)")
 async def upload(request: Request[Any, Any, Any], sha256: FromPath[str]) -> Response[UploadStatus]:
     attachments.check_sha(sha256)
@@ -63,7 +64,7 @@ async def upload(request: Request[Any, Any, Any], sha256: FromPath[str]) -> Resp
     return _status(sha256, upload, 201 if upload.created else 200 if upload.complete else 202)
 
 
-@head("/api/v1/attachments/{sha256:str}", name="sync.attachment_head", tags=["attachments"],
+@head("/api/v1/attachments/{sha256:str}", name="sync.attachment_head", tags=["attachments"], responses=API_ERROR_RESPONSES,
       summary="How many bytes of an upload the server holds (Upload-Offset header)")
 async def upload_offset(sha256: FromPath[str]) -> Response[None]:
     attachments.check_sha(sha256)
@@ -72,7 +73,7 @@ async def upload_offset(sha256: FromPath[str]) -> Response[None]:
         "Upload-Offset": str(upload.offset), "Upload-Complete": "1" if upload.complete else "0"})
 
 
-@get("/api/v1/attachments/{sha256:str}", name="sync.attachment_get", tags=["attachments"],
+@get("/api/v1/attachments/{sha256:str}", name="sync.attachment_get", tags=["attachments"], responses=API_ERROR_RESPONSES,
      summary="Download a stored photo (only if a record you may see references it)")
 async def download(request: Request[Any, Any, Any], sha256: FromPath[str]) -> Response[bytes]:
     attachments.check_sha(sha256)

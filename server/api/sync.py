@@ -17,6 +17,7 @@ from server.api.bodies import decode, device_of
 from server.clock import now_iso
 from server.errors import ApiError
 from server.store import pull as pulls
+from server.policy import API_ERROR_RESPONSES
 from sync.engine import BatchRejected
 
 # HTTP status of a whole-batch refusal by the engine (others: 400)
@@ -36,7 +37,7 @@ def check_protocol(protocol: int) -> None:
                        {"protocol": protocol, "current": PROTOCOL_VERSION})
 
 
-@post("/api/v1/sync/push", name="sync.push", status_code=200, tags=["sync"],
+@post("/api/v1/sync/push", name="sync.push", status_code=200, tags=["sync"], responses=API_ERROR_RESPONSES,
       summary="Push a batch of mutations (applied atomically, exactly once, in seq order)")
 async def push(request: Request[Any, Any, Any]) -> PushResponse:
     body = await request.body()
@@ -54,7 +55,7 @@ async def push(request: Request[Any, Any, Any]) -> PushResponse:
         raise ApiError(BATCH_STATUS.get(exc.code, 400), exc.code, exc.message, exc.detail) from None
 
 
-@post("/api/v1/sync/pull", name="sync.pull", status_code=200, tags=["sync"],
+@post("/api/v1/sync/pull", name="sync.pull", status_code=200, tags=["sync"], responses=API_ERROR_RESPONSES,
       summary="Pull the next page of changes in the device's scope")
 async def pull(request: Request[Any, Any, Any]) -> PullResponse:
     body = decode(await request.body(), pull_request_decoder.decode)

@@ -30,10 +30,6 @@ EXAMPLES = 25  # per operation
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 KNOWN_GAPS: dict[str, str] = {
     # operation -> why it is held only to "no 5xx" for now (remove the line once fixed)
-    "POST /api/v1/sync/push": "error answers undocumented: needs responses=API_ERROR_RESPONSES (server/api/sync.py)",
-    "POST /api/v1/sync/pull": "error answers undocumented: needs responses=API_ERROR_RESPONSES (server/api/sync.py)",
-    "GET /api/v1/attachments/{sha256}": "400 documented in Litestar's shape, sent as ErrorBody (server/api/attachments.py)",
-    "PUT /api/v1/attachments/{sha256}": "400 documented in Litestar's shape, sent as ErrorBody (server/api/attachments.py)",
 }
 
 

@@ -1,6 +1,7 @@
 // @ts-check
 /** Today: what to do (patrol rounds, vacant units due, planned visits, my open tickets),
  * the sync state, and whether the phone is ready to go offline. */
+import { call } from "../api.js";
 import { h } from "../dom.js";
 import { lang, setLang, t } from "../i18n.js";
 import { isoWeek, myOpenTickets, offlineReadiness, patrolSlots, plannedVisits, vacantDue } from "../schedule.js";
@@ -60,6 +61,10 @@ export async function today(ctx) {
     h("button", { type: "button", class: "button link", "data-lang": true, onclick: () => { setLang(lang() === "en" ? "zh-CN" : "en"); void ctx.refresh(); } }, t("lang.switch")),
     h("button", { type: "button", class: "button link", "data-logout": true, onclick: async () => {
       await store.setMeta("relogin_username", me.username);
+      if (navigator.onLine) {
+        // end the credential on the server too; offline, it simply expires
+        await call("POST", "/api/v1/devices/logout").catch(() => undefined);
+      }
       await store.forgetSession(); // captures and the outbox stay; they sync after the next login
       ctx.go("login");
     } }, t("today.logout")));
