@@ -95,6 +95,17 @@ def _op(mutation: Create | Update | Delete) -> str:
 # --- helpers -------------------------------------------------------------------------
 
 
+def _target(m: Update | Delete, records: Records, actor: Actor) -> dict[str, Any]:
+    """The record an update or delete is about: known and inside the actor's scope."""
+    _check_collection(m.collection)
+    current = records.get((m.collection, m.id))
+    if current is None:
+        raise Rejected("unknown_record", f"{m.collection} {m.id}")
+    if not policy.in_scope(actor, current):
+        raise Rejected("out_of_scope", f"{m.collection} {m.id}")
+    return current
+
+
 def _check_collection(collection: str) -> None:
     if collection not in COLLECTIONS:
         raise Rejected("unknown_collection", collection)
@@ -269,12 +280,7 @@ def ticket_number(version: int) -> str:
 
 def decide_update(m: Update, records: Records, ctx: Context) -> Decision:
     actor = ctx.actor
-    _check_collection(m.collection)
-    current = records.get((m.collection, m.id))
-    if current is None:
-        raise Rejected("unknown_record", f"{m.collection} {m.id}")
-    if not policy.in_scope(actor, current):
-        raise Rejected("out_of_scope", f"{m.collection} {m.id}")
+    current = _target(m, records, actor)
     if m.collection in policy.APPEND_ONLY:
         raise Rejected("append_only", m.collection)
     refused = sorted(set(m.changes) - policy.updatable_fields(actor.role, m.collection))
@@ -360,12 +366,7 @@ def stamp_status(row: dict[str, Any], status: str, now: str) -> dict[str, Any]:
 
 def decide_delete(m: Delete, records: Records, ctx: Context) -> Decision:
     actor = ctx.actor
-    _check_collection(m.collection)
-    current = records.get((m.collection, m.id))
-    if current is None:
-        raise Rejected("unknown_record", f"{m.collection} {m.id}")
-    if not policy.in_scope(actor, current):
-        raise Rejected("out_of_scope", f"{m.collection} {m.id}")
+    current = _target(m, records, actor)
     if not policy.may_delete(actor.role, m.collection):
         raise Rejected("delete_not_allowed", m.collection)
     if actor.role in policy.DELETE_OWN_ONLY and (
