@@ -4,6 +4,10 @@
 its base URL and settings; a test seeds data by connecting to the same database
 (``seeded``), then drives pages with ``page`` (390×844 for the phone app) or ``desk_page``
 (1366×768). Screenshots go to ``test-output/screenshots/``.
+
+Browser contexts bypass the Content-Security-Policy: the tests check what the pages do
+themselves (escaping above all), not the second line of defence the CSP header adds
+(tests/integration/test_auth_session.py checks the header).
 """
 
 from __future__ import annotations
@@ -121,7 +125,7 @@ async def browser(chromium_path: str) -> AsyncIterator[object]:
 @pytest.fixture
 async def page(browser) -> AsyncIterator[object]:
     """A phone-sized page (390×844, touch)."""
-    context = await browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+    context = await browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844}, is_mobile=True,
                                         has_touch=True, locale="zh-CN")
     try:
         yield await context.new_page()
@@ -132,7 +136,7 @@ async def page(browser) -> AsyncIterator[object]:
 @pytest.fixture
 async def desk_page(browser) -> AsyncIterator[object]:
     """A desk-sized page (1366×768)."""
-    context = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    context = await browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768}, locale="zh-CN")
     try:
         yield await context.new_page()
     finally:

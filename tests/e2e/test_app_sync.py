@@ -13,7 +13,7 @@ from tests.e2e.conftest import CHROMIUM_ARGS
 
 
 async def phone(browser):
-    context = await browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+    context = await browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844}, is_mobile=True,
                                         has_touch=True, locale="zh-CN")
     return context, await context.new_page()
 
@@ -124,7 +124,7 @@ async def test_chromium_reports_the_app_installable(live_server, seeded, chromiu
     world = await seed_world()
     async with async_playwright() as pw:
         context = await pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=chromium_path, args=CHROMIUM_ARGS,
+            str(tmp_path / "profile"), executable_path=chromium_path, args=CHROMIUM_ARGS, bypass_csp=True,
             viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN")
         try:
             page = context.pages[0] if context.pages else await context.new_page()

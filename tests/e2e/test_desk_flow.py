@@ -151,7 +151,7 @@ async def test_queue_updates_live_when_someone_syncs(live_server, seeded, desk_p
     await page.goto(url + "/desk/tickets?sort=newest")
     before = await page.get_attribute("#queue", "data-live-version")
     # another clerk (a second browser context = another session) opens a ticket meanwhile
-    other = await page.context.browser.new_context(viewport={"width": 1366, "height": 768})
+    other = await page.context.browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768})
     other_page = await other.new_page()
     await log_in(other_page, url, "qiantai2")
     await other_page.goto(url + "/desk/intake")

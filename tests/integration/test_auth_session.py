@@ -94,3 +94,11 @@ async def test_phone_logout_revokes_its_credential_and_re_login_continues(client
     await desk_login(client, "desk.user")
     no_device = await client.post("/api/v1/devices/logout")  # a desk session has no phone
     assert no_device.status_code == 400 and no_device.json()["code"] == "device_required"
+
+
+async def test_pages_and_api_carry_security_headers(client) -> None:
+    for path in ("/", "/login", "/health", "/app/"):
+        response = await client.get(path)
+        assert "script-src 'self'" in response.headers["content-security-policy"], path
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
+        assert response.headers["x-content-type-options"] == "nosniff", path
