@@ -16,10 +16,25 @@ const LIVE_SCREENS = new Set(["today", "records"]);
 let wasRunning = false;
 let rendering = 0;
 
+/**
+ * Register the service worker; if it cannot install (a weak signal cut the precache short),
+ * try again a little later, so that one online moment is enough to become offline-ready.
+ * @param {number} attempt
+ */
+function registerWorker(attempt = 0) {
+  const retry = () => {
+    if (attempt < 6) setTimeout(() => registerWorker(attempt + 1), 3000 * (attempt + 1));
+  };
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).then((registration) => {
+    const installing = registration.installing;
+    installing?.addEventListener("statechange", () => {
+      if (installing.state === "redundant" && !registration.active) retry();
+    });
+  }, retry);
+}
+
 async function boot() {
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => undefined);
-  }
+  if ("serviceWorker" in navigator) registerWorker();
   await loadMessages();
   status.lastSyncAt = (await store.getMeta("last_sync_at")) ?? null;
   window.addEventListener("hashchange", () => void render());
