@@ -10,7 +10,6 @@ from schemas.vocab import Role, codes
 from server.commands import CommandError, add_command, with_database
 from server.settings import Settings
 from server.store import staff
-from server.tables import Building
 
 MIN_PASSWORD = 8
 
@@ -75,11 +74,7 @@ def _codes(text: str | None) -> list[str]:
 
 
 async def _building_ids(wanted: list[str]) -> list[str]:
-    if not wanted:
-        return []
-    rows = await Building.select(Building.id, Building.code).where(
-        Building.code.is_in(wanted) & (Building.deleted == False))  # noqa: E712
-    found = {r["code"]: r["id"] for r in rows}
+    found = await staff.building_ids_by_code(wanted)
     unknown = [c for c in wanted if c not in found]
     if unknown:
         raise CommandError(f"unknown building code(s): {', '.join(unknown)}")

@@ -312,3 +312,12 @@ async def _principal(row: dict, *, device_id: str | None = None, csrf_token: str
     buildings = await building_ids_of(row["user_id"]) if row["role"] == "steward" else frozenset()
     return Principal(user_id=row["user_id"], username=row["username"], display_name=row["display_name"],
                      role=row["role"], building_ids=buildings, device_id=device_id, csrf_token=csrf_token)
+
+
+async def building_ids_by_code(codes: list[str]) -> dict[str, str]:
+    """Live buildings' ids by their code ("3栋"), for the codes that exist."""
+    if not codes:
+        return {}
+    rows = await Building.select(Building.id, Building.code).where(
+        Building.code.is_in(codes) & (Building.deleted == False))  # noqa: E712
+    return {r["code"]: r["id"] for r in rows}
