@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from schemas.sync import Create, PushRequest, PullResponse  # noqa: E402
 from server import db as database  # noqa: E402
 from server import sync_service  # noqa: E402
+from server.ids import uuid7  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from server.store import pull as pulls  # noqa: E402
 from server.store import staff  # noqa: E402
@@ -103,7 +104,8 @@ async def add_phone(role: str, buildings: list[str]) -> tuple[Any, str]:
 
 
 def creates(unit_id: str, start_seq: int, count: int) -> list[Create]:
-    return [Create(seq=start_seq + i, collection="finding", id=str(uuid.uuid4()), fields={
+    """Findings as a phone captures them (ids are UUIDv7, as web/static/app/ids.js makes)."""
+    return [Create(seq=start_seq + i, collection="finding", id=uuid7(), fields={
         "kind": "public_damage", "unit_id": unit_id, "severity": "medium",
         "description": f"3楼走廊灯不亮 #{start_seq + i}", "occurred_at": "2026-11-22T08:00:00.000Z"})
         for i in range(count)]
@@ -151,7 +153,7 @@ async def floor_write(writes: list[RecordWrite]) -> float:
     columns = columns_of("finding")
     rows, log, ids = [], [], []
     for n, write in enumerate(writes, start=1):
-        row = dict(write.row, id=str(uuid.uuid4()), version=clock + 10_000_000 + n)
+        row = dict(write.row, id=uuid7(), version=clock + 10_000_000 + n)
         ids.append(row["id"])
         rows.append(row_to_db(columns, row))
         log.append((row["version"], "finding", row["id"], row["building_id"], "create", None, None,
@@ -233,7 +235,7 @@ async def seed_scope(building_id: str, unit_id: str, user_id: str, count: int) -
             for n in range(min(5000, count - start)):
                 clock += 1
                 writes.append(RecordWrite(collection="finding", op="create", row={
-                    "id": str(uuid.uuid4()), "version": clock, "created_at": now, "updated_at": now,
+                    "id": uuid7(), "version": clock, "created_at": now, "updated_at": now,
                     "created_by": user_id, "updated_by": user_id, "deleted": False,
                     "building_id": building_id, "round_id": None, "floor": "3", "area": "lighting",
                     "unit_id": unit_id, "kind": "public_damage", "severity": "medium",

@@ -83,6 +83,10 @@ async def connect(settings: Settings) -> Engine:
 async def disconnect(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+    elif isinstance(engine, SQLiteEngine):
+        from server.store import sqlite_pool
+
+        sqlite_pool.close(str(engine.connection_kwargs["database"]))
 
 
 async def migrate() -> list[str]:

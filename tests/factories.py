@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import itertools
-import uuid
 
 import msgspec
 
 from server.clock import now_iso
+from server.ids import uuid7
 from server.store import staff
 from server.tables import Building, Estate, Household, Unit
 
@@ -16,8 +16,8 @@ PASSWORD = "correct-horse-battery"
 
 
 def new_id() -> str:
-    """A UUIDv7-shaped id, as a phone makes them."""
-    return str(uuid.uuid7()) if hasattr(uuid, "uuid7") else str(uuid.uuid4())
+    """A UUIDv7, as a phone makes them."""
+    return uuid7()
 
 
 class SmallEstate(msgspec.Struct, kw_only=True):

@@ -3,7 +3,7 @@ phones see it on their next pull and a concurrent edit becomes a conflict, not a
 
 from __future__ import annotations
 
-import uuid
+from server.ids import uuid7
 from typing import Any
 
 import msgspec
@@ -24,7 +24,7 @@ class Outcome(msgspec.Struct, kw_only=True):
 
 
 def new_id() -> str:
-    return str(uuid.uuid7()) if hasattr(uuid, "uuid7") else str(uuid.uuid4())
+    return uuid7()
 
 
 def create(collection: str, fields: dict[str, Any], *, record_id: str | None = None) -> Create:

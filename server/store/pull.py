@@ -40,6 +40,7 @@ from sync.storage import Actor
 Position = tuple[int, int, str]
 END = len(PULLED_COLLECTIONS)  # rank after every collection: "all of this version"
 START: Position = (-1, END, "")  # before everything (reference data has version 0)
+MAX_ARMS = 200  # buildings read as separate index ranges; more are read as one IN list
 
 
 class Cursor(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
@@ -81,6 +82,7 @@ class Scope(msgspec.Struct, frozen=True):
     own_user: str | None = None
 
     def where(self, conn: Conn) -> tuple[str, list[Any]]:
+        """`` AND <in scope>`` as SQL and its parameters (empty for every building)."""
         if self.buildings is None:
             return "", []
         clause, params = conn.in_list("building_id", self.buildings)
@@ -167,7 +169,7 @@ def after(position: Position, rank: int) -> tuple[str, list[Any]]:
         return "version >= ?", [version]
     if rank < at_rank:
         return "version > ?", [version]
-    return "(version > ? OR (version = ? AND id > ?))", [version, version, at_id]
+    return "(version, id) > (?, ?)", [version, at_id]
 
 
 def up_to(position: Position, rank: int) -> tuple[str, list[Any]]:
@@ -177,7 +179,32 @@ def up_to(position: Position, rank: int) -> tuple[str, list[Any]]:
         return "version <= ?", [version]
     if rank > at_rank:
         return "version < ?", [version]
-    return "(version < ? OR (version = ? AND id <= ?))", [version, version, at_id]
+    return "(version, id) <= (?, ?)", [version, at_id]
+
+
+def in_order(conn: Conn, collection: str, select: str, scope: Scope, where: str,
+             params: list[Any], limit: int | None) -> tuple[str, list[Any]]:
+    """``SELECT select FROM collection WHERE where`` in scope, in pull order, at most
+    ``limit`` rows. A scoped read is one arm per building (and one for the user's records
+    without a building), each an in-order range of the ``(building_id, version, id)``
+    index that stops at ``limit``; an unscoped one reads the ``(version, id)`` index."""
+    cap = "" if limit is None else f" LIMIT {int(limit)}"
+    order = " ORDER BY version, id"
+    if scope.buildings is None:
+        return f'SELECT {select} FROM "{collection}" WHERE {where}{order}{cap}', params
+    arms: list[tuple[str, list[Any]]] = [("building_id = ?", [b]) for b in scope.buildings]
+    if scope.own_user is not None:
+        arms.append(("building_id IS NULL AND created_by = ?", [scope.own_user]))
+    if not arms:
+        return f'SELECT {select} FROM "{collection}" WHERE 1 = 0', []
+    if len(arms) > MAX_ARMS:  # a very wide scope: one IN list, sorted by the database
+        clause, args = scope.where(conn)
+        return f'SELECT {select} FROM "{collection}" WHERE {where}{clause}{order}{cap}', [*params, *args]
+    sql = " UNION ALL ".join(
+        f'SELECT * FROM (SELECT {select} FROM "{collection}" WHERE {arm} AND {where}{order}{cap}) AS a{n}'
+        for n, (arm, _) in enumerate(arms))
+    args = [value for _, arm_params in arms for value in (*arm_params, *params)]
+    return (sql if len(arms) == 1 else f"{sql}{order}{cap}"), args
 
 
 async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Position,
@@ -186,15 +213,14 @@ async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Posi
     order across collections; returns them and the position the page reaches (exact)."""
     if lo >= hi or limit <= 0:
         return {}, lo
-    where, params = scope.where(conn)
     keys: list[list[Position]] = []
     bounds: list[tuple[str, list[Any]]] = []
     for rank, collection in enumerate(PULLED_COLLECTIONS):
         lo_sql, lo_params = after(lo, rank)
         hi_sql, hi_params = up_to(hi, rank)
-        bounds.append((f"{lo_sql} AND {hi_sql}{where}", [*lo_params, *hi_params, *params]))
-        rows = await conn.fetch(f'SELECT version, id FROM "{collection}" WHERE {bounds[-1][0]} '
-                                "ORDER BY version, id LIMIT ?", *bounds[-1][1], limit + 1)
+        bounds.append((f"{lo_sql} AND {hi_sql}", [*lo_params, *hi_params]))
+        sql, args = in_order(conn, collection, "version, id", scope, *bounds[-1], limit + 1)
+        rows = await conn.fetch(sql, *args)
         keys.append([(r[0], rank, r[1]) for r in rows])
     merged = list(heapq.merge(*keys))
     cut = merged[limit - 1] if len(merged) > limit else hi
@@ -204,17 +230,18 @@ async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Posi
             continue
         cut_sql, cut_params = up_to(cut, rank)
         sql, args = bounds[rank]
-        rows = await read_rows(conn, role, collection, f"{sql} AND {cut_sql}", [*args, *cut_params])
+        rows = await read_rows(conn, role, collection, scope, f"{sql} AND {cut_sql}", [*args, *cut_params])
         if rows:
             records[collection] = rows
     return records, cut
 
 
-async def read_rows(conn: Conn, role: str, collection: str, where: str,
-                    params: Sequence[Any]) -> list[dict[str, Any]]:
+async def read_rows(conn: Conn, role: str, collection: str, scope: Scope, where: str,
+                    params: list[Any]) -> list[dict[str, Any]]:
     names = readable_columns(role, collection)
     select = ", ".join(f'"{n}"' for n in names)
-    rows = await conn.fetch(f'SELECT {select} FROM "{collection}" WHERE {where} ORDER BY version, id', *params)
+    sql, args = in_order(conn, collection, select, scope, where, params, None)
+    rows = await conn.fetch(sql, *args)
     return wire_rows(conn, collection, names, rows)
 
 

@@ -19,7 +19,6 @@ from contextlib import asynccontextmanager
 from functools import cache
 from typing import Any
 
-import aiosqlite
 import msgspec
 from piccolo.columns import JSON, Boolean
 from piccolo.engine.postgres import PostgresEngine
@@ -27,6 +26,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from schemas.sync import MutationResult
 from sync.storage import Batch, Position, RecordWrite
+from server.store import sqlite_pool
 from server.tables import SYNCED_TABLES, SyncClock
 
 SQLITE_CHUNK = 500  # ids per IN (...) list on SQLite
@@ -145,7 +145,10 @@ async def write_transaction() -> AsyncIterator[Conn]:
             async with db.transaction() as tx:
                 yield Conn(tx.connection, "postgres")
             return
-        async with _sqlite(db) as raw:
+        path, timeout = _sqlite_file(db)
+        raw = await sqlite_pool.take_writer(path, timeout)
+        failure: BaseException | None = None
+        try:
             await raw.execute("BEGIN IMMEDIATE")
             try:
                 yield Conn(raw, "sqlite")
@@ -154,6 +157,11 @@ async def write_transaction() -> AsyncIterator[Conn]:
                     await raw.execute("ROLLBACK")
                 raise
             await raw.execute("COMMIT")
+        except BaseException as exc:
+            failure = exc
+            raise
+        finally:
+            sqlite_pool.give_writer(path, raw, failure)
 
 
 @asynccontextmanager
@@ -166,22 +174,28 @@ async def read_snapshot() -> AsyncIterator[Conn]:
             async with raw.transaction(isolation="repeatable_read", readonly=True):
                 yield Conn(raw, "postgres")
     else:
-        async with _sqlite(db) as raw:
+        path, timeout = _sqlite_file(db)
+        raw = await sqlite_pool.take_reader(path, timeout)
+        failure: BaseException | None = None
+        try:
             await raw.execute("BEGIN DEFERRED")
             try:
                 yield Conn(raw, "sqlite")
             finally:
                 await raw.execute("ROLLBACK")
+        except BaseException as exc:
+            failure = exc
+            raise
+        finally:
+            sqlite_pool.give_reader(path, raw, failure)
 
 
-@asynccontextmanager
-async def _sqlite(db: SQLiteEngine) -> AsyncIterator[aiosqlite.Connection]:
-    """A plain connection (no Piccolo type converters: the sync paths convert only the
-    JSON and boolean columns themselves, which is much cheaper per row)."""
+def _sqlite_file(db: SQLiteEngine) -> tuple[str, float]:
+    """The database file and busy timeout of a Piccolo SQLite engine. The sync paths use
+    their own kept connections (``sqlite_pool``) without Piccolo's type converters: they
+    convert only the JSON and boolean columns themselves, which is much cheaper per row."""
     kwargs = db.connection_kwargs
-    async with aiosqlite.connect(kwargs["database"], isolation_level=None,
-                                 timeout=kwargs.get("timeout", 30)) as raw:
-        yield raw
+    return str(kwargs["database"]), float(kwargs.get("timeout", 30))
 
 
 # --- rows in and out ---------------------------------------------------------------------

@@ -13,10 +13,10 @@ class Synced(Table):
     """Abstract base (never created): id made on the device, server version, tombstone."""
 
     id = Varchar(length=36, primary_key=True)
-    version = BigInt(default=0, index=True)
+    version = BigInt(default=0)  # indexed with id: (version, id), migration 0005
     created_at = ts()
     updated_at = ts()
     created_by = Varchar(length=36, null=True, default=None)
     updated_by = Varchar(length=36, null=True, default=None)
     deleted = Boolean(default=False)
-    building_id = Varchar(length=36, null=True, default=None, index=True)
+    building_id = Varchar(length=36, null=True, default=None)  # (building_id, version, id)

@@ -16,16 +16,16 @@ class PatrolRound(Synced, tablename="patrol_round"):
 
 
 class Finding(Synced, tablename="finding"):
-    round_id = Varchar(length=36, null=True, default=None, index=True)
+    round_id = Varchar(length=36, null=True, default=None)
     floor = Varchar(length=20, null=True, default=None)
     area = Varchar(length=16, null=True, default=None)
     unit_id = Varchar(length=36, null=True, default=None)
-    kind = Varchar(length=20, index=True)
+    kind = Varchar(length=20)
     severity = Varchar(length=10, default="medium")
     description = Text(default="")
     occurred_at = ts(index=True)
-    ticket_id = Varchar(length=36, null=True, default=None)
-    steward_id = Varchar(length=36, index=True)
+    ticket_id = Varchar(length=36, null=True, default=None, index=True)
+    steward_id = Varchar(length=36)
 
 
 class VacantCheck(Synced, tablename="vacant_check"):

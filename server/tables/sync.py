@@ -25,10 +25,11 @@ class SyncDevice(Table, tablename="sync_device"):
 
 
 class AppliedMutation(Table, tablename="applied_mutation"):
-    """One processed mutation: its stored result answers any replay of the same seq."""
+    """One processed mutation: its stored result answers any replay of the same seq.
+    Unique on (device_id, seq) (migration 0002)."""
 
     id = Serial(primary_key=True)
-    device_id = Varchar(length=36, index=True)
+    device_id = Varchar(length=36)
     seq = BigInt()
     collection = Varchar(length=20)
     record_id = Varchar(length=36)
