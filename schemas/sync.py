@@ -101,7 +101,9 @@ class PullResponse(Wire, kw_only=True):
     more: bool  # another page is waiting: pull again at once
     reset: bool = False  # the device must drop its cache and resync from cursor null
     evict_buildings: list[str] = []  # left the scope: drop their records
-    records: dict[str, list[dict[str, Any]]] = {}  # collection -> records (tombstones too)
+    # collection -> records (tombstones too). The server fills the lists with each record's
+    # JSON object as the database built it (msgspec.Raw); on the wire they are objects.
+    records: dict[str, list[dict[str, Any]]] = {}
 
 
 class ErrorBody(Wire, kw_only=True):

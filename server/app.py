@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -40,6 +41,11 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Lit
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await open_database(app, migrate=migrate)
+        # Everything built so far (the app, its routes, schemas, templates) lives as long
+        # as the process: keep it out of the garbage collector's full passes, which would
+        # otherwise walk ~100,000 objects again and again during a 1,000-mutation push
+        # (a third of the merge's time; docs/performance.md).
+        gc.freeze()
         try:
             yield
         finally:
@@ -70,7 +76,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Lit
         guards=[access_guard],
         csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["/api/"],
                                cookie_secure=settings.secure_cookies, cookie_samesite="strict"),
-        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        # level 5: a 5,000-record pull page in 33 ms instead of 86 ms at Litestar's default 9,
+        # 3 % larger (docs/performance.md)
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=5),
         logging_config=LoggingConfig(configure_root_logger=False, log_exceptions="debug"),
         request_max_body_size=settings.max_body_bytes,
         after_request=security_headers,

@@ -7,6 +7,7 @@ and exports. Roles: steward (楼管: assigned buildings only), desk (前台/客�
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import msgspec
@@ -223,6 +224,14 @@ UPDATABLE: dict[str, dict[str, frozenset[str]]] = {
 def writable_fields(role: str, collection: str) -> frozenset[str]:
     """Fields a role may set when creating or changing a record of the collection."""
     return WRITABLE.get(role, {}).get(collection, _NOTHING)
+
+
+@cache
+def creatable_fields(role: str, collection: str) -> frozenset[str]:
+    """Fields a role may give when creating a record: the writable ones, and the
+    ``building_id`` of the collections created in a named building (GIVEN_BUILDING)."""
+    fields = writable_fields(role, collection)
+    return fields | {"building_id"} if collection in GIVEN_BUILDING else fields
 
 
 def updatable_fields(role: str, collection: str) -> frozenset[str]:

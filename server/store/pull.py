@@ -19,8 +19,8 @@ from __future__ import annotations
 import base64
 import binascii
 import heapq
-from collections.abc import Sequence
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 import msgspec
@@ -30,8 +30,11 @@ from server.clock import iso_in
 from server.store.sync_storage import (
     Conn, columns_of, lock_clock, read_snapshot, write_transaction,
 )
-from sync.policy import PULLED_COLLECTIONS, readable_fields
+from sync.policy import PULLED_COLLECTIONS, readable_fields, redact, redacts_rows
 from sync.storage import Actor
+
+_json_encode = msgspec.json.Encoder().encode
+_json_decode = msgspec.json.decode
 
 
 # A position in the pull order: (version, collection rank, id). Versions are unique once
@@ -109,7 +112,7 @@ async def pull_page(actor: Actor, cursor_text: str | None, limit: int) -> PullRe
         cursor = start_cursor(actor, purged_through) if given is None or reset else given
         cursor.horizon = purged_through
         evict = rescope(cursor, current_scope(actor))
-        records: dict[str, list[dict[str, Any]]] = {}
+        records: dict[str, list[msgspec.Raw]] = {}
         room = limit
         if cursor.backfill:
             scope = Scope(tuple(cursor.backfill))
@@ -208,7 +211,7 @@ def in_order(conn: Conn, collection: str, select: str, scope: Scope, where: str,
 
 
 async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Position,
-                     limit: int) -> tuple[dict[str, list[dict[str, Any]]], Position]:
+                     limit: int) -> tuple[dict[str, list[msgspec.Raw]], Position]:
     """Records after ``lo`` and up to ``hi`` in scope, at most ``limit`` of them in pull
     order across collections; returns them and the position the page reaches (exact)."""
     if lo >= hi or limit <= 0:
@@ -224,7 +227,7 @@ async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Posi
         keys.append([(r[0], rank, r[1]) for r in rows])
     merged = list(heapq.merge(*keys))
     cut = merged[limit - 1] if len(merged) > limit else hi
-    records: dict[str, list[dict[str, Any]]] = {}
+    records: dict[str, list[msgspec.Raw]] = {}
     for rank, collection in enumerate(PULLED_COLLECTIONS):
         if not keys[rank] or keys[rank][0] > cut:
             continue
@@ -237,34 +240,37 @@ async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Posi
 
 
 async def read_rows(conn: Conn, role: str, collection: str, scope: Scope, where: str,
-                    params: list[Any]) -> list[dict[str, Any]]:
-    names = readable_columns(role, collection)
-    select = ", ".join(f'"{n}"' for n in names)
+                    params: list[Any]) -> list[msgspec.Raw]:
+    """The records of one page, each as the JSON object the database built."""
+    select = f"version, id, {record_json(conn.postgres, role, collection)} AS record"
     sql, args = in_order(conn, collection, select, scope, where, params, None)
     rows = await conn.fetch(sql, *args)
-    return wire_rows(conn, collection, names, rows)
+    if redacts_rows(role, collection):  # values inside the record may be hidden from the role
+        return [msgspec.Raw(_json_encode(redact(role, collection, _json_decode(r[2])))) for r in rows]
+    return [msgspec.Raw(r[2]) for r in rows]
 
 
-def wire_rows(conn: Conn, collection: str, names: tuple[str, ...],
-              rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
-    """Rows as records for the wire: JSON columns passed through as raw JSON (never decoded
-    and encoded again), SQLite's 0/1 booleans as booleans."""
+@cache
+def record_json(postgres: bool, role: str, collection: str) -> str:
+    """SQL building one row's wire record: the columns ``role`` may read, JSON columns as
+    JSON, booleans as booleans (SQLite keeps 0/1). Python never materializes the columns
+    of a pulled row; it passes the database's JSON through (``msgspec.Raw``)."""
     columns = columns_of(collection)
-    json_at = [i for i, name in enumerate(names) if name in columns.json]
-    bool_at = [] if conn.postgres else [i for i, name in enumerate(names) if name in columns.booleans]
-    if not json_at and not bool_at:
-        return [dict(zip(names, values)) for values in rows]
-    records = []
-    for values in rows:
-        values = list(values)
-        for at in json_at:
-            if values[at] is not None:
-                values[at] = msgspec.Raw(values[at])
-        for at in bool_at:
-            if values[at] is not None:
-                values[at] = values[at] == 1
-        records.append(dict(zip(names, values)))
-    return records
+
+    def value(name: str) -> str:
+        quoted = f'"{name}"'
+        if postgres:
+            return quoted
+        if name in columns.json:
+            return f"json({quoted})"
+        if name in columns.booleans:
+            return f"json(CASE {quoted} WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)"
+        return quoted
+
+    names = readable_columns(role, collection)
+    assert len(names) <= 50, "json_build_object takes at most 100 arguments"
+    pairs = ", ".join(f"'{name}', {value(name)}" for name in names)
+    return f"json_build_object({pairs})::text" if postgres else f"json_object({pairs})"
 
 
 def readable_columns(role: str, collection: str) -> tuple[str, ...]:
@@ -272,7 +278,7 @@ def readable_columns(role: str, collection: str) -> tuple[str, ...]:
     return tuple(n for n in columns_of(collection).names if n in fields)
 
 
-def merge_into(records: dict[str, list[dict[str, Any]]], more: dict[str, list[dict[str, Any]]]) -> None:
+def merge_into(records: dict[str, list[msgspec.Raw]], more: dict[str, list[msgspec.Raw]]) -> None:
     for collection, rows in more.items():
         records.setdefault(collection, []).extend(rows)
 

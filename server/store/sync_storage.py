@@ -329,9 +329,10 @@ class SqlStorage:
 
 def processed_json(result: MutationResult, payload: dict[str, Any] | None) -> str:
     """The stored replay answer; a rejected mutation's payload rides along under "payload"."""
+    if payload is None:
+        return _json_encode(result).decode()
     body = msgspec.to_builtins(result)
-    if payload is not None:
-        body["payload"] = payload
+    body["payload"] = payload
     return _json_encode(body).decode()
 
 

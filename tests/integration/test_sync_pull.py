@@ -151,3 +151,22 @@ async def test_pull_records_last_pull_at(client):
     async with read_snapshot() as conn:
         row = await conn.fetchrow("SELECT last_pull_at FROM sync_device WHERE id = ?", phone.device_id)
     assert row[0]
+
+
+async def test_conflict_records_hide_values_the_steward_may_not_see(client):
+    """Two clerks change a household's 身份证号 from the same base: the conflict record
+    lands in the steward's building, but its values must not reach the steward's phone."""
+    estate, phone = await estate_and_phone(client, buildings=1, assigned=1)
+    await phone.pull()
+    household_id, household = next(iter(phone.live("household").items()))
+    desk = await principal_of(await make_user("desk"))
+    for n, number in enumerate(("110101199001011234", "110101199001015678")):
+        await sync_service.apply_desk_mutations(desk, [Update(
+            seq=2 + n, collection="household", id=household_id, base_version=household["version"],
+            base={"owner_id_number": "110101198001010000"}, changes={"owner_id_number": number})])
+    await phone.pull()
+    conflicts = [c for c in phone.live("conflict").values() if c["record_id"] == household_id]
+    assert conflicts, "the conflict record reaches the steward of the building"
+    for conflict in conflicts:
+        assert conflict["field"] == "owner_id_number"
+        assert conflict["kept_value"] is None and conflict["lost_value"] is None
