@@ -9,9 +9,10 @@ Measures, on a fresh database per engine:
    beside the floor: the driver's ``executemany`` upsert of the same rows plus their
    change_log rows in one transaction;
 2. push through HTTP: the same batches POSTed to uvicorn on loopback (one worker), from two
-   phones at once;
-3. initial pull of a ``--scope``-record scope (pages of 5,000, encoded to JSON as the
-   endpoint does), beside a raw select of the same rows encoded with msgspec;
+   phones at once (after one untimed 10-mutation push each);
+3. initial pull of a ``--scope``-record scope through the endpoint (gzip, as a browser asks),
+   and in-process (pages of 5,000, encoded to JSON as the endpoint does) beside a raw
+   select of the same rows encoded with msgspec;
 4. peak Python memory (tracemalloc) of a full initial pull at 5k / 20k / 40k records.
 
 Targets (2-core machine): merge ≤ 5x floor; ≥ 20,000 mutations/s via HTTP on SQLite;
@@ -30,6 +31,8 @@ import tempfile
 import time
 import tracemalloc
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -177,7 +180,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def bench_http(settings: Settings, phones: list[tuple[Any, str]], unit_id: str, batches: int) -> float:
+@asynccontextmanager
+async def served(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app under uvicorn (one worker) on loopback, as deployed; a client for it."""
     port = free_port()
     env = {**os.environ, "STEWARDSYNC_DATA_DIR": str(settings.data_dir),
            "STEWARDSYNC_DATABASE_URL": settings.database_url, "STEWARDSYNC_SECRET_KEY": "bench",
@@ -198,29 +203,68 @@ async def bench_http(settings: Settings, phones: list[tuple[Any, str]], unit_id:
                     await asyncio.sleep(0.1)
             else:
                 raise RuntimeError("the server did not answer /health within 30 s")
-            bodies = []
-            for principal, token in phones:
-                seq = 1
-                mine = []
-                for _ in range(batches):
-                    mine.append(encode({"protocol": 2, "device_id": principal.device_id,
-                                        "mutations": msgspec.to_builtins(creates(unit_id, seq, BATCH))}))
-                    seq += BATCH
-                bodies.append((token, mine))
-
-            async def phone(token: str, mine: list[bytes]) -> None:
-                for body in mine:
-                    response = await http.post("/api/v1/sync/push", content=body, headers={
-                        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-                    assert response.status_code == 200, response.text[:300]
-
-            started = time.perf_counter()
-            await asyncio.gather(*(phone(token, mine) for token, mine in bodies))
-            elapsed = time.perf_counter() - started
+            yield http
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def push_body(device_id: str, mutations: list[Create]) -> bytes:
+    return encode({"protocol": 2, "device_id": device_id, "mutations": msgspec.to_builtins(mutations)})
+
+
+async def bench_http_push(http: httpx.AsyncClient, phones: list[tuple[Any, str]], unit_id: str,
+                          batches: int) -> float:
+    """Phones pushing at once, each its batches in turn (after one small warm-up push each,
+    untimed: the server's first request builds its handlers' signature models)."""
+    bodies = []
+    for principal, token in phones:
+        warm_up = push_body(principal.device_id, creates(unit_id, 1, 10))
+        mine = [push_body(principal.device_id, creates(unit_id, 11 + n * BATCH, BATCH)) for n in range(batches)]
+        bodies.append((token, warm_up, mine))
+
+    async def send(token: str, body: bytes) -> None:
+        response = await http.post("/api/v1/sync/push", content=body, headers={
+            "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        assert response.status_code == 200, response.text[:300]
+
+    async def phone(token: str, mine: list[bytes]) -> None:
+        for body in mine:
+            await send(token, body)
+
+    for token, warm_up, _ in bodies:
+        await send(token, warm_up)
+    started = time.perf_counter()
+    await asyncio.gather(*(phone(token, mine) for token, _, mine in bodies))
+    elapsed = time.perf_counter() - started
     return BATCH * batches * len(phones) / elapsed
+
+
+class PageCount(msgspec.Struct):
+    """Enough of a pull page to count its records and go on (records left undecoded)."""
+
+    cursor: str
+    more: bool
+    records: dict[str, list[msgspec.Raw]] = {}
+
+
+async def bench_http_pull(http: httpx.AsyncClient, principal: Any, token: str) -> tuple[float, int, int]:
+    """A phone's initial pull through the endpoint, gzip as browsers ask for it:
+    (records/s, records, bytes on the wire)."""
+    cursor, records, wire = None, 0, 0
+    started = time.perf_counter()
+    while True:
+        response = await http.post("/api/v1/sync/pull", content=encode(
+            {"protocol": 2, "device_id": principal.device_id, "cursor": cursor, "limit": PAGE}),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json",
+                     "Accept-Encoding": "gzip"})
+        assert response.status_code == 200, response.text[:300]
+        wire += int(response.headers.get("content-length", 0))
+        page = msgspec.json.decode(response.content, type=PageCount)
+        records += sum(len(rows) for rows in page.records.values())
+        cursor = page.cursor
+        if not page.more:
+            return records / (time.perf_counter() - started), records, wire
 
 
 # --- 3 and 4. pull -------------------------------------------------------------------------
@@ -301,13 +345,17 @@ async def run(kind: str, batches: int, scope: int, memory_sizes: list[int]) -> N
             print(f"[{kind}] push merge in-process: {merge_rate:,.0f} mutations/s; "
                   f"floor (executemany rows + change_log): {floor_rate:,.0f} rows/s; "
                   f"merge/floor time ratio {floor_rate / merge_rate:.2f}x", flush=True)
-            http_phones = [await add_phone("steward", [push_building]) for _ in range(2)]
-            http_rate = await bench_http(settings, http_phones, push_unit, batches)
-            print(f"[{kind}] push via HTTP (uvicorn, 1 worker, 2 phones): {http_rate:,.0f} mutations/s",
-                  flush=True)
             building, unit = await add_building(estate_id)
             reader = await add_phone("steward", [building])
             await seed_scope(building, unit, reader[0].user_id, scope)
+            http_phones = [await add_phone("steward", [push_building]) for _ in range(2)]
+            async with served(settings) as http:
+                http_rate = await bench_http_push(http, http_phones, push_unit, batches)
+                print(f"[{kind}] push via HTTP (uvicorn, 1 worker, 2 phones): {http_rate:,.0f} mutations/s",
+                      flush=True)
+                http_pull_rate, pulled, wire = await bench_http_pull(http, *reader)
+                print(f"[{kind}] initial pull via HTTP of {pulled:,} records (gzip): {http_pull_rate:,.0f} "
+                      f"records/s, {wire / pulled:.0f} bytes/record on the wire", flush=True)
             pull_rate, raw_rate, records = await bench_pull(reader[0], building)
             print(f"[{kind}] initial pull of {records:,} records: {pull_rate:,.0f} records/s; "
                   f"raw select + msgspec: {raw_rate:,.0f} records/s; ratio {raw_rate / pull_rate:.2f}x",
