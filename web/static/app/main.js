@@ -99,7 +99,7 @@ function renderTabs(current) {
 
 /** Sync badge (pending, last sync, errors) and the banners that need the steward. */
 async function refreshChrome() {
-  const counts = badgeCounts(await store.outboxCount(), await store.allEntries());
+  const counts = badgeCounts(await store.outboxCount(), await store.allEntries(), await store.refusedBlobs());
   const badge = /** @type {HTMLElement} */ (document.querySelector("[data-sync-badge]"));
   const signedIn = Boolean(await store.getMeta("session"));
   const state = !signedIn && !counts.pending ? "signed_out" : status.running ? "running" : !navigator.onLine ? "offline"
@@ -119,8 +119,9 @@ async function refreshChrome() {
   if (status.error && !status.needsLogin && !status.updateRequired && navigator.onLine) {
     banners.push(h("div", { class: "banner", "data-banner": "error" }, t("banner.sync_error", { code: status.error.code })));
   }
-  if (counts.conflicts || counts.rejected) {
-    const parts = [counts.conflicts ? t("banner.conflicts", { n: counts.conflicts }) : "", counts.rejected ? t("banner.rejected", { n: counts.rejected }) : ""];
+  if (counts.conflicts || counts.rejected || counts.photos) {
+    const parts = [counts.conflicts ? t("banner.conflicts", { n: counts.conflicts }) : "", counts.rejected ? t("banner.rejected", { n: counts.rejected }) : "",
+      counts.photos ? t("banner.photos_refused", { n: counts.photos }) : ""];
     banners.push(h("a", { class: "banner warn", href: "#/records", "data-banner": "problems" },
       t("banner.problems", { what: parts.filter(Boolean).join(t("banner.and")) })));
   }

@@ -85,8 +85,8 @@ export function classifyFailure(status, body) {
 }
 
 /**
- * The server refused a seq gap and expects `expected`: number the outbox again from
- * there, keeping its order (only sensible when the server never got our first seq).
+ * Number mutations again from `expected`, keeping their order (see `rewindPlan`: only
+ * when the phone no longer holds every mutation the server lacks).
  * @param {Mutation[]} outbox @param {number} expected
  * @returns {{ mutations: Mutation[], nextSeq: number }}
  */
@@ -94,6 +94,111 @@ export function renumber(outbox, expected) {
   const ordered = nextBatch(outbox, Infinity);
   const mutations = ordered.map((m, i) => ({ ...m, seq: expected + i }));
   return { mutations, nextSeq: expected + mutations.length };
+}
+
+/**
+ * How long answered mutations stay on the phone after the server acknowledged them, so
+ * that a server restored from a backup can get them again (docs/operations.md §5): the
+ * last `count`, and every one acknowledged within `days`, whichever keeps more.
+ */
+export const RETAIN = { days: 7, count: 5000 };
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The highest seq the server has acknowledged: just below the oldest pending mutation, or
+ * the last seq handed out when nothing is pending (answers leave the outbox in seq order).
+ * @param {number} nextSeq @param {number[]} pendingSeqs
+ */
+export function acknowledgedThrough(nextSeq, pendingSeqs) {
+  return pendingSeqs.length ? Math.min(...pendingSeqs) - 1 : Math.max(0, nextSeq - 1);
+}
+
+/**
+ * A push answer's `last_seq` below what the phone had acknowledged means the server lost
+ * acknowledged mutations (it was restored from a backup): re-send from the seq it
+ * expects. Null when the server is not behind.
+ * @param {number | null | undefined} lastSeq @param {number} acknowledged
+ * @returns {number | null}
+ */
+export function serverBehind(lastSeq, acknowledged) {
+  return Number.isInteger(lastSeq) && /** @type {number} */ (lastSeq) >= 0 && /** @type {number} */ (lastSeq) < acknowledged
+    ? /** @type {number} */ (lastSeq) + 1 : null;
+}
+
+/**
+ * What to send again when the server expects `expected` below our seqs (a `seq_gap`
+ * answer, or an answer's `last_seq` below what it had acknowledged). Both mean the server
+ * lost mutations it had acknowledged; the phone then sends what it still holds from there:
+ * - it still holds every mutation from `expected` on (retained + outbox): **rewind**, the
+ *   same mutations with the same seqs go back into the outbox; they are new to the server
+ *   and apply exactly once;
+ * - some are gone from the phone (retention pruned them, or the app predates retention):
+ *   those captures cannot come back; **renumber** what is held from `expected` so that the
+ *   server accepts the rest (`missing` says how many seqs were lost for good).
+ * @param {any[]} retained acknowledged mutations still held (`retainedEntry`), seq ≥ expected
+ * @param {Mutation[]} outbox the unanswered mutations
+ * @param {number} expected the seq the server expects next
+ * @param {number} nextSeq the phone's next free seq
+ * @returns {{ expected: number, resend: Mutation[], nextSeq: number, renumbered: boolean, missing: number }}
+ */
+export function rewindPlan(retained, outbox, expected, nextSeq) {
+  const bySeq = new Map([...retained.map(unretained), ...outbox].filter((m) => m.seq >= expected).map((m) => [m.seq, m]));
+  const held = nextBatch([...bySeq.values()], Infinity);
+  const renumbered = !held.every((m, i) => m.seq === expected + i);
+  const resend = renumbered ? renumber(held, expected).mutations : held;
+  const after = expected + held.length; // nothing is held above the last one re-sent
+  return { expected, resend, nextSeq: after, renumbered, missing: Math.max(0, nextSeq - after) };
+}
+
+/**
+ * How many of the oldest retained mutations may go: they were acknowledged more than
+ * `rule.days` ago and more than `rule.count` newer ones are kept.
+ * @param {{ seq: number, acked_at?: string }[]} oldest the oldest retained entries, by seq
+ * @param {number} total how many are retained in all
+ * @param {number} now ms since the epoch
+ * @param {{ days: number, count: number }} [rule]
+ */
+export function prunable(oldest, total, now, rule = RETAIN) {
+  const before = now - rule.days * DAY_MS;
+  let n = 0;
+  for (const entry of oldest) {
+    if (total - n <= rule.count) break;
+    const acked = Date.parse(entry.acked_at || "");
+    if (!(acked < before)) break; // younger (or undated): kept, and so is everything newer
+    n += 1;
+  }
+  return n;
+}
+
+/**
+ * The sha256 of the photo and signature bytes a mutation refers to (an attachment's
+ * `sha256`, a visit's `signature_sha256`): kept on the phone as long as the mutation is.
+ * @param {Mutation} m
+ * @returns {string[]}
+ */
+export function blobRefs(m) {
+  const values = m.op === "create" ? m.fields : m.op === "update" ? m.changes : {};
+  return [...new Set(Object.entries(values || {})
+    .filter(([key, value]) => (key === "sha256" || key.endsWith("_sha256")) && typeof value === "string" && /^[0-9a-f]{64}$/.test(value))
+    .map(([, value]) => /** @type {string} */ (value)))];
+}
+
+/**
+ * An answered mutation as it is retained: the mutation itself, when it was acknowledged,
+ * how it was answered and the bytes it refers to.
+ * @param {Mutation} m @param {MutationResult} result @param {string} now ISO time
+ */
+export function retainedEntry(m, result, now) {
+  return { ...m, acked_at: now, answered: result.status, blob_refs: blobRefs(m) };
+}
+
+/**
+ * A retained entry as a mutation again (to go back into the outbox).
+ * @param {any} entry @returns {Mutation}
+ */
+export function unretained(entry) {
+  const { acked_at: _acked, answered: _answered, blob_refs: _refs, ...m } = entry;
+  return m;
 }
 
 /**

@@ -59,10 +59,12 @@ export function shown(value, field, t) {
 }
 
 /**
- * Counts for the sync badge.
+ * Counts for the sync badge and the problems banner. Only the outbox is pending: mutations
+ * retained after the server acknowledged them (for a restore) are not counted.
  * @param {number} pending outbox size @param {any[]} entries
+ * @param {{ seen?: boolean }[]} [refused] photos the server refused for good (`store.refusedBlobs`)
  */
-export function badgeCounts(pending, entries) {
+export function badgeCounts(pending, entries, refused = []) {
   let conflicts = 0;
   let rejected = 0;
   for (const e of entries) {
@@ -70,7 +72,53 @@ export function badgeCounts(pending, entries) {
     if (e.state === "conflict") conflicts += 1;
     if (e.state === "rejected") rejected += 1;
   }
-  return { pending, conflicts, rejected };
+  return { pending, conflicts, rejected, photos: refused.filter((b) => !b.seen).length };
+}
+
+/**
+ * Photos and signatures the server refused for good, each with the record it belongs to
+ * (from my attachment records; `parent_id` null when none is on the phone).
+ * @param {any[]} entries local entries (store.allEntries) @param {any[]} refused `store.refusedBlobs()`
+ * @returns {{ sha256: string, kind: string, parent_collection: string | null, parent_id: string | null, reason: any, seen: boolean }[]}
+ */
+export function photoProblems(entries, refused) {
+  /** @type {Map<string, any>} */ const bySha = new Map();
+  for (const e of entries) {
+    const data = e.collection === "attachment" ? (e.data !== undefined ? e.data : e.server) : null;
+    if (data?.sha256 && !bySha.has(data.sha256)) bySha.set(data.sha256, data);
+  }
+  return refused.map((b) => {
+    const attachment = bySha.get(b.sha256);
+    return {
+      sha256: b.sha256, kind: attachment?.kind || "photo",
+      parent_collection: attachment?.parent_collection ?? null, parent_id: attachment?.parent_id ?? null,
+      reason: b.reason || { code: b.refused }, seen: Boolean(b.seen),
+    };
+  });
+}
+
+/**
+ * Why the server refused a photo, in the app's language: a size with the server's limit,
+ * else the server's own message ("中文 / English"), else its code.
+ * @param {{ code?: string, message?: string | null, detail?: any } | null} reason
+ * @param {string} lang @param {(key: string, params?: Record<string, any>) => string} t
+ */
+export function refusalText(reason, lang, t) {
+  const detail = reason?.detail || {};
+  if (reason?.code === "photo_too_large" && Number(detail.max) > 0) {
+    return t("photo.refused.too_large", { size: kilobytes(detail.size), max: kilobytes(detail.max) });
+  }
+  if (reason?.message) {
+    const [zh, en] = reason.message.split(" / ");
+    return (lang === "en" && en ? en : zh).trim();
+  }
+  return t("photo.refused.code", { code: reason?.code || "?" });
+}
+
+/** @param {any} bytes */
+function kilobytes(bytes) {
+  const n = Number(bytes);
+  return Number.isFinite(n) && n > 0 ? `${Math.ceil(n / 1024)} KB` : "?";
 }
 
 /**

@@ -7,7 +7,14 @@
  *   `{ collection, id, data, server, state, reason, conflict_ids, mine, touched_at }` where
  *   `server` is the last copy the server sent and `data` the local view (server + pending).
  * - `outbox`: the mutations not yet answered, key `seq` (index `record`).
- * - `blobs`: bytes addressed by sha256, `uploaded` once the server has them all.
+ * - `sent`: answered mutations, retained after the server acknowledged them (`RETAIN`:
+ *   7 days or the last 5,000, whichever is more) so that a server restored from a backup
+ *   can get them again (docs/operations.md §5); key `seq`, multi-entry index `blob` on the
+ *   sha256 of the bytes each refers to. Never pending: the badge counts the outbox only.
+ * - `blobs`: bytes addressed by sha256; `uploaded` once the server has them all, `refused`
+ *   (the server's code, with `reason`) when it refuses them for good; `unsent: 1` while
+ *   they still have to go (index `unsent`), index `refused`. Kept while a pending or
+ *   retained mutation refers to them.
  * - `meta`: session, device id, next seq, clock, cursor, last sync.
  *
  * `commit` writes records, their outbox mutations and their bytes in ONE transaction:
@@ -15,21 +22,37 @@
  */
 import { openDB } from "/vendor/idb/build/index.js";
 import { tick, newClock } from "./hlc.js";
-import { assignSeqs, overlay } from "./outbox.js";
+import { acknowledgedThrough, assignSeqs, blobRefs, overlay, prunable, RETAIN, retainedEntry } from "./outbox.js";
 
 const DB_NAME = "stewardsync";
+const DB_VERSION = 2;
 /** @type {Promise<import("/vendor/idb/build/index.js").IDBPDatabase> | null} */
 let opened = null;
 
 export function db() {
-  opened ||= openDB(DB_NAME, 1, {
-    upgrade(database) {
-      database.createObjectStore("meta");
-      const records = database.createObjectStore("records", { keyPath: ["collection", "id"] });
-      records.createIndex("collection", "collection");
-      const outbox = database.createObjectStore("outbox", { keyPath: "seq" });
-      outbox.createIndex("record", ["collection", "id"]);
-      database.createObjectStore("blobs", { keyPath: "sha256" });
+  opened ||= openDB(DB_NAME, DB_VERSION, {
+    // Upgrades only add: a phone updated mid-shift keeps its outbox, records and bytes.
+    async upgrade(database, oldVersion, _newVersion, tx) {
+      if (oldVersion < 1) {
+        database.createObjectStore("meta");
+        const records = database.createObjectStore("records", { keyPath: ["collection", "id"] });
+        records.createIndex("collection", "collection");
+        const outbox = database.createObjectStore("outbox", { keyPath: "seq" });
+        outbox.createIndex("record", ["collection", "id"]);
+        database.createObjectStore("blobs", { keyPath: "sha256" });
+      }
+      if (oldVersion < 2) {
+        const sent = database.createObjectStore("sent", { keyPath: "seq" });
+        sent.createIndex("blob", "blob_refs", { multiEntry: true });
+        const blobs = tx.objectStore("blobs");
+        blobs.createIndex("unsent", "unsent");
+        blobs.createIndex("refused", "refused");
+        let cursor = await blobs.openCursor();
+        while (cursor) {
+          if (!cursor.value.uploaded && !cursor.value.refused) await cursor.update({ ...cursor.value, unsent: 1 });
+          cursor = await cursor.continue();
+        }
+      }
     },
   });
   return opened;
@@ -120,7 +143,7 @@ export async function commit(intents, blobs = []) {
   }
   for (const blob of blobs) {
     if (!(await tx.objectStore("blobs").get(blob.sha256))) {
-      await tx.objectStore("blobs").put({ ...blob, size: blob.bytes.byteLength, uploaded: false });
+      await tx.objectStore("blobs").put({ ...blob, size: blob.bytes.byteLength, uploaded: false, unsent: 1 });
     }
   }
   await meta.put(nextSeq, "next_seq");
@@ -130,15 +153,18 @@ export async function commit(intents, blobs = []) {
 }
 
 /**
- * Record the server's answers: answered mutations leave the outbox, their records take
- * the new version and state (pending / synced / conflict / rejected with the reason).
+ * Record the server's answers: answered mutations leave the outbox for `sent` (retained,
+ * in case the server is restored from a backup), their records take the new version and
+ * state (pending / synced / conflict / rejected with the reason).
  * @param {{ mutation: import("./outbox.js").Mutation, result: import("./outbox.js").MutationResult }[]} answered
  * @param {(result: any, stillPending: number) => { state: string, reason: string | null }} stateAfter
  */
 export async function settle(answered, stateAfter) {
-  const tx = (await db()).transaction(["records", "outbox"], "readwrite");
+  const tx = (await db()).transaction(["records", "outbox", "sent"], "readwrite");
+  const now = new Date().toISOString();
   for (const { mutation, result } of answered) {
     await tx.objectStore("outbox").delete(mutation.seq);
+    await tx.objectStore("sent").put(retainedEntry(mutation, result, now));
     const key = [mutation.collection, mutation.id];
     const found = await tx.objectStore("records").get(key);
     if (!found) continue;
@@ -218,14 +244,33 @@ export async function evict(buildingIds) {
 
 /** Photos and signatures whose bytes the server does not have yet. */
 export async function unsentBlobs() {
-  return (await (await db()).getAll("blobs")).filter((b) => !b.uploaded && !b.refused);
+  return (await db()).getAllFromIndex("blobs", "unsent");
 }
 
-/** The server refused these bytes for good: keep them, note why, stop retrying. @param {string} sha256 @param {string} code */
-export async function markUploadRefused(sha256, code) {
+/**
+ * The server refused these bytes for good: keep them, note why (its code, message and
+ * detail), stop retrying; My records shows them.
+ * @param {string} sha256 @param {{ code: string, message?: string | null, detail?: any }} reason
+ */
+export async function markUploadRefused(sha256, reason) {
   const database = await db();
   const found = await database.get("blobs", sha256);
-  if (found) await database.put("blobs", { ...found, refused: code });
+  if (!found) return;
+  const { unsent: _unsent, ...rest } = found;
+  await database.put("blobs", { ...rest, refused: reason.code, reason, refused_at: new Date().toISOString() });
+}
+
+/** Photos and signatures the server refused for good, without their bytes. */
+export async function refusedBlobs() {
+  const found = await (await db()).getAllFromIndex("blobs", "refused");
+  return found.map(({ bytes: _bytes, ...rest }) => rest);
+}
+
+/** The steward has read that the server refused these bytes: stop the banner. @param {string} sha256 */
+export async function acknowledgeRefusal(sha256) {
+  const database = await db();
+  const found = await database.get("blobs", sha256);
+  if (found) await database.put("blobs", { ...found, seen: true });
 }
 
 /** @param {string} sha256 */
@@ -237,7 +282,9 @@ export async function blob(sha256) {
 export async function markUploaded(sha256) {
   const database = await db();
   const found = await database.get("blobs", sha256);
-  if (found) await database.put("blobs", { ...found, uploaded: true });
+  if (!found) return;
+  const { unsent: _unsent, ...rest } = found;
+  await database.put("blobs", { ...rest, uploaded: true });
 }
 
 /** Forget the session but never the outbox, my records or the bytes. */
@@ -245,16 +292,92 @@ export async function forgetSession() {
   await setMeta("session", null);
 }
 
-/**
- * Replace the outbox with the same mutations numbered again (after a seq_gap answer).
- * @param {{ mutations: import("./outbox.js").Mutation[], nextSeq: number }} renumbered
- */
-export async function renumberOutbox({ mutations, nextSeq }) {
-  const tx = (await db()).transaction(["meta", "outbox"], "readwrite");
-  await tx.objectStore("outbox").clear();
-  for (const mutation of mutations) await tx.objectStore("outbox").put(mutation);
-  await tx.objectStore("meta").put(nextSeq, "next_seq");
+/** The highest seq the server has acknowledged (see `acknowledgedThrough`). */
+export async function acknowledged() {
+  const tx = (await db()).transaction(["meta", "outbox"], "readonly");
+  const first = await tx.objectStore("outbox").openKeyCursor();
+  const nextSeq = (await tx.objectStore("meta").get("next_seq")) || 1;
   await tx.done;
+  return acknowledgedThrough(nextSeq, first ? [Number(first.key)] : []);
+}
+
+/** The retained (acknowledged) mutations from `seq` on. @param {number} seq */
+export async function retainedFrom(seq) {
+  return (await db()).getAll("sent", IDBKeyRange.lowerBound(seq));
+}
+
+export async function retainedCount() {
+  return (await db()).count("sent");
+}
+
+/**
+ * The server lost acknowledged mutations (restored from a backup): put what it lacks back
+ * into the outbox (`rewindPlan`), with the next seq after them; their records show as
+ * pending again and their bytes go again. One strict transaction: nothing is lost if the
+ * app stops half-way.
+ * @param {{ expected: number, resend: import("./outbox.js").Mutation[], nextSeq: number }} plan
+ */
+export async function rewind({ expected, resend, nextSeq }) {
+  const tx = (await db()).transaction(["meta", "outbox", "sent", "records", "blobs"], "readwrite", { durability: "strict" });
+  await tx.objectStore("sent").delete(IDBKeyRange.lowerBound(expected));
+  await tx.objectStore("outbox").clear();
+  for (const mutation of resend) await tx.objectStore("outbox").put(mutation);
+  await tx.objectStore("meta").put(nextSeq, "next_seq");
+  for (const sha256 of new Set(resend.flatMap(blobRefs))) await sendAgain(tx.objectStore("blobs"), sha256);
+  for (const mutation of resend) {
+    const found = await tx.objectStore("records").get([mutation.collection, mutation.id]);
+    if (found?.state === "synced") await tx.objectStore("records").put({ ...found, state: "pending" });
+  }
+  await tx.done;
+}
+
+/** @param {any} blobs the object store, in a readwrite transaction @param {string} sha256 */
+async function sendAgain(blobs, sha256) {
+  const found = await blobs.get(sha256);
+  if (found && found.uploaded && !found.refused) await blobs.put({ ...found, uploaded: false, unsent: 1 });
+}
+
+/**
+ * After a reset (the server may have been restored from a backup): offer the bytes of
+ * every pending or retained mutation again. The upload asks the server first (HEAD), so
+ * bytes it holds cost one request and are not sent twice.
+ */
+export async function offerBlobsAgain() {
+  const tx = (await db()).transaction(["outbox", "sent", "blobs"], "readwrite");
+  const refs = new Set((await tx.objectStore("outbox").getAll()).flatMap(blobRefs));
+  let cursor = await tx.objectStore("sent").index("blob").openKeyCursor(null, "nextunique");
+  while (cursor) {
+    refs.add(String(cursor.key));
+    cursor = await cursor.continue();
+  }
+  for (const sha256 of refs) await sendAgain(tx.objectStore("blobs"), sha256);
+  await tx.done;
+}
+
+/**
+ * Drop retained mutations past the retention rule (`RETAIN`), and the bytes only they
+ * referred to once the server has them (or refused them and the steward has read why).
+ * @param {number} [now] ms since the epoch
+ * @returns {Promise<number>} how many mutations were dropped
+ */
+export async function prune(now = Date.now()) {
+  const tx = (await db()).transaction(["outbox", "sent", "blobs"], "readwrite");
+  const sent = tx.objectStore("sent");
+  const total = await sent.count();
+  const oldest = total > RETAIN.count ? await sent.getAll(null, total - RETAIN.count) : [];
+  const gone = oldest.slice(0, prunable(oldest, total, now));
+  for (const entry of gone) await sent.delete(entry.seq);
+  const refs = new Set(gone.flatMap((entry) => entry.blob_refs || []));
+  if (refs.size) {
+    const pending = new Set((await tx.objectStore("outbox").getAll()).flatMap(blobRefs));
+    for (const sha256 of refs) {
+      if (pending.has(sha256) || (await sent.index("blob").count(sha256))) continue;
+      const found = await tx.objectStore("blobs").get(sha256);
+      if (found && (found.uploaded || (found.refused && found.seen))) await tx.objectStore("blobs").delete(sha256);
+    }
+  }
+  await tx.done;
+  return gone.length;
 }
 
 /** The steward has read a conflict or rejection: keep the record and its reason, stop the banner. @param {string} collection @param {string} id */
@@ -270,13 +393,14 @@ export async function acknowledge(collection, id) {
  * @param {string} deviceId the new device id
  */
 export async function handOver(deviceId) {
-  const tx = (await db()).transaction(["meta", "records", "outbox", "blobs"], "readwrite", { durability: "strict" });
-  if ((await tx.objectStore("outbox").count()) || (await tx.objectStore("blobs").getAll()).some((b) => !b.uploaded && !b.refused)) {
+  const tx = (await db()).transaction(["meta", "records", "outbox", "sent", "blobs"], "readwrite", { durability: "strict" });
+  if ((await tx.objectStore("outbox").count()) || (await tx.objectStore("blobs").index("unsent").count())) {
     tx.done.catch(() => undefined);
     tx.abort();
     throw new Error("unsent records");
   }
-  await Promise.all([tx.objectStore("records").clear(), tx.objectStore("blobs").clear()]);
+  // the previous device's retained mutations go too: only its own credential could re-send them
+  await Promise.all([tx.objectStore("records").clear(), tx.objectStore("blobs").clear(), tx.objectStore("sent").clear()]);
   for (const key of ["cursor", "next_seq", "clock", "last_pull_at", "last_sync_at", "session"]) await tx.objectStore("meta").delete(key);
   await tx.objectStore("meta").put(deviceId, "device_id");
   await tx.done;

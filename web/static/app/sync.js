@@ -5,10 +5,16 @@
  * the app becomes visible, periodically and after each save; one run at a time; backs
  * off after failures. The outbox is never dropped: a 401 asks for a new login, a 426 for
  * an app update, anything else is retried.
+ *
+ * After a server restore (docs/operations.md §5) the server lacks mutations it had
+ * acknowledged: a push is answered `409 seq_gap` below our seqs, or an answer's
+ * `last_seq` is below what we had acknowledged (a reset pull sends an empty push to ask).
+ * The phone then rewinds: the retained mutations go back into the outbox from the seq the
+ * server expects, their bytes are offered again, and the pull starts afresh after them.
  */
 import { ApiFailure, APP_VERSION, call, postJson } from "./api.js";
 import { retryDelay } from "./backoff.js";
-import { classifyFailure, matchResults, nextBatch, PROTOCOL, renumber, stateAfter, toWire } from "./outbox.js";
+import { classifyFailure, matchResults, nextBatch, PROTOCOL, rewindPlan, serverBehind, stateAfter, toWire } from "./outbox.js";
 import * as store from "./store.js";
 
 const CHUNK = 256 * 1024;
@@ -75,6 +81,7 @@ async function runOnce() {
     await pushAll(session.device_id);
     await uploadAll();
     await pullAll(session.device_id);
+    await store.prune();
     attempt = 0;
     status.error = null;
     status.needsLogin = false;
@@ -106,12 +113,18 @@ function failed(error) {
   }
 }
 
-/** @param {string} deviceId */
-async function pushAll(deviceId) {
-  let renumbered = false;
+/**
+ * Push the outbox, oldest first, until it is empty. `probe`: push even when it is empty
+ * (an empty push answers the server's `last_seq`), to learn whether a restored server
+ * lost acknowledged mutations. The server lagging behind is met by one rewind per call.
+ * @param {string} deviceId @param {{ probe?: boolean }} [options]
+ */
+async function pushAll(deviceId, { probe = false } = {}) {
+  let rewound = false;
   for (;;) {
     const outbox = await store.outbox();
-    if (!outbox.length) return;
+    if (!outbox.length && !probe) return;
+    probe = false;
     const batch = nextBatch(outbox);
     let answer;
     try {
@@ -121,25 +134,45 @@ async function pushAll(deviceId) {
       });
     } catch (error) {
       const failure = error instanceof ApiFailure ? classifyFailure(error.status, error.body) : null;
-      if (failure?.kind === "seq_gap" && !renumbered && failure.expected && failure.expected < batch[0].seq) {
-        await store.renumberOutbox(renumber(outbox, failure.expected));
-        renumbered = true;
+      const expected = Number(failure?.expected);
+      if (failure?.kind === "seq_gap" && !rewound && Number.isInteger(expected) && expected >= 1 && expected < batch[0].seq) {
+        await rewindTo(expected);
+        rewound = true;
         continue;
       }
       throw error;
     }
     const answered = matchResults(batch, answer.results || []);
-    if (!answered.length) throw new ApiFailure(500, { code: "no_results", message: "push answered no mutation" });
-    await store.settle(answered, stateAfter);
+    if (batch.length && !answered.length) throw new ApiFailure(500, { code: "no_results", message: "push answered no mutation" });
+    if (answered.length) await store.settle(answered, stateAfter);
+    const behind = serverBehind(answer.last_seq, await store.acknowledged());
+    if (behind !== null) {
+      if (rewound) throw new ApiFailure(500, { code: "seq_behind", message: `server last_seq ${answer.last_seq} after a rewind` });
+      await rewindTo(behind);
+      rewound = true;
+    }
     status.pending = await store.outboxCount();
     announce();
   }
 }
 
 /**
+ * The server expects `expected`, below what it had acknowledged: put what it lacks back
+ * into the outbox (`rewindPlan`).
+ * @param {number} expected
+ */
+async function rewindTo(expected) {
+  const plan = rewindPlan(await store.retainedFrom(expected), await store.outbox(), expected, (await store.getMeta("next_seq")) || 1);
+  await store.rewind(plan);
+  if (plan.missing) console.warn(`the server lacks ${plan.missing} mutation(s) this phone no longer holds`);
+  status.pending = await store.outboxCount();
+  announce();
+}
+
+/**
  * Upload the bytes of photos and signatures, resuming where the server stopped. A photo
  * the server refuses for good (type, size) is set aside with the reason, kept on the
- * phone, and does not hold back the others or the pull.
+ * phone and shown in My records, and does not hold back the others or the pull.
  */
 async function uploadAll() {
   for (const item of await store.unsentBlobs()) {
@@ -147,7 +180,9 @@ async function uploadAll() {
       await upload(item);
     } catch (error) {
       if (!(error instanceof ApiFailure) || classifyFailure(error.status, error.body).kind !== "refused") throw error;
-      await store.markUploadRefused(item.sha256, error.body?.code || `http_${error.status}`);
+      await store.markUploadRefused(item.sha256, {
+        code: error.body?.code || `http_${error.status}`, message: error.body?.message ?? null, detail: error.body?.detail ?? null,
+      });
     }
   }
 }
@@ -162,11 +197,21 @@ async function upload(item) {
   } catch (error) {
     if (!(error instanceof ApiFailure) || error.status !== 404) throw error;
   }
+  let realigned = 0;
   while (offset < item.size) {
     const end = Math.min(item.size, offset + CHUNK);
     const whole = offset === 0 && end === item.size;
     const headers = { "Content-Type": item.mime, ...(whole ? {} : { "Content-Range": `bytes ${offset}-${end - 1}/${item.size}` }) };
-    const response = await call("PUT", path, { body: item.bytes.slice(offset, end), headers });
+    let response;
+    try {
+      response = await call("PUT", path, { body: item.bytes.slice(offset, end), headers });
+    } catch (error) {
+      // the server holds a different part than HEAD said (another upload moved on): resume there
+      const expected = Number(error instanceof ApiFailure && error.body?.code === "offset_mismatch" ? error.body?.detail?.expected : NaN);
+      if (!Number.isInteger(expected) || expected < 0 || expected > item.size || ++realigned > 3) throw error;
+      offset = expected;
+      continue;
+    }
     const reported = Number(response.headers.get("Upload-Offset"));
     offset = Number.isFinite(reported) && reported > offset ? reported : end;
   }
@@ -175,17 +220,29 @@ async function upload(item) {
 
 /**
  * Pull from the saved cursor until `more` is false; each page and its cursor are stored
- * together. `reset`: push the outbox first, drop the replica, then this page starts over.
+ * together. `reset` (e.g. the server was restored from a backup): push first — asking
+ * the server where it stands, and rewinding if it lost acknowledged mutations — offer the
+ * bytes again, drop the replica, then pull afresh (so what was just pushed comes too).
  * @param {string} deviceId
  */
 async function pullAll(deviceId) {
   let cursor = (await store.getMeta("cursor")) ?? null;
   // a full pull delivers each record once: only keys cached before it need a read
   let known = cursor === null ? await store.cachedKeys() : null;
+  let restarted = false;
   for (;;) {
     const page = await postJson("/api/v1/sync/pull", { protocol: PROTOCOL, device_id: deviceId, cursor, limit: PULL_LIMIT });
+    if (page.reset && !restarted) {
+      await pushAll(deviceId, { probe: true });
+      await store.offerBlobsAgain();
+      await uploadAll();
+      await store.evict(null);
+      known = await store.cachedKeys();
+      cursor = null;
+      restarted = true;
+      continue;
+    }
     if (page.reset) {
-      await pushAll(deviceId);
       await store.evict(null);
       known = await store.cachedKeys();
     }

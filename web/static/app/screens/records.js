@@ -1,9 +1,10 @@
 // @ts-check
 /** My records: everything I captured, with its state (pending, synced, rejected with the
- * reason, conflict with what the server kept). */
+ * reason, conflict with what the server kept), and the photos the server refused for good
+ * (with its reason) under the record they belong to. */
 import { h } from "../dom.js";
 import { lang, t } from "../i18n.js";
-import { conflictsOf, describeConflict, myRecords, reasonText } from "../records-view.js";
+import { conflictsOf, describeConflict, myRecords, photoProblems, reasonText, refusalText } from "../records-view.js";
 import * as store from "../store.js";
 import { card, empty, stateChip, when } from "./common.js";
 
@@ -13,13 +14,36 @@ export async function records(ctx) {
   const mine = myRecords(all);
   const conflicts = all.filter((e) => e.collection === "conflict" && store.viewOf(e)).map(store.viewOf);
   const units = new Map(all.filter((e) => e.collection === "unit" && store.viewOf(e)).map((e) => [e.id, store.viewOf(e).code]));
+  const photos = photoProblems(all, await store.refusedBlobs());
+  const listed = new Set(mine.map((e) => e.id));
+  const unplaced = photos.filter((p) => !p.parent_id || !listed.has(p.parent_id));
   return h("div", { class: "screen" },
     h("p", { class: "lead" }, t("records.lead", { n: mine.length })),
-    mine.length ? h("ul", { class: "records" }, mine.map((entry) => item(entry, conflicts, units, ctx.refresh))) : empty(t("records.none")));
+    unplaced.length ? h("ul", { class: "records" }, unplaced.map((p) => h("li", { class: "record record-rejected", "data-record": p.sha256, "data-collection": "attachment" },
+      h("div", { class: "row" }, h("span", { class: "record-title" }, t("collection.attachment"))), photoProblem(p, ctx.refresh)))) : null,
+    mine.length ? h("ul", { class: "records" }, mine.map((entry) => item(entry, conflicts, units, photos, ctx.refresh))) : empty(t("records.none")));
 }
 
-/** @param {any} entry @param {any[]} conflicts @param {Map<string, string>} units @param {() => Promise<void>} refresh */
-function item(entry, conflicts, units, refresh) {
+/**
+ * A photo the server refused for good: which one, why, and "read" to stop the banner.
+ * @param {ReturnType<typeof photoProblems>[number]} problem @param {() => Promise<void>} refresh
+ */
+function photoProblem(problem, refresh) {
+  return h("div", { class: "reason", "data-photo-refused": problem.sha256 },
+    h("p", null, problem.kind === "signature" ? t("records.signature_refused", { reason: refusalText(problem.reason, lang(), t) })
+      : t("records.photo_refused", { reason: refusalText(problem.reason, lang(), t) })),
+    h("p", { class: "hint" }, t("records.photo_kept")),
+    problem.seen ? null : h("button", { type: "button", class: "button secondary", "data-acknowledge-photo": true, onclick: async () => {
+      await store.acknowledgeRefusal(problem.sha256);
+      await refresh();
+    } }, t("records.acknowledge")));
+}
+
+/**
+ * @param {any} entry @param {any[]} conflicts @param {Map<string, string>} units
+ * @param {ReturnType<typeof photoProblems>} photos @param {() => Promise<void>} refresh
+ */
+function item(entry, conflicts, units, photos, refresh) {
   const data = store.viewOf(entry) || entry.server || {};
   const problems = entry.state === "conflict" ? conflictsOf(entry, conflicts).map((c) => describeConflict(c, t)) : [];
   const link = entry.collection === "ticket" ? `#/ticket/${entry.id}` : null;
@@ -34,7 +58,8 @@ function item(entry, conflicts, units, refresh) {
       ? h("button", { type: "button", class: "button secondary", "data-acknowledge": true, onclick: async () => {
         await store.acknowledge(entry.collection, entry.id);
         await refresh();
-      } }, t("records.acknowledge")) : null);
+      } }, t("records.acknowledge")) : null,
+    photos.filter((p) => p.parent_id === entry.id).map((p) => photoProblem(p, refresh)));
 }
 
 /** @param {string} collection @param {any} data @param {Map<string, string>} units */

@@ -89,7 +89,7 @@ test("my records: problems first, conflicts described with what the server kept"
   const labels = { "field.priority": "优先级", "priority.urgent": "紧急", "priority.low": "低" };
   const t = (key) => labels[key] ?? key;
   assert.deepEqual(describeConflict(conflict, t), { field: "优先级", kept: "紧急", lost: "低", kind: "field", status: "open" });
-  assert.deepEqual(badgeCounts(3, entries), { pending: 3, conflicts: 1, rejected: 1 });
+  assert.deepEqual(badgeCounts(3, entries), { pending: 3, conflicts: 1, rejected: 1, photos: 0 });
 });
 
 test("a refusal reads as one sentence in the app's language, without ids", () => {
