@@ -160,7 +160,11 @@ async def test_a_restored_server_gets_back_what_the_phone_had_synced(
         assert await page.get_attribute("[data-sync-badge]", "data-pending") == "0"
         retained = await phone_db(page, 'return await request(db.transaction("sent").objectStore("sent").getAllKeys());')
         assert retained == list(range(1, device["last_seq"] + 1)), retained
-        await shot(page, "app-after-restore")
+        await page.click("[data-tab=records]")  # My records still lists every capture, synced
+        await page.wait_for_selector("[data-collection=finding]")
+        states = await page.eval_on_selector_all("[data-collection=finding]", "els => els.map(e => e.dataset.state)")
+        assert states == ["synced"] * expected_findings, states
+        await shot(page, "app-records-after-restore")
         assert "integrity check: ok" in stewardsync(restored_dir, "check")
     finally:
         restored.stop()

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from server import db as database
 from server.store import staff
 from server.tables import AppliedMutation, Attachment, AttachmentBlob, Conflict, Finding, PatrolRound, SyncDevice, Ticket, Visit
 from tests.factories import PASSWORD
 from tests.e2e.test_app_support import log_in, shot, saved, seed_world, wait_synced
-from tests.e2e.conftest import CHROMIUM_ARGS
+from tests.e2e.conftest import CHROMIUM_ARGS, LiveServer
 
 
 async def phone(browser):
@@ -268,6 +271,66 @@ async def test_a_photo_upload_cut_off_resumes_where_the_server_stopped(live_serv
     assert size > 2 * 256 * 1024, size  # several chunks
     assert puts[0] == f"bytes 0-{256 * 1024 - 1}/{size}"
     assert puts[1] == puts[2] == f"bytes {256 * 1024}-{min(size, 512 * 1024) - 1}/{size}", puts  # resumed, not restarted
+
+
+@pytest.fixture
+async def small_photo_server(tmp_path):
+    """A live server that accepts photos of at most 100,000 bytes (STEWARDSYNC_MAX_PHOTO_BYTES),
+    with the test's tables bound to its database."""
+    server = LiveServer(tmp_path / "small-photos", {"STEWARDSYNC_MAX_PHOTO_BYTES": "100000"})
+    server.settings.data_dir.mkdir(parents=True)
+    server.start()
+    engine = await database.connect(server.settings)
+    try:
+        yield server
+    finally:
+        server.stop()
+        await database.disconnect(engine)
+
+
+async def test_a_photo_the_server_refuses_is_shown_in_my_records_with_its_reason(small_photo_server, page) -> None:
+    world = await seed_world()
+    await log_in(page, small_photo_server.url, world.stewards[0])
+    await page.click("[data-tab=patrol]")
+    await page.click("[data-start-round]")
+    await saved(page)
+    await page.select_option("[data-kind]", "public_damage")
+    await page.fill("[data-description]", "2楼消防栓玻璃破损")
+    await page.set_input_files("[data-photo-input]", {"name": "glass.png", "mimeType": "image/png", "buffer": noisy_png()})
+    await page.wait_for_selector("img.thumb")
+    await page.click("[data-finding-form] [data-save]")
+    await saved(page)
+    banner = page.locator("[data-banner=problems]")
+    await banner.wait_for(timeout=45000)
+    assert await banner.inner_text() == "1 张照片被拒收，点此查看"
+    await wait_synced(page)
+    # the records went through; only the bytes were refused (413 photo_too_large), for good
+    finding = await Finding.select().first()
+    assert finding["description"] == "2楼消防栓玻璃破损"
+    assert await Ticket.count().where(Ticket.source_finding_id == finding["id"]) == 1
+    attachment = await Attachment.select().first()
+    assert attachment["stored"] is False and attachment["size"] > 100_000
+    assert await AttachmentBlob.count() == 0
+
+    await banner.click()
+    record = page.locator(f"[data-record='{finding['id']}']")
+    await record.wait_for()
+    assert await record.get_attribute("data-state") == "synced"
+    notice = record.locator(f"[data-photo-refused='{attachment['sha256']}']")
+    kilobytes = -(-attachment["size"] // 1024)
+    assert (await notice.locator("p").first.inner_text()
+            == f"照片未被服务器接收：照片过大（{kilobytes} KB，服务器上限 98 KB）")
+    await shot(page, "app-records-photo-refused")
+    await notice.locator("[data-acknowledge-photo]").click()  # read: the banner goes, the notice stays
+    await page.wait_for_selector("[data-banner=problems]", state="detached")
+    await record.locator("[data-photo-refused]").wait_for()
+    await page.click("[data-tab=today]")
+    await page.click("[data-lang]")
+    await page.click("[data-tab=records]")
+    english = page.locator(f"[data-record='{finding['id']}'] [data-photo-refused] p").first
+    await english.wait_for()
+    assert await english.inner_text() == (f"Photo not accepted by the server: photo too large ({kilobytes} KB; "
+                                          "the server accepts at most 98 KB)")
 
 
 async def test_a_finding_outside_a_new_scope_is_rejected_with_its_reason_and_kept(live_server, seeded, page) -> None:

@@ -193,8 +193,10 @@ export async function settle(answered, stateAfter) {
  * @param {Record<string, any[]>} byCollection @param {Record<string, any>} meta e.g. { cursor }
  * @param {Set<string> | null} [known] during a full pull: the keys cached before it began
  *   (`cachedKeys`); rows not among them are new, so they are written without a read.
+ * @param {Set<string> | null} [mine] after a reset: the keys of my records before the cache
+ *   was dropped (`mineKeys`), so that they stay in My records.
  */
-export async function absorb(byCollection, meta = {}, known = null) {
+export async function absorb(byCollection, meta = {}, known = null, mine = null) {
   // the cache can always be pulled again: relaxed durability (captures use strict)
   const tx = (await db()).transaction(["records", "outbox", "meta"], "readwrite", { durability: "relaxed" });
   const records = tx.objectStore("records");
@@ -216,7 +218,7 @@ export async function absorb(byCollection, meta = {}, known = null) {
       collection, id: row.id, server, ...(pending.length ? { data: overlay(server, pending) } : {}),
       state: pending.length ? "pending" : found && found.state !== "pending" ? found.state : "synced",
       reason: found?.reason ?? null, conflict_ids: found?.conflict_ids || [], acknowledged: found?.acknowledged || false,
-      mine: found?.mine || false, touched_at: found?.touched_at || row.updated_at || null,
+      mine: found?.mine || mine?.has(`${collection}\u0000${row.id}`) || false, touched_at: found?.touched_at || row.updated_at || null,
     });
   }));
   await Promise.all(Object.entries(meta).map(([key, value]) => tx.objectStore("meta").put(value, key)));
@@ -404,6 +406,17 @@ export async function handOver(deviceId) {
   for (const key of ["cursor", "next_seq", "clock", "last_pull_at", "last_sync_at", "session"]) await tx.objectStore("meta").delete(key);
   await tx.objectStore("meta").put(deviceId, "device_id");
   await tx.done;
+}
+
+/** The keys of the records I captured, as `collection\0id` (before a reset drops the cache). */
+export async function mineKeys() {
+  const keys = new Set();
+  let cursor = await (await db()).transaction("records").store.openCursor();
+  while (cursor) {
+    if (cursor.value.mine) keys.add(`${cursor.value.collection}\u0000${cursor.value.id}`);
+    cursor = await cursor.continue();
+  }
+  return keys;
 }
 
 /** Every cached record's key, as `collection\0id` (before a full pull). */

@@ -230,12 +230,14 @@ async function pullAll(deviceId) {
   // a full pull delivers each record once: only keys cached before it need a read
   let known = cursor === null ? await store.cachedKeys() : null;
   let restarted = false;
+  /** @type {Set<string> | null} */ let mine = null;
   for (;;) {
     const page = await postJson("/api/v1/sync/pull", { protocol: PROTOCOL, device_id: deviceId, cursor, limit: PULL_LIMIT });
     if (page.reset && !restarted) {
       await pushAll(deviceId, { probe: true });
       await store.offerBlobsAgain();
       await uploadAll();
+      mine = await store.mineKeys(); // what I captured stays in My records after the resync
       await store.evict(null);
       known = await store.cachedKeys();
       cursor = null;
@@ -243,11 +245,12 @@ async function pullAll(deviceId) {
       continue;
     }
     if (page.reset) {
+      mine = await store.mineKeys();
       await store.evict(null);
       known = await store.cachedKeys();
     }
     if (page.evict_buildings?.length) await store.evict(page.evict_buildings);
-    await store.absorb(page.records || {}, { cursor: page.cursor, last_pull_at: new Date().toISOString() }, known);
+    await store.absorb(page.records || {}, { cursor: page.cursor, last_pull_at: new Date().toISOString() }, known, mine);
     cursor = page.cursor;
     if (!page.more) return;
   }
