@@ -187,14 +187,15 @@ def up_to(position: Position, rank: int) -> tuple[str, list[Any]]:
 
 def in_order(conn: Conn, collection: str, select: str, scope: Scope, where: str,
              params: list[Any], limit: int | None) -> tuple[str, list[Any]]:
-    """``SELECT select FROM collection WHERE where`` in scope, in pull order, at most
-    ``limit`` rows. A scoped read is one arm per building (and one for the user's records
-    without a building), each an in-order range of the ``(building_id, version, id)``
-    index that stops at ``limit``; an unscoped one reads the ``(version, id)`` index."""
-    cap = "" if limit is None else f" LIMIT {int(limit)}"
-    order = " ORDER BY version, id"
+    """``SELECT select FROM collection WHERE where`` in scope: at most ``limit`` rows, the
+    first in pull order, sorted; or, with no ``limit``, every matching row in no particular
+    order (the caller sorts: the database would sort whole records). A scoped read is one
+    arm per building (and one for the user's records without a building), each an in-order
+    range of the ``(building_id, version, id)`` index that stops at ``limit``; an unscoped
+    one reads the ``(version, id)`` index."""
+    cap = "" if limit is None else f" ORDER BY version, id LIMIT {int(limit)}"
     if scope.buildings is None:
-        return f'SELECT {select} FROM "{collection}" WHERE {where}{order}{cap}', params
+        return f'SELECT {select} FROM "{collection}" WHERE {where}{cap}', params
     arms: list[tuple[str, list[Any]]] = [("building_id = ?", [b]) for b in scope.buildings]
     if scope.own_user is not None:
         arms.append(("building_id IS NULL AND created_by = ?", [scope.own_user]))
@@ -202,12 +203,12 @@ def in_order(conn: Conn, collection: str, select: str, scope: Scope, where: str,
         return f'SELECT {select} FROM "{collection}" WHERE 1 = 0', []
     if len(arms) > MAX_ARMS:  # a very wide scope: one IN list, sorted by the database
         clause, args = scope.where(conn)
-        return f'SELECT {select} FROM "{collection}" WHERE {where}{clause}{order}{cap}', [*params, *args]
+        return f'SELECT {select} FROM "{collection}" WHERE {where}{clause}{cap}', [*params, *args]
     sql = " UNION ALL ".join(
-        f'SELECT * FROM (SELECT {select} FROM "{collection}" WHERE {arm} AND {where}{order}{cap}) AS a{n}'
+        f'SELECT * FROM (SELECT {select} FROM "{collection}" WHERE {arm} AND {where}{cap}) AS a{n}'
         for n, (arm, _) in enumerate(arms))
     args = [value for _, arm_params in arms for value in (*arm_params, *params)]
-    return (sql if len(arms) == 1 else f"{sql}{order}{cap}"), args
+    return (sql if len(arms) == 1 else f"{sql}{cap}"), args
 
 
 async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Position,
@@ -244,7 +245,7 @@ async def read_rows(conn: Conn, role: str, collection: str, scope: Scope, where:
     """The records of one page, each as the JSON object the database built."""
     select = f"version, id, {record_json(conn.postgres, role, collection)} AS record"
     sql, args = in_order(conn, collection, select, scope, where, params, None)
-    rows = await conn.fetch(sql, *args)
+    rows = sorted(await conn.fetch(sql, *args), key=lambda r: (r[0], r[1]))  # pull order
     if redacts_rows(role, collection):  # values inside the record may be hidden from the role
         return [msgspec.Raw(_json_encode(redact(role, collection, _json_decode(r[2])))) for r in rows]
     return [msgspec.Raw(r[2]) for r in rows]
