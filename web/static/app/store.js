@@ -22,7 +22,7 @@
  */
 import { openDB } from "/vendor/idb/build/index.js";
 import { tick, newClock } from "./hlc.js";
-import { acknowledgedThrough, assignSeqs, blobRefs, overlay, prunable, RETAIN, retainedEntry } from "./outbox.js";
+import { acknowledgedThrough, assignSeqs, blobRefs, overlay, prunable, RETAIN, retainedEntry, rewindPlan } from "./outbox.js";
 
 const DB_NAME = "stewardsync";
 const DB_VERSION = 2;
@@ -303,34 +303,36 @@ export async function acknowledged() {
   return acknowledgedThrough(nextSeq, first ? [Number(first.key)] : []);
 }
 
-/** The retained (acknowledged) mutations from `seq` on. @param {number} seq */
-export async function retainedFrom(seq) {
-  return (await db()).getAll("sent", IDBKeyRange.lowerBound(seq));
-}
-
 export async function retainedCount() {
   return (await db()).count("sent");
 }
 
 /**
- * The server lost acknowledged mutations (restored from a backup): put what it lacks back
- * into the outbox (`rewindPlan`), with the next seq after them; their records show as
- * pending again and their bytes go again. One strict transaction: nothing is lost if the
- * app stops half-way.
- * @param {{ expected: number, resend: import("./outbox.js").Mutation[], nextSeq: number }} plan
+ * The server lost acknowledged mutations (restored from a backup) and expects `expected`:
+ * put what it lacks back into the outbox (`rewindPlan`), with the next seq after them;
+ * their records show as pending again and their bytes go again. The plan is made and
+ * applied in ONE strict transaction, so a capture saved meanwhile is never left out and
+ * nothing is lost if the app stops half-way.
+ * @param {number} expected
+ * @returns {Promise<ReturnType<typeof rewindPlan>>}
  */
-export async function rewind({ expected, resend, nextSeq }) {
+export async function rewind(expected) {
   const tx = (await db()).transaction(["meta", "outbox", "sent", "records", "blobs"], "readwrite", { durability: "strict" });
-  await tx.objectStore("sent").delete(IDBKeyRange.lowerBound(expected));
-  await tx.objectStore("outbox").clear();
-  for (const mutation of resend) await tx.objectStore("outbox").put(mutation);
-  await tx.objectStore("meta").put(nextSeq, "next_seq");
-  for (const sha256 of new Set(resend.flatMap(blobRefs))) await sendAgain(tx.objectStore("blobs"), sha256);
-  for (const mutation of resend) {
+  const sent = tx.objectStore("sent");
+  const outbox = tx.objectStore("outbox");
+  const plan = rewindPlan(await sent.getAll(IDBKeyRange.lowerBound(expected)), await outbox.getAll(),
+    expected, (await tx.objectStore("meta").get("next_seq")) || 1);
+  await sent.delete(IDBKeyRange.lowerBound(expected));
+  await outbox.clear();
+  for (const mutation of plan.resend) await outbox.put(mutation);
+  await tx.objectStore("meta").put(plan.nextSeq, "next_seq");
+  for (const sha256 of new Set(plan.resend.flatMap(blobRefs))) await sendAgain(tx.objectStore("blobs"), sha256);
+  for (const mutation of plan.resend) {
     const found = await tx.objectStore("records").get([mutation.collection, mutation.id]);
     if (found?.state === "synced") await tx.objectStore("records").put({ ...found, state: "pending" });
   }
   await tx.done;
+  return plan;
 }
 
 /** @param {any} blobs the object store, in a readwrite transaction @param {string} sha256 */

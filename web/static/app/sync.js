@@ -14,7 +14,7 @@
  */
 import { ApiFailure, APP_VERSION, call, postJson } from "./api.js";
 import { retryDelay } from "./backoff.js";
-import { classifyFailure, matchResults, nextBatch, PROTOCOL, rewindPlan, serverBehind, stateAfter, toWire } from "./outbox.js";
+import { classifyFailure, matchResults, nextBatch, PROTOCOL, serverBehind, stateAfter, toWire } from "./outbox.js";
 import * as store from "./store.js";
 
 const CHUNK = 256 * 1024;
@@ -135,7 +135,7 @@ async function pushAll(deviceId, { probe = false } = {}) {
     } catch (error) {
       const failure = error instanceof ApiFailure ? classifyFailure(error.status, error.body) : null;
       const expected = Number(failure?.expected);
-      if (failure?.kind === "seq_gap" && !rewound && Number.isInteger(expected) && expected >= 1 && expected < batch[0].seq) {
+      if (failure?.kind === "seq_gap" && !rewound && batch.length && Number.isInteger(expected) && expected >= 1 && expected < batch[0].seq) {
         await rewindTo(expected);
         rewound = true;
         continue;
@@ -162,8 +162,7 @@ async function pushAll(deviceId, { probe = false } = {}) {
  * @param {number} expected
  */
 async function rewindTo(expected) {
-  const plan = rewindPlan(await store.retainedFrom(expected), await store.outbox(), expected, (await store.getMeta("next_seq")) || 1);
-  await store.rewind(plan);
+  const plan = await store.rewind(expected);
   if (plan.missing) console.warn(`the server lacks ${plan.missing} mutation(s) this phone no longer holds`);
   status.pending = await store.outboxCount();
   announce();
