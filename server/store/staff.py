@@ -11,6 +11,7 @@ from server.auth.passwords import hash_password
 from server.auth.principal import Principal
 from server.auth.tokens import new_token, token_hash
 from server.clock import iso_in, now_iso
+from server.store.sync_storage import read_snapshot
 from server.tables import Building, BuildingAssignment, LoginAttempt, StaffSession, StaffUser, SyncDevice
 
 
@@ -280,21 +281,27 @@ _PRINCIPAL_COLUMNS = "u.id AS user_id, u.username, u.display_name, u.role, u.act
 
 async def device_principal(token: str) -> tuple[str | None, Principal | None]:
     """(problem, principal) for a phone's bearer credential; problem is one of
-    invalid_credential / device_revoked / device_expired / user_inactive, or None."""
-    rows = await SyncDevice.raw(
-        "SELECT d.id AS device_id, d.expires_at, d.revoked_at, " + _PRINCIPAL_COLUMNS +
-        " FROM sync_device d LEFT JOIN staff_user u ON u.id = d.user_id WHERE d.credential_hash = {}",
-        token_hash(token))
-    if not rows:
-        return "invalid_credential", None
-    row = rows[0]
-    if row["revoked_at"]:
-        return "device_revoked", None
-    if row["expires_at"] and row["expires_at"] < now_iso():
-        return "device_expired", None
-    if not row["user_id"] or not row["active"]:
-        return "user_inactive", None
-    return None, await _principal(row, device_id=row["device_id"])
+    invalid_credential / device_revoked / device_expired / user_inactive, or None.
+    Asked on every phone request, so it reads on the sync paths' kept connections."""
+    async with read_snapshot() as conn:
+        found = await conn.fetchrow(
+            "SELECT d.id, d.expires_at, d.revoked_at, u.id, u.username, u.display_name, u.role, u.active "
+            "FROM sync_device d LEFT JOIN staff_user u ON u.id = d.user_id WHERE d.credential_hash = ?",
+            token_hash(token))
+        if found is None:
+            return "invalid_credential", None
+        device_id, expires_at, revoked_at, user_id, username, display_name, role, active = found
+        if revoked_at:
+            return "device_revoked", None
+        if expires_at and expires_at < now_iso():
+            return "device_expired", None
+        if not user_id or not active:
+            return "user_inactive", None
+        buildings = frozenset(r[0] for r in await conn.fetch(
+            "SELECT building_id FROM building_assignment WHERE user_id = ?", user_id)) \
+            if role == "steward" else frozenset()
+    return None, Principal(user_id=user_id, username=username, display_name=display_name, role=role,
+                           building_ids=buildings, device_id=device_id)
 
 
 async def session_principal(token: str) -> Principal | None:
