@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -331,7 +332,13 @@ async def peak_memory(principal: Any) -> tuple[int, float]:
 
 # --- the run -------------------------------------------------------------------------------
 
-async def run(kind: str, batches: int, scope: int, memory_sizes: list[int]) -> None:
+def runs(rates: list[float]) -> str:
+    """"median M (runs a / b / c)": the machine is shared, so each figure is repeated."""
+    listed = " / ".join(f"{r:,.0f}" for r in rates)
+    return f"median {statistics.median(rates):,.0f} (runs {listed})" if len(rates) > 1 else listed
+
+
+async def run(kind: str, batches: int, scope: int, memory_sizes: list[int], repeat: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = await fresh_settings(kind, Path(folder))
         engine = await database.connect(settings)
@@ -340,26 +347,40 @@ async def run(kind: str, batches: int, scope: int, memory_sizes: list[int]) -> N
             estate_id = str(uuid.uuid4())
             await Estate.insert(Estate(id=estate_id, name="压测花园"))
             push_building, push_unit = await add_building(estate_id)
-            pusher = await add_phone("steward", [push_building])
-            merge_rate, floor_rate = await bench_merge(pusher[0], push_unit, batches)
-            print(f"[{kind}] push merge in-process: {merge_rate:,.0f} mutations/s; "
-                  f"floor (executemany rows + change_log): {floor_rate:,.0f} rows/s; "
-                  f"merge/floor time ratio {floor_rate / merge_rate:.2f}x", flush=True)
+            merges, floors = [], []
+            for _ in range(repeat):  # a new phone each time
+                pusher = await add_phone("steward", [push_building])
+                merge_rate, floor_rate = await bench_merge(pusher[0], push_unit, batches)
+                merges.append(merge_rate)
+                floors.append(floor_rate)
+            print(f"[{kind}] push merge in-process: {runs(merges)} mutations/s; "
+                  f"floor (executemany rows + change_log): {runs(floors)} rows/s; "
+                  f"merge/floor time ratio of medians {statistics.median(floors) / statistics.median(merges):.2f}x",
+                  flush=True)
             building, unit = await add_building(estate_id)
             reader = await add_phone("steward", [building])
             await seed_scope(building, unit, reader[0].user_id, scope)
-            http_phones = [await add_phone("steward", [push_building]) for _ in range(2)]
             async with served(settings) as http:
-                http_rate = await bench_http_push(http, http_phones, push_unit, batches)
-                print(f"[{kind}] push via HTTP (uvicorn, 1 worker, 2 phones): {http_rate:,.0f} mutations/s",
+                rates = []
+                for _ in range(repeat):  # two new phones each time, pushing into the same tables
+                    phones = [await add_phone("steward", [push_building]) for _ in range(2)]
+                    rates.append(await bench_http_push(http, phones, push_unit, batches))
+                print(f"[{kind}] push via HTTP (uvicorn, 1 worker, 2 phones): {runs(rates)} mutations/s",
                       flush=True)
-                http_pull_rate, pulled, wire = await bench_http_pull(http, *reader)
-                print(f"[{kind}] initial pull via HTTP of {pulled:,} records (gzip): {http_pull_rate:,.0f} "
-                      f"records/s, {wire / pulled:.0f} bytes/record on the wire", flush=True)
-            pull_rate, raw_rate, records = await bench_pull(reader[0], building)
-            print(f"[{kind}] initial pull of {records:,} records: {pull_rate:,.0f} records/s; "
-                  f"raw select + msgspec: {raw_rate:,.0f} records/s; ratio {raw_rate / pull_rate:.2f}x",
-                  flush=True)
+                rates, wire = [], 0
+                for _ in range(repeat):
+                    rate, pulled, wire = await bench_http_pull(http, *reader)
+                    rates.append(rate)
+                print(f"[{kind}] initial pull via HTTP of {pulled:,} records (gzip): {runs(rates)} records/s, "
+                      f"{wire / pulled:.0f} bytes/record on the wire", flush=True)
+            pulls_, raws = [], []
+            for _ in range(repeat):
+                pull_rate, raw_rate, records = await bench_pull(reader[0], building)
+                pulls_.append(pull_rate)
+                raws.append(raw_rate)
+            print(f"[{kind}] initial pull of {records:,} records: {runs(pulls_)} records/s; "
+                  f"raw select + msgspec: {runs(raws)} records/s; "
+                  f"ratio of medians {statistics.median(raws) / statistics.median(pulls_):.2f}x", flush=True)
             for size in memory_sizes:
                 building, unit = await add_building(estate_id)
                 phone = await add_phone("steward", [building])
@@ -387,11 +408,12 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=5, help="push batches of 1,000 per measure")
     parser.add_argument("--scope", type=int, default=20_000, help="records in the pulled scope")
     parser.add_argument("--memory", default="5000,20000,40000", help="scope sizes for peak memory")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each HTTP and pull figure")
     args = parser.parse_args()
     sizes = [int(s) for s in args.memory.split(",") if s]
     for kind in (["sqlite", "postgres"] if args.engine == "both" else [args.engine]):
         print(f"[{kind}] machine: {calibrate()}", flush=True)
-        asyncio.run(run(kind, args.batches, args.scope, sizes))
+        asyncio.run(run(kind, args.batches, args.scope, sizes, args.repeat))
         print(f"[{kind}] machine after: {calibrate()}", flush=True)
 
 
