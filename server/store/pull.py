@@ -21,6 +21,7 @@ import binascii
 import heapq
 from datetime import timedelta
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import msgspec
@@ -245,7 +246,7 @@ async def read_rows(conn: Conn, role: str, collection: str, scope: Scope, where:
     """The records of one page, each as the JSON object the database built."""
     select = f"version, id, {record_json(conn.postgres, role, collection)} AS record"
     sql, args = in_order(conn, collection, select, scope, where, params, None)
-    rows = sorted(await conn.fetch(sql, *args), key=lambda r: (r[0], r[1]))  # pull order
+    rows = sorted(await conn.fetch(sql, *args), key=itemgetter(0, 1))  # pull order
     if redacts_rows(role, collection):  # values inside the record may be hidden from the role
         return [msgspec.Raw(_json_encode(redact(role, collection, _json_decode(r[2])))) for r in rows]
     return [msgspec.Raw(r[2]) for r in rows]
@@ -271,7 +272,11 @@ def record_json(postgres: bool, role: str, collection: str) -> str:
     names = readable_columns(role, collection)
     assert len(names) <= 50, "json_build_object takes at most 100 arguments"
     pairs = ", ".join(f"'{name}', {value(name)}" for name in names)
-    return f"json_build_object({pairs})::text" if postgres else f"json_object({pairs})"
+    # as bytes: the driver hands them over without decoding UTF-8 into a str, and
+    # msgspec.Raw keeps them without a copy
+    if postgres:
+        return f"convert_to(json_build_object({pairs})::text, 'UTF8')"
+    return f"CAST(json_object({pairs}) AS BLOB)"
 
 
 def readable_columns(role: str, collection: str) -> tuple[str, ...]:
