@@ -141,17 +141,19 @@ class _Run:
         decision = merge.decide(mutation, self.records, ctx)
         if decision.row is not None:
             self._write(mutation.collection, decision.op, decision.row, mutation.seq)
-        record = self.records.get((mutation.collection, mutation.id), {})
-        for line in decision.timeline:
-            self._derive("ticket_event", lambda v, line=line: merge.timeline_row(
-                line, ticket=record, version=v, actor=self.actor, now=self.now))
-        conflict_ids = [
-            self._derive("conflict", lambda v, note=note: merge.conflict_row(
-                note, collection=mutation.collection, record_id=mutation.id,
-                building_id=record.get("building_id"), version=v, actor=self.actor,
-                now=self.now))
-            for note in decision.conflicts
-        ]
+        conflict_ids: list[str] = []
+        if decision.timeline or decision.conflicts:
+            record = self.records.get((mutation.collection, mutation.id), {})
+            for line in decision.timeline:
+                self._derive("ticket_event", lambda v, line=line: merge.timeline_row(
+                    line, ticket=record, version=v, actor=self.actor, now=self.now))
+            conflict_ids = [
+                self._derive("conflict", lambda v, note=note: merge.conflict_row(
+                    note, collection=mutation.collection, record_id=mutation.id,
+                    building_id=record.get("building_id"), version=v, actor=self.actor,
+                    now=self.now))
+                for note in decision.conflicts
+            ]
         result = MutationResult(seq=mutation.seq, status=decision.status,
                                 version=decision.version, code=decision.code,
                                 message=decision.message, conflict_ids=conflict_ids)

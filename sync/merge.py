@@ -168,12 +168,10 @@ def decide_create(m: Create, records: Records, ctx: Context) -> Decision:
     fields = _with_defaults(m.collection, dict(m.fields), actor)
     _check_role_rules(m.collection, fields, actor)
     _check_references(m.collection, fields, records, actor)
-    meta = {
-        "id": m.id, "version": ctx.version, "created_at": ctx.now, "created_by": actor.user_id,
-        "updated_at": ctx.now, "updated_by": actor.user_id, "deleted": False,
-        "building_id": _building_of(m.collection, m.id, fields, records, actor),
-    }
-    row = _validate(m.collection, {**fields, **meta})
+    building_id = _building_of(m.collection, m.id, fields, records, actor)  # pops a given one
+    fields.update(id=m.id, version=ctx.version, created_at=ctx.now, created_by=actor.user_id,
+                  updated_at=ctx.now, updated_by=actor.user_id, deleted=False, building_id=building_id)
+    row = _validate(m.collection, fields)
     if not policy.in_scope(actor, row):
         raise Rejected("out_of_scope", str(row["building_id"]))
     timeline: list[tuple[str, str | None, str]] = []
@@ -199,11 +197,16 @@ def _create_existing(m: Create, existing: dict[str, Any], ctx: Context) -> Decis
                     conflicts=[note])
 
 
+_DEFAULTED: dict[str, tuple[str, ...]] = {
+    name: tuple(f for f in ("steward_id", "author_id", "first_responder_id") if f in fields)
+    for name, fields in policy.ALL_FIELDS.items()
+}
+
+
 def _with_defaults(collection: str, fields: dict[str, Any], actor: Actor) -> dict[str, Any]:
-    """Fields the server fills in when the phone leaves them out."""
-    own = policy.ALL_FIELDS[collection]
-    for field in ("steward_id", "author_id", "first_responder_id"):
-        if field in own and fields.get(field) is None:
+    """Fields the server fills in when the phone leaves them out (who made the record)."""
+    for field in _DEFAULTED[collection]:
+        if fields.get(field) is None:
             fields[field] = actor.user_id
     return fields
 
