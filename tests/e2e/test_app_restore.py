@@ -3,8 +3,12 @@ with `stewardsync backup`, the phone captures and syncs more, the server is rest
 the backup into a new data folder (`stewardsync restore`) and restarted on the same port.
 The phone's next sync finds out that the server lost what it had acknowledged, re-sends
 the mutations it retained (exactly once), re-uploads the photos the server lacks (one whose
-record the backup lost, one whose record it kept without the bytes), and resyncs. Also: a phone whose IndexedDB was written by the previous app version keeps its
-outbox and photo when the app upgrades the database."""
+record the backup lost, one whose record it kept without the bytes), and resyncs.
+
+Also, app updates: a phone whose IndexedDB was written by the previous app version keeps
+its outbox and photo when the app upgrades the database; and a new release deployed on the
+server (a copy of the code with one app file changed, so its service worker has a new
+version) installs on the phone without touching the outbox."""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
 from server import db as database
@@ -245,3 +250,82 @@ async def test_an_app_update_keeps_the_outbox_and_photos_of_the_previous_databas
     assert version == 2
     retained = await phone_db(page, 'return await request(db.transaction("sent").objectStore("sent").getAllKeys());')
     assert retained == [1, 2, 3]
+
+
+def deploy_release(target: Path) -> Path:
+    """A new release of the code in ``target``: the same server, one app file changed (so the
+    service worker the server stamps from the app's files gets a new version)."""
+    for package in ("server", "sync", "schemas"):
+        shutil.copytree(ROOT / package, target / package, ignore=shutil.ignore_patterns("__pycache__"))
+    for part in ("static", "i18n", "templates"):
+        shutil.copytree(ROOT / "web" / part, target / "web" / part)
+    (target / "web" / "node_modules").symlink_to(ROOT / "web" / "node_modules")
+    css = target / "web" / "static" / "app" / "app.css"
+    css.write_text(css.read_text(encoding="utf-8") + "/* release 2 */\n", encoding="utf-8")
+    return target
+
+
+def serve_release(release: Path, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    """Start the release on ``port`` with the data folder the previous release used."""
+    log = data_dir / "release.log"
+    env = {**os.environ, "STEWARDSYNC_DATA_DIR": str(data_dir), "STEWARDSYNC_DATABASE_URL": ""}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "server.app:create_app", "--host", "127.0.0.1",
+         "--port", str(port), "--no-access-log"], cwd=release, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while True:
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"release did not start: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+
+
+WORKER_CACHES = "async () => (await caches.keys()).filter((k) => k.startsWith('stewardsync-app-'))"
+
+
+async def test_a_new_app_release_installs_and_keeps_the_outbox(live_server, seeded, page, tmp_path) -> None:
+    world = await seed_world()
+    await log_in(page, live_server.url, world.stewards[0])
+    [old_cache] = await page.evaluate(WORKER_CACHES)
+
+    async def weak_signal(route) -> None:  # pushes do not get through while the update arrives
+        await route.abort("connectionreset")
+
+    await page.route("**/api/v1/sync/push", weak_signal)
+    await capture_finding(page, "更新前记录：电梯按钮失灵")
+    await page.wait_for_selector("[data-sync-badge][data-pending='2']")
+
+    live_server.stop()  # release 2 replaces release 1 on the same port and database
+    release = serve_release(deploy_release(tmp_path / "release-2"), live_server.settings.data_dir, live_server.port)
+    try:
+        await page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
+        deadline = time.monotonic() + 45
+        while (caches := await page.evaluate(WORKER_CACHES)) == [old_cache] or len(caches) != 1:
+            assert time.monotonic() < deadline, f"the new worker did not take over: {caches}"
+            await asyncio.sleep(0.2)  # installed (its cache filled), then activated (the old cache gone)
+        await page.reload()  # the steward opens the app again: release 2's files, from its cache
+        await page.wait_for_selector("[data-finding-form]")
+        css = await page.evaluate("async () => (await fetch('/static/app/app.css')).text()")
+        assert css.rstrip().endswith("/* release 2 */")
+        await page.wait_for_selector("[data-sync-badge][data-pending='2']")  # the outbox survived
+        assert await phone_db(page, 'return await request(db.transaction("outbox").objectStore("outbox").getAllKeys());') == [1, 2]
+        assert await Finding.count() == 0
+
+        await page.unroute("**/api/v1/sync/push")
+        await page.click("[data-sync-badge]")
+        await wait_synced(page)
+        await eventually(lambda: _equals(counts(), (1, 0)), "the finding captured before the update")
+        finding = await Finding.select().first()
+        assert finding["description"] == "更新前记录：电梯按钮失灵"
+        seqs = sorted(row["seq"] for row in await AppliedMutation.select(AppliedMutation.seq))
+        assert seqs == [1, 2], seqs
+    finally:
+        release.terminate()
+        try:
+            release.wait(10)
+        except subprocess.TimeoutExpired:
+            release.kill()
