@@ -3,7 +3,9 @@ with `stewardsync backup`, the phone captures and syncs more, the server is rest
 the backup into a new data folder (`stewardsync restore`) and restarted on the same port.
 The phone's next sync finds out that the server lost what it had acknowledged, re-sends
 the mutations it retained (exactly once), re-uploads the photos the server lacks (one whose
-record the backup lost, one whose record it kept without the bytes), and resyncs.
+record the backup lost, one whose record it kept without the bytes), and resyncs. A phone
+enrolled after the backup is unknown to the restored server: the steward logs in again and
+the phone re-sends everything from seq 1.
 
 Also, app updates: a phone whose IndexedDB was written by the previous app version keeps
 its outbox and photo when the app upgrades the database; and a new release deployed on the
@@ -170,6 +172,49 @@ async def test_a_restored_server_gets_back_what_the_phone_had_synced(
         states = await page.eval_on_selector_all("[data-collection=finding]", "els => els.map(e => e.dataset.state)")
         assert states == ["synced"] * expected_findings, states
         await shot(page, "app-records-after-restore")
+        assert "integrity check: ok" in stewardsync(restored_dir, "check")
+    finally:
+        restored.stop()
+        await database.disconnect(engine)
+
+
+async def test_a_phone_enrolled_after_the_backup_logs_in_again_and_sends_everything(
+        live_server, seeded, page, tmp_path) -> None:
+    """The restored server has never seen this phone: its credential is refused (401), the
+    steward logs in again (a new enrolment starts at seq 0), and the phone re-sends all it
+    retained, from seq 1, with the photo."""
+    world = await seed_world()
+    backup_file = tmp_path / "before-enrolment.db"
+    stewardsync(live_server.settings.data_dir, "backup", str(backup_file))
+    await log_in(page, live_server.url, world.stewards[0])
+    await capture_finding(page, "登录后：楼顶天台门未锁", photo_png(1600, 1200))
+    await eventually(lambda: _equals(counts(), (1, 1)), "the finding and its photo on the server")
+    await wait_synced(page)
+    acknowledged = (await SyncDevice.select().first())["last_seq"]
+
+    live_server.stop()
+    restored_dir = tmp_path / "restored"
+    restored_dir.mkdir()
+    stewardsync(restored_dir, "restore", str(backup_file))
+    shutil.copy(live_server.settings.data_dir / "secret_key", restored_dir / "secret_key")
+    restored = LiveServer(restored_dir, {"STEWARDSYNC_DATABASE_URL": ""})
+    restored.port, restored.url = live_server.port, live_server.url
+    restored.start()
+    engine = await database.connect(Settings(data_dir=restored_dir))
+    try:
+        assert await counts() == (0, 0) and await SyncDevice.count() == 0
+        await page.click("[data-sync-badge]")
+        await page.wait_for_selector("[data-banner=relogin]", timeout=45000)
+        await page.click("[data-banner=relogin] button")
+        await page.fill("input[name=password]", PASSWORD)
+        await page.click("form[data-login] button[type=submit]")
+        await eventually(lambda: _equals(counts(), (1, 1)), "the finding and its photo back")
+        await wait_synced(page)
+        device = await SyncDevice.select().first()
+        seqs = sorted(row["seq"] for row in await AppliedMutation.select(AppliedMutation.seq))
+        assert seqs == list(range(1, acknowledged + 1)) and device["last_seq"] == acknowledged, seqs
+        assert await PatrolRound.count() == 1
+        assert (await Finding.select().first())["description"] == "登录后：楼顶天台门未锁"
         assert "integrity check: ok" in stewardsync(restored_dir, "check")
     finally:
         restored.stop()
