@@ -188,12 +188,12 @@ def up_to(position: Position, rank: int) -> tuple[str, list[Any]]:
 
 def in_order(conn: Conn, collection: str, select: str, scope: Scope, where: str,
              params: list[Any], limit: int | None) -> tuple[str, list[Any]]:
-    """``SELECT select FROM collection WHERE where`` in scope: at most ``limit`` rows, the
-    first in pull order, sorted; or, with no ``limit``, every matching row in no particular
-    order (the caller sorts: the database would sort whole records). A scoped read is one
-    arm per building (and one for the user's records without a building), each an in-order
-    range of the ``(building_id, version, id)`` index that stops at ``limit``; an unscoped
-    one reads the ``(version, id)`` index."""
+    """``SELECT select FROM collection WHERE where`` in scope, in no particular order (the
+    caller sorts by ``(version, id)``, which ``select`` must begin with). A scoped read is
+    one arm per building (and one for the user's records without a building), each an
+    in-order range of the ``(building_id, version, id)`` index that stops after ``limit``
+    rows; an unscoped read takes the first ``limit`` of the ``(version, id)`` index.
+    Whatever the arms, the first ``limit`` rows in pull order are among those returned."""
     cap = "" if limit is None else f" ORDER BY version, id LIMIT {int(limit)}"
     if scope.buildings is None:
         return f'SELECT {select} FROM "{collection}" WHERE {where}{cap}', params
@@ -208,8 +208,7 @@ def in_order(conn: Conn, collection: str, select: str, scope: Scope, where: str,
     sql = " UNION ALL ".join(
         f'SELECT * FROM (SELECT {select} FROM "{collection}" WHERE {arm} AND {where}{cap}) AS a{n}'
         for n, (arm, _) in enumerate(arms))
-    args = [value for _, arm_params in arms for value in (*arm_params, *params)]
-    return (sql if len(arms) == 1 else f"{sql}{cap}"), args
+    return sql, [value for _, arm_params in arms for value in (*arm_params, *params)]
 
 
 async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Position,
@@ -224,9 +223,9 @@ async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Posi
         lo_sql, lo_params = after(lo, rank)
         hi_sql, hi_params = up_to(hi, rank)
         bounds.append((f"{lo_sql} AND {hi_sql}", [*lo_params, *hi_params]))
-        sql, args = in_order(conn, collection, "version, id", scope, *bounds[-1], limit + 1)
+        sql, args = in_order(conn, collection, f"version, {rank} AS rank, id", scope, *bounds[-1], limit + 1)
         rows = await conn.fetch(sql, *args)
-        keys.append([(r[0], rank, r[1]) for r in rows])
+        keys.append(sorted(map(tuple, rows) if conn.postgres else rows)[:limit + 1])  # type: ignore[arg-type]
     merged = list(heapq.merge(*keys))
     cut = merged[limit - 1] if len(merged) > limit else hi
     records: dict[str, list[msgspec.Raw]] = {}
