@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import heapq
+from collections.abc import Callable
 from datetime import timedelta
 from functools import cache
 from operator import itemgetter
@@ -113,7 +114,7 @@ async def pull_page(actor: Actor, cursor_text: str | None, limit: int) -> PullRe
         cursor = start_cursor(actor, purged_through) if given is None or reset else given
         cursor.horizon = purged_through
         evict = rescope(cursor, current_scope(actor))
-        records: dict[str, list[msgspec.Raw]] = {}
+        records: dict[str, list[WireRecord]] = {}
         room = limit
         if cursor.backfill:
             scope = Scope(tuple(cursor.backfill))
@@ -189,7 +190,7 @@ def up_to(position: Position, rank: int) -> tuple[str, list[Any]]:
 def in_order(conn: Conn, collection: str, select: str, scope: Scope, where: str,
              params: list[Any], limit: int | None) -> tuple[str, list[Any]]:
     """``SELECT select FROM collection WHERE where`` in scope, in no particular order (the
-    caller sorts by ``(version, id)``, which ``select`` must begin with). A scoped read is
+    caller sorts by ``(version, id)``). A scoped read is
     one arm per building (and one for the user's records without a building), each an
     in-order range of the ``(building_id, version, id)`` index that stops after ``limit``
     rows; an unscoped read takes the first ``limit`` of the ``(version, id)`` index.
@@ -212,7 +213,7 @@ def in_order(conn: Conn, collection: str, select: str, scope: Scope, where: str,
 
 
 async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Position,
-                     limit: int) -> tuple[dict[str, list[msgspec.Raw]], Position]:
+                     limit: int) -> tuple[dict[str, list[WireRecord]], Position]:
     """Records after ``lo`` and up to ``hi`` in scope, at most ``limit`` of them in pull
     order across collections; returns them and the position the page reaches (exact)."""
     if lo >= hi or limit <= 0:
@@ -228,7 +229,7 @@ async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Posi
         keys.append(sorted(map(tuple, rows) if conn.postgres else rows)[:limit + 1])  # type: ignore[arg-type]
     merged = list(heapq.merge(*keys))
     cut = merged[limit - 1] if len(merged) > limit else hi
-    records: dict[str, list[msgspec.Raw]] = {}
+    records: dict[str, list[WireRecord]] = {}
     for rank, collection in enumerate(PULLED_COLLECTIONS):
         if not keys[rank] or keys[rank][0] > cut:
             continue
@@ -240,42 +241,55 @@ async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Posi
     return records, cut
 
 
+# A pulled record as it goes on the wire: the JSON object SQLite built, or asyncpg's row
+# as a dict (asyncpg decodes rows faster than PostgreSQL's json_build_object builds them).
+WireRecord = msgspec.Raw | dict[str, Any]
+
+
 async def read_rows(conn: Conn, role: str, collection: str, scope: Scope, where: str,
-                    params: list[Any]) -> list[msgspec.Raw]:
-    """The records of one page, each as the JSON object the database built."""
-    select = f"version, id, {record_json(conn.postgres, role, collection)} AS record"
+                    params: list[Any]) -> list[WireRecord]:
+    """The records of one page in pull order, with only the fields ``role`` may read."""
+    select, order = record_sql(conn.postgres, role, collection)
     sql, args = in_order(conn, collection, select, scope, where, params, None)
-    rows = sorted(await conn.fetch(sql, *args), key=itemgetter(0, 1))  # pull order
+    rows = sorted(await conn.fetch(sql, *args), key=order)  # pull order
+    if conn.postgres:
+        json_columns = columns_of(collection).json
+        records: list[WireRecord] = [dict(row) for row in rows]
+        for record in records if json_columns else ():
+            for name in json_columns:  # JSON text from the driver passes through
+                if record.get(name) is not None:
+                    record[name] = msgspec.Raw(record[name])
+    else:
+        records = [msgspec.Raw(row[2]) for row in rows]
     if redacts_rows(role, collection):  # values inside the record may be hidden from the role
-        return [msgspec.Raw(_json_encode(redact(role, collection, _json_decode(r[2])))) for r in rows]
-    return [msgspec.Raw(r[2]) for r in rows]
+        return [redact(role, collection, _json_decode(_json_encode(r))) for r in records]
+    return records
 
 
 @cache
-def record_json(postgres: bool, role: str, collection: str) -> str:
-    """SQL building one row's wire record: the columns ``role`` may read, JSON columns as
-    JSON, booleans as booleans (SQLite keeps 0/1). Python never materializes the columns
-    of a pulled row; it passes the database's JSON through (``msgspec.Raw``)."""
+def record_sql(postgres: bool, role: str, collection: str) -> tuple[str, Callable[[Any], Any]]:
+    """The select list of one pulled record, and how to get its ``(version, id)`` from a
+    row. PostgreSQL: the columns ``role`` may read (asyncpg decodes rows faster than the
+    server's json_build_object builds them). SQLite: ``version, id`` and one JSON object
+    built by the database, JSON columns as JSON and booleans as booleans (SQLite keeps
+    0/1), as bytes: Python never materializes the row's columns, it passes the JSON
+    through (``msgspec.Raw``)."""
     columns = columns_of(collection)
+    names = readable_columns(role, collection)
+    if postgres:
+        return ", ".join(f'"{name}"' for name in names), itemgetter(names.index("version"), names.index("id"))
 
     def value(name: str) -> str:
         quoted = f'"{name}"'
-        if postgres:
-            return quoted
         if name in columns.json:
             return f"json({quoted})"
         if name in columns.booleans:
             return f"json(CASE {quoted} WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)"
         return quoted
 
-    names = readable_columns(role, collection)
-    assert len(names) <= 50, "json_build_object takes at most 100 arguments"
+    assert len(names) <= 63, "SQLite functions take at most 127 arguments"
     pairs = ", ".join(f"'{name}', {value(name)}" for name in names)
-    # as bytes: the driver hands them over without decoding UTF-8 into a str, and
-    # msgspec.Raw keeps them without a copy
-    if postgres:
-        return f"convert_to(json_build_object({pairs})::text, 'UTF8')"
-    return f"CAST(json_object({pairs}) AS BLOB)"
+    return f"version, id, CAST(json_object({pairs}) AS BLOB)", itemgetter(0, 1)
 
 
 def readable_columns(role: str, collection: str) -> tuple[str, ...]:
@@ -283,7 +297,7 @@ def readable_columns(role: str, collection: str) -> tuple[str, ...]:
     return tuple(n for n in columns_of(collection).names if n in fields)
 
 
-def merge_into(records: dict[str, list[msgspec.Raw]], more: dict[str, list[msgspec.Raw]]) -> None:
+def merge_into(records: dict[str, list[WireRecord]], more: dict[str, list[WireRecord]]) -> None:
     for collection, rows in more.items():
         records.setdefault(collection, []).extend(rows)
 
