@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import socket
 import statistics
@@ -347,6 +348,7 @@ async def run(kind: str, batches: int, scope: int, memory_sizes: list[int], repe
             estate_id = str(uuid.uuid4())
             await Estate.insert(Estate(id=estate_id, name="压测花园"))
             push_building, push_unit = await add_building(estate_id)
+            gc.freeze()  # as the server does once started (server/app.py)
             merges, floors = [], []
             for _ in range(repeat):  # a new phone each time
                 pusher = await add_phone("steward", [push_building])
