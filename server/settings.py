@@ -30,6 +30,10 @@ class Settings:
     host: str = field(default="127.0.0.1", metadata={"doc": "Address `serve` binds to."})
     port: int = field(default=8000, metadata={"doc": "Port `serve` listens on."})
     workers: int = field(default=1, metadata={"doc": "Server processes `serve` starts."})
+    trusted_proxies: str = field(default="127.0.0.1", metadata={
+        "doc": "Reverse proxies whose X-Forwarded-For gives the client's address (comma-separated "
+               "addresses or networks, * for any): the per-address login limit and the audit log "
+               "then see the phone's or browser's address, not the proxy's."})
     secret_key: str = field(default="", metadata={
         "doc": "Key for signing tokens; empty means one generated once into DATA_DIR/secret_key."})
     timezone: str = field(default="Asia/Shanghai", metadata={

@@ -58,7 +58,8 @@ def me_of(principal: Principal) -> Me:
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str:
-    """The peer address (X-Forwarded-For is not trusted: it is the client's to forge)."""
+    """The client's address: the peer's, or the one a trusted proxy forwarded
+    (``STEWARDSYNC_TRUSTED_PROXIES``; uvicorn believes X-Forwarded-For from those only)."""
     return request.client.host if request.client else ""
 
 

@@ -38,7 +38,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(logins_text())
     print("", flush=True)
     uvicorn.run("server.asgi:create", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, log_config=None, access_log=False)
+                workers=settings.workers, log_config=None, access_log=False,
+                proxy_headers=True, forwarded_allow_ips=settings.trusted_proxies)
     return 0
 
 

@@ -190,3 +190,31 @@ def test_settings_lists_every_setting_with_its_doc() -> None:
     for variable, _default, doc in documented():
         assert variable in result.stdout and doc in result.stdout
     assert "STEWARDSYNC_PORT = 9001" in result.stdout
+
+
+def _failed_login_addresses(server: Server, forwarded_for: str, database: Path) -> list[str]:
+    refused = httpx.post(server.url + "/api/v1/devices/enrol", timeout=10, headers={
+        "X-Forwarded-For": forwarded_for}, json={
+        "username": "guanjia1", "password": "wrong-password", "device_id": "proxy-test-device"})
+    assert refused.status_code == 401, refused.text
+    with sqlite3.connect(database) as conn:
+        return [row[0] for row in conn.execute("SELECT ip FROM login_attempt WHERE ok = 0")]
+
+
+def test_only_a_trusted_proxy_names_the_clients_address(tmp_path: Path) -> None:
+    """Behind the proxy the per-address login limit must count the phone's address; from
+    anyone else X-Forwarded-For is ignored (a client could forge it to dodge the limit)."""
+    env = cli_env(data_dir=str(tmp_path / "data"))
+    database = tmp_path / "data" / "stewardsync.db"
+    trusted = Server({**env, "STEWARDSYNC_TRUSTED_PROXIES": "127.0.0.1"}, "--demo")
+    try:
+        trusted.wait_healthy()
+        assert _failed_login_addresses(trusted, "203.0.113.7", database) == ["203.0.113.7"]
+    finally:
+        trusted.stop()
+    untrusted = Server({**env, "STEWARDSYNC_TRUSTED_PROXIES": "10.9.9.9"})
+    try:
+        untrusted.wait_healthy()
+        assert _failed_login_addresses(untrusted, "198.51.100.9", database) == ["203.0.113.7", "127.0.0.1"]
+    finally:
+        untrusted.stop()
