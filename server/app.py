@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,7 +20,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 
-from server import db
+from server import db, escalation
 from server.auth.middleware import AuthenticationMiddleware
 from server.errors import EXCEPTION_HANDLERS
 from server.policy import access_guard
@@ -46,9 +47,13 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Lit
         # otherwise walk ~100,000 objects again and again during a 1,000-mutation push
         # (a third of the merge's time; docs/performance.md).
         gc.freeze()
+        timer = (asyncio.create_task(escalation.every(settings.escalation_minutes * 60))
+                 if settings.escalation_minutes > 0 else None)
         try:
             yield
         finally:
+            if timer is not None:
+                timer.cancel()
             await close_database(app)
 
     static = create_static_files_router(

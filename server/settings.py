@@ -43,6 +43,9 @@ class Settings:
         "doc": "Mark cookies Secure (set true behind TLS)."})
     db_pool_size: int = field(default=10, metadata={
         "doc": "PostgreSQL connections per server process."})
+    escalation_minutes: int = field(default=5, metadata={
+        "doc": "Minutes between automatic escalations of overdue tickets to the manager; "
+               "0 turns the timer off (the desk's sweep button still works)."})
     tombstone_days: int = field(default=90, metadata={
         "doc": "Days deleted records are kept; a phone offline longer must resync."})
     device_days: int = field(default=60, metadata={

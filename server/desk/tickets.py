@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from schemas.vocab import TICKET_STATUSES, TicketChannel, TicketKind, TicketPriority, codes
+from server import escalation
 from server.desk import rules, writes
 from server.desk.common import DeskRequest, after_write, base_context, now, render
 from server.desk.forms import form_of, query_of
@@ -289,17 +290,10 @@ async def escalations_page(request: DeskRequest) -> Template:
 
 @post("/desk/escalations/sweep", name="desk.escalate_overdue", include_in_schema=False)
 async def escalate_overdue(request: DeskRequest) -> Redirect | Template:
-    """Escalate every overdue active ticket to the manager (flag + timeline event)."""
+    """Escalate every overdue active ticket to the manager now (the timer does it every
+    ``STEWARDSYNC_ESCALATION_MINUTES``)."""
     at = now()
-    mutations: list[Any] = []
-    for t in await store.overdue_to_escalate(at):
-        mutations.append(writes.update("ticket", t["id"], t["version"], {"escalated": False},
-                                       {"escalated": True}))
-        mutations.append(writes.create("ticket_event", {
-            "ticket_id": t["id"], "type": "escalated", "body": "overdue",
-            "author_id": request.user.user_id}))
-    if mutations:
-        await writes.apply(request.user, mutations)
+    await escalation.sweep(request.user, at)
     redirect = after_write(request, "/desk/escalations")
     if redirect:
         return redirect

@@ -219,7 +219,7 @@ async def findings_of(ticket_id: str) -> list[dict[str, Any]]:
 
 async def overdue_to_escalate(now: str, limit: int = 200) -> list[dict[str, Any]]:
     """Active tickets past their deadline not yet escalated (oldest deadline first)."""
-    return await Ticket.select(Ticket.id, Ticket.version, Ticket.escalated).where(
+    return await Ticket.select(Ticket.id, Ticket.version, Ticket.escalated, Ticket.resolve_due_at).where(
         Ticket.status.is_in(list(ACTIVE_STATUSES)) & (Ticket.resolve_due_at < now)
         & (Ticket.escalated == False) & (Ticket.deleted == False)  # noqa: E712
     ).order_by(Ticket.resolve_due_at).limit(limit)

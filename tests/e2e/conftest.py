@@ -51,7 +51,9 @@ class LiveServer:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.settings = Settings(data_dir=data_dir)
-        self.env = {**os.environ, "STEWARDSYNC_DATA_DIR": str(data_dir), **(env_extra or {})}
+        # no escalation timer: the tests' overdue tickets stay as the tests leave them
+        self.env = {**os.environ, "STEWARDSYNC_DATA_DIR": str(data_dir), "STEWARDSYNC_ESCALATION_MINUTES": "0",
+                    **(env_extra or {})}
         self.process: subprocess.Popen[bytes] | None = None
         self.log = data_dir / "server.log"
 

@@ -181,3 +181,37 @@ async def test_phone_edit_shows_in_the_timeline_as_merged(client) -> None:
     page = await client.get(f"/desk/tickets/{ticket_id}", headers=HX)
     assert "手机端修改已合并" in page.text and "2026-12-05" in page.text and "测试steward" in page.text
     assert steward_id
+
+
+async def test_overdue_tickets_escalate_by_themselves_once(client) -> None:
+    """The timer escalates without anyone clicking; two sweeps racing (two server
+    processes) write one timeline line per ticket and no conflict."""
+    import asyncio
+
+    from server import escalation
+    from tests.integration.test_desk_helpers import ago, seed_ticket
+
+    estate = await make_estate(buildings=1)
+    late = await seed_ticket(estate.building_ids[0], created_at=ago(hours=30))
+    fresh = await seed_ticket(estate.building_ids[0])
+    timer = asyncio.create_task(escalation.every(0.05))
+    try:
+        for _ in range(200):
+            if (await Ticket.select(Ticket.escalated).where(Ticket.id == late["id"]).first())["escalated"]:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        timer.cancel()
+    assert (await Ticket.select(Ticket.escalated).where(Ticket.id == late["id"]).first())["escalated"]
+    assert not (await Ticket.select(Ticket.escalated).where(Ticket.id == fresh["id"]).first())["escalated"]
+    # the same overdue list seen by two sweeps at once
+    other = await seed_ticket(estate.building_ids[0], created_at=ago(hours=40))
+    from server.clock import now_iso
+
+    await asyncio.gather(escalation.sweep(escalation.SYSTEM, now_iso()),
+                         escalation.sweep(escalation.SYSTEM, now_iso()))
+    for ticket in (late, other):
+        lines = await TicketEvent.select().where(
+            (TicketEvent.ticket_id == ticket["id"]) & (TicketEvent.type == "escalated"))
+        assert len(lines) == 1 and lines[0]["author_id"] == "system"
+    assert await Conflict.count() == 0
