@@ -47,6 +47,10 @@ END = len(PULLED_COLLECTIONS)  # rank after every collection: "all of this versi
 START: Position = (-1, END, "")  # before everything (reference data has version 0)
 MAX_ARMS = 200  # buildings read as separate index ranges; more are read as one IN list
 
+# A pulled record as it goes on the wire: the JSON object SQLite built, or asyncpg's row
+# as a dict (asyncpg decodes rows faster than PostgreSQL's json_build_object builds them).
+WireRecord = msgspec.Raw | dict[str, Any]
+
 
 class Cursor(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
     """Where a device stands. ``buildings`` None means every building (office roles)."""
@@ -190,11 +194,11 @@ def up_to(position: Position, rank: int) -> tuple[str, list[Any]]:
 def in_order(conn: Conn, collection: str, select: str, scope: Scope, where: str,
              params: list[Any], limit: int | None) -> tuple[str, list[Any]]:
     """``SELECT select FROM collection WHERE where`` in scope, in no particular order (the
-    caller sorts by ``(version, id)``). A scoped read is
-    one arm per building (and one for the user's records without a building), each an
-    in-order range of the ``(building_id, version, id)`` index that stops after ``limit``
-    rows; an unscoped read takes the first ``limit`` of the ``(version, id)`` index.
-    Whatever the arms, the first ``limit`` rows in pull order are among those returned."""
+    caller sorts by ``(version, id)``). A scoped read is one arm per building (and one for
+    the user's records without a building), each an in-order range of the
+    ``(building_id, version, id)`` index that stops after ``limit`` rows; an unscoped read
+    takes the first ``limit`` of the ``(version, id)`` index. Whatever the arms, the first
+    ``limit`` rows in pull order are among those returned."""
     cap = "" if limit is None else f" ORDER BY version, id LIMIT {int(limit)}"
     if scope.buildings is None:
         return f'SELECT {select} FROM "{collection}" WHERE {where}{cap}', params
@@ -225,8 +229,9 @@ async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Posi
         hi_sql, hi_params = up_to(hi, rank)
         bounds.append((f"{lo_sql} AND {hi_sql}", [*lo_params, *hi_params]))
         sql, args = in_order(conn, collection, f"version, {rank} AS rank, id", scope, *bounds[-1], limit + 1)
-        rows = await conn.fetch(sql, *args)
-        keys.append(sorted(map(tuple, rows) if conn.postgres else rows)[:limit + 1])  # type: ignore[arg-type]
+        rows = await conn.fetch(sql, *args)  # (version, rank, id) rows, each arm in order
+        positions: list[Position] = [tuple(r) for r in rows] if conn.postgres else rows  # type: ignore[misc]
+        keys.append(sorted(positions)[:limit + 1])
     merged = list(heapq.merge(*keys))
     cut = merged[limit - 1] if len(merged) > limit else hi
     records: dict[str, list[WireRecord]] = {}
@@ -239,11 +244,6 @@ async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Posi
         if rows:
             records[collection] = rows
     return records, cut
-
-
-# A pulled record as it goes on the wire: the JSON object SQLite built, or asyncpg's row
-# as a dict (asyncpg decodes rows faster than PostgreSQL's json_build_object builds them).
-WireRecord = msgspec.Raw | dict[str, Any]
 
 
 async def read_rows(conn: Conn, role: str, collection: str, scope: Scope, where: str,

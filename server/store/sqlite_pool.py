@@ -8,8 +8,9 @@ transaction at a time and its calls run on a small shared thread pool, so the ev
 never blocks on the file. SQLite notices changes made by other connections and processes
 itself (WAL index), so a kept connection never reads stale pages.
 
-A connection that failed with anything but an ordinary constraint or lock error is closed
-rather than reused. ``close(path)`` closes them all (``server.db.disconnect``).
+Transactions borrow one (``borrowed``); a connection that failed with anything but an
+ordinary constraint or lock error is closed rather than given back. ``close(path)`` closes
+them all (``server.db.disconnect``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any, Callable, TypeVar
 
@@ -99,7 +101,7 @@ def _reusable(exc: BaseException | None) -> bool:
     return not isinstance(exc, sqlite3.Error)  # errors of ours (a rejected batch) are fine
 
 
-async def take_writer(path: str, timeout: float) -> Connection:
+async def _take_writer(path: str, timeout: float) -> Connection:
     """The writer connection of ``path`` (the caller holds the writer gate)."""
     pool = _pool(path, timeout)
     with pool.lock:
@@ -107,7 +109,7 @@ async def take_writer(path: str, timeout: float) -> Connection:
     return conn or await asyncio.get_running_loop().run_in_executor(_threads, pool.open)
 
 
-def give_writer(path: str, conn: Connection, exc: BaseException | None) -> None:
+def _give_writer(path: str, conn: Connection, exc: BaseException | None) -> None:
     pool = _pools.get(path)
     with _lock_of(pool):
         if pool is not None and pool.writer is None and _reusable(exc) and not conn.in_transaction:
@@ -116,14 +118,14 @@ def give_writer(path: str, conn: Connection, exc: BaseException | None) -> None:
     conn.close()
 
 
-async def take_reader(path: str, timeout: float) -> Connection:
+async def _take_reader(path: str, timeout: float) -> Connection:
     pool = _pool(path, timeout)
     with pool.lock:
         conn = pool.readers.pop() if pool.readers else None
     return conn or await asyncio.get_running_loop().run_in_executor(_threads, pool.open)
 
 
-def give_reader(path: str, conn: Connection, exc: BaseException | None) -> None:
+def _give_reader(path: str, conn: Connection, exc: BaseException | None) -> None:
     pool = _pools.get(path)
     with _lock_of(pool):
         if (pool is not None and len(pool.readers) < MAX_IDLE_READERS and _reusable(exc)
@@ -135,6 +137,21 @@ def give_reader(path: str, conn: Connection, exc: BaseException | None) -> None:
 
 def _lock_of(pool: _Pool | None) -> Any:
     return pool.lock if pool is not None else threading.Lock()
+
+
+@asynccontextmanager
+async def borrowed(path: str, timeout: float, *, writer: bool) -> AsyncIterator[Connection]:
+    """The writer connection of ``path`` (the caller holds the writer gate) or a reader,
+    given back afterwards (or closed, after an odd failure)."""
+    conn = await (_take_writer if writer else _take_reader)(path, timeout)
+    failure: BaseException | None = None
+    try:
+        yield conn
+    except BaseException as exc:
+        failure = exc
+        raise
+    finally:
+        (_give_writer if writer else _give_reader)(path, conn, failure)
 
 
 def close(path: str) -> None:

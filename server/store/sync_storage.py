@@ -145,10 +145,7 @@ async def write_transaction() -> AsyncIterator[Conn]:
             async with db.transaction() as tx:
                 yield Conn(tx.connection, "postgres")
             return
-        path, timeout = _sqlite_file(db)
-        raw = await sqlite_pool.take_writer(path, timeout)
-        failure: BaseException | None = None
-        try:
+        async with sqlite_pool.borrowed(*_sqlite_file(db), writer=True) as raw:
             await raw.execute("BEGIN IMMEDIATE")
             try:
                 yield Conn(raw, "sqlite")
@@ -157,11 +154,6 @@ async def write_transaction() -> AsyncIterator[Conn]:
                     await raw.execute("ROLLBACK")
                 raise
             await raw.execute("COMMIT")
-        except BaseException as exc:
-            failure = exc
-            raise
-        finally:
-            sqlite_pool.give_writer(path, raw, failure)
 
 
 @asynccontextmanager
@@ -174,20 +166,12 @@ async def read_snapshot() -> AsyncIterator[Conn]:
             async with raw.transaction(isolation="repeatable_read", readonly=True):
                 yield Conn(raw, "postgres")
     else:
-        path, timeout = _sqlite_file(db)
-        raw = await sqlite_pool.take_reader(path, timeout)
-        failure: BaseException | None = None
-        try:
+        async with sqlite_pool.borrowed(*_sqlite_file(db), writer=False) as raw:
             await raw.execute("BEGIN DEFERRED")
             try:
                 yield Conn(raw, "sqlite")
             finally:
                 await raw.execute("ROLLBACK")
-        except BaseException as exc:
-            failure = exc
-            raise
-        finally:
-            sqlite_pool.give_reader(path, raw, failure)
 
 
 def _sqlite_file(db: SQLiteEngine) -> tuple[str, float]:
