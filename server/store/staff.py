@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import msgspec
 
@@ -11,7 +13,7 @@ from server.auth.passwords import hash_password
 from server.auth.principal import Principal
 from server.auth.tokens import new_token, token_hash
 from server.clock import iso_in, now_iso
-from server.store.sync_storage import read_snapshot
+from server.store.sync_storage import Conn, read_snapshot
 from server.tables import Building, BuildingAssignment, LoginAttempt, StaffSession, StaffUser, SyncDevice
 
 
@@ -276,7 +278,7 @@ async def building_choices() -> list[dict[str, str]]:
 
 # --- who is asking: one query per request on the hot path (plus assignments for stewards) ---
 
-_PRINCIPAL_COLUMNS = "u.id AS user_id, u.username, u.display_name, u.role, u.active"
+_PRINCIPAL_COLUMNS = "u.id, u.username, u.display_name, u.role, u.active"
 
 
 async def device_principal(token: str) -> tuple[str | None, Principal | None]:
@@ -285,40 +287,43 @@ async def device_principal(token: str) -> tuple[str | None, Principal | None]:
     Asked on every phone request, so it reads on the sync paths' kept connections."""
     async with read_snapshot() as conn:
         found = await conn.fetchrow(
-            "SELECT d.id, d.expires_at, d.revoked_at, u.id, u.username, u.display_name, u.role, u.active "
-            "FROM sync_device d LEFT JOIN staff_user u ON u.id = d.user_id WHERE d.credential_hash = ?",
+            "SELECT d.id, d.expires_at, d.revoked_at, " + _PRINCIPAL_COLUMNS +
+            " FROM sync_device d LEFT JOIN staff_user u ON u.id = d.user_id WHERE d.credential_hash = ?",
             token_hash(token))
         if found is None:
             return "invalid_credential", None
-        device_id, expires_at, revoked_at, user_id, username, display_name, role, active = found
+        device_id, expires_at, revoked_at, user_id, *_, active = found
         if revoked_at:
             return "device_revoked", None
         if expires_at and expires_at < now_iso():
             return "device_expired", None
         if not user_id or not active:
             return "user_inactive", None
-        buildings = frozenset(r[0] for r in await conn.fetch(
-            "SELECT building_id FROM building_assignment WHERE user_id = ?", user_id)) \
-            if role == "steward" else frozenset()
-    return None, Principal(user_id=user_id, username=username, display_name=display_name, role=role,
-                           building_ids=buildings, device_id=device_id)
+        return None, await _principal(conn, found[3:], device_id=device_id)
 
 
 async def session_principal(token: str) -> Principal | None:
-    """The principal of a live desk session of an active user (None otherwise)."""
-    rows = await StaffSession.raw(
-        "SELECT s.csrf_token, " + _PRINCIPAL_COLUMNS +
-        " FROM staff_session s JOIN staff_user u ON u.id = s.user_id"
-        " WHERE s.token_hash = {} AND s.expires_at > {}", token_hash(token), now_iso())
-    if not rows or not rows[0]["active"]:
-        return None
-    return await _principal(rows[0], csrf_token=rows[0]["csrf_token"])
+    """The principal of a live desk session of an active user (None otherwise). Asked on
+    every desk request, so it too reads on the kept connections."""
+    async with read_snapshot() as conn:
+        found = await conn.fetchrow(
+            "SELECT s.csrf_token, " + _PRINCIPAL_COLUMNS +
+            " FROM staff_session s JOIN staff_user u ON u.id = s.user_id"
+            " WHERE s.token_hash = ? AND s.expires_at > ?", token_hash(token), now_iso())
+        if found is None or not found[-1]:
+            return None
+        return await _principal(conn, found[1:], csrf_token=found[0])
 
 
-async def _principal(row: dict, *, device_id: str | None = None, csrf_token: str | None = None) -> Principal:
-    buildings = await building_ids_of(row["user_id"]) if row["role"] == "steward" else frozenset()
-    return Principal(user_id=row["user_id"], username=row["username"], display_name=row["display_name"],
-                     role=row["role"], building_ids=buildings, device_id=device_id, csrf_token=csrf_token)
+async def _principal(conn: Conn, user: Sequence[Any], *, device_id: str | None = None,
+                     csrf_token: str | None = None) -> Principal:
+    """A principal from the ``_PRINCIPAL_COLUMNS`` of a user, with a steward's buildings."""
+    user_id, username, display_name, role, _active = user
+    buildings: frozenset[str] = frozenset(r[0] for r in await conn.fetch(
+        "SELECT building_id FROM building_assignment WHERE user_id = ?", user_id)) \
+        if role == "steward" else frozenset()
+    return Principal(user_id=user_id, username=username, display_name=display_name, role=role,
+                     building_ids=buildings, device_id=device_id, csrf_token=csrf_token)
 
 
 async def building_ids_by_code(codes: list[str]) -> dict[str, str]:
