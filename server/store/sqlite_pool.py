@@ -139,11 +139,12 @@ async def _take_writer(path: str, timeout: float) -> Connection:
 
 
 def _give_writer(path: str, conn: Connection, exc: BaseException | None) -> None:
-    pool = _pools.get(path)
-    with _lock_of(pool):
-        if pool is not None and pool.writer is None and _reusable(exc) and not conn.in_transaction:
-            pool.writer = conn
-            return
+    pool = _pools.get(path)  # None once ``close(path)`` ran
+    if pool is not None and _reusable(exc) and not conn.in_transaction:
+        with pool.lock:
+            if pool.writer is None:
+                pool.writer = conn
+                return
     conn.close()
 
 
@@ -155,17 +156,13 @@ async def _take_reader(path: str, timeout: float) -> Connection:
 
 
 def _give_reader(path: str, conn: Connection, exc: BaseException | None) -> None:
-    pool = _pools.get(path)
-    with _lock_of(pool):
-        if (pool is not None and len(pool.readers) < MAX_IDLE_READERS and _reusable(exc)
-                and not conn.in_transaction):
-            pool.readers.append(conn)
-            return
+    pool = _pools.get(path)  # None once ``close(path)`` ran
+    if pool is not None and _reusable(exc) and not conn.in_transaction:
+        with pool.lock:
+            if len(pool.readers) < MAX_IDLE_READERS:
+                pool.readers.append(conn)
+                return
     conn.close()
-
-
-def _lock_of(pool: _Pool | None) -> Any:
-    return pool.lock if pool is not None else threading.Lock()
 
 
 @asynccontextmanager
