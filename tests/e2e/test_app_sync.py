@@ -89,13 +89,7 @@ async def test_a_push_that_fails_once_is_retried_and_applied_once(live_server, s
             await route.fulfill(response=response)
 
     await page.route("**/api/v1/sync/push", lose_first_answer)
-    await page.click("[data-tab=patrol]")
-    await page.click("[data-start-round]")
-    await saved(page)
-    await page.select_option("[data-kind]", "parking")
-    await page.fill("[data-description]", "消防通道停了一辆电动车")
-    await page.click("[data-finding-form] [data-save]")
-    await saved(page)
+    await record_parking_finding(page, "消防通道停了一辆电动车")
     await wait_synced(page)
     assert len(pushes) >= 2
     assert await PatrolRound.count() == 1
@@ -157,12 +151,13 @@ async def test_chromium_reports_the_app_installable(live_server, seeded, chromiu
             await context.close()
 
 
-async def record_parking_finding(page) -> None:
+async def record_parking_finding(page, description: str = "单元门口乱停共享单车") -> None:
+    """Start a patrol round and record a parking finding in it."""
     await page.click("[data-tab=patrol]")
     await page.click("[data-start-round]")
     await saved(page)
     await page.select_option("[data-kind]", "parking")
-    await page.fill("[data-description]", "单元门口乱停共享单车")
+    await page.fill("[data-description]", description)
     await page.click("[data-finding-form] [data-save]")
     await saved(page)
 
