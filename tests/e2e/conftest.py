@@ -12,7 +12,6 @@ themselves (escaping above all), not the second line of defence the CSP header a
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import socket
