@@ -41,6 +41,7 @@ from server.clock import now_iso
 from server.settings import Settings
 from server.store import staff
 from server.store import tickets as store
+from sync.scope import Scope
 
 PG_URL = os.environ.get("STEWARDSYNC_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BUILDINGS, UNITS_PER_BUILDING = 25, 12
@@ -49,7 +50,9 @@ PRIORITIES = ("urgent", "high", "normal", "low")
 TEAMS = ("工程部", "保洁", "秩序", "绿化", "客服")
 OPEN = ("received", "dispatched", "in_progress", "done", "called_back")
 SPAN_DAYS = 3 * 365
-COLUMNS = ("id", "version", "created_at", "updated_at", "deleted", "building_id", "number", "kind",
+ESTATE = "e"  # the one estate of the built database
+SCOPE = Scope(estates=frozenset({ESTATE}), buildings=None)  # the desk clerk's: every building of it
+COLUMNS = ("id", "version", "created_at", "updated_at", "deleted", "building_id", "estate_id", "number", "kind",
            "priority", "status", "title", "description", "unit_id", "place", "channel", "assignee",
            "resolve_due_at", "escalated", "owner_signed", "paid_service")
 
@@ -83,11 +86,13 @@ def build_sqlite(path: Path, n: int) -> tuple[list[str], dict[str, list[str]]]:
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute("PRAGMA cache_size=-262144")  # 256 MiB for the index builds
     at = now_iso()
+    conn.execute("INSERT INTO estate (id, name, address) VALUES ('e', '压测花园', '')")
     conn.executemany("INSERT INTO building (id, version, created_at, updated_at, deleted, building_id, estate_id, code, "
                      "name, floors, lifts) VALUES (?, 0, ?, ?, 0, ?, 'e', ?, ?, 6, 1)",
                      [(b, at, at, b, f"{i + 1}栋", f"{i + 1}号楼") for i, b in enumerate(buildings)])
-    conn.executemany("INSERT INTO unit (id, version, created_at, updated_at, deleted, building_id, code, floor, "
-                     "unit_type, area_m2, occupancy) VALUES (?, 0, ?, ?, 0, ?, ?, 1, 'yangfang', 90, 'occupied')",
+    conn.executemany("INSERT INTO unit (id, version, created_at, updated_at, deleted, building_id, estate_id, code, "
+                     "floor, unit_type, area_m2, occupancy) VALUES (?, 0, ?, ?, 0, ?, 'e', ?, 1, 'yangfang', 90, "
+                     "'occupied')",
                      [(u, at, at, b, f"{i + 1}-{j + 1:02d}01") for i, b in enumerate(buildings)
                       for j, u in enumerate(units[b])])
     indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ticket' "
@@ -108,7 +113,7 @@ def build_sqlite(path: Path, n: int) -> tuple[list[str], dict[str, list[str]]]:
         SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-7' || substr(hex(randomblob(2)), 2)
                      || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),
                i, strftime('%Y-%m-%dT%H:%M:%fZ', t, 'unixepoch'), strftime('%Y-%m-%dT%H:%M:%fZ', t, 'unixepoch'),
-               0, p.building_id, printf('GD%08d', i),
+               0, p.building_id, 'e', printf('GD%08d', i),
                ({_case(KINDS, "r / 301 % 5")}), ({_case(PRIORITIES, "r / 1511 % 4")}),
                CASE WHEN i > {n} * 0.98 THEN ({_case(OPEN, "r / 6047 % 5")}) ELSE 'closed' END,
                '工单标题', '', p.unit_id, '', 'phone', ({_case(TEAMS, "r / 30241 % 5")}),
@@ -130,12 +135,13 @@ async def build_postgres(url: str, n: int) -> tuple[list[str], dict[str, list[st
     conn = await asyncpg.connect(url)
     try:
         at = now_iso()
+        await conn.execute("INSERT INTO estate (id, name, address) VALUES ('e', '压测花园', '')")
         await conn.executemany("INSERT INTO building (id, version, created_at, updated_at, deleted, building_id, "
                                "estate_id, code, name, floors, lifts) VALUES ($1, 0, $2, $2, false, $1, 'e', $3, $4, 6, 1)",
                                [(b, at, f"{i + 1}栋", f"{i + 1}号楼") for i, b in enumerate(buildings)])
-        await conn.executemany("INSERT INTO unit (id, version, created_at, updated_at, deleted, building_id, code, "
-                               "floor, unit_type, area_m2, occupancy) VALUES ($1, 0, $2, $2, false, $3, $4, 1, "
-                               "'yangfang', 90, 'occupied')",
+        await conn.executemany("INSERT INTO unit (id, version, created_at, updated_at, deleted, building_id, "
+                               "estate_id, code, floor, unit_type, area_m2, occupancy) VALUES ($1, 0, $2, $2, false, "
+                               "$3, 'e', $4, 1, 'yangfang', 90, 'occupied')",
                                [(u, at, b, f"{i + 1}-{j + 1:02d}01") for i, b in enumerate(buildings)
                                 for j, u in enumerate(units[b])])
         indexes = await conn.fetch("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'ticket' "
@@ -143,13 +149,14 @@ async def build_postgres(url: str, n: int) -> tuple[list[str], dict[str, list[st
         for row in indexes:
             await conn.execute(f'DROP INDEX "{row["indexname"]}"')
         await conn.execute("""
-            INSERT INTO ticket (id, version, created_at, updated_at, deleted, building_id, number, kind, priority,
+            INSERT INTO ticket (id, version, created_at, updated_at, deleted, building_id, estate_id, number, kind,
+                                priority,
                                 status, title, description, unit_id, place, channel, assignee, resolve_due_at,
                                 escalated, owner_signed, paid_service)
             SELECT md5(g::text)::uuid::text, g,
                    to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                    to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), false,
-                   ($2::text[])[1 + (hashint % $3)], 'GD' || lpad(g::text, 8, '0'),
+                   ($2::text[])[1 + (hashint % $3)], 'e', 'GD' || lpad(g::text, 8, '0'),
                    (ARRAY['repair','complaint','inquiry','patrol_finding','vacant_defect'])[1 + (hashint / 7) % 5],
                    (ARRAY['urgent','high','normal','low'])[1 + (hashint / 11) % 4],
                    CASE WHEN g > $1 * 0.98
@@ -193,7 +200,7 @@ async def timed(fn: Callable[[], Awaitable[Any]], runs: int) -> list[float]:
 
 async def deep_cursor(f: store.QueueFilter, depth: int) -> str:
     """A keyset cursor ``depth`` rows into the filtered order (set-up only: OFFSET here is fine)."""
-    sql, args = store.queue_sql(f, now_iso(), limit=1)
+    sql, args = store.queue_sql(f, now_iso(), limit=1, scope=SCOPE)
     sql = sql.replace("LIMIT 2", f"LIMIT 1 OFFSET {depth}")
     row = (await store.Ticket.raw(sql, *args))[0]
     return store.encode_cursor(row["created_at"], row["id"])
@@ -205,8 +212,9 @@ async def measure(settings: Settings, buildings: list[str], runs: int, n: int) -
     app = create_app(settings, migrate=False)
     await open_database(app, migrate=False)
     try:
-        user_id = await staff.add_user(f"bench{uuid.uuid4().hex[:6]}", "bench-password", "压测", "desk")
-        token, _ = await staff.open_session(user_id)
+        user_id = await staff.add_user(f"bench{uuid.uuid4().hex[:6]}", "bench-password", "压测", "desk",
+                                       estate_ids=[ESTATE])
+        token = await staff.open_session(user_id)
         filters = store.QueueFilter(building_id=buildings[3], status="closed", kind="repair")
         deep = await deep_cursor(filters, max(1, n // 500))  # 2,000 rows deep at 1M tickets
         cases = {
@@ -226,12 +234,12 @@ async def measure(settings: Settings, buildings: list[str], runs: int, n: int) -
                     assert response.status_code == 200 and "GD" in response.text, response.text[:300]
 
                 async def bare() -> None:
-                    sql, args = store.queue_sql(f, now_iso())
+                    sql, args = store.queue_sql(f, now_iso(), scope=SCOPE)
                     await store.Ticket.raw(sql, *args)
 
                 async def bare_with_counts() -> None:
                     await bare()
-                    await store.status_counts(f, now_iso())
+                    await store.status_counts(f, now_iso(), scope=SCOPE)
 
                 results.append((name, summary(await timed(page, runs)), summary(await timed(bare, runs)),
                                 summary(await timed(bare_with_counts, runs))))

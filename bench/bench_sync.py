@@ -93,7 +93,7 @@ async def add_building(estate_id: str) -> tuple[str, str]:
     building_id, unit_id = str(uuid.uuid4()), str(uuid.uuid4())
     await Building.insert(Building(id=building_id, building_id=building_id, estate_id=estate_id,
                                    code="1栋", name="1号楼", floors=18))
-    await Unit.insert(Unit(id=unit_id, building_id=building_id, code="1-0101", floor=1,
+    await Unit.insert(Unit(id=unit_id, building_id=building_id, estate_id=estate_id, code="1-0101", floor=1,
                            unit_type="yangfang", area_m2=90.0, occupancy="occupied"))
     return building_id, unit_id
 

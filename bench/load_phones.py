@@ -196,7 +196,7 @@ async def seed(phones: int, *, units_per_building: int = 12, desk_users: int = 0
         desk_id = new_id()
         await StaffUser.insert(StaffUser(id=desk_id, username=f"load-desk-{i}", display_name=f"压测前台{i}",
                                          role="desk", password_hash=password_hash, created_at=at))
-        sessions.append((await staff.open_session(desk_id))[0])
+        sessions.append(await staff.open_session(desk_id))
     return stewards, sessions
 
 

@@ -15,7 +15,8 @@ class Record(Wire, kw_only=True):
     """Common envelope of every synced record as it travels to a phone.
 
     ``version`` is the server version of the record's last change (the pull cursor
-    orders by it); ``deleted`` marks a tombstone. Times are ISO 8601 strings in UTC.
+    orders by it); ``deleted`` marks a tombstone. ``building_id`` and ``estate_id`` place
+    the record (its scope); the server derives them. Times are ISO 8601 strings in UTC.
     """
 
     id: Id
@@ -26,3 +27,4 @@ class Record(Wire, kw_only=True):
     updated_by: Id | None = None
     deleted: bool = False
     building_id: Id | None = None
+    estate_id: Id | None = None

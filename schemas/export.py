@@ -13,11 +13,11 @@ from typing import Any
 
 import msgspec
 
-from schemas.records import COLLECTIONS
 from schemas.sync import (
     PROTOCOL_VERSION, ErrorBody, PullRequest, PullResponse, PushRequest, PushResponse,
 )
 from schemas.upgrade import PushRequestV1
+from sync.specs import REGISTRY
 
 SCHEMA_FILE = Path(__file__).with_name("stewardsync.schema.json")
 MESSAGES = (PushRequest, PushResponse, PullRequest, PullResponse, ErrorBody, PushRequestV1)
@@ -25,7 +25,7 @@ MESSAGES = (PushRequest, PushResponse, PullRequest, PullResponse, ErrorBody, Pus
 
 def build() -> dict[str, Any]:
     """One document: the messages, every record collection, and their shared definitions."""
-    types = [*MESSAGES, *COLLECTIONS.values()]
+    types = [*MESSAGES, *(spec.record for spec in REGISTRY)]
     refs, components = msgspec.json.schema_components(types, ref_template="#/$defs/{name}")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -33,7 +33,7 @@ def build() -> dict[str, Any]:
         "description": f"Sync protocol version {PROTOCOL_VERSION}; see docs/sync-protocol.md.",
         "x-protocol-version": PROTOCOL_VERSION,
         "x-messages": {t.__name__: ref for t, ref in zip(MESSAGES, refs)},
-        "x-collections": {name: ref for name, ref in zip(COLLECTIONS, refs[len(MESSAGES):])},
+        "x-collections": {name: ref for name, ref in zip((s.name for s in REGISTRY), refs[len(MESSAGES):])},
         "$defs": components,
     }
 

@@ -18,6 +18,8 @@ class Short:
         return Annotated[str, Meta(max_length=length)]
 
 
+COLLECTION_NAME_LENGTH = 40  # the widest collection name, in every bookkeeping column
+CollectionName = Annotated[str, Meta(max_length=COLLECTION_NAME_LENGTH)]
 Id = Annotated[str, Meta(max_length=36)]
 Time = Annotated[str, Meta(max_length=32)]  # ISO 8601 UTC
 Day = Annotated[str, Meta(max_length=10, pattern=r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")]

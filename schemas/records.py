@@ -1,6 +1,7 @@
 """Synced records: the shape of every collection as it travels between server and phone.
 
-Each Struct mirrors one Piccolo table in ``server/tables`` (a test keeps the two in step).
+Each Struct mirrors one Piccolo table in ``server/tables`` (a test keeps the two in step);
+``sync.specs`` declares each collection once, with its Struct.
 Ids are made on the device (UUIDv7 strings) for everything a phone creates; reference data
 (estate, building, unit) uses stable UUIDs made by the server.
 """
@@ -12,7 +13,7 @@ from typing import Annotated, Any
 from msgspec import Meta
 
 from schemas.base import Record
-from schemas.limits import Count, Day, Id, LongText, Measure, Score, Short, Time
+from schemas.limits import CollectionName, Count, Day, Id, LongText, Measure, Score, Short, Time
 from schemas.vocab import (
     AttachmentKind,
     AttachmentMime,
@@ -37,9 +38,9 @@ from schemas.vocab import (
 
 
 class Building(Record, kw_only=True):
-    """楼栋. ``building_id`` equals ``id`` so that scope filtering is uniform."""
+    """楼栋. ``building_id`` equals ``id`` so that scope filtering is uniform; its
+    ``estate_id`` is given when it is created."""
 
-    estate_id: Id
     code: Short[20]  # e.g. "3栋"
     name: Short[50]
     floors: Count
@@ -184,7 +185,7 @@ class Attachment(Record, kw_only=True):
     """Metadata of a photo or signature; the bytes travel separately, addressed by sha256."""
 
     sha256: Short[64]
-    parent_collection: Short[20]
+    parent_collection: CollectionName
     parent_id: Id
     kind: AttachmentKind = "photo"
     mime: AttachmentMime
@@ -195,7 +196,7 @@ class Attachment(Record, kw_only=True):
 class Conflict(Record, kw_only=True):
     """A merge decision that discarded a value; kept so the desk can see and reverse it."""
 
-    collection: Short[20]
+    collection: CollectionName
     record_id: Id
     field: Short[40] | None = None
     kind: ConflictKind
@@ -207,19 +208,3 @@ class Conflict(Record, kw_only=True):
     status: ConflictStatus = "open"
     resolved_by: Id | None = None
     resolved_at: Time | None = None
-
-
-COLLECTIONS: dict[str, type[Record]] = {
-    "building": Building,
-    "unit": Unit,
-    "household": Household,
-    "ticket": Ticket,
-    "ticket_event": TicketEvent,
-    "patrol_round": PatrolRound,
-    "finding": Finding,
-    "vacant_check": VacantCheck,
-    "visit": Visit,
-    "attachment": Attachment,
-    "conflict": Conflict,
-}
-"""Every synced collection by its wire name (also its table name)."""

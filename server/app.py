@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 from litestar import Litestar, Response
@@ -20,7 +20,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 
-from server import db, escalation
+from server import db, jobs
 from server.auth.middleware import AuthenticationMiddleware
 from server.errors import EXCEPTION_HANDLERS
 from server.policy import access_guard
@@ -28,9 +28,9 @@ from server.logs import configure_logging
 from server.routes import route_handlers
 from server.settings import Settings, load_settings
 from server.templating import configure_templates
+from server.version import VERSION
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
-VERSION = "0.1.0"
 
 
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Litestar:
@@ -47,13 +47,10 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Lit
         # otherwise walk ~100,000 objects again and again during a 1,000-mutation push
         # (a third of the merge's time; docs/performance.md).
         gc.freeze()
-        timer = (asyncio.create_task(escalation.every(settings.escalation_minutes * 60))
-                 if settings.escalation_minutes > 0 else None)
         try:
-            yield
+            async with jobs.running(settings):  # escalation and any other registered timed job
+                yield
         finally:
-            if timer is not None:
-                timer.cancel()
             await close_database(app)
 
     static = create_static_files_router(
@@ -70,7 +67,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Lit
         plugins=[HTMXPlugin()],
         template_config=TemplateConfig(
             directory=WEB_DIR / "templates", engine=JinjaTemplateEngine,
-            engine_callback=configure_templates,
+            engine_callback=partial(configure_templates, settings=settings),
         ),
         openapi_config=OpenAPIConfig(
             title="StewardSync API", version=VERSION, path="/api/docs",

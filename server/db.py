@@ -1,6 +1,8 @@
 """The database engine: built from the settings, bound to every table, migrated.
 
-SQLite runs in WAL mode with a busy timeout; PostgreSQL through an asyncpg pool.
+SQLite runs in WAL mode with a busy timeout; PostgreSQL through an asyncpg pool. Piccolo's
+own machinery (migrations, its CLI) finds the engine through ``server.piccolo_conf``, which
+asks ``bound_engine()``: this module does not import that one.
 """
 
 from __future__ import annotations
@@ -12,16 +14,21 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
+from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from server.settings import Settings, SettingsError, database_kind
+from server.settings import Settings, SettingsError, database_kind, load_settings
+from server.store import sqlite_pool
 from server.tables import ALL_TABLES
 
 os.environ.setdefault("PICCOLO_CONF", "server.piccolo_conf")
 
 log = logging.getLogger("stewardsync.db")
+
+_engine: Engine | None = None  # the engine bound last (``use_engine``)
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -51,13 +58,19 @@ def make_engine(url: str) -> Engine:
 
 def use_engine(engine: Engine) -> None:
     """Bind every table (and Piccolo's migration machinery) to ``engine``."""
-    from server import piccolo_conf
-
-    from piccolo.apps.migrations.tables import Migration
-
-    piccolo_conf.DB = engine
+    global _engine
+    _engine = engine
     for table in (*ALL_TABLES, Migration):
         table._meta.db = engine
+
+
+def bound_engine() -> Engine:
+    """The engine ``use_engine`` bound last; before any, one built once from the settings
+    (Piccolo's own CLI, run with ``PICCOLO_CONF=server.piccolo_conf``)."""
+    global _engine
+    if _engine is None:
+        _engine = make_engine(load_settings().resolved_database_url)
+    return _engine
 
 
 async def connect(settings: Settings) -> Engine:
@@ -84,15 +97,11 @@ async def disconnect(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
     elif isinstance(engine, SQLiteEngine):
-        from server.store import sqlite_pool
-
         sqlite_pool.close(str(engine.connection_kwargs["database"]))
 
 
 async def migrate() -> list[str]:
     """Apply every pending migration; return the ids applied."""
-    from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
-
     manager = ForwardsMigrationManager(app_name="server", migration_id="all", fake=False)
     with contextlib.redirect_stdout(io.StringIO()) as out:
         result = await manager.run()

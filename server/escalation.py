@@ -6,18 +6,23 @@ id is derived from the ticket and its deadline: two sweeps racing (two server pr
 or the timer and a clerk's click) write the same line once, and the flag's second change
 finds it already set. A ticket whose deadline moves (a promised date) and passes again is
 escalated again.
+
+The timer is the timed job ``escalation`` (``server.jobs``), every
+``STEWARDSYNC_ESCALATION_MINUTES`` minutes; 0 turns it off.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 
+import msgspec
+
 from schemas.sync import Create, Update
+from server import jobs, writes
 from server.auth.principal import Principal
 from server.clock import now_iso
-from server.desk import writes
+from server.settings import Settings
 from server.store import tickets as store
 
 log = logging.getLogger("stewardsync.escalation")
@@ -28,9 +33,16 @@ NAMESPACE = uuid.UUID("0b0a8f3e-6f1c-5d6e-9a1b-2c3d4e5f6a7b")
 
 
 async def sweep(principal: Principal, at: str) -> int:
-    """Escalate every active ticket past its deadline and not yet escalated; how many."""
+    """Escalate every active ticket past its deadline and not yet escalated, in the
+    principal's scope (``SYSTEM``: every estate); how many."""
+    system = principal is SYSTEM
+    scope = await store.all_estates_scope() if system else principal.scope
+    overdue = await store.overdue_to_escalate(at, scope=scope)
+    if system:  # the system writes (as a manager) in the estates of what it escalates, no more
+        principal = msgspec.structs.replace(
+            SYSTEM, estate_ids=frozenset(t["estate_id"] for t in overdue if t["estate_id"]))
     mutations: list[Create | Update] = []
-    for ticket in await store.overdue_to_escalate(at):
+    for ticket in overdue:
         mutations.append(writes.update("ticket", ticket["id"], ticket["version"], {"escalated": False},
                                        {"escalated": True}))
         line = str(uuid.uuid5(NAMESPACE, f"{ticket['id']}:{ticket['resolve_due_at']}"))
@@ -43,12 +55,19 @@ async def sweep(principal: Principal, at: str) -> int:
     return len(mutations) // 2
 
 
+async def tick() -> None:
+    """One run of the timer: sweep as the system."""
+    await sweep(SYSTEM, now_iso())
+
+
+def interval(settings: Settings) -> float:
+    return settings.escalation_minutes * 60
+
+
+JOB = jobs.register(jobs.Job(name="escalation", interval=interval, tick=tick))
+
+
 async def every(seconds: float) -> None:
-    """The timer: sweep, then wait ``seconds``, until cancelled (the app's shutdown). A
-    failed sweep (a busy database) is logged and tried again at the next tick."""
-    while True:
-        try:
-            await sweep(SYSTEM, now_iso())
-        except Exception:  # noqa: BLE001 - the timer must outlive one bad tick
-            log.exception("escalation sweep failed; next try in %.0f s", seconds)
-        await asyncio.sleep(seconds)
+    """The timer on its own, every ``seconds`` until cancelled (the app runs it through
+    ``server.jobs``); a failed sweep is logged and tried again at the next tick."""
+    await jobs.every(JOB, seconds)

@@ -1,22 +1,20 @@
 """Piccolo's configuration module (``PICCOLO_CONF=server.piccolo_conf``).
 
-The engine is the one ``server.db.use_engine`` bound; when this module is imported by
-Piccolo's own CLI, it is built from the settings.
+``DB`` is looked up on each use, so Piccolo's migrations always run on the engine
+``server.db.use_engine`` bound last; when Piccolo's own CLI imports this module outside
+the app, the engine is built once from the settings (``server.db.bound_engine``).
 """
 
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.base import Engine
 
-from server.settings import load_settings
+from server import db
 
 APP_REGISTRY = AppRegistry(apps=["server.piccolo_app"])
 
 
-def _default_engine() -> Engine:
-    from server.db import make_engine
-
-    settings = load_settings()
-    return make_engine(settings.resolved_database_url)
-
-
-DB: Engine = _default_engine()
+def __getattr__(name: str) -> Engine:
+    """``DB`` (module attribute looked up lazily, PEP 562)."""
+    if name == "DB":
+        return db.bound_engine()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

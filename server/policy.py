@@ -89,6 +89,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "pwa.worker": PUBLIC,
     "pwa.manifest": PUBLIC,
     "pwa.messages": PUBLIC,
+    "pwa.schema": PUBLIC,  # collections and vocabularies (codes only), as the app shell
 
 }
 

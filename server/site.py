@@ -9,6 +9,7 @@ from litestar import Request, Response, get
 from litestar.response import Template
 
 from server.i18n import LANG_COOKIE, LANGUAGES
+from server.version import VERSION
 
 
 class Health(msgspec.Struct):
@@ -29,8 +30,6 @@ async def landing(request: Request[Any, Any, Any]) -> Template:
 
 @get("/health", name="health", tags=["ops"], summary="Liveness and database check", cache=False)
 async def health(request: Request[Any, Any, Any]) -> Response[Health]:
-    from server.app import VERSION
-
     settings = request.app.state.settings
     try:
         await request.app.state.engine.run_ddl("SELECT 1")

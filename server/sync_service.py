@@ -24,7 +24,8 @@ log = logging.getLogger("stewardsync.sync")
 
 
 def actor_of(principal: Principal, *, device: bool = True) -> Actor:
-    return Actor(user_id=principal.user_id, role=principal.role, building_ids=principal.building_ids,
+    return Actor(user_id=principal.user_id, role=principal.role, estate_ids=principal.estate_ids,
+                 building_ids=principal.building_ids,
                  device_id=principal.device_id if device else None)
 
 

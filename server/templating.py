@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,8 @@ from jinja2 import pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 
 from server.i18n import DEFAULT_LANGUAGE, LANG_COOKIE, pick_language, translate
+from server.policy import PUBLIC, roles_for
+from server.settings import Settings
 
 
 def request_language(request: Any) -> str:
@@ -28,8 +31,9 @@ def _lang(ctx: Any) -> str:
     return request_language(ctx.get("request"))
 
 
-def local_time(value: str | None, fmt: str = "%Y-%m-%d %H:%M", tz: str = "Asia/Shanghai") -> str:
-    """An ISO UTC timestamp shown in the estate's time zone."""
+def local_time(value: str | None, fmt: str = "%Y-%m-%d %H:%M", *, tz: str) -> str:
+    """An ISO UTC timestamp shown in the time zone ``tz`` (pages: the estate's,
+    ``STEWARDSYNC_TIMEZONE``)."""
     if not value:
         return ""
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -39,16 +43,15 @@ def local_time(value: str | None, fmt: str = "%Y-%m-%d %H:%M", tz: str = "Asia/S
 def may(user: Any, route_name: str) -> bool:
     """Whether ``user`` may open the route named ``route_name`` (server.policy.ACCESS):
     pages show only the links their reader can follow."""
-    from server.policy import PUBLIC, roles_for
-
     allowed = roles_for(route_name)
     return allowed == PUBLIC or (user is not None and allowed is not None and user.role in allowed)
 
 
-def configure_templates(engine: JinjaTemplateEngine) -> None:
+def configure_templates(engine: JinjaTemplateEngine, *, settings: Settings) -> None:
+    """Set up the page environment; times are shown in ``settings.timezone``."""
     env = engine.engine
     env.autoescape = True
     env.globals["t"] = _t
     env.globals["lang"] = _lang
-    env.filters["local_time"] = local_time
+    env.filters["local_time"] = partial(local_time, tz=settings.timezone)
     env.globals["may"] = may

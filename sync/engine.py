@@ -5,12 +5,11 @@ in memory, then one ``Storage.commit``. See sync/storage.py for the storage's si
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
 
-from schemas.records import COLLECTIONS
 from schemas.sync import (
     MAX_BATCH,
     OLDEST_SUPPORTED_PROTOCOL,
@@ -20,8 +19,10 @@ from schemas.sync import (
     MutationResult,
     Update,
 )
-from sync import merge, policy
+from sync import merge
 from sync.messages import message
+from sync.sla import Terms
+from sync.specs import SPECS
 from sync.storage import Actor, Batch, ProcessedMutation, RecordWrite, Storage
 
 
@@ -47,8 +48,10 @@ class PushOutcome(msgspec.Struct, kw_only=True):
 
 async def apply_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutation], *,
                       now: str, pending: int = 0, app_version: str = "",
-                      protocol: int = PROTOCOL_VERSION) -> PushOutcome:
-    """Apply a push batch atomically; replays answer their stored results."""
+                      protocol: int = PROTOCOL_VERSION,
+                      terms: Mapping[str, Terms] | None = None) -> PushOutcome:
+    """Apply a push batch atomically; replays answer their stored results. ``terms``
+    holds each estate's rules (time limits…) by estate id; the seeds' rules otherwise."""
     if protocol < OLDEST_SUPPORTED_PROTOCOL:
         raise BatchRejected("update_required", {"protocol": protocol,
                                                 "oldest": OLDEST_SUPPORTED_PROTOCOL})
@@ -64,7 +67,7 @@ async def apply_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutati
         if len(replayed) != len(replays):
             raise BatchRejected("replay_unknown", {"seqs": [m.seq for m in replays]})
     records = await _load(storage, fresh)
-    run = _Run(actor, now, position.clock, records)
+    run = _Run(actor, now, position.clock, records, terms or {})
     for mutation in fresh:
         run.apply(mutation)
     last_seq = fresh[-1].seq if fresh and actor.device_id is not None else position.last_seq
@@ -101,19 +104,22 @@ def _wanted(mutations: Sequence[Mutation]) -> dict[str, set[str]]:
     wanted: dict[str, set[str]] = defaultdict(set)
 
     def want(collection: Any, record_id: Any) -> None:
-        if isinstance(collection, str) and collection in COLLECTIONS \
-                and isinstance(record_id, str):
+        if isinstance(collection, str) and collection in SPECS and isinstance(record_id, str):
             wanted[collection].add(record_id)
 
     for m in mutations:
         want(m.collection, m.id)
+        spec = SPECS.get(m.collection)
+        if spec is None:
+            continue
         values = m.fields if isinstance(m, Create) else m.changes if isinstance(m, Update) else {}
-        for field, target in policy.REFERENCES.get(m.collection, {}).items():
+        for field, target in spec.references.items():
             want(target, values.get(field))
         if isinstance(m, Create):
             want("building", values.get("building_id"))
-            if m.collection == "attachment":
-                want(values.get("parent_collection"), values.get("parent_id"))
+            if spec.placement.parent is not None:
+                kind_field, id_field, _ = spec.placement.parent
+                want(values.get(kind_field), values.get(id_field))
     return wanted
 
 
@@ -129,29 +135,33 @@ class _Run:
     """The state of one batch being decided: the overlay, the clock, what to write."""
 
     def __init__(self, actor: Actor, now: str, clock: int,
-                 records: dict[tuple[str, str], dict]) -> None:
+                 records: dict[tuple[str, str], dict], terms: Mapping[str, Terms]) -> None:
         self.actor, self.now, self.clock, self.records = actor, now, clock, records
+        self.scope = actor.scope()
+        self.terms = terms
         self.writes: list[RecordWrite] = []
         self.results: list[MutationResult] = []
         self.processed: list[ProcessedMutation] = []
 
     def apply(self, mutation: Mutation) -> None:
         ctx = merge.Context(actor=self.actor, seq=mutation.seq, now=self.now,
-                            version=self.clock + 1)
+                            version=self.clock + 1, scope=self.scope, terms=self.terms)
         decision = merge.decide(mutation, self.records, ctx)
         if decision.row is not None:
             self._write(mutation.collection, decision.op, decision.row, mutation.seq)
         conflict_ids: list[str] = []
         if decision.timeline or decision.conflicts:
             record = self.records.get((mutation.collection, mutation.id), {})
+            lifecycle = SPECS[mutation.collection].lifecycle
             for line in decision.timeline:
-                self._derive("ticket_event", lambda v, line=line: merge.timeline_row(
-                    line, ticket=record, version=v, actor=self.actor, now=self.now))
+                assert lifecycle is not None and lifecycle.timeline is not None
+                self._derive(lifecycle.timeline[0], lambda v, line=line: merge.timeline_row(
+                    line, lifecycle=lifecycle, record=record, version=v, actor=self.actor,
+                    now=self.now))
             conflict_ids = [
                 self._derive("conflict", lambda v, note=note: merge.conflict_row(
-                    note, collection=mutation.collection, record_id=mutation.id,
-                    building_id=record.get("building_id"), version=v, actor=self.actor,
-                    now=self.now))
+                    note, collection=mutation.collection, record=record,
+                    record_id=mutation.id, version=v, actor=self.actor, now=self.now))
                 for note in decision.conflicts
             ]
         result = MutationResult(seq=mutation.seq, status=decision.status,

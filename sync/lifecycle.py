@@ -1,21 +1,48 @@
-"""The ticket lifecycle (工单状态): which status moves are allowed.
+"""Lifecycles as data: the states a record's status field moves through, and the moves
+allowed. The merge core is given a collection's ``Lifecycle`` by its spec (sync/specs/) and
+never produces a move the lifecycle forbids (docs/conflicts.md).
 
-已受理 received → 已派单 dispatched → 处理中 in_progress → 已完工 done → 已回访 called_back
-→ 已关闭 closed. The lifecycle only moves forward; a few steps may be skipped where the
-work allows it (an inquiry answered on the spot is closed straight from received; a
-steward fixes a small fault at once: received → in_progress or done; a ticket that needs
-no callback is closed from done). ``closed`` is final. A merge never produces a move that
-is not in ``ALLOWED`` (see docs/conflicts.md).
+The ticket lifecycle (工单状态): 已受理 received → 已派单 dispatched → 处理中 in_progress →
+已完工 done → 已回访 called_back → 已关闭 closed. It only moves forward; a few steps may be
+skipped where the work allows it (an inquiry answered on the spot is closed straight from
+received; a steward fixes a small fault at once: received → in_progress or done; a ticket
+that needs no callback is closed from done). ``closed`` is final.
 """
 
 from __future__ import annotations
 
+import msgspec
+
 from schemas.vocab import TICKET_STATUSES
 
-STATUSES: tuple[str, ...] = TICKET_STATUSES  # in lifecycle order
 
-ALLOWED: frozenset[tuple[str, str]] = frozenset(
-    {
+class Lifecycle(msgspec.Struct, frozen=True, kw_only=True):
+    """A status field's states (in order), where a new record starts, the moves allowed,
+    and the time column each state stamps when a record enters it. ``timeline`` names the
+    collection and its parent field where the server writes a line for every move (None:
+    no timeline)."""
+
+    field: str
+    states: tuple[str, ...]
+    start: str
+    moves: frozenset[tuple[str, str]]
+    stamps: dict[str, str] = {}
+    timeline: tuple[str, str] | None = None
+
+    def allows(self, from_state: str, to_state: str) -> bool:
+        """True when a record may move from ``from_state`` straight to ``to_state``."""
+        return (from_state, to_state) in self.moves
+
+    def rank(self, state: str) -> int:
+        """Position of a state in the lifecycle (the start is 0)."""
+        return self.states.index(state)
+
+
+TICKET = Lifecycle(
+    field="status",
+    states=TICKET_STATUSES,
+    start="received",
+    moves=frozenset({
         ("received", "dispatched"),
         ("received", "in_progress"),
         ("received", "done"),
@@ -26,23 +53,12 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset(
         ("done", "called_back"),
         ("done", "closed"),
         ("called_back", "closed"),
-    }
+    }),
+    stamps={
+        "dispatched": "dispatched_at",
+        "done": "done_at",
+        "called_back": "called_back_at",
+        "closed": "closed_at",
+    },
+    timeline=("ticket_event", "ticket_id"),
 )
-
-# Which time column a status stamps when a ticket enters it.
-STAMPS: dict[str, str] = {
-    "dispatched": "dispatched_at",
-    "done": "done_at",
-    "called_back": "called_back_at",
-    "closed": "closed_at",
-}
-
-
-def allowed(from_status: str, to_status: str) -> bool:
-    """True when a ticket may move from ``from_status`` straight to ``to_status``."""
-    return (from_status, to_status) in ALLOWED
-
-
-def rank(status: str) -> int:
-    """Position of a status in the lifecycle (received = 0)."""
-    return STATUSES.index(status)

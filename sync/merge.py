@@ -15,10 +15,14 @@ from typing import Any
 
 import msgspec
 
-from schemas.records import COLLECTIONS
 from schemas.sync import Create, Delete, ResultStatus, Update
-from sync import lifecycle, policy, sla
+from sync import policy
 from sync.messages import message
+from sync.scope import ROLE_SCOPES, Scope
+from sync.sla import SEED_TERMS, Terms
+from sync.lifecycle import Lifecycle
+from sync.spec import META_FIELDS, Spec
+from sync.specs import SPECS
 from sync.storage import Actor
 
 Records = Mapping[tuple[str, str], dict[str, Any]]
@@ -35,6 +39,18 @@ class Context(msgspec.Struct, frozen=True, kw_only=True):
     seq: int
     now: str  # server time of the push
     version: int  # the version the record takes if this mutation writes it
+    scope: Scope | None = None  # the actor's scope, computed once per batch by the engine
+    terms: Mapping[str, Terms] = {}  # each estate's rules (time limits…), by estate id
+    default_terms: Terms = SEED_TERMS  # for an estate without rules of its own
+
+    def terms_for(self, estate_id: str | None) -> Terms:
+        """The rules of an estate (the seeds' when it has none of its own)."""
+        return self.terms.get(estate_id or "", self.default_terms)
+
+    def sees(self, row: dict[str, Any]) -> bool:
+        """Whether the actor may see and touch ``row``."""
+        scope = self.scope if self.scope is not None else self.actor.scope()
+        return scope.admits(row)
 
 
 class ConflictNote(msgspec.Struct, kw_only=True):
@@ -95,29 +111,31 @@ def _op(mutation: Create | Update | Delete) -> str:
 # --- helpers -------------------------------------------------------------------------
 
 
-def _target(m: Update | Delete, records: Records, actor: Actor) -> dict[str, Any]:
+def _spec(collection: str) -> Spec:
+    spec = SPECS.get(collection)
+    if spec is None:
+        raise Rejected("unknown_collection", collection)
+    return spec
+
+
+def _target(m: Update | Delete, records: Records, ctx: Context) -> tuple[Spec, dict[str, Any]]:
     """The record an update or delete is about: known and inside the actor's scope."""
-    _check_collection(m.collection)
+    spec = _spec(m.collection)
     current = records.get((m.collection, m.id))
     if current is None:
         raise Rejected("unknown_record", f"{m.collection} {m.id}")
-    if not policy.in_scope(actor, current):
+    if not ctx.sees(current):
         raise Rejected("out_of_scope", f"{m.collection} {m.id}")
-    return current
+    return spec, current
 
 
-def _check_collection(collection: str) -> None:
-    if collection not in COLLECTIONS:
-        raise Rejected("unknown_collection", collection)
-
-
-def _validate(collection: str, row: dict[str, Any]) -> dict[str, Any]:
+def _validate(spec: Spec, row: dict[str, Any]) -> dict[str, Any]:
     """The row checked against the collection's Struct, with every column filled in."""
-    fields = policy.ALL_FIELDS[collection]
+    fields = policy.ALL_FIELDS[spec.name]
     if not row.keys() <= fields:
         row = {k: v for k, v in row.items() if k in fields}
     try:
-        record = msgspec.convert(row, COLLECTIONS[collection])
+        record = msgspec.convert(row, spec.record)
     except msgspec.ValidationError as error:
         raise Rejected("invalid", str(error)) from None
     return msgspec.structs.asdict(record)
@@ -125,7 +143,7 @@ def _validate(collection: str, row: dict[str, Any]) -> dict[str, Any]:
 
 def _values(row: dict[str, Any]) -> dict[str, Any]:
     """A record's own values (no metadata), as kept in a conflict record."""
-    return {k: v for k, v in row.items() if k not in policy.META_FIELDS}
+    return {k: v for k, v in row.items() if k not in META_FIELDS}
 
 
 def _source_of(row: dict[str, Any]) -> str | None:
@@ -133,22 +151,30 @@ def _source_of(row: dict[str, Any]) -> str | None:
     return f"user:{who}" if who else None
 
 
-def _reference(records: Records, actor: Actor, collection: str, ref_id: Any) -> dict[str, Any]:
+def _reference(records: Records, ctx: Context, collection: str, ref_id: Any) -> dict[str, Any]:
     """The record a field points at; refused when missing, deleted reference data, or
     outside the actor's scope."""
     row = records.get((collection, ref_id)) if isinstance(ref_id, str) else None
     if row is None or (row.get("deleted") and collection in ("unit", "building")):
         raise Rejected("bad_reference", f"{collection} {ref_id}")
-    if not policy.in_scope(actor, row):
+    if not ctx.sees(row):
         raise Rejected("out_of_scope", f"{collection} {ref_id}")
     return row
 
 
-def _check_references(collection: str, values: dict[str, Any], records: Records,
-                      actor: Actor) -> None:
-    for field, target in policy.REFERENCES.get(collection, {}).items():
+def _check_references(spec: Spec, values: dict[str, Any], records: Records,
+                      ctx: Context) -> None:
+    for field, target in spec.references.items():
         if values.get(field) is not None:
-            _reference(records, actor, target, values[field])
+            _reference(records, ctx, target, values[field])
+
+
+def _check_values(spec: Spec, values: dict[str, Any], role: str, *, create: bool) -> None:
+    """The spec's rules on which values a role may set (ticket kinds, timeline lines…)."""
+    for rule in spec.value_rules:
+        if (rule.on_create if create else rule.on_update) and rule.field in values \
+                and not rule.allows(role, values[rule.field]):
+            raise Rejected(rule.code, str(values[rule.field]))
 
 
 # --- create --------------------------------------------------------------------------
@@ -156,7 +182,7 @@ def _check_references(collection: str, values: dict[str, Any], records: Records,
 
 def decide_create(m: Create, records: Records, ctx: Context) -> Decision:
     actor = ctx.actor
-    _check_collection(m.collection)
+    spec = _spec(m.collection)
     if not policy.may_create(actor.role, m.collection):
         raise Rejected("create_not_allowed", m.collection)
     allowed = policy.creatable_fields(actor.role, m.collection)
@@ -165,26 +191,28 @@ def decide_create(m: Create, records: Records, ctx: Context) -> Decision:
     existing = records.get((m.collection, m.id))
     if existing is not None:
         return _create_existing(m, existing, ctx)
-    fields = _with_defaults(m.collection, dict(m.fields), actor)
-    _check_role_rules(m.collection, fields, actor)
-    _check_references(m.collection, fields, records, actor)
-    building_id = _building_of(m.collection, m.id, fields, records, actor)  # pops a given one
+    fields = _with_defaults(spec, dict(m.fields), actor)
+    _check_create_rules(spec, fields, actor)
+    _check_references(spec, fields, records, ctx)
+    building_id, estate_id = _place(spec, m.id, fields, records, ctx)  # pops given ones
     fields.update(id=m.id, version=ctx.version, created_at=ctx.now, created_by=actor.user_id,
-                  updated_at=ctx.now, updated_by=actor.user_id, deleted=False, building_id=building_id)
-    row = _validate(m.collection, fields)
-    if not policy.in_scope(actor, row):
-        raise Rejected("out_of_scope", str(row["building_id"]))
+                  updated_at=ctx.now, updated_by=actor.user_id, deleted=False,
+                  building_id=building_id, estate_id=estate_id)
+    row = _validate(spec, fields)
+    if not ctx.sees(row):
+        raise Rejected("out_of_scope", str(row["building_id"] or row["estate_id"]))
     timeline: list[tuple[str, str | None, str]] = []
-    if m.collection == "ticket":
-        row = _new_ticket(row, ctx)
-        timeline.append(("created", None, "received"))
+    if spec.on_create is not None:
+        row = spec.on_create(row, ctx)
+    if spec.lifecycle is not None and spec.lifecycle.timeline is not None:
+        timeline.append(("created", None, spec.lifecycle.start))
     return Decision(status="applied", op="create", row=row, version=ctx.version,
                     timeline=timeline)
 
 
 def _create_existing(m: Create, existing: dict[str, Any], ctx: Context) -> Decision:
     """A create of an id that exists: identical → no-op; otherwise the existing stands."""
-    if not policy.in_scope(ctx.actor, existing):
+    if not ctx.sees(existing):
         raise Rejected("out_of_scope", m.id)
     if all(existing.get(k) == v for k, v in m.fields.items()):
         return Decision(status="applied", op="create", version=existing["version"])
@@ -197,82 +225,85 @@ def _create_existing(m: Create, existing: dict[str, Any], ctx: Context) -> Decis
                     conflicts=[note])
 
 
-_DEFAULTED: dict[str, tuple[str, ...]] = {
-    name: tuple(f for f in ("steward_id", "author_id", "first_responder_id") if f in fields)
-    for name, fields in policy.ALL_FIELDS.items()
-}
-
-
-def _with_defaults(collection: str, fields: dict[str, Any], actor: Actor) -> dict[str, Any]:
+def _with_defaults(spec: Spec, fields: dict[str, Any], actor: Actor) -> dict[str, Any]:
     """Fields the server fills in when the phone leaves them out (who made the record)."""
-    for field in _DEFAULTED[collection]:
+    for field in spec.filled_by_maker:
         if fields.get(field) is None:
             fields[field] = actor.user_id
     return fields
 
 
-def _check_role_rules(collection: str, fields: dict[str, Any], actor: Actor) -> None:
-    """What a role may raise: ticket kinds, timeline lines, its own field records."""
-    if collection == "ticket":
-        if fields.get("status", "received") != "received":
-            raise Rejected("bad_status", str(fields.get("status")))
-        if not policy.may_raise(actor.role, str(fields.get("kind"))):
-            raise Rejected("kind_not_allowed", str(fields.get("kind")))
-    if collection == "ticket_event" and not policy.may_add_event(actor.role,
-                                                                   str(fields.get("type"))):
-        raise Rejected("event_type_not_allowed", str(fields.get("type")))
-    if actor.role == "steward" and fields.get("steward_id", actor.user_id) != actor.user_id:
-        raise Rejected("not_own_record", "steward_id")
+def _check_create_rules(spec: Spec, fields: dict[str, Any], actor: Actor) -> None:
+    """What a role may create: the lifecycle's start, the spec's value rules, its own
+    records only (a steward)."""
+    lifecycle = spec.lifecycle
+    if lifecycle is not None and fields.get(lifecycle.field, lifecycle.start) != lifecycle.start:
+        raise Rejected("bad_status", str(fields.get(lifecycle.field)))
+    _check_values(spec, fields, actor.role, create=True)
+    rule = ROLE_SCOPES.get(actor.role)
+    if spec.owner_field is not None and rule is not None and rule.own_records_only \
+            and fields.get(spec.owner_field, actor.user_id) != actor.user_id:
+        raise Rejected("not_own_record", spec.owner_field)
 
 
-def _building_of(collection: str, record_id: str, fields: dict[str, Any], records: Records,
-                 actor: Actor) -> str | None:
-    """The scope key of a new record (see docs/conflicts.md, "Where a record belongs")."""
-    if collection == "building":
-        return record_id
-    if collection == "patrol_round":
-        return None
-    if collection == "ticket_event":
-        return _reference(records, actor, "ticket", fields.get("ticket_id"))["building_id"]
-    if collection == "attachment":
-        parent = fields.get("parent_collection")
-        if not isinstance(parent, str) or parent not in policy.ATTACHMENT_PARENTS:
-            raise Rejected("invalid", f"parent_collection {parent}")
-        return _reference(records, actor, parent, fields.get("parent_id"))["building_id"]
-    given = fields.pop("building_id", None)
-    if given is not None:
-        _reference(records, actor, "building", given)
-    elif collection == "unit":
-        raise Rejected("bad_reference", "a unit needs its building_id")
-    derived = _derived_building(collection, fields, records, actor)
-    if given is not None and derived is not None and given != derived:
-        raise Rejected("bad_reference", f"building_id {given} ≠ {derived}")
-    return derived if derived is not None else given
+def _place(spec: Spec, record_id: str, fields: dict[str, Any], records: Records,
+           ctx: Context) -> tuple[str | None, str | None]:
+    """``(building_id, estate_id)`` of a new record (docs/conflicts.md, "Where a record
+    belongs"): from what places it (its unit, its parent…), else from what it names."""
+    placement = spec.placement
+    given_estate = fields.pop("estate_id", None)
+    if placement.own:  # a building: its own scope key, in the estate it names
+        if given_estate is None:
+            raise Rejected("bad_reference", "a building needs its estate_id")
+        return record_id, given_estate
+    place: dict[str, Any] | None = None
+    if placement.parent is not None:
+        kind_field, id_field, allowed = placement.parent
+        parent = fields.get(kind_field)
+        if not isinstance(parent, str) or parent not in allowed:
+            raise Rejected("invalid", f"{kind_field} {parent}")
+        place = _reference(records, ctx, parent, fields.get(id_field))
+    elif placement.required:
+        field = placement.by[0]
+        place = _reference(records, ctx, spec.references[field], fields.get(field))
+    else:
+        given = fields.pop("building_id", None) if placement.given else None
+        building = _reference(records, ctx, "building", given) if given is not None else None
+        if building is None and placement.needs_building:
+            raise Rejected("bad_reference", f"a {spec.name} needs its building_id")
+        place = _placed_by(spec, fields, records, ctx)
+        derived = place.get("building_id") if place is not None else None
+        if building is not None and derived is not None and derived != given:
+            raise Rejected("bad_reference", f"building_id {given} ≠ {derived}")
+        if derived is None and building is not None:
+            place = building
+    if place is not None and (place.get("building_id") or place.get("estate_id")) is not None:
+        estate_id = place.get("estate_id")
+        if given_estate is not None and given_estate != estate_id:
+            raise Rejected("bad_reference", f"estate_id {given_estate} ≠ {estate_id}")
+        return place.get("building_id"), estate_id
+    return None, _unplaced_estate(given_estate, ctx.actor)
 
 
-def _derived_building(collection: str, fields: dict[str, Any], records: Records,
-                      actor: Actor) -> str | None:
-    if fields.get("unit_id") is not None:
-        return _reference(records, actor, "unit", fields["unit_id"])["building_id"]
-    if collection == "ticket":
-        for field, source in (("source_finding_id", "finding"), ("source_check_id",
-                                                                 "vacant_check"),
-                              ("source_visit_id", "visit")):
-            if fields.get(field) is not None:
-                return _reference(records, actor, source, fields[field])["building_id"]
+def _placed_by(spec: Spec, fields: dict[str, Any], records: Records,
+               ctx: Context) -> dict[str, Any] | None:
+    """The first record named by the spec's placing fields (``Placement.by``)."""
+    for field in spec.placement.by:
+        if fields.get(field) is not None:
+            return _reference(records, ctx, spec.references[field], fields[field])
     return None
 
 
-def _new_ticket(row: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    """Server columns of a new ticket: number, due times."""
-    response_due, resolve_due = sla.due_times(row["kind"], row["priority"], ctx.now)
-    return {**row, "number": ticket_number(ctx.version), "response_due_at": response_due,
-            "resolve_due_at": resolve_due}
-
-
-def ticket_number(version: int) -> str:
-    """工单号: "GD" and the 8-digit server version the ticket was created at."""
-    return f"GD{version:08d}"
+def _unplaced_estate(given: Any, actor: Actor) -> str | None:
+    """The estate of a record without a building: the one named (one of the actor's), or
+    the actor's only estate (None when that is ambiguous: the scope check then refuses)."""
+    if given is not None:
+        if given not in actor.estate_ids:
+            raise Rejected("out_of_scope", f"estate {given}")
+        return str(given)
+    if len(actor.estate_ids) == 1:
+        return next(iter(actor.estate_ids))
+    return None
 
 
 # --- update --------------------------------------------------------------------------
@@ -280,38 +311,37 @@ def ticket_number(version: int) -> str:
 
 def decide_update(m: Update, records: Records, ctx: Context) -> Decision:
     actor = ctx.actor
-    current = _target(m, records, actor)
-    if m.collection in policy.APPEND_ONLY:
+    spec, current = _target(m, records, ctx)
+    if spec.append_only:
         raise Rejected("append_only", m.collection)
     allowed = policy.updatable_fields(actor.role, m.collection)
     if not m.changes.keys() <= allowed:
         raise Rejected("field_not_writable", ", ".join(sorted(m.changes.keys() - allowed)))
     if not m.changes.keys() <= m.base.keys():
         raise Rejected("missing_base", ", ".join(sorted(m.changes.keys() - m.base.keys())))
-    if m.collection == "ticket" and "status" in m.changes:
-        if not policy.may_set_status(actor.role, str(m.changes["status"])):
-            raise Rejected("status_not_allowed", str(m.changes["status"]))
-    _validate(m.collection, {**current, **m.changes})
-    _check_references(m.collection, m.changes, records, actor)
+    _check_values(spec, m.changes, actor.role, create=False)
+    _validate(spec, {**current, **m.changes})
+    _check_references(spec, m.changes, records, ctx)
     if current.get("deleted"):
         note = ConflictNote(kind="edit_deleted", rule="deleted_stays_deleted",
                             kept_value={"deleted": True}, lost_value=dict(m.changes),
                             kept_source=_source_of(current), lost_source=actor.source(ctx.seq))
         return Decision(status="conflict", op="update", version=current["version"],
                         conflicts=[note])
-    return _merge_fields(m, current, ctx)
+    return _merge_fields(spec, m, current, ctx)
 
 
-def _merge_fields(m: Update, current: dict[str, Any], ctx: Context) -> Decision:
+def _merge_fields(spec: Spec, m: Update, current: dict[str, Any], ctx: Context) -> Decision:
     """The 3-way merge, field by field, of the changes into the current record."""
     applied: dict[str, Any] = {}
     notes: list[ConflictNote] = []
+    lifecycle = spec.lifecycle
     for field, new in m.changes.items():
         now_value, base = current.get(field), m.base[field]
         if now_value == new:
             continue
-        if m.collection == "ticket" and field == "status":
-            if _status_moves(now_value, base, new):
+        if lifecycle is not None and field == lifecycle.field:
+            if _state_moves(lifecycle, now_value, base, new):
                 applied[field] = new
                 continue
             rule = LIFECYCLE
@@ -331,32 +361,35 @@ def _merge_fields(m: Update, current: dict[str, Any], ctx: Context) -> Decision:
     row = {**current, **applied, "version": ctx.version, "updated_at": ctx.now,
            "updated_by": ctx.actor.user_id}
     timeline: list[tuple[str, str | None, str]] = []
-    if "status" in applied and m.collection == "ticket":
-        row = stamp_status(row, applied["status"], ctx.now)
-        timeline.append(("status", current["status"], applied["status"]))
-    if m.collection == "conflict" and applied.get("status", "open") != "open":
-        row |= {"resolved_by": ctx.actor.user_id, "resolved_at": ctx.now}
+    if lifecycle is not None and lifecycle.field in applied:
+        state = applied[lifecycle.field]
+        row = stamp_state(lifecycle, row, state, ctx.now)
+        if lifecycle.timeline is not None:
+            timeline.append(("status", current[lifecycle.field], state))
+    if spec.on_update is not None:
+        row = spec.on_update(row, current, applied, ctx)
     return Decision(status=status, op="update", row=row, version=ctx.version,
                     conflicts=notes, timeline=timeline)
 
 
-def _status_moves(current: str, base: Any, new: str) -> bool:
-    """Whether a ticket's status moves to ``new`` (see the pair table in conflicts.md).
+def _state_moves(lifecycle: Lifecycle, current: str, base: Any, new: str) -> bool:
+    """Whether a record's state moves to ``new`` (see the pair table in conflicts.md).
 
     The phone's own move (current == base) must be allowed, else the whole update is
-    refused; after a concurrent move, the status moves on when the lifecycle allows it
-    from where the ticket now stands, otherwise the current status stands.
+    refused; after a concurrent move, the state moves on when the lifecycle allows it
+    from where the record now stands, otherwise the current state stands.
     """
     if current == base:
-        if not lifecycle.allowed(current, new):
+        if not lifecycle.allows(current, new):
             raise Rejected("forbidden_transition", f"{current} → {new}")
         return True
-    return lifecycle.allowed(current, new)
+    return lifecycle.allows(current, new)
 
 
-def stamp_status(row: dict[str, Any], status: str, now: str) -> dict[str, Any]:
-    """Set the time column of the status the ticket entered."""
-    column = lifecycle.STAMPS.get(status)
+def stamp_state(lifecycle: Lifecycle, row: dict[str, Any], state: str,
+                now: str) -> dict[str, Any]:
+    """Set the time column of the state the record entered."""
+    column = lifecycle.stamps.get(state)
     return {**row, column: now} if column else row
 
 
@@ -365,7 +398,7 @@ def stamp_status(row: dict[str, Any], status: str, now: str) -> dict[str, Any]:
 
 def decide_delete(m: Delete, records: Records, ctx: Context) -> Decision:
     actor = ctx.actor
-    current = _target(m, records, actor)
+    _, current = _target(m, records, ctx)
     if not policy.may_delete(actor.role, m.collection):
         raise Rejected("delete_not_allowed", m.collection)
     if actor.role in policy.DELETE_OWN_ONLY and (
@@ -393,28 +426,33 @@ def server_id(*parts: object) -> str:
     return str(uuid.uuid5(NAMESPACE, "/".join(str(p) for p in parts)))
 
 
-def conflict_row(note: ConflictNote, *, collection: str, record_id: str,
-                 building_id: str | None, version: int, actor: Actor,
-                 now: str) -> dict[str, Any]:
-    """The conflict record (every column) keeping what a decision discarded."""
-    return _validate("conflict", {
+def conflict_row(note: ConflictNote, *, collection: str, record: dict[str, Any],
+                 record_id: str, version: int, actor: Actor, now: str) -> dict[str, Any]:
+    """The conflict record (every column) keeping what a decision discarded, placed where
+    the record it is about is."""
+    return _validate(SPECS["conflict"], {
         "id": server_id("conflict", collection, record_id, version),
         "version": version, "created_at": now, "created_by": actor.user_id,
-        "updated_at": now, "updated_by": actor.user_id, "building_id": building_id,
+        "updated_at": now, "updated_by": actor.user_id,
+        "building_id": record.get("building_id"), "estate_id": record.get("estate_id"),
         "collection": collection, "record_id": record_id, "field": note.field,
         "kind": note.kind, "kept_value": note.kept_value, "lost_value": note.lost_value,
         "kept_source": note.kept_source, "lost_source": note.lost_source, "rule": note.rule,
     })
 
 
-def timeline_row(line: tuple[str, str | None, str], *, ticket: dict[str, Any], version: int,
-                 actor: Actor, now: str) -> dict[str, Any]:
-    """A server-made ticket timeline line: the ticket was created or changed status."""
+def timeline_row(line: tuple[str, str | None, str], *, lifecycle: Lifecycle,
+                 record: dict[str, Any], version: int, actor: Actor,
+                 now: str) -> dict[str, Any]:
+    """A server-made timeline line: the record was created or changed state."""
+    assert lifecycle.timeline is not None
+    collection, parent_field = lifecycle.timeline
     kind, from_status, to_status = line
-    return _validate("ticket_event", {
-        "id": server_id("ticket_event", ticket["id"], version),
+    return _validate(SPECS[collection], {
+        "id": server_id(collection, record["id"], version),
         "version": version, "created_at": now, "created_by": actor.user_id,
-        "updated_at": now, "updated_by": actor.user_id, "building_id": ticket["building_id"],
-        "ticket_id": ticket["id"], "type": kind, "from_status": from_status,
+        "updated_at": now, "updated_by": actor.user_id,
+        "building_id": record["building_id"], "estate_id": record.get("estate_id"),
+        parent_field: record["id"], "type": kind, "from_status": from_status,
         "to_status": to_status, "author_id": actor.user_id,
     })

@@ -1,184 +1,117 @@
-"""Who may read, create, change and delete what: the role policy, written as tables.
+"""Who may read, create, change and delete what: tables derived from the specs.
 
-Pure data and small functions, used alike by the pull query, the merge engine, desk pages
-and exports. Roles: steward (楼管: assigned buildings only), desk (前台/客服), manager
-(客服经理), admin. The tables are reproduced in docs/conflicts.md.
+Every table here is computed once from ``sync.specs.REGISTRY`` (one declaration per
+collection) and ``sync.scope.ROLE_SCOPES`` (one line per role); nothing is written twice.
+Used alike by the pull query, the merge engine, desk pages and exports. The tables are
+reproduced in docs/conflicts.md (a test keeps the two in step).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-import msgspec
-
-from schemas.records import COLLECTIONS
+from sync.scope import OFFICE_ROLES, ROLE_SCOPES, ROLES
+from sync.spec import META_FIELDS, NOTHING, Spec
+from sync.specs import REGISTRY, SPECS
 from sync.storage import Actor
 
-ROLES: tuple[str, ...] = ("steward", "desk", "manager", "admin")
-OFFICE_ROLES: frozenset[str] = frozenset({"desk", "manager", "admin"})
+__all__ = [
+    "ALL_FIELDS", "APPEND_ONLY", "allows_value", "DELETE_OWN_ONLY", "META_FIELDS", "OFFICE_ROLES",
+    "PULLED_COLLECTIONS", "REFERENCES", "ROLES", "SERVER_FIELDS", "creatable_fields",
+    "in_scope", "may_create", "may_delete", "readable_fields", "redact", "redacts_rows",
+    "spec_of", "updatable_fields", "writable_fields",
+]
 
-# What phones pull, reference data first so that children arrive after what they point to.
-PULLED_COLLECTIONS: tuple[str, ...] = (
-    "building", "unit", "household", "patrol_round", "finding", "vacant_check", "visit",
-    "ticket", "ticket_event", "attachment", "conflict",
-)
+PULLED_COLLECTIONS: tuple[str, ...] = tuple(spec.name for spec in REGISTRY)
+"""What phones pull, in order: reference data first, children after what they point to."""
 
-
-def _fields(collection: str) -> frozenset[str]:
-    return frozenset(f.name for f in msgspec.structs.fields(COLLECTIONS[collection]))
-
-
-ALL_FIELDS: dict[str, frozenset[str]] = {name: _fields(name) for name in COLLECTIONS}
-
-# Columns only the server sets, on every collection.
-META_FIELDS: frozenset[str] = frozenset(
-    {"id", "version", "created_at", "created_by", "updated_at", "updated_by", "deleted",
-     "building_id"}
-)
-
-# Further columns only the server sets, per collection.
-SERVER_FIELDS: dict[str, frozenset[str]] = {
-    "ticket": frozenset(
-        {"number", "response_due_at", "resolve_due_at", "dispatched_at", "done_at",
-         "called_back_at", "closed_at"}
-    ),
-    "attachment": frozenset({"stored"}),
-    "conflict": frozenset(ALL_FIELDS["conflict"] - {"status"}),
-}
-
-# Columns set when a record is created and never changed after (they decide its scope
-# or what it belongs to): to move a record, delete it and create it again.
-CREATE_ONLY: dict[str, frozenset[str]] = {
-    "unit": frozenset({"code"}),
-    "household": frozenset({"unit_id"}),
-    "ticket": frozenset({"unit_id", "source_finding_id", "source_check_id", "source_visit_id"}),
-    "ticket_event": ALL_FIELDS["ticket_event"] - META_FIELDS,
-    "patrol_round": frozenset({"steward_id"}),
-    "finding": frozenset({"unit_id", "steward_id"}),
-    "vacant_check": frozenset({"unit_id", "steward_id", "week"}),
-    "visit": frozenset({"unit_id", "steward_id"}),
-    "attachment": ALL_FIELDS["attachment"] - META_FIELDS,
-}
-
-# Collections whose records are never edited: timeline lines and photos.
-APPEND_ONLY: frozenset[str] = frozenset({"ticket_event", "attachment"})
-
-# Fields a visit changes in the household archive (what a steward may write there).
-VISIT_HOUSEHOLD_FIELDS: frozenset[str] = frozenset(
-    {"family_structure", "residence", "tenant_name", "tenant_phone", "special_needs",
-     "emergency_contact_name", "emergency_contact_phone", "opinions", "notes",
-     "co_residents", "known_by_steward"}
-)
-
-# Personal fields hidden from a role when it reads a collection.
-HIDDEN: dict[str, dict[str, frozenset[str]]] = {
-    "steward": {"household": frozenset({"owner_id_number"})},
-}
+ALL_FIELDS: Mapping[str, frozenset[str]] = {spec.name: spec.fields for spec in REGISTRY}
+SERVER_FIELDS: Mapping[str, frozenset[str]] = {
+    spec.name: spec.server_fields for spec in REGISTRY if spec.server_fields}
+APPEND_ONLY: frozenset[str] = frozenset(spec.name for spec in REGISTRY if spec.append_only)
+REFERENCES: Mapping[str, Mapping[str, str]] = {
+    spec.name: spec.references for spec in REGISTRY if spec.references}
+DELETE_OWN_ONLY: frozenset[str] = frozenset(
+    role for role, rule in ROLE_SCOPES.items() if rule.delete_own_only)
 
 
-def _editable(collection: str) -> frozenset[str]:
-    """Every field a client may set on a collection (no metadata, no server columns)."""
-    return ALL_FIELDS[collection] - META_FIELDS - SERVER_FIELDS.get(collection, frozenset())
+def spec_of(collection: str) -> Spec | None:
+    return SPECS.get(collection)
 
 
-def _office(collections: tuple[str, ...]) -> dict[str, frozenset[str]]:
-    return {"unit": frozenset({"occupancy"})} | {name: _editable(name) for name in collections}
+def _table(make: Any) -> dict[str, dict[str, Any]]:
+    return {role: {spec.name: make(spec, role) for spec in REGISTRY} for role in ROLES}
 
 
-_OFFICE_COLLECTIONS = (
-    "household", "ticket", "ticket_event", "patrol_round", "finding", "vacant_check",
-    "visit", "attachment", "conflict",
-)
-
-# role -> collection -> fields the role may write (create and update)
-WRITABLE: dict[str, dict[str, frozenset[str]]] = {
-    "steward": {
-        "unit": frozenset({"occupancy"}),
-        "household": VISIT_HOUSEHOLD_FIELDS,
-        "ticket": frozenset(
-            {"kind", "priority", "status", "title", "description", "unit_id", "place",
-             "reporter_name", "reporter_phone", "channel", "promised_date", "owner_signed",
-             "satisfaction", "source_finding_id", "source_check_id", "source_visit_id"}
-        ),
-        "ticket_event": _editable("ticket_event"),
-        "patrol_round": _editable("patrol_round"),
-        "finding": _editable("finding"),
-        "vacant_check": _editable("vacant_check"),
-        "visit": _editable("visit"),
-        "attachment": _editable("attachment"),
-    },
-    "desk": _office(_OFFICE_COLLECTIONS),
-    "manager": _office(_OFFICE_COLLECTIONS),
-    "admin": _office(("building", "unit", *_OFFICE_COLLECTIONS)),
-}
-
-# role -> collections the role may create
-CREATABLE: dict[str, frozenset[str]] = {
-    "steward": frozenset(
-        {"ticket", "ticket_event", "patrol_round", "finding", "vacant_check", "visit",
-         "attachment"}
-    ),
-    "desk": frozenset(
-        {"household", "ticket", "ticket_event", "patrol_round", "finding", "vacant_check",
-         "visit", "attachment"}
-    ),
-}
-CREATABLE["manager"] = CREATABLE["desk"]
-CREATABLE["admin"] = CREATABLE["desk"] | {"building", "unit"}
-
-# role -> collections the role may delete (tombstone). Tickets are closed, never deleted;
-# timeline lines and conflict records are never deleted.
-DELETABLE: dict[str, frozenset[str]] = {
-    "steward": frozenset({"patrol_round", "finding", "vacant_check", "visit", "attachment"}),
-    "desk": frozenset({"patrol_round", "finding", "vacant_check", "visit", "attachment"}),
-}
-DELETABLE["manager"] = DELETABLE["desk"]
-DELETABLE["admin"] = DELETABLE["desk"] | {"building", "unit", "household"}
-
-# Roles that may delete only what they created themselves and nobody else has changed.
-DELETE_OWN_ONLY: frozenset[str] = frozenset({"steward"})
-
-# Ticket kinds a role may raise (None: every kind).
-TICKET_KINDS: dict[str, frozenset[str]] = {
-    "steward": frozenset({"repair", "complaint", "patrol_finding", "vacant_defect"}),
-}
-# Timeline lines a role may add by hand ("status" lines are made by the server only).
-EVENT_TYPES: dict[str, frozenset[str]] = {
-    "steward": frozenset({"note", "callback", "sign_off"}),
-}
-_OFFICE_EVENT_TYPES = frozenset(
-    {"note", "callback", "sign_off", "assigned", "promised_date", "escalated"}
-)
-# Ticket statuses a role may move a ticket into (the desk dispatches and closes).
-STATUS_TARGETS: dict[str, frozenset[str]] = {
-    "steward": frozenset({"in_progress", "done", "called_back"}),
-}
-
-# Fields that point at another record: collection -> field -> target collection.
-# (An attachment's parent is named by ``parent_collection`` and handled apart.)
-REFERENCES: dict[str, dict[str, str]] = {
-    "household": {"unit_id": "unit"},
-    "ticket": {"unit_id": "unit", "source_finding_id": "finding",
-               "source_check_id": "vacant_check", "source_visit_id": "visit"},
-    "ticket_event": {"ticket_id": "ticket"},
-    "finding": {"round_id": "patrol_round", "unit_id": "unit", "ticket_id": "ticket"},
-    "vacant_check": {"unit_id": "unit"},
-    "visit": {"unit_id": "unit", "household_id": "household", "ticket_id": "ticket"},
-}
-ATTACHMENT_PARENTS: frozenset[str] = frozenset(
-    {"ticket", "ticket_event", "finding", "vacant_check", "visit", "household"}
-)
-# Collections created with an explicit ``building_id`` (a unit's building; a finding in
-# a public area names the building it was found in).
-GIVEN_BUILDING: frozenset[str] = frozenset({"unit", "finding", "ticket"})
+# role -> collection -> fields the role may write on create
+_WRITABLE = _table(lambda spec, role: spec.writable(role))
+# role -> collection -> fields the role may change on an existing record
+_UPDATABLE = _table(lambda spec, role: NOTHING if spec.append_only
+                    else spec.writable(role) - spec.create_only)
+_CREATABLE = _table(lambda spec, role: spec.access_of(role).create)
+_DELETABLE = _table(lambda spec, role: spec.access_of(role).delete)
+_READABLE = _table(lambda spec, role: spec.fields - spec.access_of(role).hidden
+                   if spec.access_of(role).read else None)
 
 
 def readable_fields(role: str, collection: str) -> frozenset[str] | None:
     """Fields a role may read in a collection; None when it may not read it at all."""
-    if role not in ROLES or collection not in COLLECTIONS:
-        return None
-    return ALL_FIELDS[collection] - HIDDEN.get(role, {}).get(collection, frozenset())
+    return _READABLE.get(role, {}).get(collection)
+
+
+def writable_fields(role: str, collection: str) -> frozenset[str]:
+    """Fields a role may set when creating or changing a record of the collection."""
+    return _WRITABLE.get(role, {}).get(collection, NOTHING)
+
+
+@cache
+def creatable_fields(role: str, collection: str) -> frozenset[str]:
+    """Fields a role may give when creating a record: the writable ones, the
+    ``building_id`` of a record created in a named building, the ``estate_id`` of a
+    building or of a record that may have no building."""
+    fields = writable_fields(role, collection)
+    spec = SPECS.get(collection)
+    if spec is None:
+        return fields
+    placement = spec.placement
+    if placement.given:
+        fields |= {"building_id"}
+    if placement.own or placement.unplaced:
+        fields |= {"estate_id"}
+    return fields
+
+
+def updatable_fields(role: str, collection: str) -> frozenset[str]:
+    """Fields a role may change on an existing record (writable minus create-only)."""
+    return _UPDATABLE.get(role, {}).get(collection, NOTHING)
+
+
+def may_create(role: str, collection: str) -> bool:
+    return bool(_CREATABLE.get(role, {}).get(collection))
+
+
+def may_delete(role: str, collection: str) -> bool:
+    return bool(_DELETABLE.get(role, {}).get(collection))
+
+
+def allows_value(role: str, collection: str, field: str, value: Any, *, create: bool) -> bool:
+    """Whether the spec's value rules let ``role`` set ``field`` to ``value`` (on create, or
+    on update): the ticket kinds a steward may raise, the statuses it may move a ticket to."""
+    spec = SPECS.get(collection)
+    if spec is None:
+        return False
+    return all(rule.allows(role, value) for rule in spec.value_rules
+               if rule.field == field and (rule.on_create if create else rule.on_update))
+
+
+def _hidden(role: str) -> dict[str, frozenset[str]]:
+    return {spec.name: spec.access_of(role).hidden for spec in REGISTRY
+            if spec.access_of(role).hidden}
+
+
+_HIDDEN: dict[str, dict[str, frozenset[str]]] = {role: _hidden(role) for role in ROLES}
 
 
 def redact(role: str, collection: str, row: dict[str, Any]) -> dict[str, Any]:
@@ -187,15 +120,16 @@ def redact(role: str, collection: str, row: dict[str, Any]) -> dict[str, Any]:
     if fields is None:
         return {}
     kept = {key: value for key, value in row.items() if key in fields}
-    if collection == "conflict" and row.get("collection") in HIDDEN.get(role, {}):
-        kept |= _redact_conflict(HIDDEN[role][row["collection"]], row)
+    hidden = _HIDDEN.get(role, {})
+    if collection == "conflict" and row.get("collection") in hidden:
+        kept |= _redact_conflict(hidden[row["collection"]], row)
     return kept
 
 
 def redacts_rows(role: str, collection: str) -> bool:
     """Whether ``redact`` must look inside each row (beyond choosing columns): a conflict
     record can hold values of fields its reader may not see (a household's ID number)."""
-    return collection == "conflict" and bool(HIDDEN.get(role))
+    return collection == "conflict" and bool(_HIDDEN.get(role))
 
 
 def _redact_conflict(hidden: frozenset[str], row: dict[str, Any]) -> dict[str, Any]:
@@ -211,65 +145,6 @@ def _redact_conflict(hidden: frozenset[str], row: dict[str, Any]) -> dict[str, A
     return values
 
 
-_NOTHING: frozenset[str] = frozenset()
-
-# role -> collection -> fields the role may change on an existing record
-UPDATABLE: dict[str, dict[str, frozenset[str]]] = {
-    role: {name: fields - CREATE_ONLY.get(name, _NOTHING)
-           for name, fields in tables.items() if name not in APPEND_ONLY}
-    for role, tables in WRITABLE.items()
-}
-
-
-def writable_fields(role: str, collection: str) -> frozenset[str]:
-    """Fields a role may set when creating or changing a record of the collection."""
-    return WRITABLE.get(role, {}).get(collection, _NOTHING)
-
-
-@cache
-def creatable_fields(role: str, collection: str) -> frozenset[str]:
-    """Fields a role may give when creating a record: the writable ones, and the
-    ``building_id`` of the collections created in a named building (GIVEN_BUILDING)."""
-    fields = writable_fields(role, collection)
-    return fields | {"building_id"} if collection in GIVEN_BUILDING else fields
-
-
-def updatable_fields(role: str, collection: str) -> frozenset[str]:
-    """Fields a role may change on an existing record (writable minus create-only)."""
-    return UPDATABLE.get(role, {}).get(collection, _NOTHING)
-
-
-def may_create(role: str, collection: str) -> bool:
-    return collection in CREATABLE.get(role, frozenset())
-
-
-def may_delete(role: str, collection: str) -> bool:
-    return collection in DELETABLE.get(role, frozenset())
-
-
-def may_raise(role: str, ticket_kind: str) -> bool:
-    kinds = TICKET_KINDS.get(role)
-    return kinds is None or ticket_kind in kinds
-
-
-def may_add_event(role: str, event_type: str) -> bool:
-    return event_type in EVENT_TYPES.get(role, _OFFICE_EVENT_TYPES)
-
-
-def may_set_status(role: str, status: str) -> bool:
-    targets = STATUS_TARGETS.get(role)
-    return targets is None or status in targets
-
-
 def in_scope(actor: Actor, row: dict[str, Any]) -> bool:
-    """Whether the actor may see and touch a record.
-
-    A steward: records of the assigned buildings, or records without a building (patrol
-    rounds) that the steward created. Every other role: everything.
-    """
-    if actor.role != "steward":
-        return True
-    building_id = row.get("building_id")
-    if building_id is None:
-        return row.get("created_by") == actor.user_id
-    return building_id in actor.building_ids
+    """Whether the actor may see and touch a record (``sync.scope``: fails closed)."""
+    return actor.scope().admits(row)

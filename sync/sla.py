@@ -1,8 +1,13 @@
-"""Ticket time limits (时限): when the first response and the resolution are due.
+"""Time limits (时限) as data: when a record's first response and its resolution are due.
 
-Limits per ticket kind at normal priority, from the seed manuals: inquiries answered within
-30 minutes; equipment faults (repairs) get a first check within 2 hours and are back at
-the desk the same day; complaints get a first response and are handled within 24 hours;
+``DueRules`` holds the limits of one collection (per kind, at normal priority) and how
+priority scales them; ``Terms`` holds an estate's rules per collection. The merge core is
+given the terms (``merge.Context.terms``) and never reads settings: an estate may set its
+own limits, and a future work order or renovation case brings its own rules.
+
+The seed defaults (``SEED_TERMS``), per ticket kind at normal priority: inquiries answered
+within 30 minutes; equipment faults (repairs) get a first check within 2 hours and are back
+at the desk the same day; complaints get a first response and are handled within 24 hours;
 findings from patrols and vacant checks get a first check within 2 hours. Priority scales
 both limits; urgent tickets (fire, gas, a burst pipe) are answered at once (15 minutes).
 Pure arithmetic on ISO 8601 UTC text: the caller passes ``created_at``.
@@ -12,19 +17,56 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 
-# kind -> (response limit, resolve limit) in minutes, at normal priority
-LIMITS: dict[str, tuple[int, int]] = {
-    "inquiry": (30, 24 * 60),
-    "repair": (2 * 60, 24 * 60),
-    "complaint": (24 * 60, 24 * 60),
-    "patrol_finding": (2 * 60, 48 * 60),
-    "vacant_defect": (2 * 60, 72 * 60),
-}
 
-# priority -> factor applied to both limits
-PRIORITY_FACTOR: dict[str, float] = {"urgent": 0.25, "high": 0.5, "normal": 1.0, "low": 2.0}
-URGENT_RESPONSE_MINUTES = 15
+class DueRules(msgspec.Struct, frozen=True, kw_only=True):
+    """Limits in minutes: kind -> (response, resolve) at normal priority; priority ->
+    factor applied to both; urgent records are answered within ``urgent_response``."""
+
+    limits: dict[str, tuple[int, int]]
+    priority_factor: dict[str, float]
+    urgent_response: int
+
+    def minutes(self, kind: str, priority: str) -> tuple[int, int]:
+        """(response, resolve) limits in minutes for a kind and priority."""
+        response, resolve = self.limits[kind]
+        factor = self.priority_factor[priority]
+        response, resolve = round(response * factor), round(resolve * factor)
+        if priority == "urgent":
+            response = min(response, self.urgent_response)
+        return response, resolve
+
+    def due_times(self, kind: str, priority: str, created_at: str) -> tuple[str, str]:
+        """(response_due_at, resolve_due_at) of a record created at ``created_at``."""
+        response, resolve = self.minutes(kind, priority)
+        start = _parse(created_at)
+        return (
+            _format(start + timedelta(minutes=response)),
+            _format(start + timedelta(minutes=resolve)),
+        )
+
+
+class Terms(msgspec.Struct, frozen=True, kw_only=True):
+    """An estate's rules the merge core applies: due-time rules per collection."""
+
+    due: dict[str, DueRules]
+
+
+TICKET_RULES = DueRules(
+    limits={
+        "inquiry": (30, 24 * 60),
+        "repair": (2 * 60, 24 * 60),
+        "complaint": (24 * 60, 24 * 60),
+        "patrol_finding": (2 * 60, 48 * 60),
+        "vacant_defect": (2 * 60, 72 * 60),
+    },
+    priority_factor={"urgent": 0.25, "high": 0.5, "normal": 1.0, "low": 2.0},
+    urgent_response=15,
+)
+
+SEED_TERMS = Terms(due={"ticket": TICKET_RULES})
+"""The rules every estate starts with (an estate's own settings replace them)."""
 
 
 def _parse(value: str) -> datetime:
@@ -35,23 +77,3 @@ def _parse(value: str) -> datetime:
 def _format(moment: datetime) -> str:
     moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def limits(kind: str, priority: str) -> tuple[int, int]:
-    """(response, resolve) limits in minutes for a kind and priority."""
-    response, resolve = LIMITS[kind]
-    factor = PRIORITY_FACTOR[priority]
-    response, resolve = round(response * factor), round(resolve * factor)
-    if priority == "urgent":
-        response = min(response, URGENT_RESPONSE_MINUTES)
-    return response, resolve
-
-
-def due_times(kind: str, priority: str, created_at: str) -> tuple[str, str]:
-    """(response_due_at, resolve_due_at) of a ticket created at ``created_at``."""
-    response, resolve = limits(kind, priority)
-    start = _parse(created_at)
-    return (
-        _format(start + timedelta(minutes=response)),
-        _format(start + timedelta(minutes=resolve)),
-    )

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import msgspec
 
 from schemas.sync import MutationResult
+from sync.scope import Scope, scope_of
 
 
 class Actor(msgspec.Struct, frozen=True, kw_only=True):
@@ -27,8 +28,14 @@ class Actor(msgspec.Struct, frozen=True, kw_only=True):
 
     user_id: str
     role: str
-    building_ids: frozenset[str] = frozenset()
+    estate_ids: frozenset[str] = frozenset()  # the estates the person works in
+    building_ids: frozenset[str] = frozenset()  # a steward's assigned buildings
     device_id: str | None = None
+
+    def scope(self) -> Scope:
+        """What this writer may see and touch (``sync.scope``: fails closed)."""
+        return scope_of(self.role, self.user_id, estate_ids=self.estate_ids,
+                        building_ids=self.building_ids)
 
     def source(self, seq: int | None = None) -> str:
         """How conflict records name this writer: ``device:<id>#<seq>`` or ``user:<id>``."""

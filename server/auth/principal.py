@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from schemas.vocab import Role
+from sync.scope import Scope, scope_of
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
@@ -12,13 +13,12 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     username: str
     display_name: str
     role: Role
+    estate_ids: frozenset[str] = frozenset()  # the estates the person works in
     building_ids: frozenset[str] = frozenset()  # assigned buildings (stewards)
     device_id: str | None = None  # set when authenticated by a phone's credential
-    csrf_token: str | None = None  # set for desk sessions
 
     @property
-    def sees_all_buildings(self) -> bool:
-        return self.role != "steward"
-
-    def may_see_building(self, building_id: str | None) -> bool:
-        return self.sees_all_buildings or (building_id is not None and building_id in self.building_ids)
+    def scope(self) -> Scope:
+        """What this person may see, from the role table (``sync.scope``: fails closed)."""
+        return scope_of(self.role, self.user_id, estate_ids=self.estate_ids,
+                        building_ids=self.building_ids)

@@ -86,7 +86,7 @@ async def login(
         return Template(template_name="pages/login.html", status_code=refused.status,
                         context={"next": data.next, "error": refused.message, "code": refused.code,
                                  "username": data.username})
-    token, _csrf = await staff.open_session(user["id"])
+    token = await staff.open_session(user["id"])
     await audit.record("login", user_id=user["id"], target=user["username"], ip=ip)
     response = Redirect(_safe_next(data.next, user["role"]))
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",

@@ -101,8 +101,10 @@ class DemoContext:
     def add_synced(self, table: str, row: dict[str, Any], *, at: datetime, by: str | None,
                    building_id: str | None, updated: datetime | None = None,
                    updated_by: str | None = None) -> dict[str, Any]:
-        """A synced record with its metadata (its version is given at load time)."""
+        """A synced record with its metadata (its version is given at load time); every
+        record of the demo belongs to the demo estate."""
         row.update(created_at=iso(at), updated_at=iso(updated or at), created_by=by,
-                   updated_by=updated_by or by, deleted=False, building_id=building_id)
+                   updated_by=updated_by or by, deleted=False, building_id=building_id,
+                   estate_id=DEMO_ESTATE_ID)
         return self.add(table, row)
 

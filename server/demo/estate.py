@@ -28,6 +28,8 @@ def _staff(ctx: DemoContext, existing: dict[str, str], password_hash: str, at: d
         person = Staff(id=existing.get(username) or stable_id("staff", username), username=username,
                        display_name=display_name, role=role, phone=ctx.fake_phone())
         ctx.staff.append(person)
+        if role != "steward":  # the office works in the demo estate (stewards: by building)
+            ctx.add("staff_estate", {"user_id": person.id, "estate_id": DEMO_ESTATE_ID})
         if username in existing:
             continue  # an account made before the demo keeps its password and details
         ctx.add("staff_user", {
@@ -48,7 +50,7 @@ def _buildings(ctx: DemoContext, at: datetime) -> list[tuple[str, str, int, int]
             code = f"{number}栋"
             ctx.building_codes[building_id] = code
             ctx.add_synced("building", {
-                "id": building_id, "estate_id": DEMO_ESTATE_ID, "code": code, "name": f"{number}号楼",
+                "id": building_id, "code": code, "name": f"{number}号楼",
                 "floors": floors if unit_type != "lianpai" else 3,
                 "lifts": 1 if unit_type == "yangfang" else 0,
             }, at=at, by=None, building_id=building_id)

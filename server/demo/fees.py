@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from server.clock import iso
 from server.demo import texts
-from server.demo.context import DemoContext, UnitInfo
+from server.demo.context import DEMO_ESTATE_ID, DemoContext, UnitInfo
 from server.demo.visits import add_visit
 
 MONTHS = 6
@@ -29,7 +29,8 @@ def fee_bills(ctx: DemoContext) -> None:
             if paid_at is not None and paid_at >= ctx.now:
                 paid_at = None
             ctx.add("fee_bill", {
-                "unit_id": unit.id, "building_id": unit.building_id, "month": f"{first:%Y-%m}",
+                "unit_id": unit.id, "building_id": unit.building_id,
+                "estate_id": DEMO_ESTATE_ID, "month": f"{first:%Y-%m}",
                 "amount_due": due, "amount_paid": due if paid_at else 0.0,
                 "paid_at": iso(paid_at) if paid_at else None,
             })

@@ -29,18 +29,16 @@ from server.demo.build import DEFAULT_SEED, build_demo
 from server.demo.context import DAY_STARTS, DEMO_ESTATE_ID
 from server.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from server.tables import (
-    Building, BuildingAssignment, ChangeLog, Conflict, Estate, FeeBill, Finding, Household,
-    PatrolRound, StaffUser, Ticket, TicketEvent, Unit, VacantCheck, Visit,
+    SYNCED_TABLES, BuildingAssignment, ChangeLog, Estate, FeeBill, StaffEstate, StaffUser, Ticket,
 )
-from sync.merge import ticket_number
+from sync.specs.tickets import number as ticket_number
 
 log = logging.getLogger("stewardsync.demo")
 
-SYNCED: tuple[type[Table], ...] = (
-    Building, Unit, Household, Ticket, TicketEvent, PatrolRound, Finding, VacantCheck, Visit, Conflict,
-)
-"""Synced tables in the order their records take server versions."""
-PLAIN: tuple[type[Table], ...] = (Estate, StaffUser, BuildingAssignment, FeeBill)
+SYNCED: tuple[type[Table], ...] = tuple(SYNCED_TABLES.values())
+"""Synced tables in the order their records take server versions (every synced table;
+the demo fills those it has rows for)."""
+PLAIN: tuple[type[Table], ...] = (Estate, StaffUser, StaffEstate, BuildingAssignment, FeeBill)
 
 
 class DemoLoad(msgspec.Struct, kw_only=True):

@@ -10,7 +10,7 @@ from server.clock import iso
 from server.demo import texts
 from server.demo.context import DemoContext, Staff, UnitInfo, stable_id
 from server.demo.visits import add_visit, satisfaction
-from sync.sla import due_times, limits
+from sync.sla import TICKET_RULES
 
 WINDOW_DAYS = 60
 DESK_TICKETS = {"repair": 170, "complaint": 55, "inquiry": 65}
@@ -44,7 +44,7 @@ def add_ticket(ctx: DemoContext, spec: TicketSpec) -> dict[str, Any]:
     key = len(ctx.rows["ticket"])
     ticket_id = stable_id("ticket", key)
     created_at = iso(spec.created)
-    response_due, resolve_due = due_times(spec.kind, spec.priority, created_at)
+    response_due, resolve_due = TICKET_RULES.due_times(spec.kind, spec.priority, created_at)
     stamps = _stamps(ctx, spec)
     reached = [s for s, at in stamps.items() if at <= ctx.now]
     if rng.random() < STALL_SHARE and len(reached) > 1:
@@ -91,7 +91,7 @@ def _stamps(ctx: DemoContext, spec: TicketSpec) -> dict[str, datetime]:
         path: tuple[str, ...] = ("received", "dispatched", "done", "closed")
     else:
         path = FULL_PATH if rng.random() < 0.85 else ("received", "dispatched", "in_progress", "done", "closed")
-    response, resolve = limits(spec.kind, spec.priority)
+    response, resolve = TICKET_RULES.minutes(spec.kind, spec.priority)
     at = spec.created
     stamps = {"received": at}
     for status in path[1:]:

@@ -14,7 +14,7 @@ from server.store import audit
 
 @get("/desk/archive", name="desk.archive", include_in_schema=False)
 async def archive_search(request: DeskRequest, q: FromQuery[str] = "") -> Template:
-    found = await store.search(q[:50], request.user.role)
+    found = await store.search(q[:50], request.user.role, scope=request.user.scope)
     shown = [u["id"] for u in found if u["household"]]
     if shown:
         await audit.record("archive_read", user_id=request.user.user_id, target="archive_search",
@@ -25,7 +25,7 @@ async def archive_search(request: DeskRequest, q: FromQuery[str] = "") -> Templa
 
 @get("/desk/archive/units/{unit_id:str}", name="desk.archive_unit", include_in_schema=False)
 async def archive_unit(request: DeskRequest, unit_id: FromPath[str]) -> Template:
-    page = await store.unit_page(unit_id, request.user.role)
+    page = await store.unit_page(unit_id, request.user.role, scope=request.user.scope)
     if page is None:
         raise ApiError(404, "unit_not_found", "找不到该房屋 / no such unit")
     await audit.record("archive_read", user_id=request.user.user_id, target=unit_id,

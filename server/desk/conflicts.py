@@ -11,7 +11,7 @@ from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from server.desk import writes
+from server import writes
 from server.desk.common import DeskRequest, after_write, base_context, client_ip, render
 from server.desk.forms import form_of
 from server.errors import ApiError
@@ -19,11 +19,12 @@ from server.i18n import translate
 from server.store import audit
 from server.store import conflicts as store
 from server.templating import request_language
+from sync.scope import Scope
 
 REVERSIBLE = ("field", "status")  # kinds where "take the other" means one field's value
 
 
-async def inbox_context(include_resolved: bool, lang: str = "zh-CN") -> dict[str, Any]:
+async def inbox_context(scope: Scope, include_resolved: bool, lang: str = "zh-CN") -> dict[str, Any]:
     def field_label(field: str) -> str:
         for key in (f"field.{field}", f"household.{field}"):
             if (text := translate(lang, key)) != key:
@@ -37,13 +38,13 @@ async def inbox_context(include_resolved: bool, lang: str = "zh-CN") -> dict[str
             return translate(lang, "yes" if value else "no")
         return "—" if value in (None, "") else str(value)
 
-    return {"rows": await store.inbox(include_resolved=include_resolved), "include_resolved": include_resolved,
+    return {"rows": await store.inbox(scope=scope, include_resolved=include_resolved), "include_resolved": include_resolved,
             "reversible": REVERSIBLE, "field_label": field_label, "value_label": value_label}
 
 
 @get("/desk/conflicts", name="desk.conflicts", include_in_schema=False)
 async def inbox(request: DeskRequest, all: FromQuery[bool] = False) -> Template:  # noqa: A002
-    return render(request, "conflicts.html", "_conflicts.html", await inbox_context(all, request_language(request)))
+    return render(request, "conflicts.html", "_conflicts.html", await inbox_context(request.user.scope, all, request_language(request)))
 
 
 class ResolveForm(msgspec.Struct, kw_only=True):
@@ -54,7 +55,7 @@ class ResolveForm(msgspec.Struct, kw_only=True):
 @post("/desk/conflicts/{conflict_id:str}", name="desk.conflict_resolve", include_in_schema=False)
 async def resolve(request: DeskRequest, conflict_id: FromPath[str]) -> Redirect | Template:
     form = await form_of(request, ResolveForm)
-    found = await store.conflict(conflict_id)
+    found = await store.conflict(conflict_id, scope=request.user.scope)
     if found is None:
         raise ApiError(404, "conflict_not_found", "找不到该冲突 / no such conflict")
     if found["status"] != "open":
@@ -70,7 +71,7 @@ async def resolve(request: DeskRequest, conflict_id: FromPath[str]) -> Redirect 
     if redirect:
         return redirect
     return Template(template_name="partials/desk/_conflicts.html",
-                    context={**base_context(request), **await inbox_context(False, request_language(request)),
+                    context={**base_context(request), **await inbox_context(request.user.scope, False, request_language(request)),
                              "saved": True})
 
 
@@ -78,7 +79,7 @@ async def take_other(request: DeskRequest, found: dict[str, Any]) -> None:
     """Write the discarded value back into the record, through the merge."""
     if found["kind"] not in REVERSIBLE or not found["field"]:
         raise ApiError(422, "not_reversible", "此类冲突只能保留当前值 / this conflict can only be kept")
-    target = await store.record(found["collection"], found["record_id"])
+    target = await store.record(found["collection"], found["record_id"], scope=request.user.scope)
     if target is None:
         raise ApiError(404, "record_not_found", "记录已不存在 / the record is gone")
     field = found["field"]

@@ -13,26 +13,27 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from server.clock import iso, parse_iso
-from server.desk import writes
+from server import writes
 from server.desk.common import DeskRequest, after_write, base_context, now, render
 from server.desk.forms import form_of
 from server.errors import ApiError
 from server.store import field_work as store
+from sync.scope import Scope
 
 LOOK_BACK_DAYS = 7
 DEFAULT_WINDOW_HOURS = 24
 
 
-async def duplicates_context(window: float) -> dict[str, Any]:
+async def duplicates_context(scope: Scope, window: float) -> dict[str, Any]:
     since = iso(parse_iso(now()) - timedelta(days=LOOK_BACK_DAYS))
-    return {"groups": await store.duplicate_groups(since, window), "window": window}
+    return {"groups": await store.duplicate_groups(since, window, scope=scope), "window": window}
 
 
 @get("/desk/duplicates", name="desk.duplicates", include_in_schema=False)
 async def duplicates(request: DeskRequest, window: FromQuery[float] = DEFAULT_WINDOW_HOURS) -> Template:
     if not 0 < window <= 24 * LOOK_BACK_DAYS:
         raise ApiError(422, "invalid_window", "时间窗口应在 0 到 168 小时之间 / window must be 0–168 h")
-    return render(request, "duplicates.html", "_duplicates.html", await duplicates_context(window))
+    return render(request, "duplicates.html", "_duplicates.html", await duplicates_context(request.user.scope, window))
 
 
 class GroupForm(msgspec.Struct, kw_only=True):
@@ -59,7 +60,7 @@ def _link(finding: dict[str, Any], ticket_id: str) -> Any:
 async def decide(request: DeskRequest) -> Redirect | Template:
     form = await form_of(request, GroupForm)
     ids = [i for i in form.finding_ids.split(",") if i]
-    findings = sorted(await store.findings_by_id(ids), key=lambda f: f["occurred_at"])
+    findings = sorted(await store.findings_by_id(ids, scope=request.user.scope), key=lambda f: f["occurred_at"])
     if len(findings) != len(ids) or any(f["ticket_id"] for f in findings):
         raise ApiError(409, "findings_changed", "这些发现已被处理或已删除，请刷新 / findings already handled: reload")
     mutations: list[Any] = []
@@ -71,7 +72,7 @@ async def decide(request: DeskRequest) -> Redirect | Template:
     if redirect:
         return redirect
     return Template(template_name="partials/desk/_duplicates.html",
-                    context={**base_context(request), **await duplicates_context(DEFAULT_WINDOW_HOURS), "saved": True})
+                    context={**base_context(request), **await duplicates_context(request.user.scope, DEFAULT_WINDOW_HOURS), "saved": True})
 
 
 ROUTES = [duplicates, decide]

@@ -42,7 +42,7 @@ async def ticket_list(request: DeskRequest) -> Table:
     lines: list[list[Any]] = []
     at = now()
     while len(lines) < exports.MAX_ROWS:
-        rows, cursor = await ticket_store.queue_rows(f, at, 1000)
+        rows, cursor = await ticket_store.queue_rows(f, at, 1000, scope=request.user.scope)
         lines += [_ticket_line(request, r) for r in rows]
         if cursor is None:
             break
@@ -57,7 +57,7 @@ async def callback_list(request: DeskRequest) -> Table:
 
 
 async def escalation_list(request: DeskRequest) -> Table:
-    return TICKET_HEADERS, [_ticket_line(request, r) for r in await ticket_store.escalated(now(), 10_000)]
+    return TICKET_HEADERS, [_ticket_line(request, r) for r in await ticket_store.escalated(now(), 10_000, scope=request.user.scope)]
 
 
 async def vacant_list(request: DeskRequest) -> Table:
@@ -78,7 +78,7 @@ async def patrol_list(request: DeskRequest) -> Table:
 
 
 async def steward_list(request: DeskRequest) -> Table:
-    rows = await field_store.stewards()
+    rows = await field_store.stewards(scope=request.user.scope)
     return (["field.steward", "stewards.device", "stewards.last_push", "stewards.last_pull", "stewards.pending"],
             [[u["display_name"], d["label"], local_time_of(request, d["last_push_at"]),
               local_time_of(request, d["last_pull_at"]), d["reported_pending"]]
@@ -87,21 +87,22 @@ async def steward_list(request: DeskRequest) -> Table:
 
 
 async def conflict_list(request: DeskRequest) -> Table:
-    ctx = await conflicts.inbox_context(request.query_params.get("all") == "true")
+    ctx = await conflicts.inbox_context(request.user.scope, request.query_params.get("all") == "true")
     return (["conflicts.record", "conflict.field", "conflict.kept", "conflict.lost", "conflicts.rule", "field.status"],
             [[f"{c['collection']} {c['record_id']}", c["field"] or c["kind"], msgspec.json.encode(c["kept_value"]).decode(),
               msgspec.json.encode(c["lost_value"]).decode(), c["rule"], c["status"]] for c in ctx["rows"]])
 
 
 async def duplicate_list(request: DeskRequest) -> Table:
-    ctx = await duplicates.duplicates_context(duplicates.DEFAULT_WINDOW_HOURS)
+    ctx = await duplicates.duplicates_context(request.user.scope, duplicates.DEFAULT_WINDOW_HOURS)
     return (["field.building", "field.place", "field.kind", "field.time", "field.steward", "field.description"],
             [[f["building_code"], f["floor"] or f["area"] or "", f["kind"], local_time_of(request, f["occurred_at"]),
               f["steward"], f["description"]] for group in ctx["groups"] for f in group])
 
 
 async def archive_list(request: DeskRequest) -> Table:
-    found = await archive_store.search(request.query_params.get("q", "")[:50], request.user.role)
+    found = await archive_store.search(request.query_params.get("q", "")[:50], request.user.role,
+                                      scope=request.user.scope)
     fields = [f for f in archive_store.HOUSEHOLD_FIELDS if f != "co_residents"]
     rows = [[u["building_code"], u["code"], *[(u["household"] or {}).get(f, "") for f in fields]] for u in found]
     return ["field.building", "field.unit", *[f"household.{f}" for f in fields]], rows

@@ -8,6 +8,8 @@ from litestar import get
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from schemas.vocab import VACANT_CHECKLIST
+
 from server.desk.common import DeskRequest, day_bounds, local_today, parse_date, render
 from server.errors import ApiError
 from server.store import field_work as store
@@ -31,7 +33,7 @@ def chosen_day(request: DeskRequest, value: str, default: date) -> date:
 async def callbacks_context(request: DeskRequest, day: str) -> dict:
     done_day = chosen_day(request, day, local_today(request) - timedelta(days=1))
     start, end = day_bounds(request, done_day)
-    return {"rows": await tickets.callbacks_due(start, end), "day": done_day.isoformat(),
+    return {"rows": await tickets.callbacks_due(start, end, scope=request.user.scope), "day": done_day.isoformat(),
             "previous": (done_day - timedelta(days=1)).isoformat(), "next": (done_day + timedelta(days=1)).isoformat()}
 
 
@@ -44,9 +46,9 @@ async def callbacks(request: DeskRequest, day: FromQuery[str] = "") -> Template:
 async def vacant_context(request: DeskRequest, building_id: str) -> dict:
     today = local_today(request)
     this_week, last_week = iso_week(today), iso_week(today - timedelta(days=7))
-    rows = await store.vacant_units(this_week, last_week, building_id or None)
+    rows = await store.vacant_units(this_week, last_week, building_id or None, scope=request.user.scope)
     return {"rows": rows, "week": this_week, "building_id": building_id,
-            "buildings": await tickets.buildings(), "items": store.CHECK_ITEMS,
+            "buildings": await tickets.buildings(scope=request.user.scope), "items": VACANT_CHECKLIST,
             "due": sum(1 for r in rows if not r["checked"]), "overdue": sum(1 for r in rows if r["overdue"])}
 
 
@@ -58,7 +60,7 @@ async def vacant(request: DeskRequest, building_id: FromQuery[str] = "") -> Temp
 async def patrols_context(request: DeskRequest, day: str) -> dict:
     chosen = chosen_day(request, day, local_today(request))
     start, end = day_bounds(request, chosen)
-    return {**await store.patrol_day(start, end), "day": chosen.isoformat(),
+    return {**await store.patrol_day(start, end, scope=request.user.scope), "day": chosen.isoformat(),
             "today": chosen == local_today(request), "previous": (chosen - timedelta(days=1)).isoformat(),
             "next": (chosen + timedelta(days=1)).isoformat()}
 
@@ -70,7 +72,7 @@ async def patrols(request: DeskRequest, day: FromQuery[str] = "") -> Template:
 
 @get("/desk/stewards", name="desk.stewards", include_in_schema=False)
 async def stewards(request: DeskRequest) -> Template:
-    return render(request, "stewards.html", "_stewards.html", {"rows": await store.stewards()})
+    return render(request, "stewards.html", "_stewards.html", {"rows": await store.stewards(scope=request.user.scope)})
 
 
 ROUTES = [callbacks, vacant, patrols, stewards]

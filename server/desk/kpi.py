@@ -32,11 +32,11 @@ async def kpi_context(request: DeskRequest, month: str, building_id: str) -> dic
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise ApiError(422, "invalid_month", "月份格式应为 YYYY-MM / month must be YYYY-MM")
     start, end = month_bounds(request, month)
-    kpis = await store.month_kpis(start, end, month, building_id or None)
+    kpis = await store.month_kpis(start, end, month, building_id or None, scope=request.user.scope)
     chart = {"labels": [k.key for k in kpis],
              "values": [round(k.value * 100, 1) if k.value is not None else None for k in kpis],
              "targets": [round(k.target * 100, 1) for k in kpis]}
-    return {"kpis": kpis, "month": month, "building_id": building_id, "buildings": await tickets.buildings(),
+    return {"kpis": kpis, "month": month, "building_id": building_id, "buildings": await tickets.buildings(scope=request.user.scope),
             "chart": msgspec.json.encode(chart).decode(), "live_version": await store.clock_version()}
 
 

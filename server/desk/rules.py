@@ -9,7 +9,7 @@ from sync import lifecycle
 
 
 def allowed(from_status: str, to_status: str) -> bool:
-    return lifecycle.allowed(from_status, to_status)
+    return lifecycle.TICKET.allows(from_status, to_status)
 
 
 def next_statuses(status: str) -> list[str]:

@@ -10,15 +10,15 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from schemas.vocab import TICKET_STATUSES, TicketChannel, TicketKind, TicketPriority, codes
-from server import escalation
-from server.desk import rules, writes
+from server import escalation, writes
+from server.desk import rules
 from server.desk.common import DeskRequest, after_write, base_context, now, render
 from server.desk.forms import form_of, query_of
 from server.errors import ApiError
 from server.i18n import translate
 from server.store import audit
 from server.store import kpi as kpi_store
-from server.store.field_work import steward_names as staff_names
+from server.store.field_work import staff_names
 from server.store import tickets as store
 from server.templating import request_language
 
@@ -50,9 +50,10 @@ def status_labels(request: DeskRequest) -> dict[str, str]:
 async def queue_context(request: DeskRequest) -> dict[str, Any]:
     f = queue_filter(request)
     # the clock first: a change committed while the page is read makes the page refresh
+    scope = request.user.scope
     async with store.snapshot():
-        version, buildings = await kpi_store.clock_version(), await store.buildings()
-        page = await store.queue(f, now(), codes={b["id"]: b["code"] for b in buildings})
+        version, buildings = await kpi_store.clock_version(), await store.buildings(scope=scope)
+        page = await store.queue(f, now(), codes={b["id"]: b["code"] for b in buildings}, scope=scope)
     params = {k: v for k, v in request.query_params.items() if k != "after" and v}
     return {"page": page, "filter": f, "params": params, "buildings": buildings,
             "live_version": version, "labels": labels(request),
@@ -97,7 +98,7 @@ async def intake_page(request: DeskRequest) -> Template:
 
 @get("/desk/intake/owners", name="desk.owner_search", include_in_schema=False)
 async def owner_search(request: DeskRequest, q: FromQuery[str] = "") -> Template:
-    found = await store.find_owners(q[:30])
+    found = await store.find_owners(q[:30], scope=request.user.scope)
     if any(u["household"] for u in found):
         await audit.record("archive_read", user_id=request.user.user_id, target="owner_search",
                            detail={"units": [u["id"] for u in found]})
@@ -108,7 +109,7 @@ async def owner_search(request: DeskRequest, q: FromQuery[str] = "") -> Template
 @post("/desk/intake", name="desk.intake", include_in_schema=False)
 async def intake(request: DeskRequest) -> Redirect | Template:
     form = await form_of(request, IntakeForm)
-    if form.unit_id and await store.unit(form.unit_id) is None:
+    if form.unit_id and await store.unit(form.unit_id, scope=request.user.scope) is None:
         raise ApiError(422, "unknown_unit", "找不到该房号 / unknown unit")
     fields = {k: v for k, v in msgspec.structs.asdict(form).items() if v is not None}
     fields["title"] = form.title or form.description[:40]
@@ -126,21 +127,24 @@ async def intake(request: DeskRequest) -> Redirect | Template:
 
 
 async def detail_context(request: DeskRequest, ticket_id: str, **extra: Any) -> dict[str, Any]:
-    ticket = await store.ticket(ticket_id)
+    scope = request.user.scope
+    ticket = await store.ticket(ticket_id, scope=scope)
     if ticket is None:
         raise ApiError(404, "ticket_not_found", "找不到该工单 / no such ticket")
     ticket["overdue"] = store.is_overdue(ticket, now())
-    names = await staff_names()
-    events = [{**e, "author": names.get(e["author_id"] or e["created_by"] or "", "")}
-              for e in await store.timeline(ticket_id)]
+    timeline = await store.timeline(ticket_id, scope=scope)
+    edits = await store.phone_edits_of(ticket_id, scope=scope)
+    names = await staff_names([ticket["first_responder_id"], *(c["user_id"] for c in edits),
+                               *(e["author_id"] or e["created_by"] for e in timeline)])
+    events = [{**e, "author": names.get(e["author_id"] or e["created_by"] or "", "")} for e in timeline]
     events += [{"type": "merged_edit", "created_at": c["at"], "version": c["version"], "body": "",
                 "from_status": None, "to_status": None, "client_time": None,
-                "author": names.get(c["user_id"] or "", "")} for c in await store.phone_edits_of(ticket_id)]
+                "author": names.get(c["user_id"] or "", "")} for c in edits]
     events.sort(key=lambda e: (e["created_at"] or "", e["version"]))
     ticket["first_responder"] = names.get(ticket["first_responder_id"] or "", "")
     return {"ticket": ticket, "events": events,
-            "conflicts": await store.conflicts_of(ticket_id),
-            "findings": await store.findings_of(ticket_id),
+            "conflicts": await store.conflicts_of(ticket_id, scope=scope),
+            "findings": await store.findings_of(ticket_id, scope=scope),
             "next_statuses": rules.next_statuses(ticket["status"]),
             "assignees": ASSIGNEES, **extra}
 
@@ -189,7 +193,7 @@ class NoteForm(msgspec.Struct, kw_only=True):
 async def change_ticket(request: DeskRequest, ticket_id: str, version: int, base: dict[str, Any],
                         changes: dict[str, Any], event: dict[str, Any] | None) -> Redirect | Template:
     """One Update of the ticket (plus its timeline event) through the merge, then the page."""
-    current = await store.ticket(ticket_id)
+    current = await store.ticket(ticket_id, scope=request.user.scope)
     if current is None:
         raise ApiError(404, "ticket_not_found", "找不到该工单 / no such ticket")
     if all(current.get(field) == value for field, value in changes.items()):
@@ -215,7 +219,7 @@ async def transition(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect
     base: dict[str, Any] = {"status": form.base_status}
     if form.assignee:
         changes["assignee"] = form.assignee
-        ticket = await store.ticket(ticket_id)
+        ticket = await store.ticket(ticket_id, scope=request.user.scope)
         base["assignee"] = ticket["assignee"] if ticket else None
     note = {"type": "note", "body": form.note} if form.note else None  # "status" lines: server
     return await change_ticket(request, ticket_id, form.version, base, changes, note)
@@ -267,7 +271,7 @@ async def escalate(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect |
 @post("/desk/tickets/{ticket_id:str}/note", name="desk.ticket_note", include_in_schema=False)
 async def note(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Template:
     form = await form_of(request, NoteForm)
-    if await store.ticket(ticket_id) is None:
+    if await store.ticket(ticket_id, scope=request.user.scope) is None:
         raise ApiError(404, "ticket_not_found", "找不到该工单 / no such ticket")
     await writes.apply(request.user, [writes.create("ticket_event", {
         "ticket_id": ticket_id, "type": "note", "body": form.note, "author_id": request.user.user_id})])
@@ -283,9 +287,10 @@ async def note(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Tem
 
 @get("/desk/escalations", name="desk.escalations", include_in_schema=False)
 async def escalations_page(request: DeskRequest) -> Template:
-    at = now()
+    at, scope = now(), request.user.scope
     return render(request, "escalations.html", "_escalations.html", {
-        "rows": await store.escalated(at), "pending": len(await store.overdue_to_escalate(at))})
+        "rows": await store.escalated(at, scope=scope),
+        "pending": len(await store.overdue_to_escalate(at, scope=scope))})
 
 
 @post("/desk/escalations/sweep", name="desk.escalate_overdue", include_in_schema=False)
@@ -298,7 +303,7 @@ async def escalate_overdue(request: DeskRequest) -> Redirect | Template:
     if redirect:
         return redirect
     return Template(template_name="partials/desk/_escalations.html", context={**base_context(request),
-        "rows": await store.escalated(at), "pending": 0, "user": request.user})
+        "rows": await store.escalated(at, scope=request.user.scope), "pending": 0, "user": request.user})
 
 
 ROUTES = [queue_page, intake_page, owner_search, intake, ticket_page, transition, assign, promise,

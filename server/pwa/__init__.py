@@ -3,8 +3,9 @@
 The shell (``web/static/app/index.html``) and the ES modules beside it are static; this
 package only serves what needs a route of its own: ``/app/`` (the shell), ``/sw.js`` (at
 the root so that its scope is ``/``, stamped with a version made from the app's files so
-that every change of the app installs a new worker), the manifest and the message
-catalogues (``web/i18n/*.json``) that the app reads once and keeps offline.
+that every change of the app installs a new worker), the manifest, the message
+catalogues (``web/i18n/*.json``) and the schema (collections and vocabularies, from
+``schemas.vocab``: ``server.pwa.schema``) that the app reads once and keeps offline.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from litestar import Response, get
 from litestar.types import ControllerRouterHandler
 
 from server.pwa.assets import manifest, messages, service_worker, shell
+from server.pwa.schema import schema
 
 NO_CACHE = {"Cache-Control": "no-cache"}
 
@@ -38,4 +40,9 @@ async def app_messages() -> Response[bytes]:
     return Response(messages(), media_type="application/json", headers=NO_CACHE)
 
 
-ROUTES: list[ControllerRouterHandler] = [app_shell, worker, web_manifest, app_messages]
+@get("/app/schema.json", name="pwa.schema", include_in_schema=False)
+async def app_schema() -> Response[bytes]:
+    return Response(schema(), media_type="application/json", headers=NO_CACHE)
+
+
+ROUTES: list[ControllerRouterHandler] = [app_shell, worker, web_manifest, app_messages, app_schema]

@@ -1,7 +1,7 @@
 """The files of the phone app, read from ``web/`` and the service worker's build stamp.
 
 The worker's precache list is every file of ``web/static/app`` that the browser needs
-(modules, styles, icons) plus the shell, the manifest, the messages and the pinned
+(modules, styles, icons) plus the shell, the manifest, the messages, the schema and the pinned
 libraries the modules import; its version is a hash of all of them, so the browser
 installs a new worker (and a fresh cache) exactly when one of them changes.
 """
@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from server.i18n import catalogue
+from server.pwa.schema import schema
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 APP_DIR = WEB_DIR / "static" / "app"
@@ -41,7 +42,8 @@ def _stamped_worker(version_key: tuple[tuple[str, float], ...]) -> bytes:
     for url, path in app_files().items():
         digest.update(url.encode() + b"\0" + path.read_bytes())
     digest.update(messages())
-    assets = [*app_files(), "/app/messages.json"]
+    digest.update(schema())
+    assets = [*app_files(), "/app/messages.json", "/app/schema.json"]
     build = json.dumps({"version": digest.hexdigest()[:16], "assets": assets})
     source = WORKER.read_text(encoding="utf-8")
     if BUILD_LINE not in source:

@@ -1,16 +1,19 @@
 """The household archive (业户档案) for the desk: search and the unit page.
 
 Personal fields are cut to what the reader's role may see (``sync.policy.redact``); the
-route logs every read of personal data to the audit log.
+route logs every read of personal data to the audit log. Both take the reader's ``Scope``:
+a unit outside it is not found, and a search never matches one.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from server.store.tickets import building_codes, json_value
+from server.store.scoping import scope_where
+from server.store.tickets import codes_of, json_value
 from server.tables import Building, Household, Ticket, Unit, VacantCheck, Visit
 from sync import policy
+from sync.scope import Scope
 
 HOUSEHOLD_FIELDS = (
     "owner_name", "owner_phone", "owner_id_number", "co_residents", "family_structure",
@@ -29,52 +32,60 @@ def readable(role: str, household: dict[str, Any] | None) -> dict[str, Any] | No
     return policy.redact(role, "household", row)
 
 
-async def search(query: str, role: str, limit: int = 30) -> list[dict[str, Any]]:
+async def search(query: str, role: str, limit: int = 30, *, scope: Scope) -> list[dict[str, Any]]:
     """Units whose code starts with the query, or whose household's owner name or phone
     contains it; each with its (redacted) household."""
     query = query.strip()
     if not query:
         return []
     unit_rows = await Unit.select(Unit.id, Unit.code, Unit.building_id, Unit.occupancy).where(
-        Unit.code.like(query + "%") & (Unit.deleted == False)).limit(limit)  # noqa: E712
+        Unit.code.like(query + "%") & (Unit.deleted == False) & scope_where(Unit, scope)  # noqa: E712
+    ).limit(limit)
     matches = await Household.select(Household.unit_id).where(
         (Household.owner_name.like("%" + query + "%") | Household.owner_phone.like("%" + query + "%"))
-        & (Household.deleted == False)).limit(limit)  # noqa: E712
+        & (Household.deleted == False) & scope_where(Household, scope)).limit(limit)  # noqa: E712
     known = {u["id"] for u in unit_rows}
     extra = [m["unit_id"] for m in matches if m["unit_id"] not in known]
     if extra:
         unit_rows += await Unit.select(Unit.id, Unit.code, Unit.building_id, Unit.occupancy).where(
-            Unit.id.is_in(extra))
-    return await _with_households(unit_rows[:limit], role)
+            Unit.id.is_in(extra) & scope_where(Unit, scope))
+    return await _with_households(unit_rows[:limit], role, scope)
 
 
-async def _with_households(units: list[dict[str, Any]], role: str) -> list[dict[str, Any]]:
+async def _with_households(units: list[dict[str, Any]], role: str, scope: Scope) -> list[dict[str, Any]]:
     if not units:
         return []
     households = {h["unit_id"]: h for h in await Household.select().where(
-        Household.unit_id.is_in([u["id"] for u in units]) & (Household.deleted == False))}  # noqa: E712
-    codes = await building_codes()
+        Household.unit_id.is_in([u["id"] for u in units]) & (Household.deleted == False)  # noqa: E712
+        & scope_where(Household, scope))}
+    codes = await codes_of({u["building_id"] for u in units if u["building_id"]})
     return [{**u, "building_code": codes.get(u["building_id"] or "", ""),
              "household": readable(role, households.get(u["id"]))} for u in units]
 
 
-async def unit_page(unit_id: str, role: str) -> dict[str, Any] | None:
-    """Everything the archive knows of one unit, newest first."""
-    unit = await Unit.select().where((Unit.id == unit_id) & (Unit.deleted == False)).first()  # noqa: E712
+async def unit_page(unit_id: str, role: str, *, scope: Scope) -> dict[str, Any] | None:
+    """Everything the archive knows of one unit, newest first; None when the unit is
+    missing or outside ``scope``."""
+    unit = await Unit.select().where(
+        (Unit.id == unit_id) & (Unit.deleted == False) & scope_where(Unit, scope)).first()  # noqa: E712
     if unit is None:
         return None
     building = await Building.select(Building.code, Building.name).where(
         Building.id == unit["building_id"]).first()
     household = await Household.select().where(
-        (Household.unit_id == unit_id) & (Household.deleted == False)).first()  # noqa: E712
+        (Household.unit_id == unit_id) & (Household.deleted == False)  # noqa: E712
+        & scope_where(Household, scope)).first()
     tickets = await Ticket.select(
         Ticket.id, Ticket.number, Ticket.kind, Ticket.status, Ticket.title, Ticket.created_at,
         Ticket.satisfaction).where((Ticket.unit_id == unit_id) & (Ticket.deleted == False)  # noqa: E712
+                                   & scope_where(Ticket, scope)
     ).order_by(Ticket.created_at, ascending=False).limit(100)
     visits = await Visit.select().where((Visit.unit_id == unit_id) & (Visit.deleted == False)  # noqa: E712
+                                        & scope_where(Visit, scope)
     ).order_by(Visit.visited_at, ascending=False).limit(100)
     checks = await VacantCheck.select().where(
         (VacantCheck.unit_id == unit_id) & (VacantCheck.deleted == False)  # noqa: E712
+        & scope_where(VacantCheck, scope)
     ).order_by(VacantCheck.week, ascending=False).limit(104)
     for check in checks:
         check["results"] = json_value(check["results"]) or {}

@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from server.errors import ApiError
-from server.store.pull import Scope, current_scope
+from server.store.scoping import scope_sql
 from server.store.sync_storage import Conn, load_rows, lock_clock, read_snapshot, write_records, write_transaction
 from sync.storage import Actor, RecordWrite
 
@@ -125,19 +125,15 @@ async def mark_stored(conn: Conn, sha256: str, *, user_id: str, now: str) -> int
 async def read_visible(actor: Actor, sha256: str) -> tuple[str, bytes] | None:
     """(mime, bytes) of a stored blob, if the actor may see a record that references it."""
     async with read_snapshot() as conn:
-        where, params = Scope(_tuple(current_scope(actor)), actor.user_id).where(conn)
+        where, params = scope_sql(actor.scope())
         seen = await conn.fetchrow(
-            f"SELECT 1 FROM attachment WHERE sha256 = ? AND deleted = ?{where} "
-            f"UNION ALL SELECT 1 FROM visit WHERE signature_sha256 = ? AND deleted = ?{where}",
+            f"SELECT 1 FROM attachment WHERE sha256 = ? AND deleted = ? AND {where} "
+            f"UNION ALL SELECT 1 FROM visit WHERE signature_sha256 = ? AND deleted = ? AND {where}",
             sha256, False, *params, sha256, False, *params)
         if seen is None:
             return None
         row = await conn.fetchrow("SELECT mime, content FROM attachment_blob WHERE sha256 = ?", sha256)
     return (row[0], bytes(row[1])) if row else None
-
-
-def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
-    return None if values is None else tuple(values)
 
 
 def describe(upload: Upload) -> dict[str, Any]:

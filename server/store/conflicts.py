@@ -1,16 +1,22 @@
-"""The conflicts inbox: merge decisions that discarded a value, for the desk to review."""
+"""The conflicts inbox: merge decisions that discarded a value, for the desk to review.
+Each conflict carries its record's estate and building; every read takes the reader's
+``Scope``."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from server.store.scoping import scope_where
 from server.store.tickets import conflict_values
 from server.tables import SYNCED_TABLES, Conflict, Household, StaffUser, SyncDevice, Ticket
+from sync.scope import Scope
 
 
-async def inbox(*, include_resolved: bool = False, limit: int = 200) -> list[dict[str, Any]]:
-    """Conflicts newest first, each with who wrote each value and a link to its record."""
-    query = Conflict.select().order_by(Conflict.created_at, ascending=False).limit(limit)
+async def inbox(*, scope: Scope, include_resolved: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+    """Conflicts of the scope newest first, each with who wrote each value and a link to
+    its record."""
+    query = Conflict.select().where(scope_where(Conflict, scope)).order_by(
+        Conflict.created_at, ascending=False).limit(limit)
     if not include_resolved:
         query = query.where(Conflict.status == "open")
     rows = [conflict_values(r) for r in await query]
@@ -19,11 +25,14 @@ async def inbox(*, include_resolved: bool = False, limit: int = 200) -> list[dic
 
 
 async def _add_context(rows: list[dict[str, Any]]) -> None:
-    names = {u["id"]: u["display_name"] for u in await StaffUser.select(StaffUser.id, StaffUser.display_name)}
     device_ids = {s.split(":", 1)[1].split("#")[0] for r in rows for s in (r["kept_source"], r["lost_source"])
                   if s and s.startswith("device:")}
     owners = {d["id"]: d["user_id"] for d in await SyncDevice.select(SyncDevice.id, SyncDevice.user_id).where(
         SyncDevice.id.is_in(list(device_ids)))} if device_ids else {}
+    user_ids = set(owners.values()) | {s.partition(":")[2] for r in rows for s in (r["kept_source"], r["lost_source"])
+                                       if s and not s.startswith("device:")}
+    names = {u["id"]: u["display_name"] for u in await StaffUser.select(StaffUser.id, StaffUser.display_name).where(
+        StaffUser.id.is_in(sorted(user_ids)))} if user_ids else {}
     ticket_ids = [r["record_id"] for r in rows if r["collection"] == "ticket"]
     numbers = {t["id"]: t["number"] for t in await Ticket.select(Ticket.id, Ticket.number).where(
         Ticket.id.is_in(ticket_ids))} if ticket_ids else {}
@@ -44,14 +53,15 @@ async def _add_context(rows: list[dict[str, Any]]) -> None:
         r["unit_id"] = units.get(r["record_id"])
 
 
-async def conflict(conflict_id: str) -> dict[str, Any] | None:
-    row = await Conflict.select().where(Conflict.id == conflict_id).first()
+async def conflict(conflict_id: str, *, scope: Scope) -> dict[str, Any] | None:
+    """One conflict; None when missing or outside ``scope``."""
+    row = await Conflict.select().where((Conflict.id == conflict_id) & scope_where(Conflict, scope)).first()
     return conflict_values(row) if row else None
 
 
-async def record(collection: str, record_id: str) -> dict[str, Any] | None:
-    """The current row of the record a conflict is about."""
+async def record(collection: str, record_id: str, *, scope: Scope) -> dict[str, Any] | None:
+    """The current row of the record a conflict is about; None when missing or outside ``scope``."""
     table = SYNCED_TABLES.get(collection)
     if table is None:
         return None
-    return await table.select().where(table.id == record_id).first()
+    return await table.select().where((table.id == record_id) & scope_where(table, scope)).first()

@@ -1,22 +1,28 @@
 """Field work seen from the desk: vacant-unit checks due, the patrol log, stewards' phones,
-and findings that look like duplicates."""
+and findings that look like duplicates. Every list takes the reader's ``Scope``."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
+from server.store.scoping import scope_where
 from server.store.tickets import building_codes, buildings, json_value, natural
-from server.tables import Finding, PatrolRound, StaffUser, SyncDevice, Unit, VacantCheck
+from server.tables import (
+    BuildingAssignment, Finding, PatrolRound, StaffEstate, StaffUser, SyncDevice, Unit, VacantCheck,
+)
+from sync.scope import Scope
 
 CHECK_ITEMS = ("doors_windows", "leaks", "power", "smells", "pests", "cleanliness")
 
 
-async def vacant_units(this_week: str, last_week: str, building_id: str | None = None) -> list[dict[str, Any]]:
-    """Every vacant unit with its last two checks: due (not checked this week) and overdue
-    (not checked last week either), last result and meter use week over week."""
+async def vacant_units(this_week: str, last_week: str, building_id: str | None = None, *,
+                       scope: Scope) -> list[dict[str, Any]]:
+    """Every vacant unit of the scope with its last two checks: due (not checked this week)
+    and overdue (not checked last week either), last result and meter use week over week."""
     query = Unit.select(Unit.id, Unit.code, Unit.building_id).where(
-        (Unit.occupancy == "vacant") & (Unit.deleted == False))  # noqa: E712
+        (Unit.occupancy == "vacant") & (Unit.deleted == False) & scope_where(Unit, scope))  # noqa: E712
     if building_id:
         query = query.where(Unit.building_id == building_id)
     units = await query.order_by(Unit.code)
@@ -25,11 +31,12 @@ async def vacant_units(this_week: str, last_week: str, building_id: str | None =
     checks: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for c in await VacantCheck.select().where(
         VacantCheck.unit_id.is_in([u["id"] for u in units]) & (VacantCheck.deleted == False)  # noqa: E712
+        & scope_where(VacantCheck, scope)
     ).order_by(VacantCheck.week, ascending=False):
         if len(checks[c["unit_id"]]) < 2:
             c["results"] = json_value(c["results"]) or {}
             checks[c["unit_id"]].append(c)
-    codes = await building_codes()
+    codes = await building_codes(scope=scope)
     rows = [_vacant_row(u, checks.get(u["id"], []), codes, this_week, last_week) for u in units]
     return sorted(rows, key=lambda r: (not r["overdue"], r["checked"], natural(r["building_code"]), natural(r["code"])))
 
@@ -56,17 +63,20 @@ def _use(last: dict[str, Any] | None, before: dict[str, Any] | None, field: str)
     return round(last[field] - before[field], 2)
 
 
-async def patrol_day(start: str, end: str) -> dict[str, Any]:
-    """Rounds started and findings made in [start, end), by building; and the buildings no
-    round covered and no finding named that day."""
+async def patrol_day(start: str, end: str, *, scope: Scope) -> dict[str, Any]:
+    """Rounds started and findings made in [start, end) in the scope, by building; and the
+    scope's buildings no round covered and no finding named that day."""
     rounds = await PatrolRound.select().where(
         (PatrolRound.started_at >= start) & (PatrolRound.started_at < end)
-        & (PatrolRound.deleted == False)).order_by(PatrolRound.started_at)  # noqa: E712
+        & (PatrolRound.deleted == False) & scope_where(PatrolRound, scope)  # noqa: E712
+    ).order_by(PatrolRound.started_at)
     findings = await Finding.select().where(
         (Finding.occurred_at >= start) & (Finding.occurred_at < end)
-        & (Finding.deleted == False)).order_by(Finding.occurred_at)  # noqa: E712
-    names = await steward_names()
-    codes = await building_codes()
+        & (Finding.deleted == False) & scope_where(Finding, scope)  # noqa: E712
+    ).order_by(Finding.occurred_at)
+    names = await staff_names([r["steward_id"] for r in rounds] + [f["steward_id"] for f in findings])
+    in_scope = await buildings(scope=scope)
+    codes = {b["id"]: b["code"] for b in in_scope}
     covered: set[str] = set()
     for r in rounds:
         r["covered_building_ids"] = json_value(r["covered_building_ids"]) or []
@@ -79,40 +89,70 @@ async def patrol_day(start: str, end: str) -> dict[str, Any]:
         by_building[codes.get(f["building_id"] or "", "—")].append(f)
         if f["building_id"]:
             covered.add(f["building_id"])
-    missing = [b for b in await buildings() if b["id"] not in covered]
+    missing = [b for b in in_scope if b["id"] not in covered]
     return {"rounds": rounds, "findings": dict(sorted(by_building.items(), key=lambda kv: natural(kv[0]))), "not_patrolled": missing,
             "finding_count": len(findings)}
 
 
-async def steward_names() -> dict[str, str]:
-    """Display names of every staff member (stewards and desk alike) by id."""
-    return {u["id"]: u["display_name"] for u in await StaffUser.select(StaffUser.id, StaffUser.display_name)}
+async def staff_names(user_ids: Iterable[str | None]) -> dict[str, str]:
+    """Display names (stewards and desk alike) of the staff named by records already read
+    in scope: a look-up by id, never a list of people."""
+    ids = sorted({i for i in user_ids if i})
+    if not ids:
+        return {}
+    return {u["id"]: u["display_name"] for u in await StaffUser.select(
+        StaffUser.id, StaffUser.display_name).where(StaffUser.id.is_in(ids))}
 
 
-async def stewards() -> list[dict[str, Any]]:
-    """Each steward with their phones: last push and pull, and the outbox size reported."""
+async def stewards(*, scope: Scope) -> list[dict[str, Any]]:
+    """Each steward assigned to a building of the scope, with their phones: last push and
+    pull, and the outbox size reported."""
+    building_ids = [b["id"] for b in await buildings(scope=scope)]
+    if not building_ids:
+        return []
+    user_ids = sorted({a["user_id"] for a in await BuildingAssignment.select(BuildingAssignment.user_id).where(
+        BuildingAssignment.building_id.is_in(building_ids))})
+    if not user_ids:
+        return []
     users = await StaffUser.select(StaffUser.id, StaffUser.username, StaffUser.display_name,
-                                   StaffUser.active).where(StaffUser.role == "steward").order_by(StaffUser.username)
+                                   StaffUser.active).where(
+        (StaffUser.role == "steward") & StaffUser.id.is_in(user_ids)).order_by(StaffUser.username)
     devices: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for d in await SyncDevice.select(
         SyncDevice.id, SyncDevice.user_id, SyncDevice.label, SyncDevice.last_push_at,
         SyncDevice.last_pull_at, SyncDevice.reported_pending, SyncDevice.app_version,
-        SyncDevice.revoked_at).order_by(SyncDevice.last_push_at, ascending=False):
+        SyncDevice.revoked_at).where(SyncDevice.user_id.is_in(user_ids)
+                                     ).order_by(SyncDevice.last_push_at, ascending=False):
         devices[d["user_id"]].append(d)
     return [{**u, "devices": devices.get(u["id"], [])} for u in users]
 
 
-async def duplicate_groups(since: str, window_hours: float) -> list[list[dict[str, Any]]]:
-    """Unlinked findings about the same place (building and floor or unit) and kind, by
-    different stewards, within ``window_hours`` of each other: each group a proposed ticket."""
+async def staff_outside(*, scope: Scope) -> set[str]:
+    """The staff placed only outside the scope: stewards assigned to none of its buildings
+    and office accounts working in none of its estates, but placed somewhere (an account
+    placed nowhere yet is nobody's and everybody's to place)."""
+    inside_buildings = [b["id"] for b in await buildings(scope=scope)]
+    assigned = await BuildingAssignment.select(BuildingAssignment.user_id, BuildingAssignment.building_id)
+    offices = await StaffEstate.select(StaffEstate.user_id, StaffEstate.estate_id)
+    placed = {a["user_id"] for a in assigned} | {o["user_id"] for o in offices}
+    inside = ({a["user_id"] for a in assigned if a["building_id"] in set(inside_buildings)}
+              | {o["user_id"] for o in offices if scope.whole_estates and o["estate_id"] in scope.estates})
+    return placed - inside
+
+
+async def duplicate_groups(since: str, window_hours: float, *, scope: Scope) -> list[list[dict[str, Any]]]:
+    """Unlinked findings of the scope about the same place (building and floor or unit) and
+    kind, by different stewards, within ``window_hours`` of each other: each group a
+    proposed ticket."""
     rows = await Finding.select().where(
         (Finding.occurred_at >= since) & Finding.ticket_id.is_null() & (Finding.deleted == False)  # noqa: E712
+        & scope_where(Finding, scope)
     ).order_by(Finding.occurred_at)
     places: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     for f in rows:
         places[(f["building_id"], f["unit_id"] or f["floor"] or f["area"], f["kind"])].append(f)
-    names = await steward_names()
-    codes = await building_codes()
+    names = await staff_names(f["steward_id"] for f in rows)
+    codes = await building_codes(scope=scope)
     groups = []
     for found in places.values():
         for group in _clusters(found, window_hours):
@@ -138,5 +178,9 @@ def _clusters(findings: list[dict[str, Any]], window_hours: float) -> list[list[
     return [c for c in clusters if len(c) > 1]
 
 
-async def findings_by_id(ids: list[str]) -> list[dict[str, Any]]:
-    return await Finding.select().where(Finding.id.is_in(ids) & (Finding.deleted == False))  # noqa: E712
+async def findings_by_id(ids: list[str], *, scope: Scope) -> list[dict[str, Any]]:
+    """The findings of ``ids`` that exist and are in ``scope`` (others are left out)."""
+    if not ids:
+        return []
+    return await Finding.select().where(
+        Finding.id.is_in(ids) & (Finding.deleted == False) & scope_where(Finding, scope))  # noqa: E712

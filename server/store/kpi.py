@@ -1,4 +1,5 @@
-"""The manager's KPIs (domain.md) for one month, optionally one building.
+"""The manager's KPIs (domain.md) for one month, over the reader's scope (the manager's
+estates), optionally one building of it.
 
 Each KPI is a ratio numerator / denominator with its target; a KPI without a denominator
 has no value (shown as "no data", never as 0 % or 100 %).
@@ -10,7 +11,9 @@ from typing import Any
 
 import msgspec
 
+from server.store.scoping import scope_where
 from server.tables import FeeBill, Household, SyncClock, Ticket, Visit
+from sync.scope import Scope
 
 HANDLED = ("done", "called_back", "closed")
 SATISFIED = 4  # satisfaction 4 or 5 of 5 counts as satisfied
@@ -34,8 +37,8 @@ class Kpi(msgspec.Struct, kw_only=True):
         return self.value >= self.target if self.higher_is_better else self.value < self.target
 
 
-def _scope(table: Any, building_id: str | None) -> Any:
-    condition = table.deleted == False  # noqa: E712
+def _scope(table: Any, scope: Scope, building_id: str | None) -> Any:
+    condition = (table.deleted == False) & scope_where(table, scope)  # noqa: E712
     return condition & (table.building_id == building_id) if building_id else condition
 
 
@@ -43,9 +46,11 @@ async def _count(table: Any, where: Any) -> int:
     return await table.count().where(where)
 
 
-async def month_kpis(start: str, end: str, month: str, building_id: str | None) -> list[Kpi]:
-    """All seven KPIs for the month [start, end) (ISO UTC bounds of the local month)."""
-    complaints = _scope(Ticket, building_id) & (Ticket.kind == "complaint")
+async def month_kpis(start: str, end: str, month: str, building_id: str | None, *,
+                     scope: Scope) -> list[Kpi]:
+    """All seven KPIs for the month [start, end) (ISO UTC bounds of the local month) over
+    ``scope``, or one building of it."""
+    complaints = _scope(Ticket, scope, building_id) & (Ticket.kind == "complaint")
     in_month = (Ticket.created_at >= start) & (Ticket.created_at < end)
     handled_in_month = Ticket.status.is_in(list(HANDLED)) & (Ticket.done_at >= start) & (Ticket.done_at < end)
     handled = await _count(Ticket, complaints & handled_in_month)
@@ -53,11 +58,12 @@ async def month_kpis(start: str, end: str, month: str, building_id: str | None) 
     received = await _count(Ticket, complaints & in_month)
     handled_of_received = await _count(Ticket, complaints & in_month & Ticket.status.is_in(list(HANDLED)))
     valid = await _count(Ticket, complaints & in_month & Ticket.invalid_category.is_null())
-    households = await _count(Household, _scope(Household, building_id))
-    known = await _count(Household, _scope(Household, building_id) & (Household.known_by_steward == True))  # noqa: E712
-    surveyed, satisfied = await _satisfaction(start, end, building_id, paid=False)
-    paid_surveyed, paid_satisfied = await _satisfaction(start, end, building_id, paid=True)
-    due, paid = await _fees(month, building_id)
+    households = await _count(Household, _scope(Household, scope, building_id))
+    known = await _count(Household, _scope(Household, scope, building_id)
+                         & (Household.known_by_steward == True))  # noqa: E712
+    surveyed, satisfied = await _satisfaction(start, end, scope, building_id, paid=False)
+    paid_surveyed, paid_satisfied = await _satisfaction(start, end, scope, building_id, paid=True)
+    due, paid = await _fees(month, scope, building_id)
     return [
         Kpi(key="complaint_callback_rate", numerator=called_back, denominator=handled, target=0.5),
         Kpi(key="satisfaction", numerator=satisfied, denominator=surveyed, target=0.9),
@@ -70,25 +76,26 @@ async def month_kpis(start: str, end: str, month: str, building_id: str | None) 
     ]
 
 
-async def _satisfaction(start: str, end: str, building_id: str | None, *, paid: bool) -> tuple[int, int]:
+async def _satisfaction(start: str, end: str, scope: Scope, building_id: str | None, *,
+                        paid: bool) -> tuple[int, int]:
     """(surveyed, satisfied): tickets called back in the month with a rating, plus (for the
     overall figure) visits done in the month with a rating."""
-    tickets = _scope(Ticket, building_id) & Ticket.satisfaction.is_not_null() & (
+    tickets = _scope(Ticket, scope, building_id) & Ticket.satisfaction.is_not_null() & (
         Ticket.called_back_at >= start) & (Ticket.called_back_at < end)
     if paid:
         tickets = tickets & (Ticket.paid_service == True)  # noqa: E712
     surveyed = await _count(Ticket, tickets)
     satisfied = await _count(Ticket, tickets & (Ticket.satisfaction >= SATISFIED))
     if not paid:
-        visits = _scope(Visit, building_id) & Visit.satisfaction.is_not_null() & (
+        visits = _scope(Visit, scope, building_id) & Visit.satisfaction.is_not_null() & (
             Visit.visited_at >= start) & (Visit.visited_at < end)
         surveyed += await _count(Visit, visits)
         satisfied += await _count(Visit, visits & (Visit.satisfaction >= SATISFIED))
     return surveyed, satisfied
 
 
-async def _fees(month: str, building_id: str | None) -> tuple[float, float]:
-    where = FeeBill.month == month
+async def _fees(month: str, scope: Scope, building_id: str | None) -> tuple[float, float]:
+    where = (FeeBill.month == month) & scope_where(FeeBill, scope)
     if building_id:
         where = where & (FeeBill.building_id == building_id)
     rows = await FeeBill.select(FeeBill.amount_due, FeeBill.amount_paid).where(where)
@@ -96,6 +103,7 @@ async def _fees(month: str, building_id: str | None) -> tuple[float, float]:
 
 
 async def clock_version() -> int:
-    """The sync clock: the last server version any process committed."""
+    """The sync clock: the last server version any process committed (one number of the
+    deployment, no record: the live endpoint's "something changed", not in any scope)."""
     row = await SyncClock.select(SyncClock.version).first()
     return int(row["version"]) if row else 0

@@ -6,10 +6,15 @@ cut at ``limit`` records across collections (a versions-only pass finds the cut 
 only the rows of the page are fetched) and the next cursor is exact: nothing is skipped and
 nothing is repeated. Fields are redacted by role by selecting only the readable columns.
 
+The scope is the principal's (``sync.scope``): a steward reads its buildings (one index
+range of ``(building_id, version, id)`` per building), an office role its estates (one
+range of ``(estate_id, version, id)`` per estate), a role not in the role table nothing.
+
 The cursor is opaque to the phone: base64url of a msgpack ``Cursor`` that also holds the
-scope snapshot (sorted building ids), so that a change of assignment is noticed: buildings
-that entered are backfilled (their records up to the cursor's version, paginated) and
-buildings that left are listed in ``evict_buildings``. A cursor older than the tombstone
+scope snapshot (sorted building ids; an office role's estates), so that a change of
+assignment is noticed: buildings that entered are backfilled (their records up to the
+cursor's version, paginated) and buildings that left are listed in ``evict_buildings``;
+an office role whose estates changed starts again from the beginning (``reset``). A cursor older than the tombstone
 horizon (``sync_clock.purged_through``) is answered ``reset``: the phone drops its cache and
 takes the pages that follow from the start.
 """
@@ -29,10 +34,12 @@ import msgspec
 
 from schemas.sync import PROTOCOL_VERSION, PullResponse
 from server.clock import iso_in
+from server.store.scoping import NO_ROW, scope_sql
 from server.store.sync_storage import (
     Conn, columns_of, lock_clock, read_snapshot, write_transaction,
 )
 from sync.policy import PULLED_COLLECTIONS, readable_fields, redact, redacts_rows
+from sync.scope import Scope
 from sync.storage import Actor
 
 _json_encode = msgspec.json.Encoder().encode
@@ -45,7 +52,7 @@ _json_decode = msgspec.json.decode
 Position = tuple[int, int, str]
 END = len(PULLED_COLLECTIONS)  # rank after every collection: "all of this version"
 START: Position = (-1, END, "")  # before everything (reference data has version 0)
-MAX_ARMS = 200  # buildings read as separate index ranges; more are read as one IN list
+MAX_ARMS = 200  # scope keys read as separate index ranges; more are read as one IN list
 
 # A pulled record as it goes on the wire: the JSON object SQLite built, or asyncpg's row
 # as a dict (asyncpg decodes rows faster than PostgreSQL's json_build_object builds them).
@@ -53,7 +60,8 @@ WireRecord = msgspec.Raw | dict[str, Any]
 
 
 class Cursor(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
-    """Where a device stands. ``buildings`` None means every building (office roles)."""
+    """Where a device stands. ``buildings`` None means every building of ``estates``
+    (office roles)."""
 
     at: Position  # everything in ``buildings`` up to here has been delivered
     role: str
@@ -61,6 +69,7 @@ class Cursor(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
     horizon: int  # the tombstone horizon when this chain of pages started
     backfill: list[str] = []  # buildings that entered the scope, delivered up to ``at``
     backfill_at: Position = START  # backfill progress
+    estates: list[str] = []  # an office role's estates when this chain of pages started
 
     @property
     def version(self) -> int:
@@ -83,30 +92,17 @@ def decode_cursor(text: str) -> Cursor:
         raise BadCursor(str(exc)) from None
 
 
-class Scope(msgspec.Struct, frozen=True):
-    """Which rows a read may return: None buildings means all; ``own_user`` adds the
-    records without a building that this user created (patrol rounds)."""
-
-    buildings: tuple[str, ...] | None
-    own_user: str | None = None
-
-    def where(self, conn: Conn) -> tuple[str, list[Any]]:
-        """`` AND <in scope>`` as SQL and its parameters (empty for every building)."""
-        if self.buildings is None:
-            return "", []
-        clause, params = conn.in_list("building_id", self.buildings)
-        if self.own_user is not None:
-            clause = f"({clause} OR (building_id IS NULL AND created_by = ?))"
-            params.append(self.own_user)
-        return " AND " + clause, params
-
-
 def current_scope(actor: Actor) -> list[str] | None:
-    return None if actor.role != "steward" else sorted(actor.building_ids)
+    """The buildings a cursor follows: a steward's (sorted), or None for the whole of an
+    office role's estates."""
+    scope = actor.scope()
+    return None if scope.whole_estates else sorted(scope.buildings or ())
 
 
 def start_cursor(actor: Actor, horizon: int) -> Cursor:
-    return Cursor(at=START, role=actor.role, buildings=current_scope(actor), horizon=horizon)
+    scope = actor.scope()
+    return Cursor(at=START, role=actor.role, buildings=current_scope(actor), horizon=horizon,
+                  estates=sorted(scope.estates) if scope.whole_estates else [])
 
 
 async def pull_page(actor: Actor, cursor_text: str | None, limit: int) -> PullResponse:
@@ -121,7 +117,7 @@ async def pull_page(actor: Actor, cursor_text: str | None, limit: int) -> PullRe
         records: dict[str, list[WireRecord]] = {}
         room = limit
         if cursor.backfill:
-            scope = Scope(tuple(cursor.backfill))
+            scope = Scope(buildings=frozenset(cursor.backfill))
             got, cut = await read_range(conn, actor.role, scope, cursor.backfill_at, cursor.at, room)
             merge_into(records, got)
             room -= sum(len(rows) for rows in got.values())
@@ -131,7 +127,8 @@ async def pull_page(actor: Actor, cursor_text: str | None, limit: int) -> PullRe
                 cursor.buildings = sorted({*(cursor.buildings or []), *cursor.backfill})
                 cursor.backfill, cursor.backfill_at = [], START
         if not cursor.backfill and room > 0:
-            scope = Scope(None if cursor.buildings is None else tuple(cursor.buildings), actor.user_id)
+            scope = Scope(estates=frozenset(cursor.estates), own_user=actor.user_id,
+                          buildings=None if cursor.buildings is None else frozenset(cursor.buildings))
             got, cursor.at = await read_range(conn, actor.role, scope, cursor.at, (clock, END, ""), room)
             merge_into(records, got)
     more = bool(cursor.backfill) or cursor.at < (clock, END, "")
@@ -143,9 +140,10 @@ def stale(cursor: Cursor, actor: Actor, clock: int, purged_through: int) -> bool
     """Whether the device must drop its cache: tombstones it may need were purged since
     its cursor, its role changed, or the cursor is not from this database's history."""
     purged_since = cursor.horizon < purged_through and cursor.version < purged_through
-    scoped = actor.role == "steward"
-    return (purged_since or cursor.role != actor.role or (cursor.buildings is not None) != scoped
-            or cursor.version > clock)
+    scope = actor.scope()
+    estates_changed = scope.whole_estates and cursor.estates != sorted(scope.estates)
+    return (purged_since or cursor.role != actor.role or estates_changed
+            or (cursor.buildings is None) != scope.whole_estates or cursor.version > clock)
 
 
 def rescope(cursor: Cursor, scope: list[str] | None) -> list[str]:
@@ -194,22 +192,24 @@ def up_to(position: Position, rank: int) -> tuple[str, list[Any]]:
 def in_order(conn: Conn, collection: str, select: str, scope: Scope, where: str,
              params: list[Any], limit: int | None) -> tuple[str, list[Any]]:
     """``SELECT select FROM collection WHERE where`` in scope, in no particular order (the
-    caller sorts by ``(version, id)``). A scoped read is one arm per building (and one for
-    the user's records without a building), each an in-order range of the
-    ``(building_id, version, id)`` index that stops after ``limit`` rows; an unscoped read
-    takes the first ``limit`` of the ``(version, id)`` index. Whatever the arms, the first
-    ``limit`` rows in pull order are among those returned."""
+    caller sorts by ``(version, id)``). A read is one arm per scope key (each building of a
+    steward, and one for the user's records without a building; each estate of an office
+    role), each an in-order range of the ``(building_id | estate_id, version, id)`` index
+    that stops after ``limit`` rows. Whatever the arms, the first ``limit`` rows in pull
+    order are among those returned."""
     cap = "" if limit is None else f" ORDER BY version, id LIMIT {int(limit)}"
+    arms: list[tuple[str, list[Any]]]
     if scope.buildings is None:
-        return f'SELECT {select} FROM "{collection}" WHERE {where}{cap}', params
-    arms: list[tuple[str, list[Any]]] = [("building_id = ?", [b]) for b in scope.buildings]
-    if scope.own_user is not None:
-        arms.append(("building_id IS NULL AND created_by = ?", [scope.own_user]))
+        arms = [("estate_id = ?", [e]) for e in sorted(scope.estates)]
+    else:
+        arms = [("building_id = ?", [b]) for b in sorted(scope.buildings)]
+        if scope.own_user is not None:
+            arms.append(("building_id IS NULL AND created_by = ?", [scope.own_user]))
     if not arms:
-        return f'SELECT {select} FROM "{collection}" WHERE 1 = 0', []
-    if len(arms) > MAX_ARMS:  # a very wide scope: one IN list, sorted by the database
-        clause, args = scope.where(conn)
-        return f'SELECT {select} FROM "{collection}" WHERE {where}{clause}{cap}', [*params, *args]
+        return f'SELECT {select} FROM "{collection}" WHERE {NO_ROW}', []
+    if len(arms) == 1 or len(arms) > MAX_ARMS:  # one range, or a very wide scope: one IN list
+        clause, args = scope_sql(scope)
+        return f'SELECT {select} FROM "{collection}" WHERE {where} AND {clause}{cap}', [*params, *args]
     sql = " UNION ALL ".join(
         f'SELECT * FROM (SELECT {select} FROM "{collection}" WHERE {arm} AND {where}{cap}) AS a{n}'
         for n, (arm, _) in enumerate(arms))
@@ -224,10 +224,14 @@ async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Posi
         return {}, lo
     keys: list[list[Position]] = []
     bounds: list[tuple[str, list[Any]]] = []
+    live = await changed_ranks(conn, lo[0], hi[0])
     for rank, collection in enumerate(PULLED_COLLECTIONS):
         lo_sql, lo_params = after(lo, rank)
         hi_sql, hi_params = up_to(hi, rank)
         bounds.append((f"{lo_sql} AND {hi_sql}", [*lo_params, *hi_params]))
+        if rank not in live:  # nothing of this collection changed in the range, anywhere
+            keys.append([])
+            continue
         sql, args = in_order(conn, collection, f"version, {rank} AS rank, id", scope, *bounds[-1], limit + 1)
         rows = await conn.fetch(sql, *args)  # (version, rank, id) rows, each arm in order
         positions: list[Position] = [tuple(r) for r in rows] if conn.postgres else rows  # type: ignore[misc]
@@ -244,6 +248,22 @@ async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Posi
         if rows:
             records[collection] = rows
     return records, cut
+
+
+@cache
+def _changed_sql() -> str:
+    return " UNION ALL ".join(
+        f'SELECT {rank} WHERE EXISTS (SELECT 1 FROM "{collection}" WHERE version >= ? AND version <= ?)'
+        for rank, collection in enumerate(PULLED_COLLECTIONS))
+
+
+async def changed_ranks(conn: Conn, lo_version: int, hi_version: int) -> set[int]:
+    """The ranks of the collections holding any record (in anyone's scope) whose version
+    lies in ``[lo_version, hi_version]``: one statement of one ``(version, id)`` index probe
+    per collection, so that a page reads only the collections that changed (a phone at the
+    head of the log reads none), however many collections there are."""
+    rows = await conn.fetch(_changed_sql(), *[lo_version, hi_version] * len(PULLED_COLLECTIONS))
+    return {int(row[0]) for row in rows}
 
 
 async def read_rows(conn: Conn, role: str, collection: str, scope: Scope, where: str,

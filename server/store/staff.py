@@ -14,25 +14,22 @@ from server.auth.principal import Principal
 from server.auth.tokens import new_token, token_hash
 from server.clock import iso_in, now_iso
 from server.store.sync_storage import Conn, read_snapshot
-from server.tables import Building, BuildingAssignment, LoginAttempt, StaffSession, StaffUser, SyncDevice
+from server.tables import (
+    Building, BuildingAssignment, Estate, LoginAttempt, StaffEstate, StaffSession, StaffUser,
+    SyncDevice,
+)
+from sync.scope import OFFICE_ROLES, rule_of
 
 
-async def building_ids_of(user_id: str) -> frozenset[str]:
-    rows = await BuildingAssignment.select(BuildingAssignment.building_id).where(
-        BuildingAssignment.user_id == user_id)
-    return frozenset(r["building_id"] for r in rows)
-
-
-async def principal_of(user_id: str, *, device_id: str | None = None,
-                       csrf_token: str | None = None) -> Principal | None:
-    user = await StaffUser.select().where(
-        (StaffUser.id == user_id) & (StaffUser.active == True)  # noqa: E712
-    ).first()
-    if user is None:
-        return None
-    buildings = await building_ids_of(user_id) if user["role"] == "steward" else frozenset()
-    return Principal(user_id=user["id"], username=user["username"], display_name=user["display_name"],
-                     role=user["role"], building_ids=buildings, device_id=device_id, csrf_token=csrf_token)
+async def principal_of(user_id: str, *, device_id: str | None = None) -> Principal | None:
+    """The principal of an active user (None otherwise), with their scope's buildings and
+    estates."""
+    async with read_snapshot() as conn:
+        found = await conn.fetchrow(
+            "SELECT " + _PRINCIPAL_COLUMNS + " FROM staff_user u WHERE u.id = ?", user_id)
+        if found is None or not found[-1]:
+            return None
+        return await _principal(conn, found, device_id=device_id)
 
 
 async def user_by_username(username: str) -> dict | None:
@@ -40,8 +37,12 @@ async def user_by_username(username: str) -> dict | None:
 
 
 async def add_user(username: str, password: str, display_name: str, role: str,
-                   *, user_id: str | None = None, phone: str | None = None) -> str:
-    """Create a staff account (or reset the password and role of an existing one)."""
+                   *, user_id: str | None = None, phone: str | None = None,
+                   estate_ids: list[str] | None = None) -> str:
+    """Create a staff account (or reset the password and role of an existing one). An
+    office role works in ``estate_ids``; when they are not given, in the deployment's
+    estate if it has exactly one (one office on the embedded default), else in none until
+    an admin gives it some (scopes fail closed)."""
     existing = await user_by_username(username)
     values = {
         StaffUser.display_name: display_name, StaffUser.role: role,
@@ -50,13 +51,40 @@ async def add_user(username: str, password: str, display_name: str, role: str,
     }
     if existing:
         await StaffUser.update(values).where(StaffUser.id == existing["id"])
-        return existing["id"]
-    new_id = user_id or str(uuid.uuid4())
-    await StaffUser.insert(StaffUser(
-        id=new_id, username=username, display_name=display_name, role=role,
-        password_hash=values[StaffUser.password_hash], phone=phone, created_at=now_iso(),
-    ))
+        new_id = existing["id"]
+    else:
+        new_id = user_id or str(uuid.uuid4())
+        await StaffUser.insert(StaffUser(
+            id=new_id, username=username, display_name=display_name, role=role,
+            password_hash=values[StaffUser.password_hash], phone=phone, created_at=now_iso(),
+        ))
+    if estate_ids is not None:
+        await assign_estates(new_id, estate_ids)
+    elif role in OFFICE_ROLES:
+        await _default_estates(new_id)
     return new_id
+
+
+async def assign_estates(user_id: str, estate_ids: list[str]) -> None:
+    """Replace an office account's estates."""
+    await StaffEstate.delete().where(StaffEstate.user_id == user_id)
+    if estate_ids:
+        await StaffEstate.insert(*[StaffEstate(user_id=user_id, estate_id=e)
+                                   for e in dict.fromkeys(estate_ids)])
+
+
+async def estate_ids_of(user_id: str) -> list[str]:
+    rows = await StaffEstate.select(StaffEstate.estate_id).where(StaffEstate.user_id == user_id)
+    return [r["estate_id"] for r in rows]
+
+
+async def _default_estates(user_id: str) -> None:
+    """An office account without estates gets the deployment's only estate, if one."""
+    if await estate_ids_of(user_id):
+        return
+    estates = await Estate.select(Estate.id).limit(2)
+    if len(estates) == 1:
+        await assign_estates(user_id, [estates[0]["id"]])
 
 
 async def assign_buildings(user_id: str, building_ids: list[str]) -> None:
@@ -69,14 +97,14 @@ async def assign_buildings(user_id: str, building_ids: list[str]) -> None:
         ])
 
 
-async def open_session(user_id: str, hours: int = 12) -> tuple[str, str]:
-    """A new desk session: (cookie token, csrf token)."""
-    token, csrf = new_token(), new_token()
+async def open_session(user_id: str, hours: int = 12) -> str:
+    """A new desk session: its cookie token (Litestar's CSRF middleware guards its forms)."""
+    token = new_token()
     await StaffSession.insert(StaffSession(
-        token_hash=token_hash(token), user_id=user_id, csrf_token=csrf,
+        token_hash=token_hash(token), user_id=user_id,
         created_at=now_iso(), expires_at=iso_in(timedelta(hours=hours)),
     ))
-    return token, csrf
+    return token
 
 
 async def close_session(token: str) -> None:
@@ -208,8 +236,13 @@ async def set_role(user_id: str, role: str) -> str | None:
     if row is None:
         return None
     await StaffUser.update({StaffUser.role: role}).where(StaffUser.id == user_id)
-    if role != "steward":
+    rule = rule_of(role)
+    if rule is None or rule.kind != "buildings":
         await BuildingAssignment.delete().where(BuildingAssignment.user_id == user_id)
+    if role in OFFICE_ROLES:
+        await _default_estates(user_id)
+    else:
+        await StaffEstate.delete().where(StaffEstate.user_id == user_id)
     return row["role"]
 
 
@@ -270,12 +303,6 @@ async def device_seq(device_id: str) -> int | None:
     return row["last_seq"] if row else None
 
 
-async def building_choices() -> list[dict[str, str]]:
-    """Every building (id, code, name), for assignment forms."""
-    return await Building.select(Building.id, Building.code, Building.name).where(
-        Building.deleted == False).order_by(Building.code)  # noqa: E712
-
-
 # --- who is asking: one query per request on the hot path (plus assignments for stewards) ---
 
 _PRINCIPAL_COLUMNS = "u.id, u.username, u.display_name, u.role, u.active"
@@ -307,23 +334,33 @@ async def session_principal(token: str) -> Principal | None:
     every desk request, so it too reads on the kept connections."""
     async with read_snapshot() as conn:
         found = await conn.fetchrow(
-            "SELECT s.csrf_token, " + _PRINCIPAL_COLUMNS +
+            "SELECT " + _PRINCIPAL_COLUMNS +
             " FROM staff_session s JOIN staff_user u ON u.id = s.user_id"
             " WHERE s.token_hash = ? AND s.expires_at > ?", token_hash(token), now_iso())
         if found is None or not found[-1]:
             return None
-        return await _principal(conn, found[1:], csrf_token=found[0])
+        return await _principal(conn, found)
 
 
-async def _principal(conn: Conn, user: Sequence[Any], *, device_id: str | None = None,
-                     csrf_token: str | None = None) -> Principal:
-    """A principal from the ``_PRINCIPAL_COLUMNS`` of a user, with a steward's buildings."""
+async def _principal(conn: Conn, user: Sequence[Any], *, device_id: str | None = None) -> Principal:
+    """A principal from the ``_PRINCIPAL_COLUMNS`` of a user, with what its role's scope
+    needs (``sync.scope.ROLE_SCOPES``): a steward's buildings and their estates, an office
+    role's estates; a role not in the table gets neither (it sees nothing)."""
     user_id, username, display_name, role, _active = user
-    buildings: frozenset[str] = frozenset(r[0] for r in await conn.fetch(
-        "SELECT building_id FROM building_assignment WHERE user_id = ?", user_id)) \
-        if role == "steward" else frozenset()
+    rule = rule_of(role)
+    buildings: frozenset[str] = frozenset()
+    estates: frozenset[str] = frozenset()
+    if rule is not None and rule.kind == "buildings":
+        rows = await conn.fetch(
+            "SELECT a.building_id, b.estate_id FROM building_assignment a "
+            "LEFT JOIN building b ON b.id = a.building_id WHERE a.user_id = ?", user_id)
+        buildings = frozenset(r[0] for r in rows)
+        estates = frozenset(r[1] for r in rows if r[1] is not None)
+    elif rule is not None:
+        estates = frozenset(r[0] for r in await conn.fetch(
+            "SELECT estate_id FROM staff_estate WHERE user_id = ?", user_id))
     return Principal(user_id=user_id, username=username, display_name=display_name, role=role,
-                     building_ids=buildings, device_id=device_id, csrf_token=csrf_token)
+                     estate_ids=estates, building_ids=buildings, device_id=device_id)
 
 
 async def building_ids_by_code(codes: list[str]) -> dict[str, str]:

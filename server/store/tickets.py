@@ -1,6 +1,10 @@
 """Tickets for the desk: the queue (keyset-paged), one ticket with its timeline, the
 callbacks due, escalations and the owner look-up used at intake.
 
+Every function that reads records takes the reader's ``Scope`` (keyword-only, no
+default: ``Principal.scope``) and limits its rows with ``server.store.scoping``; one that
+fetches a record by id answers None for a record outside the scope, as for a missing one.
+
 The queue never uses OFFSET: a page is ``WHERE <filters> AND (<sort>, id) <op> (cursor)
 ORDER BY <sort>, id LIMIT n``, one range scan of an index of migration 0003.
 """
@@ -13,7 +17,11 @@ from typing import Any, Literal
 
 import msgspec
 
-from server.tables import Building, ChangeLog, Conflict, Finding, Household, Ticket, TicketEvent, Unit
+from server.store.scoping import scope_sql, scope_where
+from server.tables import (
+    Building, ChangeLog, Conflict, Estate, Finding, Household, Ticket, TicketEvent, Unit,
+)
+from sync.scope import Scope
 
 OPEN_STATUSES = ("received", "dispatched", "in_progress", "done", "called_back")
 ACTIVE_STATUSES = ("received", "dispatched", "in_progress")  # work not finished: can be overdue
@@ -59,11 +67,12 @@ def decode_cursor(cursor: str) -> tuple[str, str] | None:
     return (value, ticket_id) if sep and ticket_id else None
 
 
-def _conditions(f: QueueFilter, now: str, *, with_status: bool = True) -> tuple[list[str], list[Any]]:
+def _conditions(f: QueueFilter, now: str, scope: Scope, *,
+                with_status: bool = True) -> tuple[list[str], list[Any]]:
     # no "deleted = false": tickets are closed, never deleted (sync.policy.DELETABLE), and
     # the condition would send every counted row back to the table instead of the index
-    where: list[str] = []
-    args: list[Any] = []
+    in_scope, args = scope_sql(scope, mark="{}")
+    where: list[str] = [in_scope]
     for column, value in (("kind", f.kind), ("priority", f.priority),
                           ("building_id", f.building_id), ("assignee", f.assignee)):
         if value:
@@ -82,9 +91,10 @@ def _where(conditions: list[str]) -> str:
     return "WHERE " + " AND ".join(conditions) if conditions else ""
 
 
-def queue_sql(f: QueueFilter, now: str, limit: int = PAGE_SIZE) -> tuple[str, list[Any]]:
+def queue_sql(f: QueueFilter, now: str, limit: int = PAGE_SIZE, *,
+              scope: Scope) -> tuple[str, list[Any]]:
     """The one query of a queue page (also timed bare by bench/bench_queue.py)."""
-    where, args = _conditions(f, now)
+    where, args = _conditions(f, now, scope)
     column = "resolve_due_at" if f.sort == "due" else "created_at"
     descending = f.sort == "newest"
     if f.sort == "due":
@@ -100,9 +110,9 @@ def queue_sql(f: QueueFilter, now: str, limit: int = PAGE_SIZE) -> tuple[str, li
 
 
 async def queue(f: QueueFilter, now: str, limit: int = PAGE_SIZE,
-                codes: dict[str, str] | None = None) -> QueuePage:
-    rows, cursor = await queue_rows(f, now, limit, codes)
-    return QueuePage(rows=rows, next_cursor=cursor, counts=await status_counts(f, now))
+                codes: dict[str, str] | None = None, *, scope: Scope) -> QueuePage:
+    rows, cursor = await queue_rows(f, now, limit, codes, scope=scope)
+    return QueuePage(rows=rows, next_cursor=cursor, counts=await status_counts(f, now, scope=scope))
 
 
 def snapshot() -> Any:
@@ -112,9 +122,10 @@ def snapshot() -> Any:
 
 
 async def queue_rows(f: QueueFilter, now: str, limit: int = PAGE_SIZE,
-                     codes: dict[str, str] | None = None) -> tuple[list[dict[str, Any]], str | None]:
+                     codes: dict[str, str] | None = None, *,
+                     scope: Scope) -> tuple[list[dict[str, Any]], str | None]:
     """One keyset page of the queue and the cursor of the next (None on the last page)."""
-    sql, args = queue_sql(f, now, limit)
+    sql, args = queue_sql(f, now, limit, scope=scope)
     rows = [_ticket_row(r, now) for r in await Ticket.raw(sql, *args)]
     more = len(rows) > limit
     rows = rows[:limit]
@@ -124,10 +135,10 @@ async def queue_rows(f: QueueFilter, now: str, limit: int = PAGE_SIZE,
     return rows, cursor
 
 
-async def status_counts(f: QueueFilter, now: str) -> dict[str, int]:
+async def status_counts(f: QueueFilter, now: str, *, scope: Scope) -> dict[str, int]:
     """Tickets per open status under the filters (closed ones are not counted: they are the
     bulk of a large history and no clerk works from that number)."""
-    where, args = _conditions(f, now, with_status=False)
+    where, args = _conditions(f, now, scope, with_status=False)
     where.append("status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")")
     sql = f"SELECT status, count(*) AS n FROM ticket {_where(where)} GROUP BY status"
     found = {r["status"]: int(r["n"]) for r in await Ticket.raw(sql, *args)}
@@ -146,20 +157,22 @@ def is_overdue(ticket: dict[str, Any], now: str) -> bool:
 
 
 async def _add_places(rows: list[dict[str, Any]], codes: dict[str, str] | None = None) -> None:
-    """Building code and unit code of each row (two small look-ups, not a join per row)."""
+    """Building code and unit code of each row (two small look-ups, not a join per row);
+    the rows are already in the reader's scope, so are their unit and building."""
     unit_ids = {r["unit_id"] for r in rows if r.get("unit_id")}
     units = {u["id"]: u["code"] for u in await Unit.select(Unit.id, Unit.code).where(
         Unit.id.is_in(list(unit_ids)))} if unit_ids else {}
-    buildings = codes if codes is not None else await building_codes()
+    buildings = codes if codes is not None else await codes_of(
+        {r["building_id"] for r in rows if r.get("building_id")})
     for r in rows:
         r["unit_code"] = units.get(r.get("unit_id") or "", "")
         r["building_code"] = buildings.get(r.get("building_id") or "", "")
 
 
-async def buildings() -> list[dict[str, Any]]:
-    """Every building, 2栋 before 10栋."""
+async def buildings(*, scope: Scope) -> list[dict[str, Any]]:
+    """The buildings of the scope (filters, selects), 2栋 before 10栋."""
     rows = await Building.select(Building.id, Building.code, Building.name, Building.floors).where(
-        Building.deleted == False)  # noqa: E712
+        (Building.deleted == False) & scope_where(Building, scope))  # noqa: E712
     return sorted(rows, key=lambda b: natural(b["code"]))
 
 
@@ -168,12 +181,28 @@ def natural(code: str) -> tuple[Any, ...]:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", code or ""))
 
 
-async def building_codes() -> dict[str, str]:
-    return {b["id"]: b["code"] for b in await buildings()}
+async def building_codes(*, scope: Scope) -> dict[str, str]:
+    return {b["id"]: b["code"] for b in await buildings(scope=scope)}
 
 
-async def ticket(ticket_id: str) -> dict[str, Any] | None:
-    row = await Ticket.select().where((Ticket.id == ticket_id) & (Ticket.deleted == False)).first()  # noqa: E712
+async def codes_of(building_ids: set[str]) -> dict[str, str]:
+    """Codes of the buildings named by rows already read in scope (a look-up by id)."""
+    if not building_ids:
+        return {}
+    return {b["id"]: b["code"] for b in await Building.select(Building.id, Building.code).where(
+        Building.id.is_in(sorted(building_ids)))}
+
+
+async def all_estates_scope() -> Scope:
+    """Every estate of the deployment: the system's own jobs (the escalation sweep), never a
+    person's scope."""
+    return Scope(estates=frozenset(e["id"] for e in await Estate.select(Estate.id)), buildings=None)
+
+
+async def ticket(ticket_id: str, *, scope: Scope) -> dict[str, Any] | None:
+    """One ticket; None when missing or outside ``scope``."""
+    row = await Ticket.select().where(
+        (Ticket.id == ticket_id) & (Ticket.deleted == False) & scope_where(Ticket, scope)).first()  # noqa: E712
     if row is None:
         return None
     for key in ("escalated", "owner_signed", "paid_service"):
@@ -182,22 +211,26 @@ async def ticket(ticket_id: str) -> dict[str, Any] | None:
     return row
 
 
-async def timeline(ticket_id: str) -> list[dict[str, Any]]:
+async def timeline(ticket_id: str, *, scope: Scope) -> list[dict[str, Any]]:
     return await TicketEvent.select().where(
         (TicketEvent.ticket_id == ticket_id) & (TicketEvent.deleted == False)  # noqa: E712
+        & scope_where(TicketEvent, scope)
     ).order_by(TicketEvent.created_at).order_by(TicketEvent.version)
 
 
-async def phone_edits_of(ticket_id: str) -> list[dict[str, Any]]:
-    """The ticket's changes that came from a phone's push (the change log keeps the device)."""
+async def phone_edits_of(ticket_id: str, *, scope: Scope) -> list[dict[str, Any]]:
+    """The ticket's changes that came from a phone's push (the change log keeps the device);
+    none when the ticket is outside ``scope`` (the change log carries no estate)."""
+    if not await Ticket.exists().where((Ticket.id == ticket_id) & scope_where(Ticket, scope)):
+        return []
     return await ChangeLog.select(ChangeLog.version, ChangeLog.at, ChangeLog.user_id, ChangeLog.device_id).where(
         (ChangeLog.collection == "ticket") & (ChangeLog.record_id == ticket_id) & (ChangeLog.op == "update")
         & ChangeLog.device_id.is_not_null()).order_by(ChangeLog.version)
 
 
-async def conflicts_of(ticket_id: str) -> list[dict[str, Any]]:
+async def conflicts_of(ticket_id: str, *, scope: Scope) -> list[dict[str, Any]]:
     rows = await Conflict.select().where(
-        (Conflict.collection == "ticket") & (Conflict.record_id == ticket_id)
+        (Conflict.collection == "ticket") & (Conflict.record_id == ticket_id) & scope_where(Conflict, scope)
     ).order_by(Conflict.created_at)
     return [conflict_values(r) for r in rows]
 
@@ -211,64 +244,74 @@ def conflict_values(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "kept_value": json_value(row["kept_value"]), "lost_value": json_value(row["lost_value"])}
 
 
-async def findings_of(ticket_id: str) -> list[dict[str, Any]]:
+async def findings_of(ticket_id: str, *, scope: Scope) -> list[dict[str, Any]]:
     return await Finding.select().where(
         (Finding.ticket_id == ticket_id) & (Finding.deleted == False)  # noqa: E712
+        & scope_where(Finding, scope)
     ).order_by(Finding.occurred_at)
 
 
-async def overdue_to_escalate(now: str, limit: int = 200) -> list[dict[str, Any]]:
-    """Active tickets past their deadline not yet escalated (oldest deadline first)."""
-    return await Ticket.select(Ticket.id, Ticket.version, Ticket.escalated, Ticket.resolve_due_at).where(
+async def overdue_to_escalate(now: str, limit: int = 200, *, scope: Scope) -> list[dict[str, Any]]:
+    """Active tickets past their deadline not yet escalated (oldest deadline first), with
+    their estate (the system's sweep acts in the estates of what it escalates)."""
+    return await Ticket.select(Ticket.id, Ticket.version, Ticket.escalated, Ticket.resolve_due_at,
+                               Ticket.estate_id).where(
         Ticket.status.is_in(list(ACTIVE_STATUSES)) & (Ticket.resolve_due_at < now)
         & (Ticket.escalated == False) & (Ticket.deleted == False)  # noqa: E712
+        & scope_where(Ticket, scope)
     ).order_by(Ticket.resolve_due_at).limit(limit)
 
 
-async def escalated(now: str, limit: int = 200) -> list[dict[str, Any]]:
+async def escalated(now: str, limit: int = 200, *, scope: Scope) -> list[dict[str, Any]]:
     """Escalated tickets not yet closed: the manager's list."""
+    in_scope, args = scope_sql(scope, mark="{}")
     sql = (f"SELECT {QUEUE_COLUMNS} FROM ticket WHERE deleted = false AND escalated = true "
-           f"AND status <> 'closed' ORDER BY resolve_due_at, id LIMIT {int(limit)}")
-    rows = [_ticket_row(r, now) for r in await Ticket.raw(sql)]
+           f"AND status <> 'closed' AND {in_scope} ORDER BY resolve_due_at, id LIMIT {int(limit)}")
+    rows = [_ticket_row(r, now) for r in await Ticket.raw(sql, *args)]
     await _add_places(rows)
     return rows
 
 
-async def callbacks_due(done_from: str, done_to: str, limit: int = 500) -> list[dict[str, Any]]:
+async def callbacks_due(done_from: str, done_to: str, limit: int = 500, *,
+                        scope: Scope) -> list[dict[str, Any]]:
     """Repairs and complaints completed in [done_from, done_to) still waiting for their
     callback (the repair procedure; complaints feed the complaint callback rate)."""
+    in_scope, args = scope_sql(scope, mark="{}")
     sql = (f"SELECT {QUEUE_COLUMNS}, done_at, reporter_name, reporter_phone FROM ticket "
            "WHERE status = 'done' AND kind IN ('repair', 'complaint') AND done_at >= {} AND done_at < {} "
-           f"ORDER BY done_at, id LIMIT {int(limit)}")
-    rows = [_ticket_row(r, "") for r in await Ticket.raw(sql, done_from, done_to)]
+           f"AND {in_scope} ORDER BY done_at, id LIMIT {int(limit)}")
+    rows = [_ticket_row(r, "") for r in await Ticket.raw(sql, done_from, done_to, *args)]
     await _add_places(rows)
     return rows
 
 
-async def find_owners(query: str, limit: int = 10) -> list[dict[str, Any]]:
+async def find_owners(query: str, limit: int = 10, *, scope: Scope) -> list[dict[str, Any]]:
     """Units whose code starts with ``query``, or households whose phone contains it."""
     query = query.strip()
     if len(query) < 2:
         return []
     units = await Unit.select(Unit.id, Unit.code, Unit.building_id, Unit.occupancy).where(
-        Unit.code.like(query + "%") & (Unit.deleted == False)  # noqa: E712
+        Unit.code.like(query + "%") & (Unit.deleted == False) & scope_where(Unit, scope)  # noqa: E712
     ).order_by(Unit.code).limit(limit)
     by_phone = await Household.select(Household.unit_id).where(
         Household.owner_phone.like("%" + query + "%") & (Household.deleted == False)  # noqa: E712
+        & scope_where(Household, scope)
     ).limit(limit) if query.isdigit() else []
     extra = [r["unit_id"] for r in by_phone if r["unit_id"] not in {u["id"] for u in units}]
     if extra:
         units += await Unit.select(Unit.id, Unit.code, Unit.building_id, Unit.occupancy).where(
-            Unit.id.is_in(extra))
+            Unit.id.is_in(extra) & scope_where(Unit, scope))
     if not units:
         return []
     households = {h["unit_id"]: h for h in await Household.select(
         Household.id, Household.unit_id, Household.owner_name, Household.owner_phone).where(
-        Household.unit_id.is_in([u["id"] for u in units]) & (Household.deleted == False))}  # noqa: E712
-    codes = await building_codes()
+        Household.unit_id.is_in([u["id"] for u in units]) & (Household.deleted == False)  # noqa: E712
+        & scope_where(Household, scope))}
+    codes = await codes_of({u["building_id"] for u in units if u["building_id"]})
     return [{**u, "building_code": codes.get(u["building_id"] or "", ""),
              "household": households.get(u["id"])} for u in units[:limit]]
 
 
-async def unit(unit_id: str) -> dict[str, Any] | None:
-    return await Unit.select().where(Unit.id == unit_id).first()
+async def unit(unit_id: str, *, scope: Scope) -> dict[str, Any] | None:
+    """One unit; None when missing or outside ``scope``."""
+    return await Unit.select().where((Unit.id == unit_id) & scope_where(Unit, scope)).first()

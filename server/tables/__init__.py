@@ -1,33 +1,37 @@
 """Piccolo tables. Times are ISO 8601 UTC strings (``2026-11-22T08:00:00.000Z``), dates
-``YYYY-MM-DD``: sortable as text and the same on SQLite and PostgreSQL."""
+``YYYY-MM-DD``: sortable as text and the same on SQLite and PostgreSQL.
 
-from server.tables.estate import Building, Estate, FeeBill, Household, Unit  # noqa: F401
-from server.tables.field import Attachment, AttachmentBlob, Finding, PatrolRound, UploadPart, VacantCheck, Visit
-from server.tables.staff import AuditLog, BuildingAssignment, LoginAttempt, StaffSession, StaffUser
+Each capability's module lists its tables in ``TABLES``; ``MODULES`` below is the one list
+of modules. The synced tables (subclasses of ``Synced``) are found from it, by wire name
+(a test keeps them equal to the specs of ``sync.specs``).
+"""
+
+from piccolo.table import Table
+
+from server.tables import estate, field, staff, sync, tickets
+from server.tables.base import Synced
+from server.tables.estate import Building, Estate, FeeBill, Household, Unit
+from server.tables.field import (
+    Attachment, AttachmentBlob, Finding, PatrolRound, UploadPart, VacantCheck, Visit,
+)
+from server.tables.staff import (
+    AuditLog, BuildingAssignment, LoginAttempt, StaffEstate, StaffSession, StaffUser,
+)
 from server.tables.sync import AppliedMutation, ChangeLog, Conflict, SyncClock, SyncDevice
 from server.tables.tickets import Ticket, TicketEvent
 
-ALL_TABLES = [
-    Estate, Building, Unit, Household, FeeBill,
-    StaffUser, BuildingAssignment, StaffSession, LoginAttempt, AuditLog,
-    Ticket, TicketEvent,
-    PatrolRound, Finding, VacantCheck, Visit, Attachment, AttachmentBlob, UploadPart,
-    SyncDevice, AppliedMutation, ChangeLog, SyncClock, Conflict,
+MODULES = (estate, staff, tickets, field, sync)
+
+ALL_TABLES: list[type[Table]] = [table for module in MODULES for table in module.TABLES]
+
+SYNCED_TABLES: dict[str, type[Synced]] = {
+    table._meta.tablename: table for table in ALL_TABLES if issubclass(table, Synced)}
+"""Synced collections by wire name (the table's name); one per spec in ``sync.specs``."""
+
+__all__ = [
+    "ALL_TABLES", "SYNCED_TABLES", "AppliedMutation", "Attachment", "AttachmentBlob",
+    "AuditLog", "Building", "BuildingAssignment", "ChangeLog", "Conflict", "Estate", "FeeBill",
+    "Finding", "Household", "LoginAttempt", "PatrolRound", "StaffEstate", "StaffSession",
+    "StaffUser", "SyncClock", "SyncDevice", "Ticket", "TicketEvent", "Unit",
+    "UploadPart", "VacantCheck", "Visit",
 ]
-
-SYNCED_TABLES = {
-    "building": Building,
-    "unit": Unit,
-    "household": Household,
-    "ticket": Ticket,
-    "ticket_event": TicketEvent,
-    "patrol_round": PatrolRound,
-    "finding": Finding,
-    "vacant_check": VacantCheck,
-    "visit": Visit,
-    "attachment": Attachment,
-    "conflict": Conflict,
-}
-"""Synced collections by wire name; mirrors ``schemas.records.COLLECTIONS``."""
-
-__all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES", "SYNCED_TABLES"]

@@ -13,7 +13,6 @@ class Estate(Table):
 
 
 class Building(Synced, tablename="building"):
-    estate_id = Varchar(length=36, index=True)
     code = Varchar(length=20)
     name = Varchar(length=50)
     floors = Integer(default=1)
@@ -54,7 +53,11 @@ class FeeBill(Table, tablename="fee_bill"):
     id = Serial(primary_key=True)
     unit_id = Varchar(length=36, index=True)
     building_id = Varchar(length=36, index=True)
+    estate_id = Varchar(length=36, null=True, default=None, index=True)
     month = Varchar(length=7, index=True)  # "2026-11"
     amount_due = DoublePrecision()
     amount_paid = DoublePrecision(default=0.0)
     paid_at = ts()
+
+
+TABLES = (Estate, Building, Unit, Household, FeeBill)

@@ -3,6 +3,7 @@
 from piccolo.columns import JSON, BigInt, Boolean, Bytea, DoublePrecision, Integer, Serial, Text, Varchar
 from piccolo.table import Table
 
+from schemas.limits import COLLECTION_NAME_LENGTH
 from server.tables.base import Synced, ts
 
 
@@ -57,7 +58,7 @@ class Visit(Synced, tablename="visit"):
 
 class Attachment(Synced, tablename="attachment"):
     sha256 = Varchar(length=64, index=True)
-    parent_collection = Varchar(length=20)
+    parent_collection = Varchar(length=COLLECTION_NAME_LENGTH)
     parent_id = Varchar(length=36, index=True)
     kind = Varchar(length=10, default="photo")
     mime = Varchar(length=20)
@@ -84,3 +85,6 @@ class UploadPart(Table, tablename="upload_part"):
     offset = BigInt()
     total = BigInt()
     content = Bytea()
+
+
+TABLES = (PatrolRound, Finding, VacantCheck, Visit, Attachment, AttachmentBlob, UploadPart)

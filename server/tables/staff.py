@@ -28,12 +28,20 @@ class BuildingAssignment(Table, tablename="building_assignment"):
     assigned_at = ts()
 
 
+class StaffEstate(Table, tablename="staff_estate"):
+    """An office role's estate (项目/管理处): the desk, the manager and the admin see the
+    records of their estates only. A steward's estates are those of their buildings."""
+
+    id = Serial(primary_key=True)
+    user_id = Varchar(length=36, index=True)
+    estate_id = Varchar(length=36, index=True)
+
+
 class StaffSession(Table, tablename="staff_session"):
     """A desk login: the cookie holds the token; only its hash is stored."""
 
     token_hash = Varchar(length=64, primary_key=True)
     user_id = Varchar(length=36, index=True)
-    csrf_token = Varchar(length=64)
     created_at = ts()
     expires_at = ts()
 
@@ -54,3 +62,6 @@ class AuditLog(Table, tablename="audit_log"):
     target = Varchar(length=100, default="")
     detail = JSON(default={})
     ip = Varchar(length=45, default="")
+
+
+TABLES = (StaffUser, BuildingAssignment, StaffEstate, StaffSession, LoginAttempt, AuditLog)

@@ -3,6 +3,7 @@
 from piccolo.columns import JSON, BigInt, Integer, Serial, Varchar
 from piccolo.table import Table
 
+from schemas.limits import COLLECTION_NAME_LENGTH
 from server.tables.base import Synced, ts
 
 
@@ -31,7 +32,7 @@ class AppliedMutation(Table, tablename="applied_mutation"):
     id = Serial(primary_key=True)
     device_id = Varchar(length=36)
     seq = BigInt()
-    collection = Varchar(length=20)
+    collection = Varchar(length=COLLECTION_NAME_LENGTH)
     record_id = Varchar(length=36)
     op = Varchar(length=8)
     status = Varchar(length=10)  # applied / conflict / rejected
@@ -44,7 +45,7 @@ class ChangeLog(Table, tablename="change_log"):
     """Every committed change, one row per record write, in server-version order."""
 
     version = BigInt(primary_key=True)
-    collection = Varchar(length=20)
+    collection = Varchar(length=COLLECTION_NAME_LENGTH)
     record_id = Varchar(length=36)
     building_id = Varchar(length=36, null=True, default=None)
     op = Varchar(length=8)
@@ -66,7 +67,7 @@ class SyncClock(Table, tablename="sync_clock"):
 
 
 class Conflict(Synced, tablename="conflict"):
-    collection = Varchar(length=20, index=True)
+    collection = Varchar(length=COLLECTION_NAME_LENGTH, index=True)
     record_id = Varchar(length=36, index=True)
     field = Varchar(length=40, null=True, default=None)
     kind = Varchar(length=16)
@@ -78,3 +79,6 @@ class Conflict(Synced, tablename="conflict"):
     status = Varchar(length=10, default="open", index=True)
     resolved_by = Varchar(length=36, null=True, default=None)
     resolved_at = ts()
+
+
+TABLES = (SyncDevice, AppliedMutation, ChangeLog, SyncClock, Conflict)

@@ -44,3 +44,6 @@ class TicketEvent(Synced, tablename="ticket_event"):
     body = Text(default="")
     author_id = Varchar(length=36, null=True, default=None)
     client_time = ts()
+
+
+TABLES = (Ticket, TicketEvent)

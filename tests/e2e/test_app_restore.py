@@ -292,7 +292,9 @@ async def test_an_app_update_keeps_the_outbox_and_photos_of_the_previous_databas
     blob = await AttachmentBlob.select().where(AttachmentBlob.sha256 == made["sha256"]).first()
     assert bytes(blob["content"]) == photo
     version = await page.evaluate("""() => new Promise((ok) => { const r = indexedDB.open("stewardsync"); r.onsuccess = () => { ok(r.result.version); r.result.close(); }; })""")
-    assert version == 2
+    # the current schema version: 3 since issue 11 (the features' record indexes), which
+    # this upgrade from version 1 also made and filled
+    assert version == 3
     retained = await phone_db(page, 'return await request(db.transaction("sent").objectStore("sent").getAllKeys());')
     assert retained == [1, 2, 3]
 

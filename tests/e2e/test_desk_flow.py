@@ -98,7 +98,7 @@ async def seed_phones_and_duplicates() -> None:
     """What the demo lacks for these pages: phones that synced, and two stewards reporting
     the same broken door."""
     stewards = await StaffUser.select(StaffUser.id).where(StaffUser.role == "steward").order_by(StaffUser.username)
-    building = await Building.select(Building.id).first()
+    building = await Building.select(Building.id, Building.estate_id).first()  # rows carry the estate (issue 11)
     for n, steward in enumerate(stewards[:3]):
         await SyncDevice.insert(SyncDevice(
             id=new_id(), user_id=steward["id"], label=f"管家手机{n + 1}", credential_hash=f"{n}" * 64,
@@ -106,7 +106,8 @@ async def seed_phones_and_duplicates() -> None:
             reported_pending=[0, 4, 0][n], app_version="1.0.0"))
         if n < 2:
             await Finding.insert(Finding(
-                id=new_id(), version=1, building_id=building["id"], floor="3", kind="public_damage",
+                id=new_id(), version=1, building_id=building["id"], estate_id=building["estate_id"], floor="3",
+                kind="public_damage",
                 severity="high", description="3楼消防门闭门器损坏", occurred_at=ago(minutes=30 - 20 * n),
                 steward_id=steward["id"], created_at=ago(minutes=30 - 20 * n)))
 

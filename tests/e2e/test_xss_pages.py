@@ -34,6 +34,7 @@ async def seed_everything() -> dict[str, Any]:
     building = estate.building_ids[0]
     unit = estate.unit_ids[building][0]
     vacant_unit = estate.unit_ids[building][3]
+    e = estate.estate_id  # rows written straight to the tables carry their estate (issue 11)
     steward_id = await make_user("steward", estate.building_ids, username="guanjia")
     await make_user("manager", username="jingli")
     await make_user("admin", username="root")
@@ -54,18 +55,18 @@ async def seed_everything() -> dict[str, Any]:
                             Household.special_needs: PAYLOAD, Household.family_structure: PAYLOAD,
                             Household.owner_name: PAYLOAD[:50], Household.version: 1}).where(Household.id == household)
     round_id = new_id()
-    await PatrolRound.insert(PatrolRound(id=round_id, version=1, steward_id=steward_id, started_at=at, ended_at=at,
+    await PatrolRound.insert(PatrolRound(id=round_id, version=1, estate_id=e, steward_id=steward_id, started_at=at, ended_at=at,
                                          status="ended", covered_building_ids=[building], notes=PAYLOAD, created_at=at))
-    await Finding.insert(Finding(id=new_id(), version=1, building_id=building, round_id=round_id, floor="5",
+    await Finding.insert(Finding(id=new_id(), version=1, building_id=building, estate_id=e, round_id=round_id, floor="5",
                                  kind="public_damage", severity="high", description=PAYLOAD, occurred_at=at,
                                  steward_id=steward_id, created_at=at))
-    await VacantCheck.insert(VacantCheck(id=new_id(), version=1, building_id=building, unit_id=vacant_unit,
+    await VacantCheck.insert(VacantCheck(id=new_id(), version=1, building_id=building, estate_id=e, unit_id=vacant_unit,
                                          week="2026-W47", checked_at=at, steward_id=steward_id,
                                          results={"leaks": "defect"}, notes=PAYLOAD, created_at=at))
-    await Visit.insert(Visit(id=new_id(), version=1, building_id=building, unit_id=unit, household_id=household,
+    await Visit.insert(Visit(id=new_id(), version=1, building_id=building, estate_id=e, unit_id=unit, household_id=household,
                              purpose="routine", status="done", visited_at=at, steward_id=steward_id,
                              outcome=PAYLOAD, owner_words=PAYLOAD, follow_ups=PAYLOAD, created_at=at))
-    await Conflict.insert(Conflict(id=new_id(), version=1, building_id=building, collection="ticket",
+    await Conflict.insert(Conflict(id=new_id(), version=1, building_id=building, estate_id=e, collection="ticket",
                                    record_id=ticket_id, field="description", kind="field", kept_value=json.dumps(PAYLOAD),
                                    lost_value=json.dumps(PAYLOAD), kept_source="desk", lost_source=PAYLOAD[:80],
                                    rule="first_sync_wins", status="open", created_at=at))

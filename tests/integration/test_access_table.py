@@ -93,6 +93,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /sw.js": EVERYONE,
     "GET /app/manifest.webmanifest": EVERYONE,
     "GET /app/messages.json": EVERYONE,
+    "GET /app/schema.json": EVERYONE,  # the phone's vocabularies from the server's schemas
 }
 
 GUARD_CODES = {"not_authenticated", "forbidden", "route_not_in_policy"}
@@ -149,7 +150,7 @@ class Actors:
             token, _ = await staff.enrol_device(self.user_ids[role], new_id(), "access test", 1)
             headers["Authorization"] = "Bearer " + token
         else:
-            cookies["ss_session"], _ = await staff.open_session(self.user_ids[role])
+            cookies["ss_session"] = await staff.open_session(self.user_ids[role])
         return headers, cookies
 
 
@@ -217,3 +218,156 @@ async def test_options_preflight_never_carries_data(client) -> None:
         response = await client.options(fill(path, {"file_path": "desk.css", "path": "openapi.json"}))
         assert response.status_code in (204, 401, 403, 302), (path, response.status_code)
         assert response.status_code != 204 or response.content == b""
+
+
+# --- the estate dimension (issue 11) ------------------------------------------------------------
+#
+# An office account of estate A, whatever its role, answers 404 (or an empty list) for every
+# page, action and export about estate B's records, and never shows B's data in a list, a
+# count, a KPI or an export. ``seed_estate`` gives both estates one of everything; every text
+# of B's records holds "乙", and B's ids are looked for too.
+
+
+def b_ids(b) -> set[str]:
+    """Every id of estate B's records (none may appear on A's pages)."""
+    return {b.estate.estate_id, *b.estate.building_ids, *(u for us in b.estate.unit_ids.values() for u in us),
+            *b.estate.household_ids.values(), *b.stewards, b.device_id, b.open_ticket, b.escalated_ticket,
+            b.callback_ticket, b.complaint_ticket, *b.findings, b.linked_finding, b.conflict_id}
+
+
+async def as_user(client: httpx.AsyncClient, user_id: str) -> dict[str, str]:
+    """A desk session of ``user_id`` on ``client``; returns the CSRF header for posts."""
+    client.cookies.clear()
+    await client.get("/login")
+    csrf_token = client.cookies["csrftoken"]
+    client.cookies.set("ss_session", await staff.open_session(user_id))
+    return {"x-csrftoken": csrf_token}
+
+
+def b_pages(b) -> list[str]:
+    return [
+        "/desk/tickets", "/desk/tickets?overdue=true", f"/desk/tickets?building_id={b.building_id}",
+        "/desk/intake/owners?q=139", "/desk/intake/owners?q=1-", "/desk/archive?q=乙方", "/desk/archive?q=1-",
+        "/desk/callbacks", "/desk/escalations", "/desk/duplicates", "/desk/vacant",
+        f"/desk/vacant?building_id={b.building_id}", "/desk/patrols", "/desk/stewards", "/desk/conflicts?all=true",
+        "/desk/kpi", f"/desk/kpi?building_id={b.building_id}", "/admin/devices", "/admin/users",
+    ]
+
+
+def b_actions(b) -> list[tuple[str, str, dict[str, str]]]:
+    """(method, path, form) of every page and action on one of B's records."""
+    t = f"/desk/tickets/{b.open_ticket}"
+    return [
+        ("GET", t, {}),
+        ("POST", f"{t}/transition", {"version": "1", "base_status": "received", "to_status": "dispatched"}),
+        ("POST", f"{t}/assign", {"version": "1", "assignee": "工程部"}),
+        ("POST", f"{t}/promise", {"version": "1", "promised_date": "2030-01-01"}),
+        ("POST", f"{t}/sign-off", {"version": "1"}),
+        ("POST", f"/desk/tickets/{b.callback_ticket}/callback",
+         {"version": "1", "base_status": "done", "satisfaction": "5"}),
+        ("POST", f"{t}/escalate", {"version": "1"}),
+        ("POST", f"{t}/note", {"note": "甲方备注"}),
+        ("GET", f"/desk/archive/units/{b.unit_id}", {}),
+        ("POST", f"/desk/conflicts/{b.conflict_id}", {"version": "1", "decision": "take_other"}),
+        ("POST", "/desk/duplicates", {"finding_ids": ",".join(b.findings), "decision": "confirm"}),
+        ("POST", "/desk/intake", {"kind": "repair", "description": "甲方报修", "unit_id": b.unit_id}),
+        ("POST", f"/admin/devices/{b.device_id}/revoke", {}),
+        ("POST", f"/admin/users/{b.stewards[0]}/buildings", {"building_id": b.building_id}),
+        ("POST", f"/admin/users/{b.stewards[0]}/active", {"active": "false"}),
+        ("POST", f"/admin/users/{b.stewards[0]}/role", {"role": "desk"}),
+    ]
+
+
+async def test_office_roles_of_one_estate_see_nothing_of_another(client) -> None:
+    from server.desk.exports import LISTS
+    from server.tables import Conflict, Finding, SyncDevice, Ticket, TicketEvent
+    from tests.integration.test_scope_estates import seed_estate
+
+    a = await seed_estate("甲")
+    b = await seed_estate("乙", office=False)
+    hidden = b_ids(b)
+    before = {t["id"]: t for t in await Ticket.select().where(Ticket.estate_id == b.estate.estate_id)}
+    problems = []
+    for role in (D, M, A):
+        user_id = await make_user(role, estate_ids=[a.estate.estate_id])
+        csrf_header = await as_user(client, user_id)
+        exports = [f"/desk/export/{name}.{fmt}" for name in LISTS for fmt in ("csv", "xlsx")]
+        for path in b_pages(b) + [e + ("?q=1-" if "archive" in e else "") for e in exports]:
+            response = await client.get(path)
+            if response.status_code in (401, 403):  # a page of a higher role: refused anyway
+                continue
+            body = _xlsx_text(response) if ".xlsx" in path else response.text
+            for echoed in httpx.URL(path).params.values():  # the page repeats what was asked
+                body = body.replace(echoed, "").replace(str(httpx.QueryParams({"q": echoed}))[2:], "")
+            if response.status_code != 200:
+                problems.append(f"{role} GET {path}: {response.status_code}")
+            elif "乙" in body or any(i in body for i in hidden):
+                problems.append(f"{role} GET {path}: shows estate B")
+        for method, path, form in b_actions(b):
+            response = await client.request(method, path, headers=csrf_header, data=form or None)
+            if response.status_code in (401, 403) and response.json().get("code") in GUARD_CODES:
+                continue  # the route is not this role's at all
+            expected = {"/desk/duplicates": (409,), "/desk/intake": (422,)}.get(path, (404,))
+            if response.status_code not in expected:
+                problems.append(f"{role} {method} {path}: {response.status_code} {response.text[:120]!r}")
+        swept = await client.post("/desk/escalations/sweep", headers=csrf_header)
+        assert swept.status_code in (200, 303)
+    after = {t["id"]: t for t in await Ticket.select().where(Ticket.estate_id == b.estate.estate_id)}
+    assert after == before, "nothing of B's tickets changed (actions refused, the sweep stayed in A)"
+    assert not await TicketEvent.exists().where(TicketEvent.ticket_id.is_in(list(before))
+                                                & (TicketEvent.body != "乙方备注标记"))
+    assert all(f["ticket_id"] is None for f in await Finding.select(Finding.ticket_id).where(
+        Finding.id.is_in(b.findings)))
+    assert (await Conflict.select(Conflict.status).where(Conflict.id == b.conflict_id).first())["status"] == "open"
+    assert (await SyncDevice.select(SyncDevice.revoked_at).where(SyncDevice.id == b.device_id).first())[
+        "revoked_at"] is None
+    assert (await staff.user_by_id(b.stewards[0])).building_ids == [b.building_id]
+    client.cookies.clear()
+    assert not problems, "\n".join(problems)
+
+
+def _xlsx_text(response: httpx.Response) -> str:
+    import io
+
+    from openpyxl import load_workbook
+
+    if response.status_code != 200:
+        return ""
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    return "\n".join(" ".join("" if v is None else str(v) for v in row)
+                     for sheet in book.worksheets for row in sheet.iter_rows(values_only=True))
+
+
+async def test_a_role_not_in_the_role_table_sees_nothing(client) -> None:
+    """A staff row with a role nobody described (inserted straight into the table) logs in
+    or pulls, and sees nothing: scopes fail closed."""
+    from server.auth.passwords import hash_password
+    from server.clock import now_iso
+    from server.tables import StaffEstate, StaffUser
+    from tests.factories import PASSWORD
+    from tests.integration.test_scope_estates import seed_estate
+
+    a = await seed_estate("甲")
+    engineer = new_id()
+    await StaffUser.insert(StaffUser(id=engineer, username="engineer1", display_name="工程师", role="engineer",
+                                     password_hash=hash_password(PASSWORD), created_at=now_iso()))
+    await StaffEstate.insert(StaffEstate(user_id=engineer, estate_id=a.estate.estate_id))
+    await staff.assign_buildings(engineer, [a.building_id])
+    await client.get("/login")
+    await client.post("/login", data={"username": "engineer1", "password": PASSWORD, "next": "/desk",
+                                      "_csrf_token": client.cookies["csrftoken"]})
+    for path in ("/desk", "/desk/tickets", f"/desk/tickets/{a.open_ticket}", "/desk/export/tickets.csv",
+                 "/admin/devices"):
+        response = await client.get(path, follow_redirects=False)
+        assert response.status_code in (302, 303, 401, 403, 404), (path, response.status_code)
+        assert "甲方" not in response.text and a.open_ticket not in response.text
+    client.cookies.clear()
+    device = new_id()
+    token, _ = await staff.enrol_device(engineer, device, "engineer phone", 1)
+    response = await client.post("/api/v1/sync/pull", headers={"Authorization": "Bearer " + token},
+                                 json={"protocol": 2, "device_id": device, "cursor": None})
+    if response.status_code == 200:
+        assert not any(response.json()["records"].values()), "an undescribed role pulls nothing"
+    else:
+        assert response.status_code in (401, 403), response.text
+    assert "甲方" not in response.text

@@ -22,7 +22,7 @@ from server.demo import DEMO_LOGINS, build_demo, load_demo
 from server.settings import Settings
 from server.store import staff
 from server.tables import ALL_TABLES, SYNCED_TABLES, ChangeLog, StaffUser, SyncClock
-from sync.lifecycle import allowed
+from sync.lifecycle import TICKET
 from tests.conftest import pg_admin, pg_url_for
 
 TODAY = date(2026, 11, 23)
@@ -145,7 +145,7 @@ async def test_timelines_agree_with_statuses(db) -> None:
                   if ticket[c]]
         assert stamps == sorted(stamps) and stamps[-1] <= NOW, ticket["number"]
         moves = [(e["from_status"], e["to_status"]) for e in events[ticket["id"]] if e["type"] == "status"]
-        assert all(allowed(a, b) for a, b in moves), (ticket["number"], moves)
+        assert all(TICKET.allows(a, b) for a, b in moves), (ticket["number"], moves)
         assert (moves[-1][1] if moves else "received") == ticket["status"], ticket["number"]
         assert all(e["building_id"] == ticket["building_id"] for e in events[ticket["id"]])
         assert ticket["response_due_at"] and ticket["resolve_due_at"] >= ticket["response_due_at"]

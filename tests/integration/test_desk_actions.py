@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from server.tables import AuditLog, ChangeLog, Conflict, Finding, Ticket
 from tests.factories import make_estate, make_user, new_id
-from tests.integration.test_desk_helpers import HX, ago, csrf, login, seed_ticket
+from tests.integration.test_desk_helpers import HX, ago, csrf, estate_of, login, seed_ticket
 
 
 async def two_findings(building_id: str) -> list[str]:
@@ -17,7 +17,9 @@ async def two_findings(building_id: str) -> list[str]:
     for minutes in (30, 10):
         steward = await make_user("steward", [building_id])
         finding_id = new_id()
-        await Finding.insert(Finding(id=finding_id, version=1, building_id=building_id, floor="3", kind="safety_hazard",
+        # the row carries its estate, as the merge stamps it (issue 11: the desk sees its estates')
+        await Finding.insert(Finding(id=finding_id, version=1, building_id=building_id,
+                                     estate_id=await estate_of(building_id), floor="3", kind="safety_hazard",
                                      severity="high", description=f"3楼电井门未锁{minutes}", occurred_at=ago(minutes=minutes),
                                      steward_id=steward, created_at=ago(minutes=minutes)))
         ids.append(finding_id)

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from server.clock import iso
-from server.tables import Ticket, TicketEvent
+from server.tables import Building, Estate, Ticket, TicketEvent
 from tests.factories import PASSWORD, make_user, new_id
 
 HX = {"HX-Request": "true"}
@@ -39,9 +39,23 @@ def ago(**delta: float) -> str:
     return iso(datetime.now(UTC) - timedelta(**delta))
 
 
+async def estate_of(building_id: str | None) -> str | None:
+    """The estate a row of ``building_id`` belongs to (as the merge stamps it); a row without
+    a building belongs to the deployment's only estate. Rows written straight to the
+    tables must carry it: the desk sees only its estates' rows (issue 11)."""
+    if building_id is not None:
+        row = await Building.select(Building.estate_id).where(Building.id == building_id).first()
+        return row["estate_id"] if row else None
+    estates = await Estate.select(Estate.id).limit(2)
+    return estates[0]["id"] if len(estates) == 1 else None
+
+
 async def seed_ticket(building_id: str | None, **fields: Any) -> dict[str, Any]:
-    """A ticket row written straight to the table (as if synced earlier), version 1."""
+    """A ticket row written straight to the table (as if synced earlier), version 1, in the
+    estate of its building."""
     at = fields.pop("created_at", ago(hours=1))
+    if "estate_id" not in fields:
+        fields["estate_id"] = await estate_of(building_id)
     row: dict[str, Any] = {
         "id": new_id(), "version": 1, "created_at": at, "updated_at": at, "building_id": building_id,
         "kind": "repair", "priority": "normal", "status": "received", "title": "水管漏水",
@@ -52,6 +66,10 @@ async def seed_ticket(building_id: str | None, **fields: Any) -> dict[str, Any]:
 
 
 async def seed_event(ticket_id: str, type_: str, **fields: Any) -> None:
+    """A timeline line of the ticket, in the ticket's building and estate."""
     at = fields.pop("created_at", ago(minutes=30))
+    ticket = await Ticket.select(Ticket.building_id, Ticket.estate_id).where(Ticket.id == ticket_id).first()
+    if ticket is not None:
+        fields = {"building_id": ticket["building_id"], "estate_id": ticket["estate_id"], **fields}
     await TicketEvent.insert(TicketEvent(id=new_id(), version=1, created_at=at, updated_at=at,
                                          ticket_id=ticket_id, type=type_, **fields))

@@ -28,34 +28,35 @@ def iso_week(moment: datetime) -> str:
 async def seed_field_work() -> dict:
     estate = await make_estate(buildings=3, units_per_building=4)
     b1, b2, b3 = estate.building_ids
+    e = estate.estate_id  # every row carries its estate, as the merge stamps it (issue 11)
     s1 = await make_user("steward", [b1, b2], username="guanjia_li")
     s2 = await make_user("steward", [b1], username="guanjia_wang")
     at = now_iso()
     round_id = new_id()
-    await PatrolRound.insert(PatrolRound(id=round_id, version=1, steward_id=s1, started_at=ago(minutes=50),
+    await PatrolRound.insert(PatrolRound(id=round_id, version=1, estate_id=e, steward_id=s1, started_at=ago(minutes=50),
                                          ended_at=ago(minutes=5), status="ended", covered_building_ids=[b1],
                                          created_at=at))
     for steward, minutes in ((s1, 40), (s2, 20)):
-        await Finding.insert(Finding(id=new_id(), version=1, building_id=b1, round_id=round_id, floor="5",
+        await Finding.insert(Finding(id=new_id(), version=1, building_id=b1, estate_id=e, round_id=round_id, floor="5",
                                      kind="public_damage", severity="high", description=f"5楼消防门损坏{minutes}",
                                      occurred_at=ago(minutes=minutes), steward_id=steward, created_at=at))
     vacant_unit = estate.unit_ids[b1][3]
     now = datetime.now(UTC)
     for weeks, water in ((2, 10.0), (1, 12.5)):
         await VacantCheck.insert(VacantCheck(
-            id=new_id(), version=1, building_id=b1, unit_id=vacant_unit, week=iso_week(now - timedelta(weeks=weeks)),
+            id=new_id(), version=1, building_id=b1, estate_id=e, unit_id=vacant_unit, week=iso_week(now - timedelta(weeks=weeks)),
             checked_at=iso(now - timedelta(weeks=weeks)), steward_id=s1, results={"leaks": "defect", "power": "ok"},
             water_reading=water, electric_reading=100.0 + weeks, created_at=at))
     await SyncDevice.insert(SyncDevice(id=new_id(), user_id=s1, label="李管家的手机", credential_hash="x" * 64,
                                        last_push_at=ago(minutes=3), last_pull_at=ago(minutes=3), reported_pending=7))
     unit = estate.unit_ids[b2][0]
-    await Visit.insert(Visit(id=new_id(), version=1, building_id=b2, unit_id=unit, purpose="routine", status="done",
+    await Visit.insert(Visit(id=new_id(), version=1, building_id=b2, estate_id=e, unit_id=unit, purpose="routine", status="done",
                              visited_at=ago(days=2), steward_id=s1, satisfaction=5, owner_words="电梯太慢", created_at=at))
     done_yesterday = iso(datetime.now(ZoneInfo("Asia/Shanghai")).replace(hour=10) - timedelta(days=1))
     await seed_ticket(b2, title="阳台漏水", status="done", unit_id=unit, done_at=done_yesterday, reporter_phone="13900000000")
     month = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
-    await FeeBill.insert(FeeBill(unit_id=unit, building_id=b2, month=month, amount_due=300.0, amount_paid=300.0),
-                         FeeBill(unit_id=estate.unit_ids[b2][1], building_id=b2, month=month, amount_due=300.0))
+    await FeeBill.insert(FeeBill(unit_id=unit, building_id=b2, estate_id=e, month=month, amount_due=300.0, amount_paid=300.0),
+                         FeeBill(unit_id=estate.unit_ids[b2][1], building_id=b2, estate_id=e, month=month, amount_due=300.0))
     await seed_ticket(b2, kind="complaint", title="噪音", status="called_back", satisfaction=5,
                       done_at=ago(hours=3), called_back_at=ago(hours=2))
     return {"estate": estate, "b3": b3, "unit": unit, "vacant_unit": vacant_unit}

@@ -8,7 +8,7 @@ import msgspec
 import pytest
 from piccolo.columns import JSON, BigInt, Boolean, Bytea, DoublePrecision, Integer, Serial, Text, Varchar
 
-from schemas.records import COLLECTIONS
+from sync.specs import SPECS
 from server import db as database
 from server.settings import Settings
 from server.tables import ALL_TABLES, SYNCED_TABLES
@@ -82,18 +82,18 @@ async def test_migrations_apply_from_empty_database(engine_kind: str, tmp_path, 
             await pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-@pytest.mark.parametrize("collection", sorted(COLLECTIONS))
+@pytest.mark.parametrize("collection", sorted(SPECS))
 def test_wire_records_mirror_tables(collection: str) -> None:
     """Every synced collection's Struct has exactly its table's columns."""
-    struct_fields = set(COLLECTIONS[collection].__struct_fields__)
+    struct_fields = set(SPECS[collection].record.__struct_fields__)
     table_columns = {c._meta.name for c in SYNCED_TABLES[collection]._meta.columns}
     assert struct_fields == table_columns
 
 
-@pytest.mark.parametrize("collection", sorted(COLLECTIONS))
+@pytest.mark.parametrize("collection", sorted(SPECS))
 def test_wire_text_limits_equal_column_lengths(collection: str) -> None:
     """A text value the phone may send fits its column (PostgreSQL refuses longer ones)."""
-    struct = COLLECTIONS[collection]
+    struct = SPECS[collection].record
     hints = typing.get_type_hints(struct, include_extras=True)
     for column in SYNCED_TABLES[collection]._meta.columns:
         if not isinstance(column, Varchar):

@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from schemas.records import COLLECTIONS
+from sync.specs import SPECS
 from schemas.sync import MutationResult
 from sync.storage import Batch, Position, ProcessedMutation, RecordWrite
 
@@ -60,9 +60,11 @@ class MemoryStorage:
 
     # --- helpers for tests ---
     def put(self, collection: str, row: dict[str, Any]) -> dict[str, Any]:
-        """Seed a record directly (reference data), giving it the next version."""
+        """Seed a record directly (reference data), giving it the next version; it belongs
+        to the estate ``E1`` unless it names another (every row carries its estate)."""
         self.clock += 1
-        record = msgspec.convert({**row, "version": self.clock}, COLLECTIONS[collection])
+        record = msgspec.convert({"estate_id": E1, **row, "version": self.clock},
+                                 SPECS[collection].record)
         stored = msgspec.structs.asdict(record)
         self.tables.setdefault(collection, {})[row["id"]] = stored
         return stored
@@ -77,6 +79,7 @@ class MemoryStorage:
 # --- a small estate shared by the engine tests -------------------------------------------
 
 NOW = "2026-11-22T08:00:00.000Z"
+E1 = "e-1"
 B1, B2 = "b-1", "b-2"
 U1, U2 = "u-1", "u-2"  # U1 in B1, U2 in B2
 H1 = "h-1"  # the household of U1
@@ -88,7 +91,7 @@ def estate() -> MemoryStorage:
     """Two buildings, one unit in each, a household in the first."""
     storage = MemoryStorage()
     for building in (B1, B2):
-        storage.put("building", {"id": building, "building_id": building, "estate_id": "e-1",
+        storage.put("building", {"id": building, "building_id": building, "estate_id": E1,
                                  "code": building, "name": building, "floors": 6})
     storage.put("unit", {"id": U1, "building_id": B1, "code": "1-1-0101", "floor": 1,
                          "unit_type": "yangfang", "area_m2": 98.5, "occupancy": "occupied"})

@@ -1,5 +1,6 @@
 """The routes of the phone app through the real app: the shell, the worker (JavaScript,
-scope /, stamped), the manifest and the messages, all public and never cached stale."""
+scope /, stamped), the manifest, the messages and the schema, all public and never cached
+stale."""
 
 from __future__ import annotations
 
@@ -36,5 +37,6 @@ async def test_shell_worker_manifest_and_messages_are_served(client) -> None:
 
 def test_every_app_route_is_public_in_the_access_table() -> None:
     names = {route.name for route in ROUTES}
-    assert names == {"pwa.shell", "pwa.worker", "pwa.manifest", "pwa.messages"}
+    # pwa.schema (the vocabularies and collections the app reads, issue 11) joined the four
+    assert names == {"pwa.shell", "pwa.worker", "pwa.manifest", "pwa.messages", "pwa.schema"}
     assert all(ACCESS[name] == PUBLIC for name in names)

@@ -12,10 +12,14 @@ from schemas.sync import Update
 from sync import lifecycle, sla
 from sync.engine import apply_batch
 from sync.storage import Actor
-from tests.unit.memory_storage import B1, NOW, U1, estate
+from tests.unit.memory_storage import E1, B1, NOW, U1, estate
+
+# Office actors work in the test estate: every row carries its estate now, and an office
+# role sees only its estates (sync.scope).
+OFFICE_ESTATES = frozenset({E1})
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "conflicts.md"
-DESK = Actor(user_id="user-desk", role="desk")
+DESK = Actor(user_id="user-desk", role="desk", estate_ids=OFFICE_ESTATES)
 
 
 def doc_rows() -> list[tuple[str, str, str, str, str, str]]:
@@ -23,7 +27,7 @@ def doc_rows() -> list[tuple[str, str, str, str, str, str]]:
     rows = []
     for line in DOC.read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 6 and cells[0] in lifecycle.STATUSES:
+        if len(cells) == 6 and cells[0] in lifecycle.TICKET.states:
             base, server, phone, result, after, recorded = cells
             rows.append((base, server.split()[-1], phone.split()[-1], result, after, recorded))
     return rows
@@ -34,7 +38,7 @@ ROWS = doc_rows()
 
 def test_the_doc_table_covers_every_pair_from_received() -> None:
     pairs = {(c, i) for b, c, i, *_ in ROWS if b == "received"}
-    assert pairs == {(c, i) for c in lifecycle.STATUSES for i in lifecycle.STATUSES}
+    assert pairs == {(c, i) for c in lifecycle.TICKET.states for i in lifecycle.TICKET.states}
     assert any(b != "received" for b, *_ in ROWS)
 
 
@@ -59,7 +63,7 @@ async def test_status_pair(base: str, current: str, incoming: str, result: str, 
     if recorded.startswith("status line"):
         [line] = lines
         assert f"status line {line['from_status']} → {line['to_status']}" == recorded
-        assert ticket[lifecycle.STAMPS.get(after, "updated_at")] == NOW
+        assert ticket[lifecycle.TICKET.stamps.get(after, "updated_at")] == NOW
         assert not conflicts and ticket["version"] == before + 1
     elif recorded.startswith("conflict"):
         [conflict] = conflicts
@@ -76,11 +80,11 @@ async def test_status_pair(base: str, current: str, incoming: str, result: str, 
 
 
 def test_the_lifecycle_only_moves_forward_and_closed_is_final() -> None:
-    for from_status, to_status in lifecycle.ALLOWED:
-        assert lifecycle.rank(to_status) > lifecycle.rank(from_status)
-    assert not any(lifecycle.allowed("closed", s) for s in lifecycle.STATUSES)
-    assert lifecycle.allowed("done", "called_back")
-    assert not lifecycle.allowed("received", "called_back")
+    for from_status, to_status in lifecycle.TICKET.moves:
+        assert lifecycle.TICKET.rank(to_status) > lifecycle.TICKET.rank(from_status)
+    assert not any(lifecycle.TICKET.allows("closed", s) for s in lifecycle.TICKET.states)
+    assert lifecycle.TICKET.allows("done", "called_back")
+    assert not lifecycle.TICKET.allows("received", "called_back")
 
 
 @pytest.mark.parametrize(("kind", "priority", "response", "resolve"), [
@@ -91,9 +95,9 @@ def test_the_lifecycle_only_moves_forward_and_closed_is_final() -> None:
     ("vacant_defect", "low", "2026-11-22T12:00:00.000Z", "2026-11-28T08:00:00.000Z"),
 ])
 def test_due_times(kind: str, priority: str, response: str, resolve: str) -> None:
-    assert sla.due_times(kind, priority, NOW) == (response, resolve)
+    assert sla.TICKET_RULES.due_times(kind, priority, NOW) == (response, resolve)
 
 
 def test_due_times_accept_offsets_and_answer_in_utc() -> None:
-    assert sla.due_times("inquiry", "normal", "2026-11-22T16:00:00+08:00")[0] == \
+    assert sla.TICKET_RULES.due_times("inquiry", "normal", "2026-11-22T16:00:00+08:00")[0] == \
         "2026-11-22T08:30:00.000Z"

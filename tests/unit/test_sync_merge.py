@@ -8,15 +8,20 @@ import pytest
 
 from schemas.sync import Create, Delete, Update
 from sync import merge
+from sync.lifecycle import TICKET
 from sync.merge import Context, Decision
 from sync.storage import Actor
-from tests.unit.memory_storage import B1, B2, H1, NOW, STEWARD, U1, U2, estate, snapshot
+from tests.unit.memory_storage import E1, B1, B2, H1, NOW, STEWARD, U1, U2, estate, snapshot
+
+# Office actors work in the test estate: every row carries its estate now, and an office
+# role sees only its estates (sync.scope).
+OFFICE_ESTATES = frozenset({E1})
 
 STEWARD_PHONE = Actor(user_id=STEWARD, role="steward", building_ids=frozenset({B1}),
                       device_id="dev-1")
 OTHER_STEWARD = Actor(user_id="user-other", role="steward", building_ids=frozenset({B1}),
                       device_id="dev-2")
-DESK = Actor(user_id="user-desk", role="desk")
+DESK = Actor(user_id="user-desk", role="desk", estate_ids=OFFICE_ESTATES)
 VERSION = 100
 
 
@@ -189,7 +194,7 @@ def test_create_refusals(collection: str, fields: dict[str, Any], code: str) -> 
 
 
 def test_admin_creates_a_unit_in_a_building() -> None:
-    admin = Actor(user_id="user-admin", role="admin")
+    admin = Actor(user_id="user-admin", role="admin", estate_ids=OFFICE_ESTATES)
     fields = {"code": "1-1-0201", "floor": 2, "unit_type": "yangfang", "area_m2": 98.5,
               "occupancy": "vacant", "building_id": B1}
     decision = decide(create("unit", fields), actor=admin)
@@ -399,15 +404,19 @@ def test_desk_may_delete_a_stewards_finding() -> None:
 def test_conflict_and_timeline_rows_have_deterministic_ids_and_every_column() -> None:
     note = merge.ConflictNote(kind="field", rule="first_sync_wins", field="notes",
                               kept_value="a", lost_value="b")
-    rows = [merge.conflict_row(note, collection="household", record_id=H1, building_id=B1,
+    # conflict and timeline rows take the place (building and estate) of their record
+    household = {"id": H1, "building_id": B1, "estate_id": E1}
+    rows = [merge.conflict_row(note, collection="household", record=household, record_id=H1,
                                version=5, actor=DESK, now=NOW) for _ in range(2)]
     assert rows[0] == rows[1] and rows[0]["status"] == "open"
-    assert rows[0]["id"] != merge.conflict_row(note, collection="household", record_id=H1,
-                                               building_id=B1, version=6, actor=DESK,
+    assert (rows[0]["building_id"], rows[0]["estate_id"]) == (B1, E1)
+    assert rows[0]["id"] != merge.conflict_row(note, collection="household", record=household,
+                                               record_id=H1, version=6, actor=DESK,
                                                now=NOW)["id"]
-    line = merge.timeline_row(("status", "received", "dispatched"), ticket=ticket_row(),
-                              version=8, actor=DESK, now=NOW)
-    assert (line["type"], line["building_id"], line["client_time"]) == ("status", B1, None)
+    line = merge.timeline_row(("status", "received", "dispatched"), lifecycle=TICKET,
+                              record=ticket_row(estate_id=E1), version=8, actor=DESK, now=NOW)
+    assert (line["type"], line["building_id"], line["estate_id"], line["client_time"]) == (
+        "status", B1, E1, None)
 
 
 # --- every collection through every op it allows ---------------------------------------
@@ -430,7 +439,7 @@ SAMPLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {  # create fields, 
     "attachment": ({"sha256": "cd" * 32, "parent_collection": "ticket", "parent_id": "t-1",
                     "mime": "image/png", "size": 99}, {}),
 }
-ADMIN = Actor(user_id="user-admin", role="admin")
+ADMIN = Actor(user_id="user-admin", role="admin", estate_ids=OFFICE_ESTATES)
 
 
 @pytest.mark.parametrize("collection", sorted(SAMPLES))

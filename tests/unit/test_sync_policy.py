@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from schemas.records import COLLECTIONS
-from sync import policy
+from sync.specs import SPECS
+from sync import policy, scope
 from sync.storage import Actor
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "conflicts.md"
@@ -54,19 +54,45 @@ def test_unknown_roles_and_collections_read_nothing() -> None:
 ])
 def test_steward_scope(row: dict, expected: bool) -> None:
     assert policy.in_scope(STEWARD, row) is expected
-    assert policy.in_scope(Actor(user_id="d", role="desk"), row) is True
+    # the desk sees the rows of its estates (rows carry their estate since issue 11)
+    desk = Actor(user_id="d", role="desk", estate_ids=frozenset({"e-1"}))
+    assert policy.in_scope(desk, {**row, "estate_id": "e-1"}) is True
+
+
+@pytest.mark.parametrize("role", ["desk", "manager", "admin"])
+def test_an_office_role_sees_its_estates_only(role: str) -> None:
+    actor = Actor(user_id="o", role=role, estate_ids=frozenset({"e-1"}))
+    assert policy.in_scope(actor, {"building_id": "b-1", "estate_id": "e-1"})
+    assert not policy.in_scope(actor, {"building_id": "b-9", "estate_id": "e-2"})
+    assert not policy.in_scope(actor, {"building_id": None, "estate_id": None})
+    nowhere = Actor(user_id="o", role=role)  # an office account given no estate
+    assert not policy.in_scope(nowhere, {"building_id": "b-1", "estate_id": "e-1"})
+
+
+def test_a_role_not_in_the_role_table_sees_and_writes_nothing() -> None:
+    """A made-up role (an engineer, before its capability describes it) fails closed."""
+    engineer = Actor(user_id="x", role="engineer", estate_ids=frozenset({"e-1"}),
+                     building_ids=frozenset({"b-1"}))
+    assert engineer.scope() == scope.NOTHING
+    assert not policy.in_scope(engineer, {"building_id": "b-1", "estate_id": "e-1",
+                                          "created_by": "x"})
+    for collection in SPECS:
+        assert policy.readable_fields("engineer", collection) is None
+        assert not policy.may_create("engineer", collection)
+        assert not policy.may_delete("engineer", collection)
+        assert not policy.writable_fields("engineer", collection)
 
 
 @pytest.mark.parametrize("role", policy.ROLES)
 def test_no_role_writes_server_managed_columns(role: str) -> None:
-    for collection in COLLECTIONS:
+    for collection in SPECS:
         server = policy.META_FIELDS | policy.SERVER_FIELDS.get(collection, frozenset())
         assert not policy.writable_fields(role, collection) & server
         assert policy.writable_fields(role, collection) <= policy.ALL_FIELDS[collection]
 
 
 def test_phones_pull_every_collection_reference_data_first() -> None:
-    assert sorted(policy.PULLED_COLLECTIONS) == sorted(COLLECTIONS)
+    assert sorted(policy.PULLED_COLLECTIONS) == sorted(SPECS)
     assert policy.PULLED_COLLECTIONS[:2] == ("building", "unit")
 
 
@@ -93,7 +119,7 @@ def test_the_role_table_in_the_doc_matches_the_policy() -> None:
                 role, collection)
             assert ("delete (own)" in cell) == (policy.may_delete(role, collection)
                                        and role in policy.DELETE_OWN_ONLY)
-    assert seen == set(COLLECTIONS)
+    assert seen == set(SPECS)
 
 
 def test_every_refusal_code_has_a_reason_and_is_documented() -> None:

@@ -25,7 +25,7 @@ FORBIDDEN_NAMES = {"open", "print", "input"}
 
 
 def _sources() -> list[Path]:
-    return sorted(SYNC.glob("*.py"))
+    return sorted(SYNC.rglob("*.py"))  # the specs in sync/specs/ too
 
 
 def _imported(tree: ast.AST) -> set[str]:
@@ -38,14 +38,14 @@ def _imported(tree: ast.AST) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", _sources(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", _sources(), ids=lambda p: str(p.relative_to(SYNC)))
 def test_sync_module_imports_nothing_impure(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     bad = {name for name in _imported(tree) if name.split(".")[0] in FORBIDDEN_MODULES}
     assert not bad, f"{path.name} imports {sorted(bad)}"
 
 
-@pytest.mark.parametrize("path", _sources(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", _sources(), ids=lambda p: str(p.relative_to(SYNC)))
 def test_sync_module_reads_no_clock_and_does_no_io(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = set()
@@ -61,7 +61,8 @@ def test_sync_module_reads_no_clock_and_does_no_io(path: Path) -> None:
 
 def test_importing_sync_loads_no_framework_or_driver() -> None:
     """Transitively too: import every sync module in a clean interpreter, list sys.modules."""
-    modules = ", ".join(f"sync.{p.stem}" for p in _sources() if p.stem != "__init__")
+    modules = ", ".join(".".join(("sync", *p.relative_to(SYNC).with_suffix("").parts))
+                        for p in _sources() if p.stem != "__init__")
     code = f"import sys, {modules}; print(' '.join(sorted(sys.modules)))"
     loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
                             capture_output=True, text=True).stdout.split()

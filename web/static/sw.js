@@ -3,8 +3,8 @@
 /**
  * StewardSync phone app service worker (classic script, served at /sw.js, scope /).
  *
- * - Precaches the app shell, its modules, icons, messages and the pinned libraries they
- *   import; the server stamps BUILD (version + asset list) from the files themselves, so a
+ * - Precaches the app shell, its modules, icons, messages, the schema (vocabularies and
+ *   collections, /app/schema.json) and the pinned libraries they import; the server stamps BUILD (version + asset list) from the files themselves, so a
  *   new worker (and a new cache) installs exactly when the app changes.
  * - Navigations under /app/: network first (fresh shell when online), cached shell
  *   offline. Precached assets: cache first. /api/ and anything else: not touched.

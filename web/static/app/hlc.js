@@ -23,21 +23,6 @@ export function tick(clock, nowMs) {
   return { clock: next, stamp: format(next) };
 }
 
-/**
- * Merge a stamp seen from elsewhere (e.g. a pulled record), so our next stamp sorts after it.
- * @param {Clock} clock @param {string} remote @param {number} nowMs @returns {Clock}
- */
-export function receive(clock, remote, nowMs) {
-  const other = parse(remote);
-  if (!other) return clock;
-  const wall = Math.max(clock.wall, other.wall, nowMs);
-  let counter = 0;
-  if (wall === clock.wall && wall === other.wall) counter = Math.max(clock.counter, other.counter) + 1;
-  else if (wall === clock.wall) counter = clock.counter + 1;
-  else if (wall === other.wall) counter = other.counter + 1;
-  return { wall, counter, node: clock.node };
-}
-
 /** @param {Clock} clock */
 export function format(clock) {
   return `${String(clock.wall).padStart(13, "0")}-${String(clock.counter).padStart(4, "0")}-${clock.node}`;

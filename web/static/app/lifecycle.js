@@ -4,13 +4,13 @@
  * 已受理 → 已派单 → 处理中 → 已完工 → 已回访 → 已关闭. A steward moves a ticket one step
  * forward (e.g. records the callback on a done ticket); the desk does the rest.
  */
+import { codes } from "./vocab.js";
 
-export const STATUSES = ["received", "dispatched", "in_progress", "done", "called_back", "closed"];
-
-/** The next status a steward may set, or null. @param {string} status */
+/** The next status a steward may set, or null (the order is the server's `TicketStatus`). @param {string} status */
 export function nextStatus(status) {
-  const i = STATUSES.indexOf(status);
-  return i >= 0 && i < STATUSES.length - 1 ? STATUSES[i + 1] : null;
+  const statuses = codes("ticket_status");
+  const i = statuses.indexOf(status);
+  return i >= 0 && i < statuses.length - 1 ? statuses[i + 1] : null;
 }
 
 /** Does a callback on this ticket also move it to called_back? @param {string} status */
@@ -18,7 +18,8 @@ export function callbackMovesStatus(status) {
   return status === "done";
 }
 
-/** Ticket priority from a finding's severity. @param {string} severity */
+/** Ticket priority from a finding's severity (a rule between two vocabularies; the test
+ * checks both sides against the served codes). @param {string} severity */
 export function priorityOf(severity) {
   return { critical: "urgent", high: "high", medium: "normal", low: "low" }[severity] || "normal";
 }

@@ -1,15 +1,18 @@
 // @ts-check
 /**
- * The app: register the service worker, load messages, route between screens (hash
- * routes), keep the sync badge and banners current, and start automatic sync.
+ * The app: register the service worker, load messages and the server's schema
+ * (vocabularies, collections), route between screens (hash routes: the app's own and the
+ * features'), keep the sync badge and banners current, and start automatic sync.
  */
 import { h } from "./dom.js";
 import { loadMessages, t } from "./i18n.js";
 import { badgeCounts } from "./records-view.js";
+import { mismatches } from "./registry.js";
 import { storageLow } from "./storage-check.js";
 import * as store from "./store.js";
 import { events, startAutomaticSync, status, syncNow } from "./sync.js";
 import { SCREENS, TABS } from "./screens/index.js";
+import { collections, loadVocab } from "./vocab.js";
 
 const view = /** @type {HTMLElement} */ (document.getElementById("view"));
 const LIVE_SCREENS = new Set(["today", "records"]);
@@ -35,7 +38,10 @@ function registerWorker(attempt = 0) {
 
 async function boot() {
   if ("serviceWorker" in navigator) registerWorker();
-  await loadMessages();
+  const [, vocabProblems] = await Promise.all([loadMessages(), loadVocab()]);
+  // a build whose features and served schema disagree (tests/registry.test.js keeps it from shipping)
+  const problems = [...vocabProblems, ...(collections().length ? mismatches(collections()) : [])];
+  if (problems.length) console.error(`app and server schema disagree: ${problems.join("; ")}`);
   status.lastSyncAt = (await store.getMeta("last_sync_at")) ?? null;
   window.addEventListener("hashchange", () => void render());
   events.addEventListener("status", () => void onSyncStatus());

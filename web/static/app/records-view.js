@@ -2,20 +2,20 @@
 /**
  * "My records": what the steward captured and what became of it, as plain data.
  * A local entry is `{ collection, id, data, server, state, reason, conflict_ids, mine, touched_at }`
- * (see store.js); conflicts are records of the "conflict" collection.
+ * (see store.js); conflicts are records of the "conflict" collection. Which collections are
+ * listed, and how a record is named, is each feature's (`listed`, `summary` in registry.js).
  */
+import { listedCollections } from "./registry.js";
 
-export const CAPTURED = ["finding", "vacant_check", "visit", "ticket", "patrol_round", "ticket_event", "household", "attachment"];
-export const LISTED = ["finding", "vacant_check", "visit", "ticket", "patrol_round", "household"];
 const STATE_ORDER = { conflict: 0, rejected: 1, pending: 2, synced: 3 };
 
 /**
  * The entries shown in My records, problems first, then newest first.
- * @param {any[]} entries
+ * @param {any[]} entries @param {string[]} [listed] the listed collections (the features')
  */
-export function myRecords(entries) {
+export function myRecords(entries, listed = listedCollections()) {
   return entries
-    .filter((e) => e.mine && LISTED.includes(e.collection))
+    .filter((e) => e.mine && listed.includes(e.collection))
     .sort((a, b) => (STATE_ORDER[/** @type {keyof STATE_ORDER} */ (a.state)] ?? 9) - (STATE_ORDER[/** @type {keyof STATE_ORDER} */ (b.state)] ?? 9)
       || String(b.touched_at || "").localeCompare(String(a.touched_at || "")));
 }
@@ -108,11 +108,25 @@ export function refusalText(reason, lang, t) {
   if (reason?.code === "photo_too_large" && Number(detail.max) > 0) {
     return t("photo.refused.too_large", { size: kilobytes(detail.size), max: kilobytes(detail.max) });
   }
-  if (reason?.message) {
-    const [zh, en] = reason.message.split(" / ");
-    return (lang === "en" && en ? en : zh).trim();
+  return errorText(reason?.code, reason?.message, lang, t) || t("photo.refused.code", { code: reason?.code || "?" });
+}
+
+/**
+ * A server error as the steward reads it: the catalogue's words for its code
+ * (`error.<code>` in web/i18n/app.json), else the server's own message in the app's
+ * language ("中文 / English", or a refusal's "中文：detail | English: detail"), else "".
+ * @param {string | null | undefined} code @param {string | null | undefined} message
+ * @param {string} lang @param {(key: string, params?: Record<string, any>) => string} t (the key itself when missing)
+ */
+export function errorText(code, message, lang, t) {
+  if (code) {
+    const text = t(`error.${code}`);
+    if (text !== `error.${code}`) return text;
   }
-  return t("photo.refused.code", { code: reason?.code || "?" });
+  if (!message) return "";
+  if (message.includes(" | ")) return reasonText(message, lang);
+  const [zh, en] = message.split(" / ");
+  return (lang === "en" && en ? en : zh).trim();
 }
 
 /** @param {any} bytes */

@@ -8,7 +8,6 @@
 
 export const ROUNDS_PER_DAY = 2;
 export const FRESH_HOURS = 12;
-const PRIORITY_ORDER = { urgent: 0, high: 1, normal: 2, low: 3 };
 
 /** ISO 8601 week of a local date, e.g. "2026-W47". @param {Date} date */
 export function isoWeek(date) {
@@ -94,12 +93,16 @@ export function plannedVisits(visits, stewardId) {
 /**
  * Open tickets that are mine (first responder) or wait for a callback, most urgent first.
  * @param {any[]} tickets @param {string} userId
+ * @param {string[]} priorities the priorities, most urgent first (the served `ticket_priority`)
  */
-export function myOpenTickets(tickets, userId) {
+export function myOpenTickets(tickets, userId, priorities) {
+  const rank = (/** @type {string} */ priority) => {
+    const i = priorities.indexOf(priority);
+    return i < 0 ? priorities.length : i;
+  };
   return tickets
     .filter((t) => !t.deleted && t.status !== "closed" && (t.first_responder_id === userId || t.status === "done"))
-    .sort((a, b) => (PRIORITY_ORDER[/** @type {keyof PRIORITY_ORDER} */ (a.priority)] ?? 9) - (PRIORITY_ORDER[/** @type {keyof PRIORITY_ORDER} */ (b.priority)] ?? 9)
-      || String(a.created_at || "").localeCompare(String(b.created_at || "")));
+    .sort((a, b) => rank(a.priority) - rank(b.priority) || String(a.created_at || "").localeCompare(String(b.created_at || "")));
 }
 
 /**

@@ -4,8 +4,11 @@
  * records, the outbox and the photo/signature bytes waiting to upload.
  *
  * - `records`: one entry per record, key [collection, id]:
- *   `{ collection, id, data, server, state, reason, conflict_ids, mine, touched_at }` where
- *   `server` is the last copy the server sent and `data` the local view (server + pending).
+ *   `{ collection, id, data, server, state, reason, reason_code, conflict_ids, mine, touched_at, ix }` where
+ *   `server` is the last copy the server sent and `data` the local view (server + pending);
+ *   `ix` holds the fields of the local view that the features read records by (their
+ *   `indexes` in registry.js), each indexed as `by.<field>` on [collection, value]
+ *   (`find`). Indexes are made and filled again on every schema upgrade.
  * - `outbox`: the mutations not yet answered, key `seq` (index `record`).
  * - `sent`: answered mutations, retained after the server acknowledged them (`RETAIN`:
  *   7 days or the last 5,000, whichever is more) so that a server restored from a backup
@@ -23,13 +26,17 @@
 import { openDB } from "/vendor/idb/build/index.js";
 import { tick, newClock } from "./hlc.js";
 import { acknowledgedThrough, assignSeqs, blobRefs, overlay, prunable, RETAIN, retainedEntry, rewindPlan } from "./outbox.js";
+import { allIndexedFields, indexedFields, isSealed } from "./registry.js";
 
 const DB_NAME = "stewardsync";
-const DB_VERSION = 2;
+/** Raise it whenever a feature declares a new index (the upgrade makes and fills it). */
+const DB_VERSION = 3;
+const BY = "by.";
 /** @type {Promise<import("/vendor/idb/build/index.js").IDBPDatabase> | null} */
 let opened = null;
 
 export function db() {
+  if (!isSealed()) throw new Error("the store was opened before every feature registered (import features/index.js first)");
   opened ||= openDB(DB_NAME, DB_VERSION, {
     // Upgrades only add: a phone updated mid-shift keeps its outbox, records and bytes.
     async upgrade(database, oldVersion, _newVersion, tx) {
@@ -53,9 +60,54 @@ export function db() {
           cursor = await cursor.continue();
         }
       }
+      await reindex(tx.objectStore("records"));
     },
+  }).then((database) => {
+    const names = database.transaction("records").store.indexNames;
+    const missing = allIndexedFields().filter((field) => !names.contains(BY + field));
+    if (missing.length) throw new Error(`IndexedDB lacks the index(es) ${missing.join(", ")}: raise DB_VERSION in store.js`);
+    return database;
   });
   return opened;
+}
+
+/**
+ * During an upgrade: one index per field the features read by (`by.<field>` on
+ * [collection, ix.<field>]), the ones no longer declared dropped, and every record's keys
+ * written again. Records, outbox, sent and bytes are kept as they are.
+ * @param {any} records the records store, in the upgrade transaction
+ */
+async function reindex(records) {
+  const wanted = allIndexedFields();
+  for (const name of [...records.indexNames]) {
+    if (name.startsWith(BY) && !wanted.includes(name.slice(BY.length))) records.deleteIndex(name);
+  }
+  for (const field of wanted) {
+    if (!records.indexNames.contains(BY + field)) records.createIndex(BY + field, ["collection", `ix.${field}`]);
+  }
+  let cursor = await records.openCursor();
+  while (cursor) {
+    await cursor.update(keyed(cursor.value));
+    cursor = await cursor.continue();
+  }
+}
+
+/**
+ * An entry with its index keys (`ix`) taken from its local view: the fields its collection
+ * is read by, when they hold a string or a number (anything else is not indexed).
+ * @param {any} entry
+ */
+function keyed(entry) {
+  const { ix: _old, ...rest } = entry;
+  const view = viewOf(entry);
+  /** @type {Record<string, string | number>} */ const ix = {};
+  if (view && !view.deleted) {
+    for (const field of indexedFields(entry.collection)) {
+      const value = view[field];
+      if (typeof value === "string" || typeof value === "number") ix[field] = value;
+    }
+  }
+  return Object.keys(ix).length ? { ...rest, ix } : rest;
 }
 
 /**
@@ -85,6 +137,24 @@ export async function entries(collection) {
 /** The live records (local view) of a collection. @param {string} collection */
 export async function list(collection) {
   return (await entries(collection)).map(viewOf).filter((d) => d && !d.deleted);
+}
+
+/**
+ * The live records of a collection whose `field` is `value`, through the index the
+ * feature declared for it (an undeclared field is a mistake: it throws).
+ * @param {string} collection @param {string} field @param {string | number} value
+ */
+export async function find(collection, field, value) {
+  if (!indexedFields(collection).includes(field)) {
+    throw new Error(`no index on ${collection}.${field}: declare it in the feature's indexes`);
+  }
+  const found = await (await db()).getAllFromIndex("records", BY + field, [collection, value]);
+  return found.map(viewOf).filter((d) => d && !d.deleted);
+}
+
+/** How many records of a collection the phone holds. @param {string} collection */
+export async function count(collection) {
+  return (await db()).countFromIndex("records", "collection", collection);
 }
 
 /** @param {string} collection @param {string} id */
@@ -135,11 +205,11 @@ export async function commit(intents, blobs = []) {
     const key = [mutation.collection, mutation.id];
     const found = await tx.objectStore("records").get(key);
     const pending = await tx.objectStore("outbox").index("record").getAll(key);
-    await tx.objectStore("records").put({
+    await tx.objectStore("records").put(keyed({
       collection: mutation.collection, id: mutation.id, server: found?.server ?? null,
-      data: overlay(found?.server ?? null, pending), state: "pending", reason: null,
+      data: overlay(found?.server ?? null, pending), state: "pending", reason: null, reason_code: null,
       conflict_ids: found?.conflict_ids || [], mine: true, touched_at: now,
-    });
+    }));
   }
   for (const blob of blobs) {
     if (!(await tx.objectStore("blobs").get(blob.sha256))) {
@@ -175,13 +245,15 @@ export async function settle(answered, stateAfter) {
     // pending) is shown again; a refused create stays visible, marked rejected, never lost.
     const view = result.status !== "applied" && found.server ? overlay(found.server, left) : viewOf(found);
     const data = view && result.version != null ? { ...view, version: result.version } : view;
-    await tx.objectStore("records").put({
+    await tx.objectStore("records").put(keyed({
       ...found, data,
       state: keepProblem && state === "synced" ? found.state : state,
       reason: reason ?? (keepProblem ? found.reason : null),
+      // the server's code: My records words the reason from the catalogue by it
+      reason_code: result.status === "rejected" ? result.code ?? null : keepProblem ? found.reason_code ?? null : null,
       conflict_ids: [...(found.conflict_ids || []), ...(result.conflict_ids || [])],
       acknowledged: result.status === "applied" ? found.acknowledged : false,
-    });
+    }));
   }
   await tx.done;
 }
@@ -214,12 +286,13 @@ export async function absorb(byCollection, meta = {}, known = null, mine = null)
     const pending = pendingOf.get(`${collection}\u0000${row.id}`) || [];
     if (row.deleted && !pending.length) return found ? records.delete([collection, row.id]) : null;
     const server = row.deleted ? null : row;
-    return records.put({
+    return records.put(keyed({
       collection, id: row.id, server, ...(pending.length ? { data: overlay(server, pending) } : {}),
       state: pending.length ? "pending" : found && found.state !== "pending" ? found.state : "synced",
-      reason: found?.reason ?? null, conflict_ids: found?.conflict_ids || [], acknowledged: found?.acknowledged || false,
+      reason: found?.reason ?? null, reason_code: found?.reason_code ?? null,
+      conflict_ids: found?.conflict_ids || [], acknowledged: found?.acknowledged || false,
       mine: found?.mine || mine?.has(`${collection}\u0000${row.id}`) || false, touched_at: found?.touched_at || row.updated_at || null,
-    });
+    }));
   }));
   await Promise.all(Object.entries(meta).map(([key, value]) => tx.objectStore("meta").put(value, key)));
   await tx.done;

@@ -18,8 +18,8 @@ export async function myBuildings() {
 
 /** Units of a building (optionally one floor), by code. @param {string} buildingId @param {number | null} [floor] */
 export async function unitsOf(buildingId, floor = null) {
-  return (await store.list("unit"))
-    .filter((u) => u.building_id === buildingId && (floor === null || u.floor === floor))
+  return (await store.find("unit", "building_id", buildingId))
+    .filter((u) => floor === null || u.floor === floor)
     .sort((a, b) => String(a.code).localeCompare(String(b.code), "zh-CN", { numeric: true }));
 }
 

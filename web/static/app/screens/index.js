@@ -1,13 +1,13 @@
 // @ts-check
-/** Every screen of the app by route name, and the tabs at the bottom. */
+/**
+ * Every screen of the app by route name, and the tabs at the bottom: the app's own (Today
+ * first, login) and those the features register (features/*.js, in their tab order).
+ */
+import "../features/index.js";
+import { screens, tabs } from "../registry.js";
 import { login } from "./login.js";
-import { patrol } from "./patrol.js";
-import { records } from "./records.js";
-import { ticket } from "./ticket.js";
 import { today } from "./today.js";
-import { vacant } from "./vacant.js";
-import { visit } from "./visit.js";
 
 /** @type {Record<string, (ctx: import("./common.js").Context) => Promise<HTMLElement>>} */
-export const SCREENS = { today, patrol, vacant, visit, records, ticket, login };
-export const TABS = ["today", "patrol", "vacant", "visit", "records"];
+export const SCREENS = { today, ...screens(), login };
+export const TABS = ["today", ...tabs()];

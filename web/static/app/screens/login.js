@@ -3,6 +3,7 @@
 import { ApiFailure, postJson } from "../api.js";
 import { h, field, value } from "../dom.js";
 import { lang, setLang, t } from "../i18n.js";
+import { errorText } from "../records-view.js";
 import * as store from "../store.js";
 import { syncNow } from "../sync.js";
 import { newId } from "./common.js";
@@ -40,7 +41,8 @@ export async function login(ctx) {
       await ctx.refresh();
     } catch (failure) {
       const offline = failure instanceof ApiFailure && failure.status === null;
-      error.textContent = offline ? t("login.offline") : failure instanceof ApiFailure && failure.body?.message ? failure.body.message : t("login.failed");
+      const refused = failure instanceof ApiFailure ? errorText(failure.body?.code, failure.body?.message, lang(), t) : "";
+      error.textContent = offline ? t("login.offline") : refused || t("login.failed");
     }
   } },
   field(t("login.username"), h("input", { name: "username", autocomplete: "username", required: true, value: remembered, autocapitalize: "none" })),

@@ -1,8 +1,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { callbackIntents, findingIntents, vacantCheckIntents, visitIntents } from "../intents.js";
-import { badgeCounts, conflictsOf, describeConflict, myRecords, reasonText } from "../records-view.js";
+import { badgeCounts, conflictsOf, describeConflict, errorText, myRecords, reasonText } from "../records-view.js";
 import { nextStatus } from "../lifecycle.js";
+import { loadApp } from "./served.js";
+
+// Each form's intents now live with its feature (features/*.js, which registers them) and
+// the ticket steps and My records' collections come from the served schema and the
+// registry: load them as the app does at start-up, then import the builders.
+await loadApp();
+const { findingIntents } = await import("../features/patrol.js");
+const { vacantCheckIntents } = await import("../features/vacant.js");
+const { visitIntents } = await import("../features/visits.js");
+const { callbackIntents } = await import("../features/tickets.js");
 
 const ids = () => { let n = 0; return () => `id${++n}`; };
 const NOW = "2026-11-22T02:00:00.000Z";
@@ -98,4 +107,12 @@ test("a refusal reads as one sentence in the app's language, without ids", () =>
   assert.equal(reasonText(reason, "en"), "outside your assigned buildings");
   assert.equal(reasonText("不在范围", "en"), "不在范围");
   assert.equal(reasonText(null, "zh-CN"), "");
+});
+
+test("a server error reads from the catalogue by its code, the server's message as fallback", () => {
+  const t = (/** @type {string} */ key) => ({ "error.out_of_scope": "超出负责楼栋范围" })[key] ?? key;
+  assert.equal(errorText("out_of_scope", "whatever | whatever", "zh-CN", t), "超出负责楼栋范围");
+  assert.equal(errorText("new_code", "新的原因：x | a new reason: x", "en", t), "a new reason");
+  assert.equal(errorText("new_code", "用户名或密码错误 / wrong username or password", "en", t), "wrong username or password");
+  assert.equal(errorText(null, null, "zh-CN", t), "");
 });

@@ -131,11 +131,15 @@ test("a refused photo is shown under the record it belongs to, with the server's
   const problems = photoProblems(entries, [{ sha256: SHA_A, refused: "photo_too_large", reason }, { sha256: SHA_B, refused: "unsupported_type" }]);
   assert.deepEqual(problems.map((p) => [p.sha256, p.parent_collection, p.parent_id, p.kind, p.seen]),
     [[SHA_A, "finding", "f1", "photo", false], [SHA_B, null, null, "photo", false]]);
-  const t = (/** @type {string} */ key, /** @type {any} */ params) => `${key}${JSON.stringify(params)}`;
+  // like the app's t, the stub answers a key it lacks with the key itself: a refusal is first
+  // worded from the catalogue by its code (`error.<code>`), else from the server's message
+  const t = (/** @type {string} */ key, /** @type {any} */ params) => (params ? `${key}${JSON.stringify(params)}` : key);
   assert.equal(refusalText(reason, "zh-CN", t), 'photo.refused.too_large{"size":"403 KB","max":"98 KB"}');
   const type = { code: "unsupported_type", message: "只接受 JPEG、PNG 或 WebP 图片 / only JPEG, PNG or WebP images are accepted" };
   assert.equal(refusalText(type, "zh-CN", t), "只接受 JPEG、PNG 或 WebP 图片");
   assert.equal(refusalText(type, "en", t), "only JPEG, PNG or WebP images are accepted");
   assert.equal(refusalText({ code: "http_400" }, "zh-CN", t), 'photo.refused.code{"code":"http_400"}');
+  const worded = (/** @type {string} */ key) => (key === "error.unsupported_type" ? "只接受图片" : key);
+  assert.equal(refusalText(type, "zh-CN", worded), "只接受图片");
   assert.equal(problems[1].reason.code, "unsupported_type");
 });

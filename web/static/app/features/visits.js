@@ -1,19 +1,75 @@
 // @ts-check
-/** Doorstep visit or callback: purpose, outcome, satisfaction, the owner's words,
- * follow-ups (a ticket), changes to the household archive, the owner's signature. */
+/**
+ * Doorstep visits and callbacks (家访、回访): purpose, outcome, satisfaction, the owner's
+ * words, follow-ups (a ticket), changes to the household archive, the owner's signature;
+ * Today lists my planned visits.
+ */
 import { choices, field, h, select, value } from "../dom.js";
 import { options, t } from "../i18n.js";
-import { visitIntents } from "../intents.js";
+import { attachmentIntents } from "../intents.js";
+import { updateIntent } from "../outbox.js";
 import { signaturePad } from "../media.js";
+import { defineFeature } from "../registry.js";
+import { plannedVisits } from "../schedule.js";
 import * as store from "../store.js";
-import { card, empty, myBuildings, newId, save, unitsOf } from "./common.js";
+import { codes, subset } from "../vocab.js";
+import { card, empty, myBuildings, newId, save, unitsOf, when } from "../screens/common.js";
+import { callbackIntents, ticketCreate } from "./tickets.js";
 
-export const PURPOSES = ["routine", "complaint_callback", "repair_callback", "fee_reminder"];
-const RESIDENCES = ["self_occupied", "rented", "unknown"];
-const OCCUPANCIES = ["occupied", "vacant", "renovating"];
+/** Purposes that record a callback on the linked ticket. */
+export const CALLBACKS = subset("visit purposes that are callbacks", "visit_purpose", ["complaint_callback", "repair_callback"]);
 
-/** @param {import("./common.js").Context} ctx */
-export async function visit(ctx) {
+/**
+ * A doorstep visit or callback: the visit (new, or a planned one completed), changes to
+ * the household archive (update with base values), the callback on a linked ticket
+ * (a callback line, and done → called_back), a follow-up ticket, the owner's signature.
+ * @param {{ planned: any | null, unit: any, household: any | null, ticket: any | null, stewardId: string, purpose: string,
+ *   outcome: string, satisfaction: number | null, ownerWords: string, followUps: string, raiseFollowUp: boolean,
+ *   followUpTitle: string, archive: Record<string, any>, occupancy?: string | null,
+ *   signature: import("../intents.js").Capture | null }} form
+ * @param {() => string} newId @param {string} now
+ */
+export function visitIntents(form, newId, now) {
+  const building = form.unit.building_id;
+  const visitId = form.planned ? form.planned.id : newId();
+  /** @type {import("../outbox.js").Intent[]} */ const intents = [];
+  const fields = {
+    unit_id: form.unit.id, household_id: form.household?.id ?? null, purpose: form.purpose, status: "done",
+    visited_at: now, steward_id: form.stewardId, outcome: form.outcome, satisfaction: form.satisfaction,
+    owner_words: form.ownerWords, follow_ups: form.followUps, ticket_id: form.ticket?.id ?? null,
+    signature_sha256: form.signature?.sha256 ?? null,
+  };
+  if (form.planned) {
+    const { unit_id: _unit, steward_id: _steward, ...changed } = fields;
+    const update = updateIntent("visit", form.planned, changed);
+    if (update) intents.push(update);
+  } else {
+    intents.push({ op: "create", collection: "visit", id: visitId, fields, local: { building_id: building } });
+  }
+  if (form.household) {
+    const archive = updateIntent("household", form.household, form.archive);
+    if (archive) intents.push(archive);
+  }
+  if (form.occupancy) {
+    const occupancy = updateIntent("unit", form.unit, { occupancy: form.occupancy });
+    if (occupancy) intents.push(occupancy);
+  }
+  if (form.ticket && CALLBACKS.has(form.purpose)) {
+    intents.push(...callbackIntents(form.ticket, form.stewardId, form.outcome, form.satisfaction, newId, now));
+  }
+  const followUpId = form.raiseFollowUp && form.followUps ? newId() : null;
+  if (followUpId) {
+    intents.push(ticketCreate(followUpId, {
+      kind: form.purpose === "complaint_callback" ? "complaint" : "repair", title: form.followUpTitle,
+      description: form.followUps, unit_id: form.unit.id, place: form.unit.code, channel: "visit", source_visit_id: visitId,
+    }, form.stewardId, building));
+  }
+  if (form.signature) intents.push(...attachmentIntents("visit", visitId, [form.signature], "signature", newId, building));
+  return { visitId, followUpId, intents };
+}
+
+/** @param {any} ctx */
+async function visit(ctx) {
   const [mode, id] = ctx.args;
   if (mode === "unit" && id) return visitForm(ctx, { unitId: id, planned: null, ticket: null });
   if (mode === "planned" && id) {
@@ -31,7 +87,7 @@ function missing() {
   return h("div", { class: "screen" }, empty(t("not_found")));
 }
 
-/** @param {import("./common.js").Context} ctx */
+/** @param {any} ctx */
 async function chooseUnit(ctx) {
   const buildings = await myBuildings();
   const unitBox = h("div");
@@ -50,14 +106,14 @@ async function chooseUnit(ctx) {
 }
 
 /**
- * @param {import("./common.js").Context} ctx
+ * @param {any} ctx
  * @param {{ unitId: string, planned: any | null, ticket: any | null }} target
  */
 async function visitForm(ctx, { unitId, planned, ticket }) {
   const me = ctx.session.user;
   const unit = await store.get("unit", unitId);
   if (!unit) return missing();
-  const household = (await store.list("household")).find((hh) => hh.unit_id === unitId) || null;
+  const household = (await store.find("household", "unit_id", unitId))[0] || null;
   const purpose = planned?.purpose || (ticket ? (ticket.kind === "complaint" ? "complaint_callback" : "repair_callback") : "routine");
   const canvas = /** @type {HTMLCanvasElement} */ (h("canvas", { class: "signature", "data-signature": true, "aria-label": t("visit.signature") }));
   const pad = signaturePad(canvas);
@@ -84,7 +140,7 @@ async function visitForm(ctx, { unitId, planned, ticket }) {
   } },
   h("p", { class: "lead" }, unit.code, household ? ` · ${household.owner_name}` : ""),
   ticket ? h("p", { class: "banner", "data-callback-ticket": ticket.id }, t("visit.callback_for", { title: ticket.title, status: t(`status.${ticket.status}`) })) : null,
-  field(t("visit.purpose"), choices("purpose", options("purpose", PURPOSES), purpose, "two")),
+  field(t("visit.purpose"), choices("purpose", options("purpose", codes("visit_purpose")), purpose, "two")),
   field(t("visit.outcome"), h("textarea", { name: "outcome", rows: 2, "data-outcome": true })),
   field(t("visit.satisfaction"), choices("satisfaction", [1, 2, 3, 4, 5].map((n) => [String(n), String(n)]), null), t("visit.satisfaction_hint")),
   field(t("visit.owner_words"), h("textarea", { name: "owner_words", rows: 3, "data-owner-words": true })),
@@ -92,8 +148,8 @@ async function visitForm(ctx, { unitId, planned, ticket }) {
   h("label", { class: "check" }, raise, h("span", null, t("visit.raise_ticket"))),
   household ? h("fieldset", { class: "stack archive" }, h("legend", null, t("visit.archive")),
     field(t("field.family_structure"), h("input", { name: "family_structure", value: household.family_structure || "", "data-family": true })),
-    field(t("field.residence"), select({ name: "residence" }, options("residence", RESIDENCES), household.residence || "unknown")),
-    field(t("field.occupancy"), select({ name: "occupancy", "data-occupancy": true }, options("occupancy", OCCUPANCIES), unit.occupancy)),
+    field(t("field.residence"), select({ name: "residence" }, options("residence", codes("residence")), household.residence || "unknown")),
+    field(t("field.occupancy"), select({ name: "occupancy", "data-occupancy": true }, options("occupancy", codes("occupancy")), unit.occupancy)),
     field(t("field.special_needs"), h("input", { name: "special_needs", value: household.special_needs || "" })),
     field(t("field.emergency_contact_name"), h("input", { name: "emergency_contact_name", value: household.emergency_contact_name || "" })),
     field(t("field.emergency_contact_phone"), h("input", { name: "emergency_contact_phone", type: "tel", value: household.emergency_contact_phone || "" }))) : null,
@@ -102,3 +158,26 @@ async function visitForm(ctx, { unitId, planned, ticket }) {
   h("button", { type: "submit", class: "button primary", "data-save": true }, t("save"))));
   return h("div", { class: "screen" }, card(t(planned ? "visit.planned" : "visit.title"), form));
 }
+
+/** Today: the visits planned for me, soonest first. @param {any} ctx */
+async function plannedForMe(ctx) {
+  const me = ctx.session.user;
+  const planned = plannedVisits(await store.find("visit", "steward_id", me.user_id), me.user_id);
+  const units = await Promise.all(planned.map((v) => (v.unit_id ? store.get("unit", v.unit_id) : null)));
+  return card(t("today.visits", { n: planned.length }),
+    planned.length ? h("ul", { class: "list" }, planned.map((v, i) => h("li", null,
+      h("a", { class: "row link", href: `#/visit/planned/${v.id}` },
+        h("span", null, units[i]?.code || "—", " · ", t(`purpose.${v.purpose}`)),
+        h("span", { class: "hint" }, when(v.appointment_at)))))) : empty(t("today.visits_none")));
+}
+
+export const feature = defineFeature({
+  name: "visits",
+  collections: {
+    visit: { listed: true, summary: (data, { unitCode }) => [unitCode(data.unit_id), t(`purpose.${data.purpose}`)].filter(Boolean).join(" · ") },
+  },
+  indexes: { visit: ["steward_id"] },
+  screens: { visit: { render: visit, tab: 40 } },
+  today: [{ order: 30, render: plannedForMe }],
+  intents: { visitIntents },
+});

@@ -1,9 +1,9 @@
-"""Desk writes: every change goes through the sync merge (``apply_desk_mutations``), so
-phones see it on their next pull and a concurrent edit becomes a conflict, not a loss."""
+"""Writes made on the server (a desk clerk's edit, the escalation timer): mutations built
+here go through the sync merge (``sync_service.apply_desk_mutations``), so phones see them
+on their next pull and a concurrent edit becomes a conflict, not a loss."""
 
 from __future__ import annotations
 
-from server.ids import uuid7
 from typing import Any
 
 import msgspec
@@ -11,6 +11,8 @@ import msgspec
 from schemas.sync import Create, MutationResult, Update
 from server.auth.principal import Principal
 from server.errors import ApiError
+from server.ids import uuid7
+from server.sync_service import apply_desk_mutations
 
 
 class Outcome(msgspec.Struct, kw_only=True):
@@ -40,8 +42,6 @@ def update(collection: str, record_id: str, base_version: int, base: dict[str, A
 async def apply(principal: Principal, mutations: list[Create | Update]) -> Outcome:
     """Apply the mutations in order, in one transaction; a rejected one raises ``ApiError``
     with the merge's own code and message (the batch is one transaction: nothing is kept)."""
-    from server.sync_service import apply_desk_mutations
-
     numbered = [msgspec.structs.replace(m, seq=i) for i, m in enumerate(mutations, start=1)]
     results = await apply_desk_mutations(principal, numbered)
     for result in results:

@@ -1,19 +1,25 @@
 // @ts-check
-/** My records: everything I captured, with its state (pending, synced, rejected with the
- * reason, conflict with what the server kept), and the photos the server refused for good
- * (with its reason) under the record they belong to. */
+/**
+ * My records (我的记录): everything I captured, with its state (pending, synced, rejected
+ * with the reason, conflict with what the server kept), and the photos the server refused
+ * for good (with its reason) under the record they belong to. Owns the two collections
+ * that explain what became of a capture: its photos and signatures (`attachment`) and the
+ * server's conflict records (`conflict`).
+ */
 import { h } from "../dom.js";
 import { lang, t } from "../i18n.js";
-import { conflictsOf, describeConflict, myRecords, photoProblems, reasonText, refusalText } from "../records-view.js";
+import { conflictsOf, describeConflict, errorText, myRecords, photoProblems, reasonText, refusalText } from "../records-view.js";
+import { defineFeature, summaryOf } from "../registry.js";
 import * as store from "../store.js";
-import { card, empty, stateChip, when } from "./common.js";
+import { empty, stateChip, when } from "../screens/common.js";
 
-/** @param {import("./common.js").Context} ctx */
-export async function records(ctx) {
+/** @param {any} ctx */
+async function records(ctx) {
   const all = await store.allEntries();
   const mine = myRecords(all);
-  const conflicts = all.filter((e) => e.collection === "conflict" && store.viewOf(e)).map(store.viewOf);
-  const units = new Map(all.filter((e) => e.collection === "unit" && store.viewOf(e)).map((e) => [e.id, store.viewOf(e).code]));
+  const conflicts = await store.list("conflict");
+  const units = new Map((await store.list("unit")).map((u) => [u.id, u.code]));
+  /** @type {import("../registry.js").Lookup} */ const lookup = { unitCode: (id) => (id ? units.get(id) || "" : "") };
   const photos = photoProblems(all, await store.refusedBlobs());
   const listed = new Set(mine.map((e) => e.id));
   const unplaced = photos.filter((p) => !p.parent_id || !listed.has(p.parent_id));
@@ -21,7 +27,7 @@ export async function records(ctx) {
     h("p", { class: "lead" }, t("records.lead", { n: mine.length })),
     unplaced.length ? h("ul", { class: "records" }, unplaced.map((p) => h("li", { class: "record record-rejected", "data-record": p.sha256, "data-collection": "attachment" },
       h("div", { class: "row" }, h("span", { class: "record-title" }, t("collection.attachment"))), photoProblem(p, ctx.refresh)))) : null,
-    mine.length ? h("ul", { class: "records" }, mine.map((entry) => item(entry, conflicts, units, photos, ctx.refresh))) : empty(t("records.none")));
+    mine.length ? h("ul", { class: "records" }, mine.map((entry) => item(entry, conflicts, lookup, photos, ctx.refresh))) : empty(t("records.none")));
 }
 
 /**
@@ -40,18 +46,19 @@ function photoProblem(problem, refresh) {
 }
 
 /**
- * @param {any} entry @param {any[]} conflicts @param {Map<string, string>} units
+ * @param {any} entry @param {any[]} conflicts @param {import("../registry.js").Lookup} lookup
  * @param {ReturnType<typeof photoProblems>} photos @param {() => Promise<void>} refresh
  */
-function item(entry, conflicts, units, photos, refresh) {
+function item(entry, conflicts, lookup, photos, refresh) {
   const data = store.viewOf(entry) || entry.server || {};
   const problems = entry.state === "conflict" ? conflictsOf(entry, conflicts).map((c) => describeConflict(c, t)) : [];
   const link = entry.collection === "ticket" ? `#/ticket/${entry.id}` : null;
-  const title = h("span", { class: "record-title" }, t(`collection.${entry.collection}`), " · ", summary(entry.collection, data, units));
+  const title = h("span", { class: "record-title" }, t(`collection.${entry.collection}`), " · ", summaryOf(entry.collection, data, lookup));
+  const reason = errorText(entry.reason_code, null, lang(), t) || reasonText(entry.reason, lang());
   return h("li", { class: `record record-${entry.state}`, "data-record": entry.id, "data-collection": entry.collection, "data-state": entry.state },
     h("div", { class: "row" }, link ? h("a", { href: link }, title) : title, stateChip(entry.state)),
     h("p", { class: "hint" }, when(entry.touched_at)),
-    entry.state === "rejected" ? h("p", { class: "reason", "data-reason": true }, t("records.rejected", { reason: reasonText(entry.reason, lang()) })) : null,
+    entry.state === "rejected" ? h("p", { class: "reason", "data-reason": true }, t("records.rejected", { reason })) : null,
     entry.state === "conflict" ? h("div", { class: "conflict", "data-conflict": true },
       problems.length ? problems.map((p) => h("p", null, t("records.conflict", p))) : h("p", null, t("records.conflict_pending"))) : null,
     (entry.state === "conflict" || entry.state === "rejected") && !entry.acknowledged
@@ -62,16 +69,11 @@ function item(entry, conflicts, units, photos, refresh) {
     photos.filter((p) => p.parent_id === entry.id).map((p) => photoProblem(p, refresh)));
 }
 
-/** @param {string} collection @param {any} data @param {Map<string, string>} units */
-function summary(collection, data, units) {
-  const unit = data.unit_id ? units.get(data.unit_id) || "" : "";
-  switch (collection) {
-    case "finding": return [t(`finding.${data.kind}`), data.description].filter(Boolean).join(" · ");
-    case "vacant_check": return [unit, data.week].filter(Boolean).join(" · ");
-    case "visit": return [unit, t(`purpose.${data.purpose}`)].filter(Boolean).join(" · ");
-    case "ticket": return [data.number, data.title].filter(Boolean).join(" ");
-    case "patrol_round": return when(data.started_at);
-    case "household": return data.owner_name || "";
-    default: return data.id || "";
-  }
-}
+export const feature = defineFeature({
+  name: "records",
+  collections: {
+    attachment: { summary: (data) => [t(`collection.${data.parent_collection}`), t(`attachment.${data.kind}`)].filter(Boolean).join(" · ") },
+    conflict: { summary: (data) => [describeConflict(data, t).field, t(`conflict.kind.${data.kind}`)].filter(Boolean).join(" · ") },
+  },
+  screens: { records: { render: records, tab: 90 } },
+});

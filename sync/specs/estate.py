@@ -1,0 +1,46 @@
+"""The estate's structure and its archive: buildings (楼栋), units (户) and households (业户档案)."""
+
+from __future__ import annotations
+
+from schemas.records import Building, Household, Unit
+from sync.spec import EDITABLE, Access, Placement, Spec, same_for
+
+CAPABILITY = "estate"
+
+# What a visit changes in the household archive (what a steward may write there).
+STEWARD_HOUSEHOLD_FIELDS: frozenset[str] = frozenset(
+    {"family_structure", "residence", "tenant_name", "tenant_phone", "special_needs",
+     "emergency_contact_name", "emergency_contact_phone", "opinions", "notes",
+     "co_residents", "known_by_steward"}
+)
+OCCUPANCY = frozenset({"occupancy"})
+
+BUILDING = Spec(
+    name="building", record=Building, capability=CAPABILITY,
+    placement=Placement(own=True),
+    access={"admin": Access(create=True, write=EDITABLE, delete=True)},
+)
+
+UNIT = Spec(
+    name="unit", record=Unit, capability=CAPABILITY,
+    placement=Placement(given=True, needs_building=True),
+    create_only=frozenset({"code"}),
+    access={
+        **same_for(("steward", "desk", "manager"), Access(write=OCCUPANCY)),
+        "admin": Access(create=True, write=EDITABLE, delete=True),
+    },
+)
+
+HOUSEHOLD = Spec(
+    name="household", record=Household, capability=CAPABILITY,
+    placement=Placement(by=("unit_id",)),
+    references={"unit_id": "unit"},
+    create_only=frozenset({"unit_id"}),
+    access={
+        "steward": Access(write=STEWARD_HOUSEHOLD_FIELDS, hidden=frozenset({"owner_id_number"})),
+        **same_for(("desk", "manager"), Access(create=True, write=EDITABLE)),
+        "admin": Access(create=True, write=EDITABLE, delete=True),
+    },
+)
+
+SPECS = (BUILDING, UNIT, HOUSEHOLD)

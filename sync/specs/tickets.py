@@ -1,0 +1,83 @@
+"""Tickets (工单) and their timelines: the lifecycle, the time limits, who may raise what."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from schemas.records import Ticket, TicketEvent
+from sync.lifecycle import TICKET
+from sync.scope import OFFICE_ROLES, ROLES
+from sync.spec import EDITABLE, META_FIELDS, Access, Placement, Row, Spec, ValueRule, same_for
+
+if TYPE_CHECKING:
+    from sync.merge import Context
+
+CAPABILITY = "tickets"
+
+STEWARD_TICKET_FIELDS: frozenset[str] = frozenset(
+    {"kind", "priority", "status", "title", "description", "unit_id", "place",
+     "reporter_name", "reporter_phone", "channel", "promised_date", "owner_signed",
+     "satisfaction", "source_finding_id", "source_check_id", "source_visit_id"}
+)
+OFFICE = tuple(sorted(OFFICE_ROLES))
+
+
+def number(version: int) -> str:
+    """工单号: "GD" and the 8-digit server version the ticket was created at."""
+    return f"GD{version:08d}"
+
+
+def new_ticket(row: Row, ctx: Context) -> Row:
+    """Server columns of a new ticket: its number and due times (the estate's rules)."""
+    rules = ctx.terms_for(row.get("estate_id")).due["ticket"]
+    response_due, resolve_due = rules.due_times(row["kind"], row["priority"], ctx.now)
+    return {**row, "number": number(ctx.version), "response_due_at": response_due,
+            "resolve_due_at": resolve_due}
+
+
+TICKET_SPEC = Spec(
+    name="ticket", record=Ticket, capability=CAPABILITY,
+    placement=Placement(by=("unit_id", "source_finding_id", "source_check_id",
+                            "source_visit_id"), given=True),
+    references={"unit_id": "unit", "source_finding_id": "finding",
+                "source_check_id": "vacant_check", "source_visit_id": "visit"},
+    server_fields=frozenset({"number", "response_due_at", "resolve_due_at", "dispatched_at",
+                             "done_at", "called_back_at", "closed_at"}),
+    create_only=frozenset({"unit_id", "source_finding_id", "source_check_id",
+                           "source_visit_id"}),
+    filled_by_maker=("first_responder_id",),
+    # tickets are closed, never deleted
+    access={"steward": Access(create=True, write=STEWARD_TICKET_FIELDS),
+            **same_for(OFFICE, Access(create=True, write=EDITABLE))},
+    lifecycle=TICKET,
+    value_rules=(
+        ValueRule(field="kind", code="kind_not_allowed", by_role={
+            "steward": frozenset({"repair", "complaint", "patrol_finding", "vacant_defect"})}),
+        # the desk dispatches and closes; a steward works the ticket and calls back
+        ValueRule(field="status", code="status_not_allowed", on_create=False, on_update=True,
+                  by_role={"steward": frozenset({"in_progress", "done", "called_back"})}),
+    ),
+    on_create=new_ticket,
+)
+
+# Timeline lines a role may add by hand ("created" and "status" lines are the server's).
+STEWARD_EVENTS = frozenset({"note", "callback", "sign_off"})
+OFFICE_EVENTS = STEWARD_EVENTS | {"assigned", "promised_date", "escalated"}
+
+TICKET_EVENT = Spec(
+    name="ticket_event", record=TicketEvent, capability=CAPABILITY,
+    placement=Placement(by=("ticket_id",), required=True),
+    references={"ticket_id": "ticket"},
+    create_only=frozenset(
+        {"ticket_id", "type", "from_status", "to_status", "body", "author_id",
+         "client_time"}) - META_FIELDS,
+    append_only=True,
+    filled_by_maker=("author_id",),
+    access=same_for(ROLES, Access(create=True, write=EDITABLE)),
+    value_rules=(
+        ValueRule(field="type", code="event_type_not_allowed",
+                  by_role={"steward": STEWARD_EVENTS}, others=OFFICE_EVENTS),
+    ),
+)
+
+SPECS = (TICKET_SPEC, TICKET_EVENT)

@@ -1,0 +1,15 @@
+// @ts-check
+/**
+ * Every feature of the app, registered once each; then the registry is sealed (the store
+ * opens its indexes, the router its screens). A new capability is one file in this folder
+ * and one line here.
+ */
+import { seal } from "../registry.js";
+import "./archive.js";
+import "./tickets.js";
+import "./patrol.js";
+import "./vacant.js";
+import "./visits.js";
+import "./records.js";
+
+seal();

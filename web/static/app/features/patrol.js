@@ -1,0 +1,178 @@
+// @ts-check
+/**
+ * Patrol (巡查): start a round, log findings (place, kind, severity, description, photos,
+ * optionally a ticket), end the round; Today shows the day's two patrol slots.
+ */
+import { choices, field, h, select, value } from "../dom.js";
+import { options, t } from "../i18n.js";
+import { attachmentIntents } from "../intents.js";
+import { priorityOf } from "../lifecycle.js";
+import { updateIntent } from "../outbox.js";
+import { defineFeature } from "../registry.js";
+import { patrolSlots } from "../schedule.js";
+import * as store from "../store.js";
+import { codes, subset } from "../vocab.js";
+import { card, empty, floorOptions, myBuildings, newId, photoPicker, save, unitsOf, when } from "../screens/common.js";
+import { ticketCreate } from "./tickets.js";
+
+/** Finding kinds that raise a ticket unless the steward unticks it (and come first in the list). */
+export const RAISES_TICKET = subset("finding kinds that raise a ticket", "finding_kind", ["safety_hazard", "public_damage", "tool_damage"]);
+
+/** The kinds as the form lists them: those that raise a ticket first, each part in the server's order. */
+export function findingKinds() {
+  const all = codes("finding_kind");
+  return [...all.filter((k) => RAISES_TICKET.has(k)), ...all.filter((k) => !RAISES_TICKET.has(k))];
+}
+
+/**
+ * A patrol finding, with its photos and (optionally) the ticket it raises: the finding,
+ * the ticket from it, the link back (`ticket_id`), then the photos.
+ * @param {{ roundId: string | null, stewardId: string, buildingId: string, floor: string | null, area: string | null,
+ *   unitId: string | null, kind: string, severity: string, description: string, place: string, raiseTicket: boolean,
+ *   title: string, photos: import("../intents.js").Capture[] }} form
+ * @param {() => string} newId @param {string} now
+ */
+export function findingIntents(form, newId, now) {
+  const findingId = newId();
+  const ticketId = form.raiseTicket ? newId() : null;
+  const finding = {
+    round_id: form.roundId, floor: form.floor, area: form.area, unit_id: form.unitId, kind: form.kind,
+    severity: form.severity, description: form.description, occurred_at: now, ticket_id: null,
+    steward_id: form.stewardId, building_id: form.buildingId,
+  };
+  /** @type {import("../outbox.js").Intent[]} */ const intents = [{ op: "create", collection: "finding", id: findingId, fields: finding }];
+  if (ticketId) {
+    intents.push(ticketCreate(ticketId, {
+      kind: "patrol_finding", priority: priorityOf(form.severity), title: form.title, description: form.description,
+      unit_id: form.unitId, place: form.place, channel: "patrol", source_finding_id: findingId, building_id: form.buildingId,
+    }, form.stewardId, form.buildingId));
+    intents.push({ op: "update", collection: "finding", id: findingId, base_version: 0, base: { ticket_id: null }, changes: { ticket_id: ticketId } });
+  }
+  intents.push(...attachmentIntents("finding", findingId, form.photos, "photo", newId, form.buildingId));
+  return { findingId, ticketId, intents };
+}
+
+/**
+ * A new patrol round over my buildings.
+ * @param {{ user_id: string, building_ids?: string[] }} me @param {() => string} newId @param {string} now
+ * @returns {import("../outbox.js").Intent}
+ */
+export function roundStartIntent(me, newId, now) {
+  return { op: "create", collection: "patrol_round", id: newId(), fields: {
+    steward_id: me.user_id, started_at: now, status: "open", covered_building_ids: me.building_ids || [], notes: "" } };
+}
+
+/** @param {any} ctx */
+async function patrol(ctx) {
+  const me = ctx.session.user;
+  const rounds = await store.find("patrol_round", "steward_id", me.user_id);
+  const round = rounds.find((r) => r.status === "open") || null;
+  if (!round) {
+    return h("div", { class: "screen" },
+      card(t("patrol.start_title"), h("p", { class: "hint" }, t("patrol.start_hint")),
+        h("button", { type: "button", class: "button primary", "data-start-round": true, onclick: async () => {
+          await save([roundStartIntent(me, newId, new Date().toISOString())], [], ctx);
+          await ctx.refresh();
+        } }, t("patrol.start"))),
+      recentRounds(rounds));
+  }
+  const findings = await store.find("finding", "round_id", round.id);
+  return h("div", { class: "screen" },
+    h("p", { class: "lead", "data-round": round.id }, t("patrol.open_since", { time: when(round.started_at), n: findings.length })),
+    card(t("patrol.finding"), await findingForm(ctx, round)),
+    findings.length ? card(t("patrol.findings"), h("ul", { class: "list" }, findings.map((f) => h("li", { class: "row" },
+      h("span", null, t(`finding.${f.kind}`), " · ", f.description || ""), h("span", { class: "hint" }, when(f.occurred_at)))))) : null,
+    h("button", { type: "button", class: "button danger", "data-end-round": true, onclick: async () => {
+      const ending = updateIntent("patrol_round", round, { status: "ended", ended_at: new Date().toISOString() });
+      if (ending) await save([ending], [], ctx);
+      ctx.go("today");
+    } }, t("patrol.end")));
+}
+
+/** @param {any[]} rounds */
+function recentRounds(rounds) {
+  const recent = [...rounds].sort((a, b) => (a.started_at < b.started_at ? 1 : -1)).slice(0, 5);
+  return card(t("patrol.recent"), recent.length ? h("ul", { class: "list" }, recent.map((r) => h("li", { class: "row" },
+    h("span", null, when(r.started_at)), h("span", { class: "hint" }, r.ended_at ? when(r.ended_at) : t("round.open"))))) : empty(t("patrol.none")));
+}
+
+/** @param {any} ctx @param {any} round */
+async function findingForm(ctx, round) {
+  const me = ctx.session.user;
+  const buildings = await myBuildings();
+  const photos = photoPicker();
+  const unitBox = h("div");
+  const floorBox = h("div");
+  const buildingSelect = select({ name: "building", required: true, "data-building": true, onchange: () => void fillFloors() },
+    buildings.map((b) => [b.id, `${b.code} ${b.name}`]));
+  const fillFloors = async () => {
+    const building = buildings.find((b) => b.id === buildingSelect.value);
+    floorBox.replaceChildren(field(t("place.floor_label"), select({ name: "floor", "data-floor": true, onchange: () => void fillUnits() }, floorOptions(building))));
+    await fillUnits();
+  };
+  const fillUnits = async () => {
+    const floorValue = value(form, "floor");
+    const floor = floorValue && /^\d+$/.test(floorValue) ? Number(floorValue) : null;
+    const units = floor === null ? [] : await unitsOf(buildingSelect.value, floor);
+    unitBox.replaceChildren(units.length ? field(t("place.unit"), select({ name: "unit", "data-unit": true },
+      [["", t("place.no_unit")], ...units.map((u) => /** @type {[string, string]} */ ([u.id, u.code]))])) : "");
+  };
+  const kinds = findingKinds();
+  const raise = h("input", { type: "checkbox", name: "raise", checked: RAISES_TICKET.has(kinds[0] ?? null), "data-raise-ticket": true });
+  const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-finding-form": true, onsubmit: async (/** @type {Event} */ event) => {
+    event.preventDefault();
+    const building = buildings.find((b) => b.id === value(form, "building"));
+    const unitId = value(form, "unit");
+    const unit = unitId ? await store.get("unit", unitId) : null;
+    const floor = value(form, "floor");
+    const area = value(form, "area");
+    const kind = value(form, "kind") || "other";
+    const description = String(value(form, "description") || "").trim();
+    const place = [building?.code, floor ? t("place.floor_short", { n: floor }) : null, unit?.code, area ? t(`area.${area}`) : null].filter(Boolean).join(" ");
+    const { intents } = findingIntents({
+      roundId: round.id, stewardId: me.user_id, buildingId: building?.id, floor, area, unitId, kind,
+      severity: value(form, "severity") || "medium", description, place, raiseTicket: Boolean(value(form, "raise")),
+      title: `${t(`finding.${kind}`)} · ${place}`, photos: photos.captures(),
+    }, newId, new Date().toISOString());
+    await save(intents, photos.captures(), ctx);
+    await ctx.refresh();
+  } },
+  field(t("place.building"), buildingSelect),
+  floorBox,
+  field(t("place.area"), select({ name: "area", "data-area": true }, [["", "—"], ...options("area", codes("patrol_area"))])),
+  unitBox,
+  field(t("finding.kind"), select({ name: "kind", required: true, "data-kind": true, onchange: () => {
+    /** @type {HTMLInputElement} */ (raise).checked = RAISES_TICKET.has(value(form, "kind"));
+  } }, options("finding", kinds))),
+  field(t("finding.severity"), choices("severity", options("severity", codes("severity")), "medium")),
+  field(t("finding.description"), h("textarea", { name: "description", rows: 3, "data-description": true })),
+  photos.node,
+  h("label", { class: "check" }, raise, h("span", null, t("finding.raise_ticket"))),
+  h("button", { type: "submit", class: "button primary", "data-save": true }, t("save"))));
+  await fillFloors();
+  return form;
+}
+
+/** Today: the day's patrol slots and the round that filled each. @param {any} ctx @param {Date} now */
+async function todaysPatrols(ctx, now) {
+  const me = ctx.session.user;
+  const slots = patrolSlots(await store.find("patrol_round", "steward_id", me.user_id), me.user_id, now);
+  return card(t("today.patrol"),
+    h("ul", { class: "list" }, slots.map(({ slot, round }) => h("li", { class: "row" },
+      h("span", null, t(`slot.${slot}`)),
+      h("span", { class: round ? "chip chip-synced" : "chip chip-todo" },
+        round ? (round.status === "ended" ? t("round.done_at", { time: when(round.ended_at) }) : t("round.open")) : t("round.todo"))))),
+    h("a", { class: "button primary", href: "#/patrol" }, t("today.go_patrol")));
+}
+
+export const feature = defineFeature({
+  name: "patrol",
+  collections: {
+    patrol_round: { listed: true, summary: (data) => when(data.started_at) },
+    finding: { listed: true, summary: (data) => [t(`finding.${data.kind}`), data.description].filter(Boolean).join(" · ") },
+  },
+  indexes: { patrol_round: ["steward_id"], finding: ["round_id"] },
+  screens: { patrol: { render: patrol, tab: 20 } },
+  today: [{ order: 10, render: todaysPatrols }],
+  intents: { findingIntents, roundStartIntent },
+});

@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { loadApp, ROOT, servedSchema } from "./served.js";
+
+await loadApp();
+const registry = await import("../registry.js");
+const vocab = await import("../vocab.js");
+const { priorityOf } = await import("../lifecycle.js");
+const APP = fileURLToPath(new URL("../", import.meta.url));
+const MESSAGES = JSON.parse(readFileSync(join(ROOT, "web/i18n/app.json"), "utf-8"));
+
+test("every collection the server syncs has a feature: a record summary and a label in both languages", () => {
+  const { collections } = servedSchema();
+  assert.ok(collections.length > 5, "the served schema lists the synced collections");
+  for (const name of collections) {
+    assert.ok(registry.hasSummary(name), `no feature registers ${name} with a record summary`);
+    assert.equal(typeof registry.summaryOf(name, {}, { unitCode: () => "" }), "string");
+    for (const lang of ["zh-CN", "en"]) {
+      assert.ok(MESSAGES[lang][`phone.collection.${name}`], `phone.collection.${name} missing in ${lang} (web/i18n/app.json)`);
+    }
+  }
+  assert.deepEqual(registry.mismatches(collections), []);
+});
+
+test("the features' named subsets are parts of the served vocabularies", () => {
+  assert.deepEqual(vocab.problems(), []);
+  for (const severity of vocab.codes("severity")) assert.ok(vocab.codes("ticket_priority").includes(priorityOf(severity)), severity);
+});
+
+test("indexes are declared on registered collections; tabs and Today items exist", () => {
+  for (const field of registry.allIndexedFields()) assert.match(field, /^[a-z_]+$/);
+  assert.deepEqual(registry.tabs(), ["patrol", "vacant", "visit", "records"]);
+  assert.equal(registry.todayItems().length, 4);
+  assert.ok(registry.listedCollections().includes("finding"));
+});
+
+/** @param {string} dir @returns {string[]} */
+function sources(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === "tests" ? [] : sources(path);
+    return name.endsWith(".js") ? [path] : [];
+  });
+}
+
+const LIST = /\[\s*(["'][^"'\n]*["'](?:\s*,\s*["'][^"'\n]*["'])+)\s*,?\s*\]/g;
+const NAMED_SUBSET = /subset\(\s*"[^"]*",\s*"[^"]*",\s*$/;
+
+test("no module of the app copies a served vocabulary as a literal list (named subsets aside)", () => {
+  const { vocabularies } = servedSchema();
+  const copies = [];
+  for (const path of sources(APP)) {
+    const source = readFileSync(path, "utf-8");
+    for (const match of source.matchAll(LIST)) {
+      const items = match[1].split(",").map((s) => s.trim().slice(1, -1));
+      if (NAMED_SUBSET.test(source.slice(Math.max(0, (match.index ?? 0) - 200), match.index))) continue;
+      for (const [name, codes] of Object.entries(vocabularies)) {
+        if (codes.length > 1 && items.every((item) => codes.includes(item))) {
+          copies.push(`${relative(APP, path)}: ${match[0]} copies ${name}`);
+        }
+      }
+    }
+  }
+  assert.deepEqual(copies, []);
+});
+
+test("the copy check finds a copy", () => {
+  const sample = 'const KINDS = ["parking", "other"];';
+  assert.equal([...sample.matchAll(LIST)].length, 1);
+});
