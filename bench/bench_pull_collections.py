@@ -40,8 +40,9 @@ What is patched, inside this process only, to make pull see 25 collections
 - ``pull.END`` (and ``pull.START``, which holds it): the rank after every collection, 25.
   Cursors are made after the patch, so their positions use it. (``Cursor.backfill_at``'s
   class default keeps the old ``START``; no backfill happens here.)
-- ``pull._changed_sql`` and ``pull.record_sql`` are ``@cache``d on the collection list:
-  their caches are cleared at every switch, so the probe statement has 25 arms.
+- ``pull._changed_sql`` (the probe statement, built from the collection list) and
+  ``pull.record_sql`` (built with ``columns_of``) are ``@cache``d: their caches are cleared
+  at every switch, so the probe has 25 EXISTS arms with 25 collections and 11 with 11.
 - ``pull.columns_of`` and ``pull.readable_fields``: the extra names map to ``finding``'s
   columns and to what each role may read of a finding (``columns_of`` reads Piccolo's
   ``SYNCED_TABLES``, where the extra tables are not). ``redacts_rows`` is False for them,

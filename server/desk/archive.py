@@ -7,6 +7,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from server.desk.common import DeskRequest, client_ip, render
+from server.desk.registry import unit_sections
 from server.errors import ApiError
 from server.store import archive as store
 from server.store import audit
@@ -30,8 +31,12 @@ async def archive_unit(request: DeskRequest, unit_id: FromPath[str]) -> Template
         raise ApiError(404, "unit_not_found", "找不到该房屋 / no such unit")
     await audit.record("archive_read", user_id=request.user.user_id, target=unit_id,
                        detail={"household": page["household_id"]}, ip=client_ip(request))
+    sections = [(section, await store.unit_records(
+        section.collection, unit_id, request.user.role, scope=request.user.scope,
+        fields=section.fields, unit_field=section.unit_field, order_by=section.order_by,
+        limit=section.limit)) for section in unit_sections()]
     return render(request, "archive_unit.html", "_archive_unit.html",
-                  {**page, "fields": store.HOUSEHOLD_FIELDS})
+                  {**page, "fields": store.HOUSEHOLD_FIELDS, "sections": sections})
 
 
 ROUTES = [archive_search, archive_unit]

@@ -11,7 +11,7 @@ from typing import Any
 
 from server.store.scoping import scope_where
 from server.store.tickets import codes_of, json_value
-from server.tables import Building, Household, Ticket, Unit, VacantCheck, Visit
+from server.tables import SYNCED_TABLES, Building, Household, Ticket, Unit, VacantCheck, Visit
 from sync import policy
 from sync.scope import Scope
 
@@ -92,3 +92,20 @@ async def unit_page(unit_id: str, role: str, *, scope: Scope) -> dict[str, Any] 
     return {"unit": unit, "building": building, "household": readable(role, household),
             "household_id": household["id"] if household else None,
             "tickets": tickets, "visits": visits, "checks": checks}
+
+
+async def unit_records(collection: str, unit_id: str, role: str, *, scope: Scope,
+                       fields: tuple[str, ...], unit_field: str = "unit_id",
+                       order_by: str = "created_at", limit: int = 100) -> list[dict[str, Any]]:
+    """Live records of ``collection`` pointing at the unit, newest first: ``id`` and those
+    of ``fields`` the role may read, in ``scope`` (a capability's unit-page section)."""
+    table = SYNCED_TABLES[collection]
+    readable_fields = policy.readable_fields(role, collection) or frozenset()
+    columns = [table._meta.get_column_by_name(name)
+               for name in ("id", *fields) if name in readable_fields]
+    rows = await table.select(*columns).where(
+        (table._meta.get_column_by_name(unit_field) == unit_id)
+        & (table.deleted == False)  # noqa: E712
+        & scope_where(table, scope)
+    ).order_by(table._meta.get_column_by_name(order_by), ascending=False).limit(limit)
+    return list(rows)

@@ -10,7 +10,10 @@ const registry = await import("../registry.js");
 const vocab = await import("../vocab.js");
 const { priorityOf } = await import("../lifecycle.js");
 const APP = fileURLToPath(new URL("../", import.meta.url));
-const MESSAGES = JSON.parse(readFileSync(join(ROOT, "web/i18n/app.json"), "utf-8"));
+/** The messages the app is served: every catalogue of web/i18n merged (server/i18n.py). */
+const MESSAGES = readdirSync(join(ROOT, "web/i18n")).filter((f) => f.endsWith(".json")).sort()
+  .map((f) => JSON.parse(readFileSync(join(ROOT, "web/i18n", f), "utf-8")))
+  .reduce((all, one) => ({ "zh-CN": { ...all["zh-CN"], ...one["zh-CN"] }, en: { ...all.en, ...one.en } }), { "zh-CN": {}, en: {} });
 
 test("every collection the server syncs has a feature: a record summary and a label in both languages", () => {
   const { collections } = servedSchema();
@@ -19,7 +22,7 @@ test("every collection the server syncs has a feature: a record summary and a la
     assert.ok(registry.hasSummary(name), `no feature registers ${name} with a record summary`);
     assert.equal(typeof registry.summaryOf(name, {}, { unitCode: () => "" }), "string");
     for (const lang of ["zh-CN", "en"]) {
-      assert.ok(MESSAGES[lang][`phone.collection.${name}`], `phone.collection.${name} missing in ${lang} (web/i18n/app.json)`);
+      assert.ok(MESSAGES[lang][`phone.collection.${name}`], `phone.collection.${name} missing in ${lang} (web/i18n/*.json)`);
     }
   }
   assert.deepEqual(registry.mismatches(collections), []);
