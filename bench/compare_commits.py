@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/compare_commits.py --base HEAD~1 -- --engine sqlite --batches 3
 
-Checks the base commit out into a temporary git worktree, then runs ``bench/bench_sync.py``
+Checks the base commit out into a temporary git worktree (with its own ``npm ci``), then runs ``bench/bench_sync.py``
 of each tree in turn (base, this tree, base, this tree… ``--rounds`` times, each with
 ``--repeat 1``), so that both meet the same machine load, and prints each figure's median
 per tree and their ratio. Everything after ``--`` goes to bench_sync.py. Each tree runs its
@@ -51,7 +51,9 @@ def main() -> None:
         base = Path(folder) / "base"
         subprocess.run(["git", "worktree", "add", "--detach", str(base), args.base], cwd=ROOT,
                        check=True, capture_output=True)
-        try:
+        try:  # the base's own pinned front-end libraries (the server checks they are there)
+            subprocess.run(["npm", "ci", "--prefix", str(base / "web"), "--no-audit", "--no-fund"],
+                           check=True, capture_output=True)
             for round_ in range(args.rounds):
                 for name, tree in (("base", base), ("head", ROOT)):
                     for key, value in bench(tree, args.bench_args).items():

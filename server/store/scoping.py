@@ -26,7 +26,10 @@ def scope_sql(scope: Scope, *, alias: str = "", mark: str = "?") -> tuple[str, l
         keys, column = sorted(scope.buildings), f"{alias}building_id"
     parts: list[str] = []
     params: list[Any] = []
-    if keys:
+    if len(keys) == 1:  # one estate or building: an equality, so an index led by it is a range
+        parts.append(f"{column} = {mark}")
+        params.extend(keys)
+    elif keys:
         parts.append(f"{column} IN ({', '.join([mark] * len(keys))})")
         params.extend(keys)
     if scope.buildings is not None and scope.own_user is not None:
@@ -45,7 +48,7 @@ def scope_where(table: type[Table], scope: Scope) -> Any:
         keys, column = sorted(scope.estates), estate_id
     else:
         keys, column = sorted(scope.buildings), building_id
-    condition: Any = column.is_in(keys) if keys else None
+    condition: Any = (column == keys[0]) if len(keys) == 1 else column.is_in(keys) if keys else None
     if scope.buildings is not None and scope.own_user is not None and "created_by" in {
             c._meta.name for c in table._meta.columns}:
         own = building_id.is_null() & (table._meta.get_column_by_name("created_by")
