@@ -39,3 +39,16 @@ def translate(lang: str, key: str, **params: Any) -> str:
     messages = catalogue()
     text = messages.get(lang, {}).get(key) or messages[DEFAULT_LANGUAGE].get(key) or key
     return text.format(**params) if params else text
+
+
+def error_text(lang: str, code: str, message: str) -> str:
+    """What a person reads of a refusal, in one language: the catalogue's ``error.<code>``
+    when it has one, else the half of the API's bilingual message ("中文 / English", the
+    API keeps both) in ``lang``."""
+    known = catalogue().get(lang, {}).get(f"error.{code}")
+    if known:
+        return known
+    chinese, sep, english = message.partition(" / ")
+    if not sep:
+        chinese, sep, english = message.partition(" | ")
+    return (english if lang == "en" else chinese).strip() if sep else message

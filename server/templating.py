@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 
-from server.i18n import DEFAULT_LANGUAGE, LANG_COOKIE, pick_language, translate
+from server.i18n import DEFAULT_LANGUAGE, LANG_COOKIE, error_text, pick_language, translate
 from server.policy import PUBLIC, roles_for
 from server.settings import Settings
 
@@ -31,6 +32,11 @@ def _lang(ctx: Any) -> str:
     return request_language(ctx.get("request"))
 
 
+@pass_context
+def _error_text(ctx: Any, code: str, message: str) -> str:
+    return error_text(request_language(ctx.get("request")), code, message)
+
+
 def local_time(value: str | None, fmt: str = "%Y-%m-%d %H:%M", *, tz: str) -> str:
     """An ISO UTC timestamp shown in the time zone ``tz`` (pages: the estate's,
     ``STEWARDSYNC_TIMEZONE``)."""
@@ -47,11 +53,27 @@ def may(user: Any, route_name: str) -> bool:
     return allowed == PUBLIC or (user is not None and allowed is not None and user.role in allowed)
 
 
+_NAV_SOURCE: list[Callable[[], Sequence[Any]]] = []
+
+
+def provide_nav(entries: Callable[[], Sequence[Any]]) -> None:
+    """Hand pages the desk's navigation links (``server.desk.registry`` calls this once with
+    its accessor), so that this module reads them without importing the desk."""
+    _NAV_SOURCE[:] = [entries]
+
+
+def nav_entries() -> Sequence[Any]:
+    """The navigation links in their order (``desk_base.html`` shows those ``may`` allows)."""
+    return _NAV_SOURCE[0]() if _NAV_SOURCE else ()
+
+
 def configure_templates(engine: JinjaTemplateEngine, *, settings: Settings) -> None:
     """Set up the page environment; times are shown in ``settings.timezone``."""
     env = engine.engine
     env.autoescape = True
     env.globals["t"] = _t
     env.globals["lang"] = _lang
+    env.globals["error_text"] = _error_text
     env.filters["local_time"] = partial(local_time, tz=settings.timezone)
     env.globals["may"] = may
+    env.globals["nav_entries"] = nav_entries
