@@ -23,6 +23,7 @@ from server import jobs, writes
 from server.auth.principal import Principal
 from server.clock import now_iso
 from server.settings import Settings
+from server.store import places
 from server.store import tickets as store
 
 log = logging.getLogger("stewardsync.escalation")
@@ -36,7 +37,7 @@ async def sweep(principal: Principal, at: str) -> int:
     """Escalate every active ticket past its deadline and not yet escalated, in the
     principal's scope (``SYSTEM``: every estate); how many."""
     system = principal is SYSTEM
-    scope = await store.all_estates_scope() if system else principal.scope
+    scope = await places.all_estates_scope() if system else principal.scope
     overdue = await store.overdue_to_escalate(at, scope=scope)
     if system:  # the system writes (as a manager) in the estates of what it escalates, no more
         principal = msgspec.structs.replace(

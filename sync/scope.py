@@ -95,6 +95,12 @@ def scope_of(role: str, user_id: str, *, estate_ids: Iterable[str] = (),
     return Scope(estates=frozenset(estate_ids), buildings=None)
 
 
+def by_building(role: str) -> bool:
+    """Whether the role works in assigned buildings (a steward) rather than estates."""
+    rule = ROLE_SCOPES.get(role)
+    return rule is not None and rule.kind == "buildings"
+
+
 def rule_of(role: str) -> RoleScope | None:
     return ROLE_SCOPES.get(role)
 

@@ -14,6 +14,7 @@ from litestar.response import Template
 from server.auth.routes import NO_CONTROL
 from server.admin.common import AdminRequest, render
 from server.clock import iso
+from server.desk.registry import NavEntry, nav_entry
 from server.store import audit, staff
 
 PAGE_SIZE = 50
@@ -52,3 +53,4 @@ async def audit_page(
 
 
 ROUTES = [audit_page]
+nav_entry(NavEntry(href="/admin/audit", key="admin.nav.audit", route="admin.audit", order=130))

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from server.admin.common import AdminRequest, after_write, client_ip, render
 from server.auth.scope import REVOCABLE_ROLES, may_revoke_device_of
 from server.clock import now_iso
+from server.desk.registry import NavEntry, nav_entry
 from server.errors import ApiError
 from server.store import audit, staff
 from server.store.field_work import staff_outside
@@ -43,3 +44,4 @@ async def device_revoke(request: AdminRequest, device_id: FromPath[str]) -> Temp
 
 
 ROUTES = [devices_page, device_revoke]
+nav_entry(NavEntry(href="/admin/devices", key="admin.nav.devices", route="admin.devices", order=120))

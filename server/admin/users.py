@@ -15,11 +15,12 @@ from schemas.vocab import Role, codes
 from server.auth.routes import NO_CONTROL
 from server.admin.common import AdminRequest, after_write, client_ip, render
 from server.clock import now_iso
+from server.desk.registry import NavEntry, nav_entry
 from server.errors import ApiError
 from server.store import audit, staff
-from server.store import tickets as ticket_store
+from server.store import places
 from server.store.field_work import staff_outside
-from sync.scope import OFFICE_ROLES, Scope
+from sync.scope import OFFICE_ROLES, Scope, by_building
 
 ROLES = codes(Role)
 FormBody = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -48,7 +49,7 @@ class PasswordForm(msgspec.Struct, forbid_unknown_fields=False):
 async def _users_context(scope: Scope) -> dict[str, Any]:
     """The people of the admin's estates (and those placed nowhere yet), and the estates'
     buildings for the assignment form."""
-    buildings = await ticket_store.buildings(scope=scope)  # the admin's estates' buildings
+    buildings = await places.buildings(scope=scope)  # the admin's estates' buildings
     outside = await staff_outside(scope=scope)
     users = [u for u in await staff.list_users() if u.id not in outside]
     return {"users": users, "roles": ROLES, "buildings": buildings,
@@ -59,7 +60,7 @@ async def _row_context(scope: Scope, user_id: str) -> dict[str, Any]:
     row = await staff.user_by_id(user_id)
     if row is None or user_id in await staff_outside(scope=scope):  # another estate's: as unknown
         raise ApiError(404, "user_not_found", "没有这个账号 / no such user")
-    buildings = await ticket_store.buildings(scope=scope)
+    buildings = await places.buildings(scope=scope)
     return {"u": row, "roles": ROLES, "buildings": buildings,
             "building_names": {b["id"]: b["code"] for b in buildings}, "now": now_iso()}
 
@@ -130,7 +131,7 @@ async def user_password(request: AdminRequest, user_id: FromPath[str],
 @post("/admin/users/{user_id:str}/buildings", name="admin.user_buildings", include_in_schema=False)
 async def user_buildings(request: AdminRequest, user_id: FromPath[str]) -> Template | Redirect:
     context = await _row_context(request.user.scope, user_id)
-    if context["u"].role != "steward":
+    if not by_building(context["u"].role):
         raise ApiError(409, "not_a_steward", "只有管家分配责任楼栋 / only stewards have assigned buildings")
     form = await request.form()
     chosen = sorted(set(form.getall("building_id") if "building_id" in form else []))
@@ -149,3 +150,4 @@ async def user_buildings(request: AdminRequest, user_id: FromPath[str]) -> Templ
 
 
 ROUTES = [users_page, user_add, user_role, user_active, user_password, user_buildings]
+nav_entry(NavEntry(href="/admin/users", key="admin.nav.users", route="admin.users", order=140))

@@ -10,6 +10,7 @@ from schemas.vocab import Role, codes
 from server.commands import CommandError, add_command, with_database
 from server.settings import Settings
 from server.store import staff
+from sync.scope import by_building
 
 MIN_PASSWORD = 8
 
@@ -33,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_add(args: argparse.Namespace, settings: Settings) -> int:
     codes_wanted = _codes(args.buildings)
-    if codes_wanted and args.role != "steward":
+    if codes_wanted and not by_building(args.role):
         raise CommandError("--buildings is for stewards only")
     password = _password(args)
 
@@ -41,7 +42,7 @@ def run_add(args: argparse.Namespace, settings: Settings) -> int:
         building_ids = await _building_ids(codes_wanted)
         user_id = await staff.add_user(args.username, password, args.name or args.username, args.role,
                                        phone=args.phone)
-        if args.role == "steward":
+        if by_building(args.role):
             await staff.assign_buildings(user_id, building_ids)
         return user_id
 

@@ -7,7 +7,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from server.desk.common import DeskRequest, client_ip, render
-from server.desk.registry import unit_sections
+from server.desk.registry import NavEntry, Table, export_list, nav_entry, unit_sections
 from server.errors import ApiError
 from server.store import archive as store
 from server.store import audit
@@ -39,4 +39,13 @@ async def archive_unit(request: DeskRequest, unit_id: FromPath[str]) -> Template
                   {**page, "fields": store.HOUSEHOLD_FIELDS, "sections": sections})
 
 
+@export_list("archive", page="desk.archive", personal=True)
+async def archive_list(request: DeskRequest) -> Table:
+    found = await store.search(request.query_params.get("q", "")[:50], request.user.role, scope=request.user.scope)
+    fields = [f for f in store.HOUSEHOLD_FIELDS if f != "co_residents"]
+    rows = [[u["building_code"], u["code"], *[(u["household"] or {}).get(f, "") for f in fields]] for u in found]
+    return ["field.building", "field.unit", *[f"household.{f}" for f in fields]], rows
+
+
 ROUTES = [archive_search, archive_unit]
+nav_entry(NavEntry(href="/desk/archive", key="nav.archive", route="desk.archive", order=50))

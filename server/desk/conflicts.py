@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from server import writes
 from server.desk.common import DeskRequest, after_write, base_context, client_ip, render
 from server.desk.forms import form_of
+from server.desk.registry import NavEntry, Table, export_list, nav_entry
 from server.errors import ApiError
 from server.i18n import translate
 from server.store import audit
@@ -90,4 +91,14 @@ async def take_other(request: DeskRequest, found: dict[str, Any]) -> None:
         raise ApiError(409, "conflict_moved", "记录在此期间又被修改，请刷新后再处理 / the record changed meanwhile: reload")
 
 
+@export_list("conflicts", page="desk.conflicts")
+async def conflict_list(request: DeskRequest) -> Table:
+    ctx = await inbox_context(request.user.scope, request.query_params.get("all") == "true")
+    return (["conflicts.record", "conflict.field", "conflict.kept", "conflict.lost", "conflicts.rule", "field.status"],
+            [[f"{c['collection']} {c['record_id']}", c["field"] or c["kind"],
+              msgspec.json.encode(c["kept_value"]).decode(), msgspec.json.encode(c["lost_value"]).decode(),
+              c["rule"], c["status"]] for c in ctx["rows"]])
+
+
 ROUTES = [inbox, resolve]
+nav_entry(NavEntry(href="/desk/conflicts", key="nav.conflicts", route="desk.conflicts", order=90))

@@ -14,8 +14,9 @@ from litestar.response import Redirect, Template
 
 from server.clock import iso, parse_iso
 from server import writes
-from server.desk.common import DeskRequest, after_write, base_context, now, render
+from server.desk.common import DeskRequest, after_write, base_context, local_time_of, now, render
 from server.desk.forms import form_of
+from server.desk.registry import NavEntry, Table, export_list, nav_entry
 from server.errors import ApiError
 from server.store import field_work as store
 from sync.scope import Scope
@@ -75,4 +76,13 @@ async def decide(request: DeskRequest) -> Redirect | Template:
                     context={**base_context(request), **await duplicates_context(request.user.scope, DEFAULT_WINDOW_HOURS), "saved": True})
 
 
+@export_list("duplicates", page="desk.duplicates")
+async def duplicate_list(request: DeskRequest) -> Table:
+    ctx = await duplicates_context(request.user.scope, DEFAULT_WINDOW_HOURS)
+    return (["field.building", "field.place", "field.kind", "field.time", "field.steward", "field.description"],
+            [[f["building_code"], f["floor"] or f["area"] or "", f["kind"], local_time_of(request, f["occurred_at"]),
+              f["steward"], f["description"]] for group in ctx["groups"] for f in group])
+
+
 ROUTES = [duplicates, decide]
+nav_entry(NavEntry(href="/desk/duplicates", key="nav.duplicates", route="desk.duplicates", order=40))

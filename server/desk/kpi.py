@@ -12,9 +12,12 @@ from litestar.response import Template
 
 from server.clock import iso
 from server.desk.common import DeskRequest, local_today, render, tz
+from server.desk.registry import NavEntry, Table, export_list, nav_entry
 from server.errors import ApiError
+from server.i18n import translate
 from server.store import kpi as store
-from server.store import tickets
+from server.store import places
+from server.templating import request_language
 
 
 def month_bounds(request: DeskRequest, month: str) -> tuple[str, str]:
@@ -36,7 +39,7 @@ async def kpi_context(request: DeskRequest, month: str, building_id: str) -> dic
     chart = {"labels": [k.key for k in kpis],
              "values": [round(k.value * 100, 1) if k.value is not None else None for k in kpis],
              "targets": [round(k.target * 100, 1) for k in kpis]}
-    return {"kpis": kpis, "month": month, "building_id": building_id, "buildings": await tickets.buildings(scope=request.user.scope),
+    return {"kpis": kpis, "month": month, "building_id": building_id, "buildings": await places.buildings(scope=request.user.scope),
             "chart": msgspec.json.encode(chart).decode(), "live_version": await store.clock_version()}
 
 
@@ -59,4 +62,13 @@ async def live(since: FromQuery[int] = 0) -> Response[LiveState]:
                     headers={"Cache-Control": "no-store"})
 
 
+@export_list("kpi", page="desk.kpi")  # managers only, as the page
+async def kpi_list(request: DeskRequest) -> Table:
+    ctx = await kpi_context(request, request.query_params.get("month", ""), request.query_params.get("building_id", ""))
+    return (["kpi.month", "kpi.title", "kpi.numerator", "kpi.denominator", "kpi.value", "kpi.target"],
+            [[ctx["month"], translate(request_language(request), f"kpi.{k.key}"), k.numerator, k.denominator,
+              round(k.value * 100, 2) if k.value is not None else "", round(k.target * 100, 2)] for k in ctx["kpis"]])
+
+
 ROUTES = [dashboard, live]
+nav_entry(NavEntry(href="/desk/kpi", key="nav.kpi", route="desk.kpi", order=110))

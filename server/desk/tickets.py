@@ -12,12 +12,15 @@ from litestar.response import Redirect, Template
 from schemas.vocab import TICKET_STATUSES, TicketChannel, TicketKind, TicketPriority, codes
 from server import escalation, writes
 from server.desk import rules
-from server.desk.common import DeskRequest, after_write, base_context, now, render
+from server.desk.common import DeskRequest, after_write, base_context, local_time_of, now, render
 from server.desk.forms import form_of, query_of
+from server.desk.registry import NavEntry, Table, export_list, nav_entry
 from server.errors import ApiError
 from server.i18n import translate
 from server.store import audit
 from server.store import kpi as kpi_store
+from server.store import places
+from server.store.exports import MAX_ROWS
 from server.store.field_work import staff_names
 from server.store import tickets as store
 from server.templating import request_language
@@ -52,7 +55,7 @@ async def queue_context(request: DeskRequest) -> dict[str, Any]:
     # the clock first: a change committed while the page is read makes the page refresh
     scope = request.user.scope
     async with store.snapshot():
-        version, buildings = await kpi_store.clock_version(), await store.buildings(scope=scope)
+        version, buildings = await kpi_store.clock_version(), await places.buildings(scope=scope)
         page = await store.queue(f, now(), codes={b["id"]: b["code"] for b in buildings}, scope=scope)
     params = {k: v for k, v in request.query_params.items() if k != "after" and v}
     return {"page": page, "filter": f, "params": params, "buildings": buildings,
@@ -306,5 +309,44 @@ async def escalate_overdue(request: DeskRequest) -> Redirect | Template:
         "rows": await store.escalated(at, scope=request.user.scope), "pending": 0, "user": request.user})
 
 
+# --- exports (a line per ticket; the callbacks list in field_work adds columns) ----------
+
+
+TICKET_HEADERS = ["field.number", "field.title", "field.kind", "field.priority", "field.status", "field.place",
+                  "field.assignee", "field.created_at", "field.due", "ticket.overdue"]
+
+
+def ticket_line(request: DeskRequest, r: dict[str, Any], *extra: Any) -> list[Any]:
+    """A ticket's row of an export, under ``TICKET_HEADERS`` (then ``extra``)."""
+    lang = request_language(request)
+    return [r["number"], r["title"], translate(lang, f"kind.{r['kind']}"), translate(lang, f"priority.{r['priority']}"),
+            translate(lang, f"status.{r['status']}"), f"{r['building_code']} {r['unit_code'] or r['place']}".strip(),
+            r["assignee"], local_time_of(request, r["created_at"]), local_time_of(request, r["resolve_due_at"]),
+            translate(lang, "yes") if r.get("overdue") else "", *extra]
+
+
+@export_list("tickets", page="desk.queue")
+async def ticket_list(request: DeskRequest) -> Table:
+    f = queue_filter(request)
+    lines: list[list[Any]] = []
+    at = now()
+    while len(lines) < MAX_ROWS:
+        rows, cursor = await store.queue_rows(f, at, 1000, scope=request.user.scope)
+        lines += [ticket_line(request, r) for r in rows]
+        if cursor is None:
+            break
+        f = msgspec.structs.replace(f, after=cursor)
+    return TICKET_HEADERS, lines
+
+
+@export_list("escalations", page="desk.escalations")
+async def escalation_list(request: DeskRequest) -> Table:
+    rows = await store.escalated(now(), 10_000, scope=request.user.scope)
+    return TICKET_HEADERS, [ticket_line(request, r) for r in rows]
+
+
 ROUTES = [queue_page, intake_page, owner_search, intake, ticket_page, transition, assign, promise,
           sign_off, callback, escalate, note, escalations_page, escalate_overdue]
+nav_entry(NavEntry(href="/desk/tickets", key="nav.queue", route="desk.queue", order=10))
+nav_entry(NavEntry(href="/desk/intake", key="nav.intake", route="desk.intake_page", order=20))
+nav_entry(NavEntry(href="/desk/escalations", key="nav.escalations", route="desk.escalations", order=100))

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from server.store.scoping import scope_where
-from server.store.tickets import codes_of, json_value
+from server.store.places import codes_of
+from server.store.rows import json_value
 from server.tables import SYNCED_TABLES, Building, Household, Ticket, Unit, VacantCheck, Visit
 from sync import policy
 from sync.scope import Scope

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.store.scoping import scope_where
-from server.store.tickets import conflict_values
+from server.store.rows import json_value
 from server.tables import SYNCED_TABLES, Conflict, Household, StaffUser, SyncDevice, Ticket
 from sync.scope import Scope
 
@@ -65,3 +65,7 @@ async def record(collection: str, record_id: str, *, scope: Scope) -> dict[str, 
     if table is None:
         return None
     return await table.select().where((table.id == record_id) & scope_where(table, scope)).first()
+
+
+def conflict_values(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "kept_value": json_value(row["kept_value"]), "lost_value": json_value(row["lost_value"])}

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from server.store.scoping import scope_where
-from server.store.tickets import building_codes, buildings, json_value, natural
+from server.store.places import building_codes, buildings, natural
+from server.store.rows import json_value
 from server.tables import (
     BuildingAssignment, Finding, PatrolRound, StaffEstate, StaffUser, SyncDevice, Unit, VacantCheck,
 )

@@ -18,7 +18,7 @@ from server.tables import (
     Building, BuildingAssignment, Estate, LoginAttempt, StaffEstate, StaffSession, StaffUser,
     SyncDevice,
 )
-from sync.scope import OFFICE_ROLES, rule_of
+from sync.scope import OFFICE_ROLES, by_building, rule_of
 
 
 async def principal_of(user_id: str, *, device_id: str | None = None) -> Principal | None:
@@ -236,8 +236,7 @@ async def set_role(user_id: str, role: str) -> str | None:
     if row is None:
         return None
     await StaffUser.update({StaffUser.role: role}).where(StaffUser.id == user_id)
-    rule = rule_of(role)
-    if rule is None or rule.kind != "buildings":
+    if not by_building(role):
         await BuildingAssignment.delete().where(BuildingAssignment.user_id == user_id)
     if role in OFFICE_ROLES:
         await _default_estates(user_id)

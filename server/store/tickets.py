@@ -12,14 +12,15 @@ ORDER BY <sort>, id LIMIT n``, one range scan of an index of migration 0003.
 from __future__ import annotations
 
 import base64
-import re
 from typing import Any, Literal
 
 import msgspec
 
+from server.store.conflicts import conflict_values
+from server.store.places import codes_of
 from server.store.scoping import scope_sql, scope_where
 from server.tables import (
-    Building, ChangeLog, Conflict, Estate, Finding, Household, Ticket, TicketEvent, Unit,
+    ChangeLog, Conflict, Finding, Household, Ticket, TicketEvent, Unit,
 )
 from sync.scope import Scope
 
@@ -169,36 +170,6 @@ async def _add_places(rows: list[dict[str, Any]], codes: dict[str, str] | None =
         r["building_code"] = buildings.get(r.get("building_id") or "", "")
 
 
-async def buildings(*, scope: Scope) -> list[dict[str, Any]]:
-    """The buildings of the scope (filters, selects), 2栋 before 10栋."""
-    rows = await Building.select(Building.id, Building.code, Building.name, Building.floors).where(
-        (Building.deleted == False) & scope_where(Building, scope))  # noqa: E712
-    return sorted(rows, key=lambda b: natural(b["code"]))
-
-
-def natural(code: str) -> tuple[Any, ...]:
-    """Sort key comparing the numbers in a code as numbers ("2栋" < "10栋")."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", code or ""))
-
-
-async def building_codes(*, scope: Scope) -> dict[str, str]:
-    return {b["id"]: b["code"] for b in await buildings(scope=scope)}
-
-
-async def codes_of(building_ids: set[str]) -> dict[str, str]:
-    """Codes of the buildings named by rows already read in scope (a look-up by id)."""
-    if not building_ids:
-        return {}
-    return {b["id"]: b["code"] for b in await Building.select(Building.id, Building.code).where(
-        Building.id.is_in(sorted(building_ids)))}
-
-
-async def all_estates_scope() -> Scope:
-    """Every estate of the deployment: the system's own jobs (the escalation sweep), never a
-    person's scope."""
-    return Scope(estates=frozenset(e["id"] for e in await Estate.select(Estate.id)), buildings=None)
-
-
 async def ticket(ticket_id: str, *, scope: Scope) -> dict[str, Any] | None:
     """One ticket; None when missing or outside ``scope``."""
     row = await Ticket.select().where(
@@ -233,15 +204,6 @@ async def conflicts_of(ticket_id: str, *, scope: Scope) -> list[dict[str, Any]]:
         (Conflict.collection == "ticket") & (Conflict.record_id == ticket_id) & scope_where(Conflict, scope)
     ).order_by(Conflict.created_at)
     return [conflict_values(r) for r in rows]
-
-
-def json_value(value: Any) -> Any:
-    """A JSON column's value (the drivers hand back text)."""
-    return msgspec.json.decode(value) if isinstance(value, str) and value else value
-
-
-def conflict_values(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "kept_value": json_value(row["kept_value"]), "lost_value": json_value(row["lost_value"])}
 
 
 async def findings_of(ticket_id: str, *, scope: Scope) -> list[dict[str, Any]]:

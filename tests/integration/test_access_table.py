@@ -279,7 +279,7 @@ def b_actions(b) -> list[tuple[str, str, dict[str, str]]]:
 
 
 async def test_office_roles_of_one_estate_see_nothing_of_another(client) -> None:
-    from server.desk.exports import LISTS
+    from server.desk.registry import export_lists
     from server.tables import Conflict, Finding, SyncDevice, Ticket, TicketEvent
     from tests.integration.test_scope_estates import seed_estate
 
@@ -291,7 +291,7 @@ async def test_office_roles_of_one_estate_see_nothing_of_another(client) -> None
     for role in (D, M, A):
         user_id = await make_user(role, estate_ids=[a.estate.estate_id])
         csrf_header = await as_user(client, user_id)
-        exports = [f"/desk/export/{name}.{fmt}" for name in LISTS for fmt in ("csv", "xlsx")]
+        exports = [f"/desk/export/{name}.{fmt}" for name in export_lists() for fmt in ("csv", "xlsx")]
         for path in b_pages(b) + [e + ("?q=1-" if "archive" in e else "") for e in exports]:
             response = await client.get(path)
             if response.status_code in (401, 403):  # a page of a higher role: refused anyway

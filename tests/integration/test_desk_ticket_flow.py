@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from server.tables import AuditLog, ChangeLog, Conflict, Ticket, TicketEvent
-from server.store.tickets import json_value
+from server.store.rows import json_value
 from tests.factories import make_estate, new_id
 from tests.integration.test_desk_helpers import HX, csrf, login
 

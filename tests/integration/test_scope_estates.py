@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from server.clock import iso, now_iso
-from server.store import archive, conflicts, field_work, kpi, staff, tickets
+from server.store import archive, conflicts, field_work, kpi, places, staff, tickets
 from server.tables import (
     Conflict, FeeBill, Finding, Household, PatrolRound, SyncDevice, Ticket, VacantCheck, Visit,
 )
@@ -151,8 +151,8 @@ async def everything(scope: Scope, b: Seeded | None = None) -> dict[str, Any]:
     found: dict[str, Any] = {
         "queue": await tickets.queue(tickets.QueueFilter(), now, scope=scope),
         "overdue": await tickets.queue(tickets.QueueFilter(overdue=True), now, scope=scope),
-        "buildings": await tickets.buildings(scope=scope),
-        "codes": await tickets.building_codes(scope=scope),
+        "buildings": await places.buildings(scope=scope),
+        "codes": await places.building_codes(scope=scope),
         "escalated": await tickets.escalated(now, scope=scope),
         "to_escalate": await tickets.overdue_to_escalate(now, scope=scope),
         "callbacks": await tickets.callbacks_due(y_start, y_end, scope=scope),
@@ -258,7 +258,7 @@ async def test_the_system_sweep_escalates_every_estate_as_their_manager(db) -> N
     assert await escalation.sweep(escalation.SYSTEM, now_iso()) == 2
     flagged = await Ticket.select(Ticket.id).where(Ticket.escalated == True)  # noqa: E712
     assert {a.open_ticket, b.open_ticket} <= {t["id"] for t in flagged}
-    every = await tickets.all_estates_scope()
+    every = await places.all_estates_scope()
     assert every.estates == {a.estate.estate_id, b.estate.estate_id} and every.whole_estates
 
 

@@ -12,13 +12,13 @@ from types import ModuleType
 
 import pytest
 
-from server.store import archive, audit, conflicts, exports, field_work, kpi, tickets
+from server.store import archive, audit, conflicts, exports, field_work, kpi, places, tickets
 
-MODULES = (tickets, archive, field_work, kpi, conflicts, exports, audit)
+MODULES = (tickets, places, archive, field_work, kpi, conflicts, exports, audit)
 
 ALLOWED: dict[str, str] = {
-    "server.store.tickets.all_estates_scope": "builds the system's every-estate scope from the estate table",
-    "server.store.tickets.codes_of": "codes of buildings named by rows already read in scope (a look-up by id)",
+    "server.store.places.all_estates_scope": "builds the system's every-estate scope from the estate table",
+    "server.store.places.codes_of": "codes of buildings named by rows already read in scope (a look-up by id)",
     "server.store.field_work.staff_names": "names of people named by rows already read in scope (a look-up by id)",
     "server.store.kpi.clock_version": "the deployment's sync clock: one number, no record",
     "server.store.audit.record": "appends an audit entry; reads nothing",
