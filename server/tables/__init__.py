@@ -8,19 +8,21 @@ of modules. The synced tables (subclasses of ``Synced``) are found from it, by w
 
 from piccolo.table import Table
 
-from server.tables import estate, field, staff, sync, tickets
+from server.tables import attachments, conflicts, estate, patrol, staff, sync, tickets, vacant, visits
 from server.tables.base import Synced
 from server.tables.estate import Building, Estate, FeeBill, Household, Unit
-from server.tables.field import (
-    Attachment, AttachmentBlob, Finding, PatrolRound, UploadPart, VacantCheck, Visit,
-)
+from server.tables.attachments import Attachment, AttachmentBlob, UploadPart
+from server.tables.conflicts import Conflict
 from server.tables.staff import (
     AuditLog, BuildingAssignment, LoginAttempt, StaffEstate, StaffSession, StaffUser,
 )
-from server.tables.sync import AppliedMutation, ChangeLog, Conflict, SyncClock, SyncDevice
+from server.tables.patrol import Finding, PatrolRound
+from server.tables.sync import AppliedMutation, ChangeLog, SyncClock, SyncDevice
 from server.tables.tickets import Ticket, TicketEvent
+from server.tables.vacant import VacantCheck
+from server.tables.visits import Visit
 
-MODULES = (estate, staff, tickets, field, sync)
+MODULES = (estate, staff, tickets, patrol, vacant, visits, attachments, sync, conflicts)
 
 ALL_TABLES: list[type[Table]] = [table for module in MODULES for table in module.TABLES]
 

@@ -1,10 +1,10 @@
-"""Sync bookkeeping: devices, applied mutations, the change log, the clock, conflicts."""
+"""Sync bookkeeping: devices, applied mutations, the change log, the clock."""
 
 from piccolo.columns import JSON, BigInt, Integer, Serial, Varchar
 from piccolo.table import Table
 
 from schemas.limits import COLLECTION_NAME_LENGTH
-from server.tables.base import Synced, ts
+from server.tables.base import ts
 
 
 class SyncDevice(Table, tablename="sync_device"):
@@ -66,19 +66,4 @@ class SyncClock(Table, tablename="sync_clock"):
     purged_through = BigInt(default=0)
 
 
-class Conflict(Synced, tablename="conflict"):
-    collection = Varchar(length=COLLECTION_NAME_LENGTH, index=True)
-    record_id = Varchar(length=36, index=True)
-    field = Varchar(length=40, null=True, default=None)
-    kind = Varchar(length=16)
-    kept_value = JSON(null=True, default=None)
-    lost_value = JSON(null=True, default=None)
-    kept_source = Varchar(length=80, null=True, default=None)
-    lost_source = Varchar(length=80, null=True, default=None)
-    rule = Varchar(length=40)
-    status = Varchar(length=10, default="open", index=True)
-    resolved_by = Varchar(length=36, null=True, default=None)
-    resolved_at = ts()
-
-
-TABLES = (SyncDevice, AppliedMutation, ChangeLog, SyncClock, Conflict)
+TABLES = (SyncDevice, AppliedMutation, ChangeLog, SyncClock)

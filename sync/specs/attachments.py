@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemas.records import Attachment
+from schemas.attachments import Attachment
 from sync.spec import EDITABLE, META_FIELDS, Access, Placement, Spec, same_for
 from sync.scope import ROLES
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from schemas.records import Conflict
+from schemas.conflicts import Conflict
 from sync.scope import OFFICE_ROLES
 from sync.spec import EDITABLE, Access, Placement, Row, Spec, same_for
 

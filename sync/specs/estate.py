@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemas.records import Building, Household, Unit
+from schemas.estate import Building, Household, Unit
 from sync.spec import EDITABLE, Access, Placement, Spec, same_for
 
 CAPABILITY = "estate"

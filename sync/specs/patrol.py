@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemas.records import Finding, PatrolRound
+from schemas.patrol import Finding, PatrolRound
 from sync.spec import EDITABLE, Access, Placement, Spec, same_for
 from sync.scope import ROLES
 

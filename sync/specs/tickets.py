@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from schemas.records import Ticket, TicketEvent
+from schemas.tickets import Ticket, TicketEvent
 from sync.lifecycle import TICKET
 from sync.scope import OFFICE_ROLES, ROLES
 from sync.spec import EDITABLE, META_FIELDS, Access, Placement, Row, Spec, ValueRule, same_for

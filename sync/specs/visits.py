@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemas.records import Visit
+from schemas.visits import Visit
 from sync.spec import EDITABLE, Access, Placement, Spec, same_for
 from sync.scope import ROLES
 

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.slow
 REGISTRATIONS = (
     ("sync/specs/__init__.py", r"(from sync\.specs import [^\n]*)", rf"\1, {CAPABILITY}"),
     ("sync/specs/__init__.py", r"(\n    \*visits\.SPECS,\n)", rf"\1    *{CAPABILITY}.SPECS,\n"),
-    ("server/tables/__init__.py", r"(from server\.tables import estate, [^\n]*)", rf"\1, {CAPABILITY}"),
+    ("server/tables/__init__.py", r"(from server\.tables import [^\n(]*)", rf"\1, {CAPABILITY}"),
     ("server/tables/__init__.py", r"(MODULES = \([^)]*)\)", rf"\1, {CAPABILITY})"),
     ("server/desk/__init__.py", r"(from server\.desk import [^\n]*)", rf"\1, {CAPABILITY}"),
     ("server/desk/__init__.py", r"(ROUTES: [^=]*= \[)", rf"\1*{CAPABILITY}.ROUTES, "),

@@ -1,0 +1,57 @@
+"""The estate's structure and its archive: buildings (楼栋), units (户), households (业户档案).
+
+Synced records as they travel between server and phone; each mirrors its Piccolo table
+in ``server/tables/estate.py`` and is declared once in ``sync/specs/estate.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from msgspec import Meta
+
+from schemas.base import Record
+from schemas.limits import Count, Day, Id, LongText, Measure, Short
+from schemas.vocab import Occupancy, Residence, UnitType
+
+
+class Building(Record, kw_only=True):
+    """楼栋. ``building_id`` equals ``id`` so that scope filtering is uniform; its
+    ``estate_id`` is given when it is created."""
+
+    code: Short[20]  # e.g. "3栋"
+    name: Short[50]
+    floors: Count
+    lifts: Count = 0
+
+
+class Unit(Record, kw_only=True):
+    """户/单元: a dwelling. Occupancy is the only field the field staff change."""
+
+    code: Short[30]  # e.g. "3-1-0502"
+    floor: Count
+    unit_type: UnitType
+    area_m2: Measure
+    occupancy: Occupancy
+
+
+class Household(Record, kw_only=True):
+    """业户档案: the household archive of one unit. Personal fields are filtered by role."""
+
+    unit_id: Id
+    owner_name: Short[50]
+    owner_phone: Short[30] | None = None
+    owner_id_number: Short[30] | None = None  # 身份证号: desk and above only
+    co_residents: Annotated[list[dict[str, Any]], Meta(max_length=20)] = []  # [{name, relation, age, phone}]
+    family_structure: LongText | None = None  # 家庭结构, free text ("三口之家，老人同住")
+    residence: Residence = "unknown"  # 自住 / 出租
+    tenant_name: Short[50] | None = None
+    tenant_phone: Short[30] | None = None
+    special_needs: LongText | None = None  # 特殊需求, e.g. 独居老人
+    emergency_contact_name: Short[50] | None = None
+    emergency_contact_phone: Short[30] | None = None
+    opinions: LongText | None = None  # 业主意见和建议
+    notes: LongText | None = None
+    owner_class: Short[16] = "ordinary"  # for the familiarity KPI: ordinary / committee / vip
+    known_by_steward: bool = False  # 业主熟知
+    move_in_date: Day | None = None

@@ -1,0 +1,63 @@
+"""Tickets (工单) and their timelines.
+
+Synced records as they travel between server and phone; each mirrors its Piccolo table
+in ``server/tables/tickets.py`` and is declared once in ``sync/specs/tickets.py``.
+"""
+
+from __future__ import annotations
+
+from schemas.base import Record
+from schemas.limits import Day, Id, LongText, Score, Short, Time
+from schemas.vocab import (
+    InvalidComplaint,
+    TicketChannel,
+    TicketEventType,
+    TicketKind,
+    TicketPriority,
+    TicketStatus,
+)
+
+
+class Ticket(Record, kw_only=True):
+    """工单. ``status`` follows the lifecycle in ``sync.lifecycle``."""
+
+    number: Short[24] | None = None  # human-readable, assigned by the server
+    kind: TicketKind
+    priority: TicketPriority = "normal"
+    status: TicketStatus = "received"
+    title: Short[200]
+    description: LongText = ""
+    unit_id: Id | None = None
+    place: Short[200] = ""  # free-text place: "3栋 2单元 5楼走廊"
+    reporter_name: Short[50] | None = None
+    reporter_phone: Short[30] | None = None
+    channel: TicketChannel = "phone"
+    first_responder_id: Id | None = None  # 首问责任人
+    assignee: Short[50] | None = None  # team or person doing the work (工程部 / 保洁 / 秩序)
+    promised_date: Day | None = None
+    response_due_at: Time | None = None
+    resolve_due_at: Time | None = None
+    dispatched_at: Time | None = None
+    done_at: Time | None = None
+    called_back_at: Time | None = None
+    closed_at: Time | None = None
+    owner_signed: bool = False
+    satisfaction: Score | None = None
+    paid_service: bool = False
+    invalid_category: InvalidComplaint | None = None
+    escalated: bool = False
+    source_finding_id: Id | None = None
+    source_check_id: Id | None = None
+    source_visit_id: Id | None = None
+
+
+class TicketEvent(Record, kw_only=True):
+    """One line of a ticket's timeline. Append-only: never edited, never conflicts."""
+
+    ticket_id: Id
+    type: TicketEventType
+    from_status: TicketStatus | None = None
+    to_status: TicketStatus | None = None
+    body: LongText = ""
+    author_id: Id | None = None
+    client_time: Time | None = None  # the phone's clock, for display only
