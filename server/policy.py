@@ -2,6 +2,8 @@
 
 Every route handler has a ``name``; ``ACCESS`` maps it to the roles allowed (or PUBLIC).
 A route missing from the table is refused to everyone (and fails the access-table test).
+The lines of a capability's own pages are granted by its desk module (``grant``), next to
+its routes; the rest are written here.
 Field- and building-level rules for records live in ``sync.policy`` and are applied by the
 query layer, the sync engine and the pages alike.
 """
@@ -55,35 +57,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "sync.attachment_head": ANY_STAFF,
     "sync.attachment_get": ANY_STAFF,  # and only photos of records in the caller's scope
 
-    # --- desk pages ---
-    "desk.queue": OFFICE,
-    "desk.intake_page": OFFICE,
-    "desk.owner_search": OFFICE,
-    "desk.intake": OFFICE,
-    "desk.ticket": OFFICE,
-    "desk.ticket_transition": OFFICE,
-    "desk.ticket_assign": OFFICE,
-    "desk.ticket_promise": OFFICE,
-    "desk.ticket_sign_off": OFFICE,
-    "desk.ticket_callback": OFFICE,
-    "desk.ticket_escalate": OFFICE,
-    "desk.ticket_note": OFFICE,
-    "desk.escalations": OFFICE,
-    "desk.escalate_overdue": OFFICE,
-    "desk.archive": OFFICE,
-    "desk.archive_unit": OFFICE,
-    "desk.callbacks": OFFICE,
-    "desk.vacant": OFFICE,
-    "desk.patrols": OFFICE,
-    "desk.stewards": OFFICE,
-    "desk.duplicates": OFFICE,
-    "desk.duplicates_decide": OFFICE,
-    "desk.conflicts": OFFICE,
-    "desk.conflict_resolve": OFFICE,
-    "desk.kpi": MANAGEMENT,
-    "desk.live": OFFICE,
-    "desk.export": OFFICE,
-
+    # --- desk pages: each desk module grants its own routes (``grant`` below) ---
     # --- phone app (PWA shell, manifest, service worker) ---
     "pwa.shell": PUBLIC,  # the shell holds no data; the app logs in through the API
     "pwa.worker": PUBLIC,
@@ -115,6 +89,15 @@ API_ERROR_RESPONSES: dict[int, ResponseSpec] = {
 """What every API route may answer besides success, all as ``ErrorBody``: pass it as
 ``responses=`` on API handlers (Litestar otherwise documents its own 400 shape, which is not
 what ``server.errors`` sends)."""
+
+
+def grant(entries: dict[str, str | tuple[str, ...]]) -> None:
+    """Add a capability's routes to ``ACCESS``, from the module that defines them (at
+    import, before the app is built). Granting a route twice differently is an error."""
+    for name, roles in entries.items():
+        if ACCESS.get(name, roles) != roles:
+            raise ValueError(f"route {name!r} granted twice: {ACCESS[name]!r} and {roles!r}")
+        ACCESS[name] = roles
 
 
 def roles_for(name: str | None) -> str | tuple[str, ...] | None:

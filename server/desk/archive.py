@@ -9,8 +9,14 @@ from litestar.response import Template
 from server.desk.common import DeskRequest, client_ip, render
 from server.desk.registry import NavEntry, Table, export_list, nav_entry, unit_sections
 from server.errors import ApiError
+from server.policy import OFFICE, grant
 from server.store import archive as store
 from server.store import audit
+
+grant({  # who may open this module's routes (server.policy.ACCESS)
+    "desk.archive": OFFICE,
+    "desk.archive_unit": OFFICE,
+})
 
 
 @get("/desk/archive", name="desk.archive", include_in_schema=False)

@@ -17,10 +17,16 @@ from server.desk.forms import form_of
 from server.desk.registry import NavEntry, Table, export_list, nav_entry
 from server.errors import ApiError
 from server.i18n import translate
+from server.policy import OFFICE, grant
 from server.store import audit
 from server.store import conflicts as store
 from server.templating import request_language
 from sync.scope import Scope
+
+grant({  # who may open this module's routes (server.policy.ACCESS)
+    "desk.conflicts": OFFICE,
+    "desk.conflict_resolve": OFFICE,
+})
 
 REVERSIBLE = ("field", "status")  # kinds where "take the other" means one field's value
 

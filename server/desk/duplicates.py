@@ -12,14 +12,20 @@ from litestar import get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from server.clock import iso, parse_iso
 from server import writes
+from server.clock import iso, parse_iso
 from server.desk.common import DeskRequest, after_write, base_context, local_time_of, now, render
 from server.desk.forms import form_of
 from server.desk.registry import NavEntry, Table, export_list, nav_entry
 from server.errors import ApiError
+from server.policy import OFFICE, grant
 from server.store import field_work as store
 from sync.scope import Scope
+
+grant({  # who may open this module's routes (server.policy.ACCESS)
+    "desk.duplicates": OFFICE,
+    "desk.duplicates_decide": OFFICE,
+})
 
 LOOK_BACK_DAYS = 7
 DEFAULT_WINDOW_HOURS = 24

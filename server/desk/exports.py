@@ -13,8 +13,13 @@ from server.desk.common import DeskRequest, client_ip, now
 from server.desk.registry import export_lists
 from server.errors import ApiError
 from server.i18n import translate
+from server.policy import OFFICE, grant
 from server.store import audit, exports
 from server.templating import may, request_language
+
+grant({  # who may open this module's routes (server.policy.ACCESS)
+    "desk.export": OFFICE,
+})
 
 MEDIA = {"csv": "text/csv; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

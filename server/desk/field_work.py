@@ -10,15 +10,29 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from schemas.vocab import VACANT_CHECKLIST
-
-from server.desk.common import DeskRequest, day_bounds, local_time_of, local_today, parse_date, render
+from server.desk.common import (
+    DeskRequest,
+    day_bounds,
+    local_time_of,
+    local_today,
+    parse_date,
+    render,
+)
 from server.desk.registry import NavEntry, Table, export_list, nav_entry
 from server.desk.tickets import TICKET_HEADERS, ticket_line
 from server.errors import ApiError
 from server.i18n import translate
+from server.policy import OFFICE, grant
 from server.store import field_work as store
 from server.store import places, tickets
 from server.templating import request_language
+
+grant({  # who may open this module's routes (server.policy.ACCESS)
+    "desk.callbacks": OFFICE,
+    "desk.vacant": OFFICE,
+    "desk.patrols": OFFICE,
+    "desk.stewards": OFFICE,
+})
 
 
 def iso_week(day: date) -> str:

@@ -15,9 +15,15 @@ from server.desk.common import DeskRequest, local_today, render, tz
 from server.desk.registry import NavEntry, Table, export_list, nav_entry
 from server.errors import ApiError
 from server.i18n import translate
+from server.policy import MANAGEMENT, OFFICE, grant
 from server.store import kpi as store
 from server.store import places
 from server.templating import request_language
+
+grant({  # who may open this module's routes (server.policy.ACCESS)
+    "desk.kpi": MANAGEMENT,
+    "desk.live": OFFICE,
+})
 
 
 def month_bounds(request: DeskRequest, month: str) -> tuple[str, str]:

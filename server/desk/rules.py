@@ -4,7 +4,6 @@ from a status, and the message for one it refuses."""
 from __future__ import annotations
 
 from schemas.vocab import TICKET_STATUSES
-
 from sync import lifecycle
 
 

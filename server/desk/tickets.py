@@ -17,13 +17,30 @@ from server.desk.forms import form_of, query_of
 from server.desk.registry import NavEntry, Table, export_list, nav_entry
 from server.errors import ApiError
 from server.i18n import translate
-from server.store import audit
+from server.policy import OFFICE, grant
+from server.store import audit, places
 from server.store import kpi as kpi_store
-from server.store import places
+from server.store import tickets as store
 from server.store.exports import MAX_ROWS
 from server.store.field_work import staff_names
-from server.store import tickets as store
 from server.templating import request_language
+
+grant({  # who may open this module's routes (server.policy.ACCESS)
+    "desk.queue": OFFICE,
+    "desk.intake_page": OFFICE,
+    "desk.owner_search": OFFICE,
+    "desk.intake": OFFICE,
+    "desk.ticket": OFFICE,
+    "desk.ticket_transition": OFFICE,
+    "desk.ticket_assign": OFFICE,
+    "desk.ticket_promise": OFFICE,
+    "desk.ticket_sign_off": OFFICE,
+    "desk.ticket_callback": OFFICE,
+    "desk.ticket_escalate": OFFICE,
+    "desk.ticket_note": OFFICE,
+    "desk.escalations": OFFICE,
+    "desk.escalate_overdue": OFFICE,
+})
 
 Text = Annotated[str, msgspec.Meta(max_length=2000)]
 Short = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
