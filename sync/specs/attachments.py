@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from schemas.attachments import Attachment
-from sync.spec import EDITABLE, META_FIELDS, Access, Placement, Spec, same_for
 from sync.scope import ROLES
+from sync.spec import EDITABLE, META_FIELDS, Access, Placement, Spec, same_for
 
 CAPABILITY = "attachments"
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from schemas.patrol import Finding, PatrolRound
-from sync.spec import EDITABLE, Access, Placement, Spec, same_for
 from sync.scope import ROLES
+from sync.spec import EDITABLE, Access, Placement, Spec, same_for
 
 CAPABILITY = "patrol"
 FIELD_WORK = Access(create=True, write=EDITABLE, delete=True)  # every role, own rules apply

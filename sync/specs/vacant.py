@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from schemas.vacant import VacantCheck
-from sync.spec import EDITABLE, Access, Placement, Spec, same_for
 from sync.scope import ROLES
+from sync.spec import EDITABLE, Access, Placement, Spec, same_for
 
 CAPABILITY = "vacant"
 

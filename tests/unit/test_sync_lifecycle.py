@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from schemas.sync import Update
@@ -101,3 +102,24 @@ def test_due_times(kind: str, priority: str, response: str, resolve: str) -> Non
 def test_due_times_accept_offsets_and_answer_in_utc() -> None:
     assert sla.TICKET_RULES.due_times("inquiry", "normal", "2026-11-22T16:00:00+08:00")[0] == \
         "2026-11-22T08:30:00.000Z"
+
+
+async def test_an_estate_brings_its_own_time_limits_as_data() -> None:
+    """The core reads no settings: the caller passes each estate's ``Terms`` (here an estate
+    whose repairs are due within 4 hours), other estates keep the seeds' limits."""
+    from schemas.sync import Create
+
+    own = sla.Terms(due={"ticket": msgspec.structs.replace(
+        sla.TICKET_RULES, limits={**sla.TICKET_RULES.limits, "repair": (60, 4 * 60)})})
+    storage = estate()
+    ticket = {"kind": "repair", "title": "水管漏水", "unit_id": U1}
+    await apply_batch(storage, DESK, [Create(seq=1, collection="ticket", id="t-own", fields=ticket)],
+                      now=NOW, terms={E1: own})
+    await apply_batch(storage, DESK, [Create(seq=1, collection="ticket", id="t-seed", fields=ticket)],
+                      now=NOW, terms={"another-estate": own})
+    mine, seeded = storage.get("ticket", "t-own"), storage.get("ticket", "t-seed")
+    assert mine is not None and seeded is not None
+    assert (mine["response_due_at"], mine["resolve_due_at"]) == (
+        "2026-11-22T09:00:00.000Z", "2026-11-22T12:00:00.000Z")
+    assert (seeded["response_due_at"], seeded["resolve_due_at"]) == sla.TICKET_RULES.due_times(
+        "repair", "normal", NOW)
