@@ -13,7 +13,7 @@ from schemas.sync import Update
 from sync import lifecycle, sla
 from sync.engine import apply_batch
 from sync.storage import Actor
-from tests.unit.memory_storage import E1, B1, NOW, U1, estate
+from tests.unit.memory_storage import B1, E1, NOW, U1, estate
 
 # Office actors work in the test estate: every row carries its estate now, and an office
 # role sees only its estates (sync.scope).
