@@ -14,11 +14,11 @@ import warnings
 from pathlib import Path
 
 from server.commands import CommandError
-from server.commands import db, demo, ops, serve, settings, users
+from server.commands import db, demo, ledger, ops, serve, settings, users
 from server.db import DatabaseUnavailable
 from server.settings import Settings, SettingsError, database_kind, load_settings
 
-COMMANDS = [serve, db, users, demo, settings, ops]
+COMMANDS = [serve, db, users, demo, ledger, settings, ops]
 """Command-group modules, each with ``register(subparsers)``."""
 
 

@@ -298,7 +298,7 @@ def _unplaced_estate(given: Any, actor: Actor) -> str | None:
     """The estate of a record without a building: the one named (one of the actor's), or
     the actor's only estate (None when that is ambiguous: the scope check then refuses)."""
     if given is not None:
-        if given not in actor.estate_ids:
+        if not isinstance(given, str) or given not in actor.estate_ids:
             raise Rejected("out_of_scope", f"estate {given}")
         return str(given)
     if len(actor.estate_ids) == 1:

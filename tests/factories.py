@@ -35,7 +35,8 @@ async def make_estate(buildings: int = 2, units_per_building: int = 4, vacant_ev
     exists already works in the new estate too (the test's one office); a second estate
     with staff of its own is made with ``office=False``."""
     estate_id = new_id()
-    await Estate.insert(Estate(id=estate_id, name=f"测试花园{next(_n)}", address="测试路1号"))
+    number = next(_n)
+    await Estate.insert(Estate(id=estate_id, code=f"T{number}", name=f"测试花园{number}", address="测试路1号"))
     at = now_iso()
     result = SmallEstate(estate_id=estate_id, building_ids=[], unit_ids={}, household_ids={})
     for b in range(1, buildings + 1):

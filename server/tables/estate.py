@@ -8,6 +8,7 @@ from server.tables.base import Synced, ts
 
 class Estate(Table):
     id = Varchar(length=36, primary_key=True)
+    code = Varchar(length=20, null=True, default=None, unique=True)  # 项目编号, migration 0010
     name = Varchar(length=100)
     address = Varchar(length=200, default="")
 
