@@ -101,7 +101,7 @@ class Amount(Kind):
             raise Bad("应为数字")
         if number < 0:
             raise Bad("不能为负数")
-        if number > Decimal("100000000"):
+        if number > Decimal(100000000):
             raise Bad("数值过大")
         return float(round(number, 2))
 

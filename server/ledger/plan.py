@@ -27,7 +27,16 @@ from schemas.sync import Create, Update
 from server.clock import iso, parse_iso
 from server.ids import uuid7
 from server.ledger.cells import Bad, Kind, canonical, text_of
-from server.ledger.sheets import BASE_HEADER, BILLS, BUILDINGS, HOUSEHOLDS, SHEETS, STAFF, UNITS, Sheet
+from server.ledger.sheets import (
+    BASE_HEADER,
+    BILLS,
+    BUILDINGS,
+    HOUSEHOLDS,
+    SHEETS,
+    STAFF,
+    UNITS,
+    Sheet,
+)
 from server.ledger.workbook import RawBook, RawSheet, normal_header
 from sync.scope import by_building
 from sync.specs import SPECS

@@ -24,7 +24,14 @@ from server.ids import uuid7
 from server.ledger.plan import Plan, State, make_plan
 from server.ledger.sheets import BILLS, BUILDINGS, HOUSEHOLDS, STAFF, UNITS, Sheet
 from server.ledger.workbook import read_book, write_book
-from server.store.sync_storage import Conn, SqlStorage, columns_of, read_snapshot, row_from_db, write_transaction
+from server.store.sync_storage import (
+    Conn,
+    SqlStorage,
+    columns_of,
+    read_snapshot,
+    row_from_db,
+    write_transaction,
+)
 from sync.engine import apply_batch
 from sync.storage import Actor
 

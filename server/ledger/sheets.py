@@ -10,7 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from server.ledger.cells import (
-    YES_NO, Amount, Codes, Count, Day, IdNumber, Kind, Month, People, Phone, Words,
+    YES_NO,
+    Amount,
+    Codes,
+    Count,
+    Day,
+    IdNumber,
+    Kind,
+    Month,
+    People,
+    Phone,
+    Words,
 )
 
 UNIT_TYPES = Words(words={"洋房": "yangfang", "叠加": "diejia", "联排": "lianpai"})

@@ -4,9 +4,8 @@ An upload is untrusted: its size is bounded, an XLSX is checked as a zip before 
 opens it (entry count, unpacked size, compression ratio: a zip bomb is refused unread),
 XML is parsed by defusedxml (openpyxl uses it when installed: no entity expansion), and a
 formula is read as the value Excel saved with it, never evaluated. A CSV is one sheet,
-UTF-8 or GB18030 (what Excel in Chinese saves). On the way out, a text beginning with
-``=``, ``+``, ``-`` or ``@`` is written as text with Excel's quote prefix (it cannot
-become a formula) and characters XML cannot hold are dropped.
+UTF-8 or GB18030 (what Excel in Chinese saves). On the way out every cell goes through
+``server.store.exports.safe_cell``: a text stays a text, never a formula.
 """
 
 from __future__ import annotations
@@ -22,13 +21,12 @@ from pathlib import PurePath
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from server.ledger.sheets import BASE_HEADER, BY_NAME, SHEETS, Sheet
+from server.store.exports import safe_cell
 
 MAX_BYTES = 20 * 1024 * 1024  # an upload (a 10,000-household ledger is about 1.5 MB)
 MAX_UNPACKED = 300 * 1024 * 1024  # all entries of an XLSX, unpacked
@@ -106,7 +104,7 @@ def _read_xlsx(data: bytes) -> RawBook:
     _check_zip(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a damaged file
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
         raise Unreadable("not_xlsx", "无法读取：文件已损坏或不是 Excel 工作簿") from None
     try:
         sheets, ignored = [], []
@@ -176,23 +174,6 @@ def _sheet_of(sheet: Sheet, rows: Iterable[Sequence[Any]]) -> RawSheet | None:
 
 # --- writing ---------------------------------------------------------------------------
 
-RISKY = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(worksheet: Any, value: Any, **style: Any) -> WriteOnlyCell:
-    """A cell that Excel shows as written: text stays text (never a formula)."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(worksheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-        if value.startswith(RISKY):
-            cell.quotePrefix = True
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
-
-
 HEADER_FONT = Font(bold=True)
 REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
 EXAMPLE_FONT = Font(italic=True, color="808080")
@@ -221,19 +202,19 @@ def write_book(rows: dict[str, list[tuple[list[Any], Any]]], *, example: bool = 
                                        error=f"应为：{'、'.join(choices)}")
                 check.add(f"{letter}2:{letter}{MAX_ROWS}")
                 worksheet.data_validations.append(check)
-        headers = [safe(worksheet, c.header + ("*" if c.required else ""), font=HEADER_FONT,
+        headers = [safe_cell(worksheet, c.header + ("*" if c.required else ""), font=HEADER_FONT,
                         **({"fill": REQUIRED_FILL} if c.required else {})) for c in sheet.columns]
         if with_base:
-            headers.append(safe(worksheet, BASE_HEADER))
+            headers.append(safe_cell(worksheet, BASE_HEADER))
         worksheet.append(headers)
         if example:
             cells = [c.example for c in sheet.columns]
             cells[0] = f"{EXAMPLE_MARK}{cells[0]}"
-            worksheet.append([safe(worksheet, v, font=EXAMPLE_FONT) for v in cells])
+            worksheet.append([safe_cell(worksheet, v, font=EXAMPLE_FONT) for v in cells])
         for values, base in rows.get(sheet.name, ()):
-            line = [safe(worksheet, v) for v in values]
+            line = [safe_cell(worksheet, v) for v in values]
             if with_base:
-                line.append(safe(worksheet, json.dumps(base, ensure_ascii=False, separators=(",", ":"))))
+                line.append(safe_cell(worksheet, json.dumps(base, ensure_ascii=False, separators=(",", ":"))))
             worksheet.append(line)
     out = io.BytesIO()
     book.save(out)

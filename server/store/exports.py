@@ -1,4 +1,11 @@
-"""Lists written out as CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX (openpyxl)."""
+"""Lists written out as CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX (openpyxl).
+
+Whatever a record holds (a phone, an intake title, a ledger cell) may have been typed by
+anyone, so a text is never written as something Excel would run: in XLSX a text is a text
+cell, with Excel's quote prefix when it begins with ``=``, ``+``, ``-`` or ``@`` (so that
+editing it does not make it a formula either); in CSV such a text gets a leading ``'``.
+Characters XML cannot hold (control characters) are dropped rather than failing the file.
+"""
 
 from __future__ import annotations
 
@@ -8,31 +15,53 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 MAX_ROWS = 100_000  # an export is a working list, not a backup
+RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
 def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(headers)
+    writer.writerow([csv_value(h) for h in headers])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([csv_value(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        return "'" + value if value.startswith(RISKY) else value
+    return value
 
 
 def to_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
-    sheet.append(list(headers))
+    sheet.append([safe_cell(sheet, h) for h in headers])
     for row in rows:
-        sheet.append([_cell(v) for v in row])
+        sheet.append([safe_cell(sheet, v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _cell(value: Any) -> Any:
-    if value is None or isinstance(value, (int, float, str, bool)):
-        return value
-    return str(value)
+def safe_cell(sheet: Any, value: Any, **style: Any) -> WriteOnlyCell:
+    """A write-only cell that Excel shows as written: a text stays a text."""
+    if not (value is None or isinstance(value, (int, float, str, bool))):
+        value = str(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would make "=…" a formula
+        if value.startswith(RISKY):
+            cell.quotePrefix = True
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell

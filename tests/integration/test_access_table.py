@@ -53,6 +53,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /admin/devices": OFFICE,
     "POST /admin/devices/{device_id:str}/revoke": OFFICE,
     "GET /admin/audit": MANAGEMENT,
+    "GET /admin/ledger": MANAGEMENT,
+    "GET /admin/ledger/template.xlsx": MANAGEMENT,
+    "GET /admin/ledger/estate.xlsx": MANAGEMENT,
+    "POST /admin/ledger/preview": MANAGEMENT,
+    "POST /admin/ledger/apply": MANAGEMENT,
     # sync API
     "POST /api/v1/sync/push": STAFF,
     "POST /api/v1/sync/pull": STAFF,

@@ -18,7 +18,14 @@ from server.ledger.sheets import BILLS, BUILDINGS, HOUSEHOLDS, SHEETS, STAFF, UN
 from server.ledger.workbook import write_book
 from server.store import staff
 from server.tables import (
-    BuildingAssignment, ChangeLog, Conflict, FeeBill, Household, StaffEstate, StaffUser, Unit,
+    BuildingAssignment,
+    ChangeLog,
+    Conflict,
+    FeeBill,
+    Household,
+    StaffEstate,
+    StaffUser,
+    Unit,
 )
 from tests.factories import PASSWORD, enrol, make_estate, make_user
 from tests.integration.test_sync_support import Phone
