@@ -51,17 +51,21 @@ def to_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -
     return out.getvalue()
 
 
-def safe_cell(sheet: Any, value: Any, **style: Any) -> WriteOnlyCell:
-    """A write-only cell that Excel shows as written: a text stays a text."""
+def safe_cell(sheet: Any, value: Any, **style: Any) -> Any:
+    """What to append for one cell of a write-only sheet so that Excel shows it as
+    written: a plain value where openpyxl writes it as is, else a text cell (with the
+    quote prefix for a text that begins like a formula)."""
     if not (value is None or isinstance(value, (int, float, str, bool))):
         value = str(value)
-    if isinstance(value, str):
+    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    risky = isinstance(value, str) and value.startswith(RISKY)
+    if not risky and not style:
+        return value
     cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
+    if risky:
         cell.data_type = "s"  # openpyxl would make "=…" a formula
-        if value.startswith(RISKY):
-            cell.quotePrefix = True
+        cell.quotePrefix = True
     for name, setting in style.items():
         setattr(cell, name, setting)
     return cell

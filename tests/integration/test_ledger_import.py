@@ -220,3 +220,22 @@ def test_exported_text_never_becomes_a_formula() -> None:
     assert row[2].data_type == "s" and row[2].value == '=HYPERLINK("http://x")' and row[2].quotePrefix
     assert row[3].quotePrefix and row[6].quotePrefix and row[9].quotePrefix
     assert row[11].value == "ab"  # a control character XML cannot hold is dropped
+
+
+def test_a_formula_is_never_evaluated_and_a_gbk_csv_is_read() -> None:
+    from openpyxl import Workbook
+
+    from server.ledger.workbook import read_book
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "楼栋"
+    sheet.append(["楼栋编号", "楼栋名称", "楼层数"])
+    sheet.append(["1栋", '=HYPERLINK("http://evil.example","1号楼")', "=5+6"])
+    out = io.BytesIO()
+    book.save(out)
+    rows = read_book(out.getvalue(), "a.xlsx").sheets[0].rows
+    assert rows[0][1][1:] in (("", ""), (None, None))  # no saved value: nothing, not run
+    csv_text = "楼栋编号,楼栋名称,楼层数\r\n5栋,五号楼,18\r\n".encode("gb18030")  # Excel's CSV in Chinese
+    raw = read_book(csv_text, "楼栋.csv").sheets[0]
+    assert raw.sheet.name == "楼栋" and raw.rows == [(2, ("5栋", "五号楼", "18"))]
