@@ -1,4 +1,5 @@
-"""``stewardsync user add``: create a staff account (or reset its password and role)."""
+"""``stewardsync user add``: create a staff account (or reset its password and role);
+``stewardsync user password``: set the password of an account only."""
 
 from __future__ import annotations
 
@@ -29,7 +30,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     secret.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.add_argument("--buildings", metavar="CODES",
                      help="a steward's assigned buildings, comma-separated codes (3栋,4栋 or 3,4)")
+    add.add_argument("--estate", metavar="CODE", help="the estate an office account works in, and "
+                     "where --buildings are (needed when there are several: stewardsync estate list)")
     add.set_defaults(run=run_add)
+    password = add_command(actions, "password", "set the password of an existing account "
+                           "(e.g. one brought in by stewardsync import); nothing else changes")
+    password.add_argument("username")
+    secret = password.add_mutually_exclusive_group()
+    secret.add_argument("--password")
+    secret.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    password.set_defaults(run=run_password)
 
 
 def run_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -39,9 +49,11 @@ def run_add(args: argparse.Namespace, settings: Settings) -> int:
     password = _password(args)
 
     async def add() -> str:
-        building_ids = await _building_ids(codes_wanted)
+        estate_id = await _estate_id(args.estate) if args.estate else None
+        building_ids = await _building_ids(codes_wanted, estate_id)
         user_id = await staff.add_user(args.username, password, args.name or args.username, args.role,
-                                       phone=args.phone)
+                                       phone=args.phone,
+                                       estate_ids=[estate_id] if estate_id and not by_building(args.role) else None)
         if by_building(args.role):
             await staff.assign_buildings(user_id, building_ids)
         return user_id
@@ -74,8 +86,31 @@ def _codes(text: str | None) -> list[str]:
     return [c if c.endswith("栋") else f"{c}栋" for c in (part.strip() for part in text.split(",")) if c]
 
 
-async def _building_ids(wanted: list[str]) -> list[str]:
-    found = await staff.building_ids_by_code(wanted)
+def run_password(args: argparse.Namespace, settings: Settings) -> int:
+    password = _password(args)
+
+    async def change() -> None:
+        user = await staff.user_by_username(args.username)
+        if user is None:
+            raise CommandError(f"no user {args.username}")
+        await staff.reset_password(user["id"], password)
+
+    with_database(settings, change)
+    print(f"password of {args.username} set")
+    return 0
+
+
+async def _estate_id(code: str) -> str:
+    from server.ledger.service import estates
+
+    for estate in await estates():
+        if estate.code == code:
+            return estate.id
+    raise CommandError(f"no estate with code {code} (stewardsync estate list)")
+
+
+async def _building_ids(wanted: list[str], estate_id: str | None = None) -> list[str]:
+    found = await staff.building_ids_by_code(wanted, estate_id)
     unknown = [c for c in wanted if c not in found]
     if unknown:
         raise CommandError(f"unknown building code(s): {', '.join(unknown)}")

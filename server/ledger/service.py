@@ -166,7 +166,8 @@ async def load_state(conn: Conn, estate_id: str) -> State:
     units = {(code_of.get(u["building_id"], ""), u["code"]): u for u in await _synced(conn, "unit", estate_id)}
     households: dict[str, dict[str, Any]] = {}
     for household in sorted(await _synced(conn, "household", estate_id), key=lambda h: h["created_at"] or ""):
-        households[household["unit_id"]] = household  # the latest is the unit's household
+        if not household.get("ended_on"):  # a former household (过户) stays in the archive only
+            households[household["unit_id"]] = household  # the latest is the unit's household
     users: dict[str, dict[str, Any]] = {}
     by_id: dict[str, dict[str, Any]] = {}
     for user_id, username, display_name, role, phone in await conn.fetch(

@@ -362,10 +362,13 @@ async def _principal(conn: Conn, user: Sequence[Any], *, device_id: str | None =
                      estate_ids=estates, building_ids=buildings, device_id=device_id)
 
 
-async def building_ids_by_code(codes: list[str]) -> dict[str, str]:
-    """Live buildings' ids by their code ("3栋"), for the codes that exist."""
+async def building_ids_by_code(codes: list[str], estate_id: str | None = None) -> dict[str, str]:
+    """Live buildings' ids by their code ("3栋"), for the codes that exist (in the estate,
+    when given: each estate numbers its own buildings)."""
     if not codes:
         return {}
-    rows = await Building.select(Building.id, Building.code).where(
-        Building.code.is_in(codes) & (Building.deleted == False))  # noqa: E712
+    where = Building.code.is_in(codes) & (Building.deleted == False)  # noqa: E712
+    if estate_id is not None:
+        where = where & (Building.estate_id == estate_id)
+    rows = await Building.select(Building.id, Building.code).where(where)
     return {r["code"]: r["id"] for r in rows}
