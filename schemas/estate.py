@@ -6,7 +6,7 @@ in ``server/tables/estate.py`` and is declared once in ``sync/specs/estate.py``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from msgspec import Meta
 
@@ -35,8 +35,18 @@ class Unit(Record, kw_only=True):
     occupancy: Occupancy
 
 
+HouseholdEnd = Literal["transfer", "tenancy"]
+"""Why a household's record ended: 过户 (the unit changed owner) or 租户变更 (a tenant came or
+left). The unit then has a new household record; the ended one stays, with its history."""
+
+
 class Household(Record, kw_only=True):
-    """业户档案: the household archive of one unit. Personal fields are filtered by role."""
+    """业户档案: the household archive of one unit. Personal fields are filtered by role.
+
+    A unit has at most one *current* household (``ended_on`` empty); a change of owner
+    (过户) or tenant ends it (``ended_on``, ``end_reason``) and starts a new one, so the
+    former household and everything that points at it (visits, photos) stay in the archive.
+    """
 
     unit_id: Id
     owner_name: Short[50]
@@ -55,3 +65,5 @@ class Household(Record, kw_only=True):
     owner_class: Short[16] = "ordinary"  # for the familiarity KPI: ordinary / committee / vip
     known_by_steward: bool = False  # 业主熟知
     move_in_date: Day | None = None
+    ended_on: Day | None = None  # the day this household's record ended (过户, tenant change)
+    end_reason: HouseholdEnd | None = None

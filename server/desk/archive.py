@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from server.desk.common import DeskRequest, client_ip, render
+from server.desk.common import DeskRequest, client_ip, local_today, render
 from server.desk.registry import NavEntry, Table, export_list, nav_entry, unit_sections
 from server.errors import ApiError
 from server.policy import OFFICE, grant
@@ -30,19 +32,26 @@ async def archive_search(request: DeskRequest, q: FromQuery[str] = "") -> Templa
                   {"found": found, "q": q, "fields": store.HOUSEHOLD_FIELDS})
 
 
-@get("/desk/archive/units/{unit_id:str}", name="desk.archive_unit", include_in_schema=False)
-async def archive_unit(request: DeskRequest, unit_id: FromPath[str]) -> Template:
+async def unit_context(request: DeskRequest, unit_id: str, **extra: Any) -> dict[str, Any]:
+    """The unit page's context (its current and former households, their history, the
+    capabilities' sections); the read of personal data is logged."""
     page = await store.unit_page(unit_id, request.user.role, scope=request.user.scope)
     if page is None:
         raise ApiError(404, "unit_not_found", "找不到该房屋 / no such unit")
     await audit.record("archive_read", user_id=request.user.user_id, target=unit_id,
-                       detail={"household": page["household_id"]}, ip=client_ip(request))
+                       detail={"household": page["household_id"],
+                               "former": [h["id"] for h in page["former"]]}, ip=client_ip(request))
     sections = [(section, await store.unit_records(
         section.collection, unit_id, request.user.role, scope=request.user.scope,
         fields=section.fields, unit_field=section.unit_field, order_by=section.order_by,
         limit=section.limit)) for section in unit_sections()]
-    return render(request, "archive_unit.html", "_archive_unit.html",
-                  {**page, "fields": store.HOUSEHOLD_FIELDS, "sections": sections})
+    return {**page, "fields": store.HOUSEHOLD_FIELDS, "sections": sections,
+            "today": local_today(request).isoformat(), **extra}
+
+
+@get("/desk/archive/units/{unit_id:str}", name="desk.archive_unit", include_in_schema=False)
+async def archive_unit(request: DeskRequest, unit_id: FromPath[str]) -> Template:
+    return render(request, "archive_unit.html", "_archive_unit.html", await unit_context(request, unit_id))
 
 
 @export_list("archive", page="desk.archive", personal=True)

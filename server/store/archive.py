@@ -3,6 +3,11 @@
 Personal fields are cut to what the reader's role may see (``sync.policy.redact``); the
 route logs every read of personal data to the audit log. Both take the reader's ``Scope``:
 a unit outside it is not found, and a search never matches one.
+
+A unit has one *current* household (``ended_on`` empty, ``current_household``); the
+households a 过户 or a tenant change ended are its *former* ones: shown on the unit page
+with their history, never found by a search for the unit's owner (here, at intake, in the
+KPIs and exports: every reader of "the unit's household" filters with ``CURRENT``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ HOUSEHOLD_FIELDS = (
     "emergency_contact_phone", "opinions", "notes", "owner_class", "known_by_steward",
     "move_in_date",
 )
+CURRENT = Household.ended_on.is_null()
+"""The condition of a current household (not ended by a 过户 or a tenant change)."""
 
 
 def readable(role: str, household: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -44,7 +51,7 @@ async def search(query: str, role: str, limit: int = 30, *, scope: Scope) -> lis
     ).limit(limit)
     matches = await Household.select(Household.unit_id).where(
         (Household.owner_name.like("%" + query + "%") | Household.owner_phone.like("%" + query + "%"))
-        & (Household.deleted == False) & scope_where(Household, scope)).limit(limit)  # noqa: E712
+        & (Household.deleted == False) & CURRENT & scope_where(Household, scope)).limit(limit)  # noqa: E712
     known = {u["id"] for u in unit_rows}
     extra = [m["unit_id"] for m in matches if m["unit_id"] not in known]
     if extra:
@@ -58,7 +65,7 @@ async def _with_households(units: list[dict[str, Any]], role: str, scope: Scope)
         return []
     households = {h["unit_id"]: h for h in await Household.select().where(
         Household.unit_id.is_in([u["id"] for u in units]) & (Household.deleted == False)  # noqa: E712
-        & scope_where(Household, scope))}
+        & CURRENT & scope_where(Household, scope)).order_by(Household.created_at)}  # the latest wins
     codes = await codes_of({u["building_id"] for u in units if u["building_id"]})
     return [{**u, "building_code": codes.get(u["building_id"] or "", ""),
              "household": readable(role, households.get(u["id"]))} for u in units]
@@ -73,9 +80,9 @@ async def unit_page(unit_id: str, role: str, *, scope: Scope) -> dict[str, Any] 
         return None
     building = await Building.select(Building.code, Building.name).where(
         Building.id == unit["building_id"]).first()
-    household = await Household.select().where(
-        (Household.unit_id == unit_id) & (Household.deleted == False)  # noqa: E712
-        & scope_where(Household, scope)).first()
+    households = await unit_households(unit_id, scope=scope)
+    household = next((h for h in households if not h["ended_on"]), None)
+    former = [h for h in households if h["ended_on"]]
     tickets = await Ticket.select(
         Ticket.id, Ticket.number, Ticket.kind, Ticket.status, Ticket.title, Ticket.created_at,
         Ticket.satisfaction).where((Ticket.unit_id == unit_id) & (Ticket.deleted == False)  # noqa: E712
@@ -90,9 +97,41 @@ async def unit_page(unit_id: str, role: str, *, scope: Scope) -> dict[str, Any] 
     ).order_by(VacantCheck.week, ascending=False).limit(104)
     for check in checks:
         check["results"] = json_value(check["results"]) or {}
+    owners = {h["id"]: h["owner_name"] for h in households}
+    for visit in visits:
+        visit["household_owner"] = owners.get(visit["household_id"] or "", "")
     return {"unit": unit, "building": building, "household": readable(role, household),
             "household_id": household["id"] if household else None,
+            "household_version": household["version"] if household else None,
+            "former": [{**readable(role, h), "id": h["id"],
+                        "visits": [v for v in visits if v["household_id"] == h["id"]]} for h in former],
             "tickets": tickets, "visits": visits, "checks": checks}
+
+
+async def unit_households(unit_id: str, *, scope: Scope) -> list[dict[str, Any]]:
+    """Every live household of the unit in ``scope``: the current one first, then the
+    former ones, most recently ended first."""
+    rows = await Household.select().where(
+        (Household.unit_id == unit_id) & (Household.deleted == False)  # noqa: E712
+        & scope_where(Household, scope)).order_by(Household.created_at, ascending=False)
+    current = [h for h in rows if not h["ended_on"]]
+    former = sorted((h for h in rows if h["ended_on"]),
+                    key=lambda h: (h["ended_on"], h["updated_at"] or ""), reverse=True)
+    return current + former
+
+
+async def current_household(unit_id: str, *, scope: Scope) -> dict[str, Any] | None:
+    """The unit's current household (every column, unredacted: for writes), or None."""
+    return await Household.select().where(
+        (Household.unit_id == unit_id) & (Household.deleted == False) & CURRENT  # noqa: E712
+        & scope_where(Household, scope)).order_by(Household.created_at, ascending=False).first()
+
+
+async def household(household_id: str, *, scope: Scope) -> dict[str, Any] | None:
+    """One live household (every column, unredacted: for writes); None outside ``scope``."""
+    return await Household.select().where(
+        (Household.id == household_id) & (Household.deleted == False)  # noqa: E712
+        & scope_where(Household, scope)).first()
 
 
 async def unit_records(collection: str, unit_id: str, role: str, *, scope: Scope,

@@ -257,7 +257,7 @@ async def find_owners(query: str, limit: int = 10, *, scope: Scope) -> list[dict
     ).order_by(Unit.code).limit(limit)
     by_phone = await Household.select(Household.unit_id).where(
         Household.owner_phone.like("%" + query + "%") & (Household.deleted == False)  # noqa: E712
-        & scope_where(Household, scope)
+        & Household.ended_on.is_null() & scope_where(Household, scope)  # the current owner only (过户)
     ).limit(limit) if query.isdigit() else []
     extra = [r["unit_id"] for r in by_phone if r["unit_id"] not in {u["id"] for u in units}]
     if extra:
@@ -268,7 +268,7 @@ async def find_owners(query: str, limit: int = 10, *, scope: Scope) -> list[dict
     households = {h["unit_id"]: h for h in await Household.select(
         Household.id, Household.unit_id, Household.owner_name, Household.owner_phone).where(
         Household.unit_id.is_in([u["id"] for u in units]) & (Household.deleted == False)  # noqa: E712
-        & scope_where(Household, scope))}
+        & Household.ended_on.is_null() & scope_where(Household, scope)).order_by(Household.created_at)}
     codes = await codes_of({u["building_id"] for u in units if u["building_id"]})
     return [{**u, "building_code": codes.get(u["building_id"] or "", ""),
              "household": households.get(u["id"])} for u in units[:limit]]

@@ -46,6 +46,8 @@ class Household(Synced, tablename="household"):
     owner_class = Varchar(length=16, default="ordinary")
     known_by_steward = Boolean(default=False)
     move_in_date = Varchar(length=10, null=True, default=None)
+    ended_on = Varchar(length=10, null=True, default=None)  # a former household (migration 0012)
+    end_reason = Varchar(length=16, null=True, default=None)  # transfer / tenancy
 
 
 class FeeBill(Table, tablename="fee_bill"):

@@ -15,10 +15,16 @@ STEWARD_HOUSEHOLD_FIELDS: frozenset[str] = frozenset(
 )
 OCCUPANCY = frozenset({"occupancy"})
 
+# The estate's structure is kept at the desk by the manager and the admin (the desk marks
+# occupancy); a household's end (``ended_on``, ``end_reason``: 过户, tenant change) is the
+# office's, never a steward's.
 BUILDING = Spec(
     name="building", record=Building, capability=CAPABILITY,
     placement=Placement(own=True),
-    access={"admin": Access(create=True, write=EDITABLE, delete=True)},
+    access={
+        "manager": Access(create=True, write=EDITABLE),
+        "admin": Access(create=True, write=EDITABLE, delete=True),
+    },
 )
 
 UNIT = Spec(
@@ -26,7 +32,8 @@ UNIT = Spec(
     placement=Placement(given=True, needs_building=True),
     create_only=frozenset({"code"}),
     access={
-        **same_for(("steward", "desk", "manager"), Access(write=OCCUPANCY)),
+        **same_for(("steward", "desk"), Access(write=OCCUPANCY)),
+        "manager": Access(create=True, write=EDITABLE),
         "admin": Access(create=True, write=EDITABLE, delete=True),
     },
 )

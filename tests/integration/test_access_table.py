@@ -85,6 +85,18 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /desk/duplicates": OFFICE,
     "GET /desk/archive": OFFICE,  # owners' personal data: desk and above, never stewards
     "GET /desk/archive/units/{unit_id:str}": OFFICE,
+    # the estate's structure (issue 12): the manager and the admin shape it, the desk marks
+    # occupancy and records households, their corrections and changes (过户, tenants)
+    "GET /desk/estate": OFFICE,
+    "POST /desk/estate/buildings": MANAGEMENT,
+    "GET /desk/estate/buildings/{building_id:str}": OFFICE,
+    "POST /desk/estate/buildings/{building_id:str}": MANAGEMENT,
+    "POST /desk/estate/buildings/{building_id:str}/units": MANAGEMENT,
+    "POST /desk/archive/units/{unit_id:str}": MANAGEMENT,
+    "POST /desk/archive/units/{unit_id:str}/occupancy": OFFICE,
+    "POST /desk/archive/units/{unit_id:str}/household": OFFICE,
+    "POST /desk/archive/households/{household_id:str}": OFFICE,
+    "POST /desk/archive/households/{household_id:str}/change": OFFICE,
     "GET /desk/vacant": OFFICE,
     "GET /desk/patrols": OFFICE,
     "GET /desk/stewards": OFFICE,

@@ -4,6 +4,9 @@
  * their units and the households living there. No screen of its own: the place pickers
  * (screens/common.js) read units by building, the visit form a unit's household, and a
  * visit updates the archive (features/visits.js).
+ *
+ * A unit may carry former households (ended by a 过户 or a tenant change, ``ended_on``
+ * set): they stay in the cache as history; the visit form and summaries use the current one.
  */
 import { defineFeature } from "../registry.js";
 
@@ -16,3 +19,14 @@ export const feature = defineFeature({
   },
   indexes: { unit: ["building_id"], household: ["unit_id"] },
 });
+
+/**
+ * The unit's current household among its cached ones: not ended, the latest made.
+ * @param {any[]} households
+ * @returns {any | null}
+ */
+export function currentHousehold(households) {
+  const current = households.filter((row) => !row.ended_on && !row.deleted);
+  current.sort((a, b) => String(b.created_at || "").localeCompare(String(a.created_at || "")));
+  return current[0] || null;
+}

@@ -14,6 +14,7 @@ import { plannedVisits } from "../schedule.js";
 import * as store from "../store.js";
 import { codes, subset } from "../vocab.js";
 import { card, empty, myBuildings, newId, save, unitsOf, when } from "../screens/common.js";
+import { currentHousehold } from "./archive.js";
 import { callbackIntents, ticketCreate } from "./tickets.js";
 
 /** Purposes that record a callback on the linked ticket. */
@@ -113,7 +114,7 @@ async function visitForm(ctx, { unitId, planned, ticket }) {
   const me = ctx.session.user;
   const unit = await store.get("unit", unitId);
   if (!unit) return missing();
-  const household = (await store.find("household", "unit_id", unitId))[0] || null;
+  const household = currentHousehold(await store.find("household", "unit_id", unitId));
   const purpose = planned?.purpose || (ticket ? (ticket.kind === "complaint" ? "complaint_callback" : "repair_callback") : "routine");
   const canvas = /** @type {HTMLCanvasElement} */ (h("canvas", { class: "signature", "data-signature": true, "aria-label": t("visit.signature") }));
   const pad = signaturePad(canvas);

@@ -1,0 +1,409 @@
+"""The estate's structure at the desk: buildings (楼栋), units (房屋) and households (业户).
+
+Every write here is a mutation through the sync merge and the change log (``server.writes``),
+so the phones in scope pull it and a concurrent field edit becomes a conflict record.
+
+- Buildings and units are added and edited by the manager and the admin (the spec's
+  ``Access``); the desk marks a unit occupied, vacant or renovating.
+- A household is edited in place for corrections; a change of owner (过户) or of tenant
+  ends the current household (``ended_on``, ``end_reason``) and starts the unit's next one
+  in the same transaction. The next household's id is derived from the one it follows, so
+  two clerks recording the same change cannot give a unit two current households: the
+  second create meets the first (a ``create_exists`` conflict), and the end itself is a
+  field conflict, both kept for the conflicts inbox.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any, Literal, TypeVar
+
+import msgspec
+from litestar import get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from schemas.estate import HouseholdEnd
+from schemas.vocab import Occupancy, Residence, UnitType
+from server import writes
+from server.desk.archive import unit_context
+from server.desk.common import DeskRequest, after_write, base_context, local_today, render
+from server.errors import ApiError
+from server.i18n import translate
+from server.policy import MANAGEMENT, OFFICE, grant
+from server.store import archive as households
+from server.store import estate_structure as store
+
+grant({  # who may open this module's routes (server.policy.ACCESS); the merge checks the spec too
+    "desk.estate": OFFICE,
+    "desk.building": OFFICE,
+    "desk.building_add": MANAGEMENT,
+    "desk.building_edit": MANAGEMENT,
+    "desk.unit_add": MANAGEMENT,
+    "desk.unit_edit": MANAGEMENT,
+    "desk.unit_occupancy": OFFICE,
+    "desk.household_add": OFFICE,
+    "desk.household_edit": OFFICE,
+    "desk.household_change": OFFICE,
+})
+
+NEXT_HOUSEHOLD = uuid.UUID("6f1d3c52-2b8e-4a57-9a51-3d0c1f6b2e44")
+Code20 = Annotated[str, msgspec.Meta(min_length=1, max_length=20, pattern=r"^[^\s<>\"'&]+$")]
+Code30 = Annotated[str, msgspec.Meta(min_length=1, max_length=30, pattern=r"^[^\s<>\"'&]+$")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+Phone = Annotated[str, msgspec.Meta(max_length=30, pattern=r"^\+?[0-9][0-9 \-]{4,28}$")]
+IdNumber = Annotated[str, msgspec.Meta(max_length=30, pattern=r"^[0-9A-Za-z]{6,30}$")]
+Day = Annotated[str, msgspec.Meta(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$")]
+Text = Annotated[str, msgspec.Meta(max_length=4000)]
+
+
+class BuildingForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    code: Code20
+    name: Name
+    floors: Annotated[int, msgspec.Meta(ge=1, le=200)]
+    lifts: Annotated[int, msgspec.Meta(ge=0, le=100)] = 0
+
+
+class NewBuildingForm(BuildingForm, kw_only=True):
+    estate_id: Annotated[str, msgspec.Meta(max_length=36)] | None = None
+
+
+class UnitForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    floor: Annotated[int, msgspec.Meta(ge=0, le=200)]
+    unit_type: UnitType
+    area_m2: Annotated[float, msgspec.Meta(gt=0, le=100_000)]
+
+
+class NewUnitForm(UnitForm, kw_only=True):
+    code: Code30
+    occupancy: Occupancy = "vacant"
+
+
+class OccupancyForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    version: int
+    base_occupancy: Occupancy
+    occupancy: Occupancy
+
+
+class HouseholdForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """What the desk writes of a household (the steward's knowledge, co-residents and the
+    familiarity mark stay the phone's)."""
+
+    owner_name: Name
+    owner_phone: Phone | None = None
+    owner_id_number: IdNumber | None = None
+    residence: Residence = "unknown"
+    tenant_name: Name | None = None
+    tenant_phone: Phone | None = None
+    family_structure: Text | None = None
+    special_needs: Text | None = None
+    emergency_contact_name: Name | None = None
+    emergency_contact_phone: Phone | None = None
+    opinions: Text | None = None
+    notes: Text | None = None
+    owner_class: Literal["ordinary", "committee", "vip"] = "ordinary"
+    move_in_date: Day | None = None
+
+
+class ChangeForm(HouseholdForm, kw_only=True):
+    """过户 (a new owner) or 租户变更 (a tenant comes or goes): the new household, and the day
+    the current one ends."""
+
+    kind: HouseholdEnd
+    version: int
+    ended_on: Day
+
+
+HOUSEHOLD_EDITABLE = tuple(f.name for f in msgspec.structs.fields(HouseholdForm))
+OWNER_FIELDS = ("owner_name", "owner_phone", "owner_id_number", "owner_class", "known_by_steward", "opinions")
+"""What a tenant change carries over from the ended household to the next (the owner's)."""
+
+# --- reading forms, with a refusal that names the field in the reader's language ----------
+
+
+def _label(field: str) -> tuple[str, str]:
+    for key in (f"household.{field}", f"estate.field.{field}", f"field.{field}"):
+        zh = translate("zh-CN", key)
+        if zh != key:
+            return zh, translate("en", key)
+    return field, field
+
+
+T = TypeVar("T")
+
+
+def convert(values: dict[str, Any], kind: type[T], *, bases: bool = False) -> T:
+    """The form as ``kind``; the ``base_<field>`` twins are left out unless ``bases``."""
+    cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()
+               if not k.startswith("_") and (bases or not k.startswith("base_"))}
+    cleaned = {k: v for k, v in cleaned.items() if v not in ("", None)}
+    try:
+        return msgspec.convert(cleaned, kind, strict=False)
+    except msgspec.ValidationError as exc:
+        text = str(exc)
+        field = text.rsplit("$.", 1)[1].split("[")[0].strip("` ") if "$." in text else ""
+        if "Object missing required field" in text:
+            field = text.split("`")[1] if "`" in text else field
+        if "unknown field" in text.lower():
+            raise ApiError(422, "invalid_form", "表单含有未知的字段 / the form has an unknown field") from exc
+        zh, en = _label(field) if field else ("表单", "the form")
+        raise ApiError(422, "invalid_form", f"“{zh}”填写不正确，请检查后重试 / {en}: not a valid value",
+                       {"field": field}) from exc
+
+
+async def form_values(request: DeskRequest) -> dict[str, Any]:
+    form = await request.form()
+    return {k: form.get(k) for k in form.keys()}
+
+
+def parse_day(value: str, what: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ApiError(422, "invalid_date", f"{what}不是有效日期 / {what}: not a real date") from None
+
+
+def _shown(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def edit(current: dict[str, Any], values: dict[str, Any], wanted: dict[str, Any],
+         fields: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(base, changes)`` of a clerk's edit: the fields changed from what the form showed
+    (``base_<field>``); the base is the value the clerk edited from, so a field changed by
+    someone else since is merged as a concurrent edit, never overwritten silently."""
+    base: dict[str, Any] = {}
+    changes: dict[str, Any] = {}
+    for field in fields:
+        shown = values.get(f"base_{field}")
+        shown = "" if shown is None else str(shown).strip()
+        new = wanted.get(field)
+        if _shown(new) == shown:
+            continue
+        changes[field] = new
+        base[field] = current.get(field) if _shown(current.get(field)) == shown else (shown or None)
+    return base, changes
+
+
+# --- buildings ---------------------------------------------------------------------------
+
+
+async def estate_context(request: DeskRequest, **extra: Any) -> dict[str, Any]:
+    scope = request.user.scope
+    return {"buildings": await store.buildings(scope=scope), "estates": await store.estates(scope=scope), **extra}
+
+
+@get("/desk/estate", name="desk.estate", include_in_schema=False)
+async def estate_page(request: DeskRequest) -> Template:
+    return render(request, "estate.html", "_estate_buildings.html", await estate_context(request))
+
+
+@post("/desk/estate/buildings", name="desk.building_add", include_in_schema=False)
+async def building_add(request: DeskRequest) -> Redirect | Template:
+    form = convert(await form_values(request), NewBuildingForm)
+    estates = sorted(request.user.estate_ids)
+    estate_id = form.estate_id or (estates[0] if len(estates) == 1 else None)
+    if estate_id is None or estate_id not in request.user.estate_ids:
+        raise ApiError(422, "estate_required", "请选择楼栋所属的项目 / choose the building's estate")
+    if await store.building_code_taken(estate_id, form.code, scope=request.user.scope):
+        raise ApiError(409, "building_code_taken", f"楼栋编号 {form.code} 已存在 / building code {form.code} exists")
+    fields = {k: v for k, v in msgspec.structs.asdict(form).items() if k != "estate_id"}
+    building_id = writes.new_id()
+    await writes.apply(request.user, [writes.create("building", {**fields, "estate_id": estate_id},
+                                                    record_id=building_id)])
+    redirect = after_write(request, f"/desk/estate/buildings/{building_id}")
+    if redirect:
+        return redirect
+    return Template(template_name="partials/desk/_estate_buildings.html",
+                    context={**base_context(request), **await estate_context(request, saved=form.code)})
+
+
+async def building_context(request: DeskRequest, building_id: str, **extra: Any) -> dict[str, Any]:
+    scope = request.user.scope
+    found = await store.building(building_id, scope=scope)
+    if found is None:
+        raise ApiError(404, "building_not_found", "找不到该楼栋 / no such building")
+    return {"building": found, "units": await store.units(building_id, scope=scope),
+            "unit_types": ("yangfang", "diejia", "lianpai"), "occupancies": ("occupied", "vacant", "renovating"),
+            **extra}
+
+
+@get("/desk/estate/buildings/{building_id:str}", name="desk.building", include_in_schema=False)
+async def building_page(request: DeskRequest, building_id: FromPath[str]) -> Template:
+    return render(request, "building.html", "_building.html", await building_context(request, building_id))
+
+
+async def _building_answer(request: DeskRequest, building_id: str, **extra: Any) -> Redirect | Template:
+    redirect = after_write(request, f"/desk/estate/buildings/{building_id}")
+    if redirect:
+        return redirect
+    return Template(template_name="partials/desk/_building.html",
+                    context={**base_context(request), **await building_context(request, building_id, **extra)})
+
+
+@post("/desk/estate/buildings/{building_id:str}", name="desk.building_edit", include_in_schema=False)
+async def building_edit(request: DeskRequest, building_id: FromPath[str]) -> Redirect | Template:
+    values = await form_values(request)
+    version = convert({"version": values.get("version")}, Versioned).version
+    form = convert({k: v for k, v in values.items() if k != "version"}, BuildingForm)
+    current = await store.building(building_id, scope=request.user.scope)
+    if current is None:
+        raise ApiError(404, "building_not_found", "找不到该楼栋 / no such building")
+    if form.code != current["code"] and await store.building_code_taken(
+            current["estate_id"], form.code, scope=request.user.scope, but=building_id):
+        raise ApiError(409, "building_code_taken", f"楼栋编号 {form.code} 已存在 / building code {form.code} exists")
+    base, changes = edit(current, values, msgspec.structs.asdict(form), ("code", "name", "floors", "lifts"))
+    outcome = None
+    if changes:
+        outcome = await writes.apply(request.user, [writes.update("building", building_id, version, base, changes)])
+    return await _building_answer(request, building_id, saved=True,
+                                  conflicted=bool(outcome and outcome.conflicts))
+
+
+class Versioned(msgspec.Struct, kw_only=True):
+    version: int
+
+
+# --- units -------------------------------------------------------------------------------
+
+
+@post("/desk/estate/buildings/{building_id:str}/units", name="desk.unit_add", include_in_schema=False)
+async def unit_add(request: DeskRequest, building_id: FromPath[str]) -> Redirect | Template:
+    form = convert(await form_values(request), NewUnitForm)
+    found = await store.building(building_id, scope=request.user.scope)
+    if found is None:
+        raise ApiError(404, "building_not_found", "找不到该楼栋 / no such building")
+    if form.floor > found["floors"]:
+        raise ApiError(422, "floor_above_building",
+                       f"楼层 {form.floor} 超过该楼栋的 {found['floors']} 层 / floor {form.floor} is above the "
+                       f"building's {found['floors']} floors")
+    if await store.unit_code_taken(building_id, form.code, scope=request.user.scope):
+        raise ApiError(409, "unit_code_taken", f"房号 {form.code} 已存在 / unit {form.code} exists")
+    await writes.apply(request.user, [writes.create("unit", {**msgspec.structs.asdict(form),
+                                                             "building_id": building_id})])
+    return await _building_answer(request, building_id, saved=True)
+
+
+async def _unit_answer(request: DeskRequest, unit_id: str, **extra: Any) -> Redirect | Template:
+    redirect = after_write(request, f"/desk/archive/units/{unit_id}")
+    if redirect:
+        return redirect
+    return Template(template_name="partials/desk/_archive_unit.html",
+                    context={**base_context(request), **await unit_context(request, unit_id, **extra)})
+
+
+@post("/desk/archive/units/{unit_id:str}", name="desk.unit_edit", include_in_schema=False)
+async def unit_edit(request: DeskRequest, unit_id: FromPath[str]) -> Redirect | Template:
+    values = await form_values(request)
+    version = convert({"version": values.get("version")}, Versioned).version
+    form = convert({k: v for k, v in values.items() if k != "version"}, UnitForm)
+    current = await store.unit(unit_id, scope=request.user.scope)
+    if current is None:
+        raise ApiError(404, "unit_not_found", "找不到该房屋 / no such unit")
+    base, changes = edit(current, values, msgspec.structs.asdict(form), ("floor", "unit_type", "area_m2"))
+    outcome = await writes.apply(request.user, [writes.update("unit", unit_id, version, base, changes)]) \
+        if changes else None
+    return await _unit_answer(request, unit_id, saved=True, conflicted=bool(outcome and outcome.conflicts))
+
+
+@post("/desk/archive/units/{unit_id:str}/occupancy", name="desk.unit_occupancy", include_in_schema=False)
+async def unit_occupancy(request: DeskRequest, unit_id: FromPath[str]) -> Redirect | Template:
+    form = convert(await form_values(request), OccupancyForm, bases=True)
+    if await store.unit(unit_id, scope=request.user.scope) is None:
+        raise ApiError(404, "unit_not_found", "找不到该房屋 / no such unit")
+    outcome = await writes.apply(request.user, [writes.update(
+        "unit", unit_id, form.version, {"occupancy": form.base_occupancy}, {"occupancy": form.occupancy})])
+    return await _unit_answer(request, unit_id, saved=True, conflicted=bool(outcome.conflicts))
+
+
+# --- households --------------------------------------------------------------------------
+
+
+def next_household_id(previous: str) -> str:
+    """The id of the household that follows ``previous`` (a household's id, or a unit's for
+    its first): the same for every clerk, so one change cannot be recorded twice."""
+    return str(uuid.uuid5(NEXT_HOUSEHOLD, previous))
+
+
+def household_fields(form: HouseholdForm) -> dict[str, Any]:
+    return {k: v for k, v in msgspec.structs.asdict(form).items() if k in HOUSEHOLD_EDITABLE and v is not None}
+
+
+def _check_dates(form: HouseholdForm, today: date) -> None:
+    if form.move_in_date and parse_day(form.move_in_date, "入住日期") > today:
+        raise ApiError(422, "move_in_in_future", "入住日期不能晚于今天 / the move-in date cannot be in the future")
+
+
+@post("/desk/archive/units/{unit_id:str}/household", name="desk.household_add", include_in_schema=False)
+async def household_add(request: DeskRequest, unit_id: FromPath[str]) -> Redirect | Template:
+    """The unit's first household (or its next, when it has none current)."""
+    form = convert(await form_values(request), HouseholdForm)
+    _check_dates(form, local_today(request))
+    scope = request.user.scope
+    if await store.unit(unit_id, scope=scope) is None:
+        raise ApiError(404, "unit_not_found", "找不到该房屋 / no such unit")
+    if await households.current_household(unit_id, scope=scope) is not None:
+        raise ApiError(409, "household_exists",
+                       "该房屋已有业户，请用“过户”或“租户变更” / the unit has a household: use a change of owner or tenant")
+    history = await households.unit_households(unit_id, scope=scope)
+    new_id = next_household_id(history[0]["id"] if history else unit_id)
+    outcome = await writes.apply(request.user, [writes.create(
+        "household", {"unit_id": unit_id, **household_fields(form)}, record_id=new_id)])
+    return await _unit_answer(request, unit_id, saved=True, conflicted=bool(outcome.conflicts))
+
+
+@post("/desk/archive/households/{household_id:str}", name="desk.household_edit", include_in_schema=False)
+async def household_edit(request: DeskRequest, household_id: FromPath[str]) -> Redirect | Template:
+    """A correction of the current household, field by field from what the form showed."""
+    values = await form_values(request)
+    version = convert({"version": values.get("version")}, Versioned).version
+    form = convert({k: v for k, v in values.items() if k != "version"}, HouseholdForm)
+    _check_dates(form, local_today(request))
+    current = await households.household(household_id, scope=request.user.scope)
+    if current is None:
+        raise ApiError(404, "household_not_found", "找不到该业户 / no such household")
+    if current["ended_on"]:
+        raise ApiError(409, "household_ended", "这是以前的业户，档案只读 / a former household's archive is read-only")
+    wanted = {f: getattr(form, f) for f in HOUSEHOLD_EDITABLE}
+    base, changes = edit(current, values, wanted, HOUSEHOLD_EDITABLE)
+    outcome = await writes.apply(request.user, [writes.update("household", household_id, version, base, changes)]) \
+        if changes else None
+    return await _unit_answer(request, current["unit_id"], saved=True, conflicted=bool(outcome and outcome.conflicts))
+
+
+@post("/desk/archive/households/{household_id:str}/change", name="desk.household_change", include_in_schema=False)
+async def household_change(request: DeskRequest, household_id: FromPath[str]) -> Redirect | Template:
+    """过户 or 租户变更: the current household ends on ``ended_on`` and the unit's next one
+    starts, in one transaction through the merge."""
+    values = await form_values(request)
+    if values.get("kind") == "tenancy" and not values.get("owner_name"):
+        values["owner_name"] = "—"  # replaced below by the owner's own name
+    form = convert(values, ChangeForm)
+    today = local_today(request)
+    ended_on = parse_day(form.ended_on, "变更日期")
+    if ended_on > today:
+        raise ApiError(422, "change_in_future", "变更日期不能晚于今天 / the date of the change cannot be in the future")
+    _check_dates(form, today)
+    current = await households.household(household_id, scope=request.user.scope)
+    if current is None:
+        raise ApiError(404, "household_not_found", "找不到该业户 / no such household")
+    if current["move_in_date"] and form.ended_on < current["move_in_date"]:
+        raise ApiError(422, "change_before_move_in",
+                       f"变更日期早于该业户的入住日期 {current['move_in_date']} / the change is dated before the "
+                       f"household moved in ({current['move_in_date']})")
+    fields = household_fields(form)
+    if form.kind == "tenancy":  # the owner stays: their details carry over
+        fields.update({f: current[f] for f in OWNER_FIELDS if current.get(f) is not None})
+        fields["co_residents"] = []
+    fields.setdefault("move_in_date", form.ended_on)
+    end = writes.update("household", household_id, form.version, {"ended_on": None, "end_reason": None},
+                        {"ended_on": form.ended_on, "end_reason": form.kind})
+    start = writes.create("household", {"unit_id": current["unit_id"], **fields},
+                          record_id=next_household_id(household_id))
+    outcome = await writes.apply(request.user, [end, start])  # the change log names the clerk
+    return await _unit_answer(request, current["unit_id"], changed=form.kind, conflicted=bool(outcome.conflicts))
+
+
+ROUTES = [estate_page, building_add, building_page, building_edit, unit_add, unit_edit, unit_occupancy,
+          household_add, household_edit, household_change]
