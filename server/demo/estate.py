@@ -105,7 +105,7 @@ def _household(ctx: DemoContext, unit: UnitInfo, handover: datetime) -> None:
                  "tenant_name": None, "tenant_phone": None, "special_needs": None,
                  "emergency_contact_name": None, "emergency_contact_phone": None,
                  "opinions": None, "notes": None, "owner_class": "ordinary",
-                 "known_by_steward": False, "move_in_date": None}
+                 "known_by_steward": False, "move_in_date": None, "ended_on": None, "end_reason": None}
     if unit.occupancy == "vacant":
         row["notes"] = "空置房，钥匙存放客服前台"
     else:
