@@ -254,6 +254,7 @@ async def test_a_photo_upload_cut_off_resumes_where_the_server_stopped(live_serv
     await page.click("[data-start-round]")
     await saved(page)
     await page.select_option("[data-kind]", "public_damage")
+    await page.fill("[data-description]", "B1车库墙面渗水")  # a finding says what was found (required)
     await page.set_input_files("[data-photo-input]", {"name": "wall.png", "mimeType": "image/png", "buffer": noisy_png()})
     await page.wait_for_selector("img.thumb")
     await page.click("[data-finding-form] [data-save]")

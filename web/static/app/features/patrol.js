@@ -12,7 +12,7 @@ import { defineFeature } from "../registry.js";
 import { patrolSlots } from "../schedule.js";
 import * as store from "../store.js";
 import { codes, subset } from "../vocab.js";
-import { card, empty, floorOptions, myBuildings, newId, photoPicker, save, unitsOf, when } from "../screens/common.js";
+import { card, empty, floorOptions, myBuildings, newId, photoPicker, save, submitOnce, unitsOf, when } from "../screens/common.js";
 import { ticketCreate } from "./tickets.js";
 
 /** Finding kinds that raise a ticket unless the steward unticks it (and come first in the list). */
@@ -119,8 +119,7 @@ async function findingForm(ctx, round) {
   };
   const kinds = findingKinds();
   const raise = h("input", { type: "checkbox", name: "raise", checked: RAISES_TICKET.has(kinds[0] ?? null), "data-raise-ticket": true });
-  const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-finding-form": true, onsubmit: async (/** @type {Event} */ event) => {
-    event.preventDefault();
+  const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-finding-form": true, onsubmit: submitOnce(async () => {
     const building = buildings.find((b) => b.id === value(form, "building"));
     const unitId = value(form, "unit");
     const unit = unitId ? await store.get("unit", unitId) : null;
@@ -136,7 +135,7 @@ async function findingForm(ctx, round) {
     }, newId, new Date().toISOString());
     await save(intents, photos.captures(), ctx);
     await ctx.refresh();
-  } },
+  }) },
   field(t("place.building"), buildingSelect),
   floorBox,
   field(t("place.area"), select({ name: "area", "data-area": true }, [["", "—"], ...options("area", codes("patrol_area"))])),
@@ -145,7 +144,7 @@ async function findingForm(ctx, round) {
     /** @type {HTMLInputElement} */ (raise).checked = RAISES_TICKET.has(value(form, "kind"));
   } }, options("finding", kinds))),
   field(t("finding.severity"), choices("severity", options("severity", codes("severity")), "medium")),
-  field(t("finding.description"), h("textarea", { name: "description", rows: 3, "data-description": true })),
+  field(t("finding.description"), h("textarea", { name: "description", rows: 3, required: true, maxlength: 2000, "data-description": true })),
   photos.node,
   h("label", { class: "check" }, raise, h("span", null, t("finding.raise_ticket"))),
   h("button", { type: "submit", class: "button primary", "data-save": true }, t("save"))));

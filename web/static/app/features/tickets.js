@@ -12,7 +12,7 @@ import { defineFeature } from "../registry.js";
 import { myOpenTickets } from "../schedule.js";
 import * as store from "../store.js";
 import { codes } from "../vocab.js";
-import { card, empty, newId, save, stateChip, when } from "../screens/common.js";
+import { card, empty, newId, save, stateChip, submitOnce, when } from "../screens/common.js";
 
 /** @typedef {import("../outbox.js").Intent} Intent */
 
@@ -65,14 +65,13 @@ async function ticketScreen(ctx) {
   if (!record) return h("div", { class: "screen" }, empty(t("not_found")));
   const events = (await store.find("ticket_event", "ticket_id", id))
     .sort((a, b) => (a.version || Infinity) - (b.version || Infinity) || String(a.client_time).localeCompare(String(b.client_time)));
-  const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-ticket-form": true, onsubmit: async (/** @type {Event} */ event) => {
-    event.preventDefault();
+  const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-ticket-form": true, onsubmit: submitOnce(async () => {
     const current = await store.get("ticket", id);
     const intents = ticketEditIntents(current, value(form, "priority"), String(value(form, "note") || "").trim(),
       ctx.session.user.user_id, newId, new Date().toISOString());
     if (intents.length) await save(intents, [], ctx);
     await ctx.refresh();
-  } },
+  }) },
   field(t("ticket.priority"), select({ name: "priority", "data-priority": true }, options("priority", codes("ticket_priority")), record.priority)),
   field(t("ticket.note"), h("textarea", { name: "note", rows: 2, "data-note": true })),
   h("button", { type: "submit", class: "button primary", "data-save": true }, t("save"))));

@@ -10,7 +10,7 @@ import { defineFeature } from "../registry.js";
 import { isoWeek, lastReadings, latestChecks, vacantDue } from "../schedule.js";
 import * as store from "../store.js";
 import { codes } from "../vocab.js";
-import { card, empty, newId, photoPicker, save } from "../screens/common.js";
+import { card, empty, newId, photoPicker, save, submitOnce } from "../screens/common.js";
 import { ticketCreate } from "./tickets.js";
 
 /**
@@ -72,8 +72,7 @@ async function checkForm(ctx, unitId) {
   const checklist = codes("vacant_checklist");
   const photos = photoPicker();
   const raise = h("input", { type: "checkbox", name: "raise", checked: true, "data-raise-ticket": true });
-  const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-vacant-form": true, onsubmit: async (/** @type {Event} */ event) => {
-    event.preventDefault();
+  const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-vacant-form": true, onsubmit: submitOnce(async () => {
     /** @type {Record<string, string>} */ const results = {};
     for (const item of checklist) results[item] = value(form, `check_${item}`) || "ok";
     const defects = checklist.filter((item) => results[item] === "defect").map((item) => t(`check.${item}`));
@@ -86,7 +85,7 @@ async function checkForm(ctx, unitId) {
     }, newId, now.toISOString());
     await save(intents, photos.captures(), ctx);
     ctx.go("vacant");
-  } },
+  }) },
   h("p", { class: "lead" }, unit.code, " · ", isoWeek(now)),
   ...checklist.map((item) => field(t(`check.${item}`), choices(`check_${item}`, options("result", codes("check_result")), "ok"))),
   field(t("vacant.water"), h("input", { name: "water", type: "number", step: "0.1", min: "0", inputmode: "decimal", "data-water": true }),

@@ -13,7 +13,7 @@ import { defineFeature } from "../registry.js";
 import { plannedVisits } from "../schedule.js";
 import * as store from "../store.js";
 import { codes, subset } from "../vocab.js";
-import { card, empty, myBuildings, newId, save, unitsOf, when } from "../screens/common.js";
+import { card, empty, myBuildings, newId, save, submitOnce, unitsOf, when } from "../screens/common.js";
 import { currentHousehold } from "./archive.js";
 import { callbackIntents, ticketCreate } from "./tickets.js";
 
@@ -119,8 +119,7 @@ async function visitForm(ctx, { unitId, planned, ticket }) {
   const canvas = /** @type {HTMLCanvasElement} */ (h("canvas", { class: "signature", "data-signature": true, "aria-label": t("visit.signature") }));
   const pad = signaturePad(canvas);
   const raise = h("input", { type: "checkbox", name: "raise", checked: true, "data-raise-ticket": true });
-  const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-visit-form": true, onsubmit: async (/** @type {Event} */ event) => {
-    event.preventDefault();
+  const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-visit-form": true, onsubmit: submitOnce(async () => {
     const text = (/** @type {string} */ name) => String(value(form, name) || "").trim();
     const satisfaction = value(form, "satisfaction");
     const signature = pad.isEmpty() ? null : await pad.export();
@@ -138,7 +137,7 @@ async function visitForm(ctx, { unitId, planned, ticket }) {
     }, newId, new Date().toISOString());
     await save(intents, signature ? [signature] : [], ctx);
     ctx.go("today");
-  } },
+  }) },
   h("p", { class: "lead" }, unit.code, household ? ` · ${household.owner_name}` : ""),
   ticket ? h("p", { class: "banner", "data-callback-ticket": ticket.id }, t("visit.callback_for", { title: ticket.title, status: t(`status.${ticket.status}`) })) : null,
   field(t("visit.purpose"), choices("purpose", options("purpose", codes("visit_purpose")), purpose, "two")),

@@ -42,6 +42,32 @@ export async function save(intents, blobs, ctx) {
 }
 
 /**
+ * A form's submit handler that runs once at a time: taps while it saves are ignored and
+ * its buttons are disabled, so one capture is one record however often Save is tapped.
+ * @param {(event: Event) => Promise<void> | void} handler
+ * @returns {(event: Event) => Promise<void>}
+ */
+export function submitOnce(handler) {
+  let busy = false;
+  return async (event) => {
+    event.preventDefault();
+    if (busy) return;
+    busy = true;
+    const form = /** @type {HTMLFormElement} */ (event.currentTarget);
+    const buttons = Array.from(form.querySelectorAll("button[type=submit]"));
+    for (const b of buttons) /** @type {HTMLButtonElement} */ (b).disabled = true;
+    form.setAttribute("aria-busy", "true");
+    try {
+      await handler(event);
+    } finally {
+      busy = false;
+      for (const b of buttons) /** @type {HTMLButtonElement} */ (b).disabled = false;
+      form.removeAttribute("aria-busy");
+    }
+  };
+}
+
+/**
  * A photo picker: the camera input, thumbnails, and the downscaled captures.
  * @returns {{ node: HTMLElement, captures: () => any[] }}
  */
