@@ -17,20 +17,32 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Any
 
 import msgspec
 from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from schemas.estate import HouseholdEnd
-from schemas.vocab import Occupancy, Residence, UnitType
 from server import writes
 from server.desk.archive import unit_context
 from server.desk.common import DeskRequest, after_write, base_context, local_today, render
+from server.desk.estate_forms import (
+    HOUSEHOLD_EDITABLE,
+    BuildingForm,
+    ChangeForm,
+    HouseholdForm,
+    NewBuildingForm,
+    NewUnitForm,
+    OccupancyForm,
+    UnitForm,
+    Versioned,
+    convert,
+    edit,
+    form_values,
+    parse_day,
+)
 from server.errors import ApiError
-from server.i18n import translate
 from server.policy import MANAGEMENT, OFFICE, grant
 from server.store import archive as households
 from server.store import estate_structure as store
@@ -49,141 +61,8 @@ grant({  # who may open this module's routes (server.policy.ACCESS); the merge c
 })
 
 NEXT_HOUSEHOLD = uuid.UUID("6f1d3c52-2b8e-4a57-9a51-3d0c1f6b2e44")
-Code20 = Annotated[str, msgspec.Meta(min_length=1, max_length=20, pattern=r"^[^\s<>\"'&]+$")]
-Code30 = Annotated[str, msgspec.Meta(min_length=1, max_length=30, pattern=r"^[^\s<>\"'&]+$")]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
-Phone = Annotated[str, msgspec.Meta(max_length=30, pattern=r"^\+?[0-9][0-9 \-]{4,28}$")]
-IdNumber = Annotated[str, msgspec.Meta(max_length=30, pattern=r"^[0-9A-Za-z]{6,30}$")]
-Day = Annotated[str, msgspec.Meta(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$")]
-Text = Annotated[str, msgspec.Meta(max_length=4000)]
-
-
-class BuildingForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    code: Code20
-    name: Name
-    floors: Annotated[int, msgspec.Meta(ge=1, le=200)]
-    lifts: Annotated[int, msgspec.Meta(ge=0, le=100)] = 0
-
-
-class NewBuildingForm(BuildingForm, kw_only=True):
-    estate_id: Annotated[str, msgspec.Meta(max_length=36)] | None = None
-
-
-class UnitForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    floor: Annotated[int, msgspec.Meta(ge=0, le=200)]
-    unit_type: UnitType
-    area_m2: Annotated[float, msgspec.Meta(gt=0, le=100_000)]
-
-
-class NewUnitForm(UnitForm, kw_only=True):
-    code: Code30
-    occupancy: Occupancy = "vacant"
-
-
-class OccupancyForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    version: int
-    base_occupancy: Occupancy
-    occupancy: Occupancy
-
-
-class HouseholdForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """What the desk writes of a household (the steward's knowledge, co-residents and the
-    familiarity mark stay the phone's)."""
-
-    owner_name: Name
-    owner_phone: Phone | None = None
-    owner_id_number: IdNumber | None = None
-    residence: Residence = "unknown"
-    tenant_name: Name | None = None
-    tenant_phone: Phone | None = None
-    family_structure: Text | None = None
-    special_needs: Text | None = None
-    emergency_contact_name: Name | None = None
-    emergency_contact_phone: Phone | None = None
-    opinions: Text | None = None
-    notes: Text | None = None
-    owner_class: Literal["ordinary", "committee", "vip"] = "ordinary"
-    move_in_date: Day | None = None
-
-
-class ChangeForm(HouseholdForm, kw_only=True):
-    """过户 (a new owner) or 租户变更 (a tenant comes or goes): the new household, and the day
-    the current one ends."""
-
-    kind: HouseholdEnd
-    version: int
-    ended_on: Day
-
-
-HOUSEHOLD_EDITABLE = tuple(f.name for f in msgspec.structs.fields(HouseholdForm))
 OWNER_FIELDS = ("owner_name", "owner_phone", "owner_id_number", "owner_class", "known_by_steward", "opinions")
 """What a tenant change carries over from the ended household to the next (the owner's)."""
-
-# --- reading forms, with a refusal that names the field in the reader's language ----------
-
-
-def _label(field: str) -> tuple[str, str]:
-    for key in (f"household.{field}", f"estate.field.{field}", f"field.{field}"):
-        zh = translate("zh-CN", key)
-        if zh != key:
-            return zh, translate("en", key)
-    return field, field
-
-
-T = TypeVar("T")
-
-
-def convert(values: dict[str, Any], kind: type[T], *, bases: bool = False) -> T:
-    """The form as ``kind``; the ``base_<field>`` twins are left out unless ``bases``."""
-    cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()
-               if not k.startswith("_") and (bases or not k.startswith("base_"))}
-    cleaned = {k: v for k, v in cleaned.items() if v not in ("", None)}
-    try:
-        return msgspec.convert(cleaned, kind, strict=False)
-    except msgspec.ValidationError as exc:
-        text = str(exc)
-        field = text.rsplit("$.", 1)[1].split("[")[0].strip("` ") if "$." in text else ""
-        if "Object missing required field" in text:
-            field = text.split("`")[1] if "`" in text else field
-        if "unknown field" in text.lower():
-            raise ApiError(422, "invalid_form", "表单含有未知的字段 / the form has an unknown field") from exc
-        zh, en = _label(field) if field else ("表单", "the form")
-        raise ApiError(422, "invalid_form", f"“{zh}”填写不正确，请检查后重试 / {en}: not a valid value",
-                       {"field": field}) from exc
-
-
-async def form_values(request: DeskRequest) -> dict[str, Any]:
-    form = await request.form()
-    return {k: form.get(k) for k in form.keys()}
-
-
-def parse_day(value: str, what: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ApiError(422, "invalid_date", f"{what}不是有效日期 / {what}: not a real date") from None
-
-
-def _shown(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def edit(current: dict[str, Any], values: dict[str, Any], wanted: dict[str, Any],
-         fields: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``(base, changes)`` of a clerk's edit: the fields changed from what the form showed
-    (``base_<field>``); the base is the value the clerk edited from, so a field changed by
-    someone else since is merged as a concurrent edit, never overwritten silently."""
-    base: dict[str, Any] = {}
-    changes: dict[str, Any] = {}
-    for field in fields:
-        shown = values.get(f"base_{field}")
-        shown = "" if shown is None else str(shown).strip()
-        new = wanted.get(field)
-        if _shown(new) == shown:
-            continue
-        changes[field] = new
-        base[field] = current.get(field) if _shown(current.get(field)) == shown else (shown or None)
-    return base, changes
 
 
 # --- buildings ---------------------------------------------------------------------------
@@ -261,10 +140,6 @@ async def building_edit(request: DeskRequest, building_id: FromPath[str]) -> Red
                                   conflicted=bool(outcome and outcome.conflicts))
 
 
-class Versioned(msgspec.Struct, kw_only=True):
-    version: int
-
-
 # --- units -------------------------------------------------------------------------------
 
 
@@ -331,7 +206,7 @@ def household_fields(form: HouseholdForm) -> dict[str, Any]:
 
 
 def _check_dates(form: HouseholdForm, today: date) -> None:
-    if form.move_in_date and parse_day(form.move_in_date, "入住日期") > today:
+    if form.move_in_date and parse_day(form.move_in_date, "move_in_date") > today:
         raise ApiError(422, "move_in_in_future", "入住日期不能晚于今天 / the move-in date cannot be in the future")
 
 
@@ -381,7 +256,7 @@ async def household_change(request: DeskRequest, household_id: FromPath[str]) ->
         values["owner_name"] = "—"  # replaced below by the owner's own name
     form = convert(values, ChangeForm)
     today = local_today(request)
-    ended_on = parse_day(form.ended_on, "变更日期")
+    ended_on = parse_day(form.ended_on, "ended_on")
     if ended_on > today:
         raise ApiError(422, "change_in_future", "变更日期不能晚于今天 / the date of the change cannot be in the future")
     _check_dates(form, today)

@@ -62,7 +62,7 @@ async def test_a_clerk_records_a_change_of_owner(live_server, seeded, desk_page)
 
     # the building's page lists its units with the new owner
     await page.goto(f"{url}/desk/estate")
-    await page.click(f"#estate-buildings a >> nth=0")
+    await page.click("#estate-buildings a >> nth=0")
     await page.wait_for_selector("#building")
     assert "王新业主" in await page.inner_text("#building")
     await screenshot(page, "desk-building")

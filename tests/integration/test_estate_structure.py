@@ -14,7 +14,7 @@ from server.store.rows import json_value
 from server.tables import Building, ChangeLog, Conflict, Household, Unit, Visit
 from sync.scope import Scope
 from tests.factories import make_estate, new_id
-from tests.integration.test_desk_helpers import HX, csrf, login
+from tests.integration.test_desk_helpers import csrf, login
 from tests.integration.test_sync_support import steward_phone, table_counts
 
 TRANSFER = {"kind": "transfer", "ended_on": "2026-11-20", "owner_name": "王新主", "owner_phone": "13912345678",
@@ -156,6 +156,13 @@ async def test_a_transfer_keeps_the_former_household_and_its_history(client) -> 
     assert owners[0]["household"]["owner_name"] == "王新主"
     export = await client.get("/desk/export/archive.csv?q=1-0101")
     assert "王新主" in export.text and "业主11" not in export.text
+
+    # a steward's edit made offline before the change lands on the former household, not the new owner's
+    phone.replica[("household", old_id)] = {**mine[old_id], "version": old["version"], "special_needs": None}
+    phone.update("household", old_id, {"special_needs": "老人行动不便"})
+    assert [r["status"] for r in await phone.push()] == ["applied"]
+    assert (await Household.select().where(Household.id == old_id).first())["special_needs"] == "老人行动不便"
+    assert (await household_of(unit_id))["special_needs"] is None
 
     # the same form again (a double submit) changes nothing
     versions = await ChangeLog.count()

@@ -1,0 +1,158 @@
+"""The estate-structure forms of the desk (``server/desk/estate_structure.py``): what each
+form may hold, read into typed Structs with a refusal that names the field in the reader's
+language, and a clerk's edit turned into the base values and changes the merge needs."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal, TypeVar
+
+import msgspec
+
+from schemas.estate import HouseholdEnd
+from schemas.vocab import Occupancy, Residence, UnitType
+from server.desk.common import DeskRequest
+from server.errors import ApiError
+from server.i18n import translate
+
+Code20 = Annotated[str, msgspec.Meta(min_length=1, max_length=20, pattern=r"^[^\s<>\"'&]+$")]
+Code30 = Annotated[str, msgspec.Meta(min_length=1, max_length=30, pattern=r"^[^\s<>\"'&]+$")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+Phone = Annotated[str, msgspec.Meta(max_length=30, pattern=r"^\+?[0-9][0-9 \-]{4,28}$")]
+IdNumber = Annotated[str, msgspec.Meta(max_length=30, pattern=r"^[0-9A-Za-z]{6,30}$")]
+Day = Annotated[str, msgspec.Meta(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$")]
+Text = Annotated[str, msgspec.Meta(max_length=4000)]
+
+
+class BuildingForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    code: Code20
+    name: Name
+    floors: Annotated[int, msgspec.Meta(ge=1, le=200)]
+    lifts: Annotated[int, msgspec.Meta(ge=0, le=100)] = 0
+
+
+class NewBuildingForm(BuildingForm, kw_only=True):
+    estate_id: Annotated[str, msgspec.Meta(max_length=36)] | None = None
+
+
+class UnitForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    floor: Annotated[int, msgspec.Meta(ge=0, le=200)]
+    unit_type: UnitType
+    area_m2: Annotated[float, msgspec.Meta(gt=0, le=100_000)]
+
+
+class NewUnitForm(UnitForm, kw_only=True):
+    code: Code30
+    occupancy: Occupancy = "vacant"
+
+
+class OccupancyForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    version: int
+    base_occupancy: Occupancy
+    occupancy: Occupancy
+
+
+class HouseholdForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """What the desk writes of a household (the steward's knowledge, co-residents and the
+    familiarity mark stay the phone's)."""
+
+    owner_name: Name
+    owner_phone: Phone | None = None
+    owner_id_number: IdNumber | None = None
+    residence: Residence = "unknown"
+    tenant_name: Name | None = None
+    tenant_phone: Phone | None = None
+    family_structure: Text | None = None
+    special_needs: Text | None = None
+    emergency_contact_name: Name | None = None
+    emergency_contact_phone: Phone | None = None
+    opinions: Text | None = None
+    notes: Text | None = None
+    owner_class: Literal["ordinary", "committee", "vip"] = "ordinary"
+    move_in_date: Day | None = None
+
+
+class ChangeForm(HouseholdForm, kw_only=True):
+    """过户 (a new owner) or 租户变更 (a tenant comes or goes): the new household, and the day
+    the current one ends."""
+
+    kind: HouseholdEnd
+    version: int
+    ended_on: Day
+
+
+class Versioned(msgspec.Struct, kw_only=True):
+    """The version of the record the form showed."""
+
+    version: int
+
+
+HOUSEHOLD_EDITABLE = tuple(f.name for f in msgspec.structs.fields(HouseholdForm))
+
+# --- reading forms, with a refusal that names the field in the reader's language ----------
+
+
+def _label(field: str) -> tuple[str, str]:
+    for key in (f"household.{field}", f"estate.field.{field}", f"field.{field}"):
+        zh = translate("zh-CN", key)
+        if zh != key:
+            return zh, translate("en", key)
+    return field, field
+
+
+T = TypeVar("T")
+
+
+def convert(values: dict[str, Any], kind: type[T], *, bases: bool = False) -> T:
+    """The form as ``kind``; the ``base_<field>`` twins are left out unless ``bases``."""
+    cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()
+               if not k.startswith("_") and (bases or not k.startswith("base_"))}
+    cleaned = {k: v for k, v in cleaned.items() if v not in ("", None)}
+    try:
+        return msgspec.convert(cleaned, kind, strict=False)
+    except msgspec.ValidationError as exc:
+        text = str(exc)
+        field = text.rsplit("$.", 1)[1].split("[")[0].strip("` ") if "$." in text else ""
+        if "Object missing required field" in text:
+            field = text.split("`")[1] if "`" in text else field
+        if "unknown field" in text.lower():
+            raise ApiError(422, "invalid_form", "表单含有未知的字段 / the form has an unknown field") from exc
+        zh, en = _label(field) if field else ("表单", "the form")
+        raise ApiError(422, "invalid_form", f"“{zh}”填写不正确，请检查后重试 / {en}: not a valid value",
+                       {"field": field}) from exc
+
+
+async def form_values(request: DeskRequest) -> dict[str, Any]:
+    form = await request.form()
+    return {k: form.get(k) for k in form.keys()}
+
+
+def parse_day(value: str, field: str) -> date:
+    """A form's date, refused by its field's name when the calendar has no such day (2026-02-30)."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        zh, en = _label(field)
+        raise ApiError(422, "invalid_date", f"“{zh}”不是有效日期 / {en}: not a real date", {"field": field}) from None
+
+
+def _shown(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def edit(current: dict[str, Any], values: dict[str, Any], wanted: dict[str, Any],
+         fields: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(base, changes)`` of a clerk's edit: the fields changed from what the form showed
+    (``base_<field>``); the base is the value the clerk edited from, so a field changed by
+    someone else since is merged as a concurrent edit, never overwritten silently."""
+    base: dict[str, Any] = {}
+    changes: dict[str, Any] = {}
+    for field in fields:
+        shown = values.get(f"base_{field}")
+        shown = "" if shown is None else str(shown).strip()
+        new = wanted.get(field)
+        if _shown(new) == shown:
+            continue
+        changes[field] = new
+        base[field] = current.get(field) if _shown(current.get(field)) == shown else (shown or None)
+    return base, changes
