@@ -13,7 +13,10 @@ T = TypeVar("T")
 
 
 def convert(values: dict[str, Any], kind: type[T]) -> T:
-    cleaned = {k: v for k, v in values.items() if v not in ("", None) and not k.startswith("_")}
+    """Text is trimmed; a field left empty (or only spaces) is left out, so that a required
+    one is refused rather than saved blank."""
+    trimmed = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+    cleaned = {k: v for k, v in trimmed.items() if v not in ("", None) and not k.startswith("_")}
     try:
         return msgspec.convert(cleaned, kind, strict=False)
     except msgspec.ValidationError as exc:

@@ -107,13 +107,16 @@ class IntakeForm(msgspec.Struct, kw_only=True):
     reporter_name: Annotated[str, msgspec.Meta(max_length=50)] | None = None
     reporter_phone: Annotated[str, msgspec.Meta(max_length=30, pattern=r"^[0-9+\- ]*$")] | None = None
     channel: TicketChannel = "phone"
+    # made when the form is shown: a second submit of the same form (a double click, Back
+    # and submit again) names the same ticket, which the merge answers as already made
+    record_id: Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f-]{36}$")] | None = None
 
 
 @get("/desk/intake", name="desk.intake_page", include_in_schema=False)
 async def intake_page(request: DeskRequest) -> Template:
     return render(request, "intake.html", "_intake.html", {
         "kinds": ("repair", "complaint", "inquiry"), "priorities": codes(TicketPriority),
-        "channels": ("phone", "walk_in", "app")})
+        "channels": ("phone", "walk_in", "app"), "record_id": writes.new_id()})
 
 
 @get("/desk/intake/owners", name="desk.owner_search", include_in_schema=False)
@@ -131,11 +134,11 @@ async def intake(request: DeskRequest) -> Redirect | Template:
     form = await form_of(request, IntakeForm)
     if form.unit_id and await store.unit(form.unit_id, scope=request.user.scope) is None:
         raise ApiError(422, "unknown_unit", "找不到该房号 / unknown unit")
-    fields = {k: v for k, v in msgspec.structs.asdict(form).items() if v is not None}
+    fields = {k: v for k, v in msgspec.structs.asdict(form).items() if v is not None and k != "record_id"}
     fields["title"] = form.title or form.description[:40]
     fields["status"] = "received"
     fields["first_responder_id"] = request.user.user_id  # 首问责任制
-    ticket = writes.create("ticket", fields)  # the server adds the "created" timeline line
+    ticket = writes.create("ticket", fields, record_id=form.record_id)  # the server adds the "created" line
     await writes.apply(request.user, [ticket])
     target = f"/desk/tickets/{ticket.id}"
     if request.headers.get("hx-request"):

@@ -215,3 +215,27 @@ async def test_overdue_tickets_escalate_by_themselves_once(client) -> None:
             (TicketEvent.ticket_id == ticket["id"]) & (TicketEvent.type == "escalated"))
         assert len(lines) == 1 and lines[0]["author_id"] == "system"
     assert await Conflict.count() == 0
+
+
+async def test_the_same_intake_form_submitted_twice_makes_one_ticket(client) -> None:
+    """A double click, or Back and submit again: the form's record id names one ticket."""
+    estate = await make_estate(buildings=1, units_per_building=2)
+    await login(client, "desk")
+    page = await client.get("/desk/intake")
+    record_id = re.search(r'name="record_id" value="([0-9a-f-]{36})"', page.text).group(1)
+    first = await intake(client, estate.unit_ids[estate.building_ids[0]][0], record_id=record_id)
+    second = await intake(client, estate.unit_ids[estate.building_ids[0]][0], htmx=True, record_id=record_id)
+    assert first == second == record_id
+    assert await Ticket.count() == 1
+    assert await TicketEvent.count().where(TicketEvent.ticket_id == record_id) == 1  # one "created" line
+    fresh = re.search(r'name="record_id" value="([0-9a-f-]{36})"', (await client.get("/desk/intake")).text).group(1)
+    assert fresh != record_id  # a new form is a new ticket
+
+
+async def test_an_intake_with_only_spaces_is_refused(client) -> None:
+    estate = await make_estate(buildings=1, units_per_building=2)
+    await login(client, "desk")
+    response = await client.post("/desk/intake", headers=csrf(client, False), data={
+        "kind": "repair", "unit_id": estate.unit_ids[estate.building_ids[0]][0], "description": "   \n  "})
+    assert response.status_code == 422
+    assert await Ticket.count() == 0
