@@ -223,6 +223,8 @@ async def household_add(request: DeskRequest, unit_id: FromPath[str]) -> Redirec
                        "该房屋已有业户，请用“过户”或“租户变更” / the unit has a household: use a change of owner or tenant")
     history = await households.unit_households(unit_id, scope=scope)
     new_id = next_household_id(history[0]["id"] if history else unit_id)
+    if await households.household_id_taken(new_id, scope=scope):  # its successor was deleted by an admin
+        new_id = writes.new_id()
     outcome = await writes.apply(request.user, [writes.create(
         "household", {"unit_id": unit_id, **household_fields(form)}, record_id=new_id)])
     return await _unit_answer(request, unit_id, saved=True, conflicted=bool(outcome.conflicts))

@@ -127,6 +127,11 @@ async def current_household(unit_id: str, *, scope: Scope) -> dict[str, Any] | N
         & scope_where(Household, scope)).order_by(Household.created_at, ascending=False).first()
 
 
+async def household_id_taken(household_id: str, *, scope: Scope) -> bool:
+    """Whether a household (live or deleted) in ``scope`` already has this id."""
+    return await Household.exists().where((Household.id == household_id) & scope_where(Household, scope))
+
+
 async def household(household_id: str, *, scope: Scope) -> dict[str, Any] | None:
     """One live household (every column, unredacted: for writes); None outside ``scope``."""
     return await Household.select().where(

@@ -288,3 +288,38 @@ async def test_a_household_for_a_vacant_unit_and_refusals(client) -> None:
                                 data={"version": 1, **TRANSFER})
     assert missing.status_code == 404
     assert await table_counts("household", "change_log") == before
+
+
+async def test_a_manager_edits_a_unit_while_the_desk_marks_it(client) -> None:
+    estate = await make_estate(buildings=1, units_per_building=2)
+    building_id = estate.building_ids[0]
+    unit_id = estate.unit_ids[building_id][1]
+    unit = await Unit.select().where(Unit.id == unit_id).first()  # the manager's form
+    await login(client, "desk")
+    marked = await client.post(f"/desk/archive/units/{unit_id}/occupancy", headers=csrf(client), data={
+        "version": unit["version"], "base_occupancy": "occupied", "occupancy": "vacant"})
+    assert marked.status_code == 303
+    await login(client, "manager")
+    form = {"version": unit["version"], **shown(unit, "floor", "unit_type", "area_m2")}
+    response = await client.post(f"/desk/archive/units/{unit_id}", headers=csrf(client, True),
+                                 data={**form, "area_m2": "101.25", "unit_type": "lianpai"})
+    assert response.status_code == 200 and "联排" in response.text and "有人先修改" not in response.text
+    row = await Unit.select().where(Unit.id == unit_id).first()
+    assert (row["occupancy"], row["area_m2"], row["unit_type"], row["floor"]) == ("vacant", 101.25, "lianpai", 2)
+    assert await Conflict.count() == 0
+
+    building = await Building.select().where(Building.id == building_id).first()
+    other = await make_estate(buildings=2, units_per_building=1)  # its 2栋 is another estate's
+    assert other.estate_id != estate.estate_id
+    data = {"version": building["version"], **shown(building, "code", "name", "floors", "lifts")}
+    renamed = await client.post(f"/desk/estate/buildings/{building_id}", headers=csrf(client, True),
+                                data={**data, "code": "2栋", "name": "二号楼", "floors": "9"})
+    assert renamed.status_code == 200 and "二号楼" in renamed.text
+    row = await Building.select().where(Building.id == building_id).first()
+    assert (row["code"], row["name"], row["floors"], row["lifts"]) == ("2栋", "二号楼", 9, 1)
+    await client.post("/desk/estate/buildings", headers=csrf(client),
+                      data={"code": "3栋", "name": "三号楼", "floors": "6", "estate_id": estate.estate_id})
+    clash = await client.post(f"/desk/estate/buildings/{building_id}", headers=csrf(client, True),
+                              data={**data, "version": row["version"], "base_code": "2栋", "code": "3栋"})
+    assert clash.status_code == 409
+    assert (await Building.select().where(Building.id == building_id).first())["code"] == "2栋"
