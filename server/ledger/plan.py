@@ -320,8 +320,31 @@ class Planner:
             wanted = {k: v for k, v in row.values.items() if k not in ("building", "unit")}
             if "owner_phone" in wanted and not wanted["owner_phone"]:
                 self.warn(HOUSEHOLDS, row.number, "业主电话", "", "业户没有联系电话")
-            self.record(HOUSEHOLDS, row, "household", self.state.households.get(unit_id), wanted,
-                        {"unit_id": unit_id})
+            current = self.state.households.get(unit_id)
+            if current is not None and _new_owner(row, current, wanted):
+                self.transfer(row, current, wanted)
+                continue
+            self.record(HOUSEHOLDS, row, "household", current, wanted, {"unit_id": unit_id})
+
+    def transfer(self, row: Row, current: dict[str, Any], wanted: dict[str, Any]) -> None:
+        """过户: the ledger names another owner for the unit. The current household ends
+        today and the unit's next one starts from the row; the former stays in the archive."""
+        from server.desk.estate_structure import next_household_id
+
+        today = datetime.now(self.tz).date().isoformat()
+        fields = {**_defaults("household", wanted), "unit_id": current["unit_id"]}
+        fields["move_in_date"] = fields.get("move_in_date") or today
+        new_id = next_household_id(str(current["id"]))
+        if not self.valid(HOUSEHOLDS, row, "household", {"id": new_id, **fields}):
+            return
+        self.mutations.append(Update(seq=0, collection="household", id=current["id"],
+                                     base_version=int(current["version"]),
+                                     base={"ended_on": None, "end_reason": None},
+                                     changes={"ended_on": today, "end_reason": "transfer"}))
+        self.mutations.append(Create(seq=0, collection="household", id=new_id, fields=fields))
+        self.counts.setdefault(HOUSEHOLDS.name, Counts()).changed += 1
+        self.warn(HOUSEHOLDS, row.number, "业主姓名", wanted["owner_name"],
+                  f"业主由“{current['owner_name']}”变为“{wanted['owner_name']}”：按过户处理，原业户档案保留")
 
     def staff_rows(self, raw: RawSheet) -> None:
         counts = self.counts.setdefault(STAFF.name, Counts())
@@ -392,6 +415,16 @@ class Planner:
             self.bills.append(BillWrite(id=existing["id"] if existing else None, unit_id=unit_id,
                                         building_id=building_id, month=values["month"],
                                         amount_due=due, amount_paid=paid, paid_at=paid_at))
+
+
+def _new_owner(row: Row, current: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """Whether the row names another owner than the unit's current household (and not
+    merely the owner as exported, before a change of owner made at the desk since)."""
+    owner = wanted.get("owner_name")
+    if owner is None or owner == current["owner_name"]:
+        return False
+    exported = (row.base or {}).get("f", {}).get("owner_name")
+    return exported is None or exported != owner
 
 
 def make_plan(book: RawBook, state: State, *, tz: ZoneInfo) -> Plan:

@@ -239,3 +239,22 @@ def test_a_formula_is_never_evaluated_and_a_gbk_csv_is_read() -> None:
     csv_text = "楼栋编号,楼栋名称,楼层数\r\n5栋,五号楼,18\r\n".encode("gb18030")  # Excel's CSV in Chinese
     raw = read_book(csv_text, "楼栋.csv").sheets[0]
     assert raw.sheet.name == "楼栋" and raw.rows == [(2, ("5栋", "五号楼", "18"))]
+
+
+async def test_another_owner_in_the_ledger_is_a_change_of_owner(client: httpx.AsyncClient) -> None:
+    """过户 in the ledger: the unit's household ends, the next one starts, the former stays."""
+    estate = await service.add_estate("GH", "桂花园")
+    rows = sample_rows(5)
+    await service.apply(workbook(rows), "a.xlsx", estate.id, user_id="clerk", tz=TZ)
+    unit = await Unit.select().where(Unit.code == "1-1-0101").first()
+    former = await Household.select().where(Household.unit_id == unit["id"]).first()
+    rows[HOUSEHOLDS.name][0][2] = "新业主李娜"
+    rows[HOUSEHOLDS.name][0][10] = "2026-11-28"
+    applied = await service.apply(workbook(rows), "a.xlsx", estate.id, user_id="clerk", tz=TZ)
+    assert applied.plan.counts["业户"].changed == 1
+    assert any("按过户处理" in w.reason for w in applied.plan.warnings)
+    both = await Household.select().where(Household.unit_id == unit["id"]).order_by(Household.created_at)
+    assert [(h["owner_name"], h["end_reason"]) for h in both] == [(former["owner_name"], "transfer"), ("新业主李娜", None)]
+    assert both[1]["move_in_date"] == "2026-11-28"
+    again = await service.apply(workbook(rows), "a.xlsx", estate.id, user_id="clerk", tz=TZ)
+    assert again.plan.changes == 0  # the same ledger again: the new owner is the unit's household
