@@ -73,3 +73,35 @@ async def test_a_clerk_records_a_change_of_owner(live_server, seeded, desk_page)
     assert "Former households" in text and "Change of owner" in text
     assert not any(word in text for word in ("历史住户", "过户", "现住户", "业主姓名", "变更原因"))
     await screenshot(page, "desk-household-transfer-en")
+
+
+async def test_a_manager_adds_a_building_and_a_unit(live_server, seeded, desk_page) -> None:
+    await load_demo()
+    page, url = desk_page, live_server.url
+    await log_in(page, url, "jingli")
+    await page.goto(f"{url}/desk/estate")
+    await page.click("[data-building-add] summary")
+    form = page.locator("[data-building-add] form")
+    if await form.locator("select[name=estate_id]").count():
+        await form.locator("select[name=estate_id]").select_option(index=0)
+    await form.locator("input[name=code]").fill("26栋")
+    await form.locator("input[name=name]").fill("26号楼")
+    await form.locator("input[name=floors]").fill("11")
+    await form.locator("input[name=lifts]").fill("2")
+    await screenshot(page, "desk-estate-add-building")
+    await form.locator("button[type=submit]").click()
+    await page.wait_for_selector("#estate-buildings .flash-ok")
+    await page.click("#estate-buildings a:has-text('26栋')")
+    await page.wait_for_selector("#building")
+    unit = page.locator("#building [data-unit-add] form")
+    await unit.locator("input[name=code]").fill("26-1-0101")
+    await unit.locator("input[name=floor]").fill("1")
+    await unit.locator("select[name=unit_type]").select_option("lianpai")
+    await unit.locator("input[name=area_m2]").fill("180.5")
+    await unit.locator("button[type=submit]").click()
+    await page.wait_for_selector("#building a:has-text('26-1-0101')")
+    assert "联排" in await page.inner_text("#building table") and "空置" in await page.inner_text("#building table")
+    assert await serious_violations(page) == []
+    await screenshot(page, "desk-building-added")
+    row = await Unit.select().where(Unit.code == "26-1-0101").first()
+    assert row["occupancy"] == "vacant" and row["area_m2"] == 180.5 and row["version"] > 0
