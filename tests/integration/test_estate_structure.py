@@ -323,3 +323,36 @@ async def test_a_manager_edits_a_unit_while_the_desk_marks_it(client) -> None:
                               data={**data, "version": row["version"], "base_code": "2栋", "code": "3栋"})
     assert clash.status_code == 409
     assert (await Building.select().where(Building.id == building_id).first())["code"] == "2栋"
+
+
+async def test_another_estates_structure_is_not_found(client) -> None:
+    mine = await make_estate(buildings=1, units_per_building=1)
+    await login(client, "manager")  # works in the estates made so far: mine
+    theirs = await make_estate(buildings=1, units_per_building=1, office=False)
+    building_id = theirs.building_ids[0]
+    unit_id = theirs.unit_ids[building_id][0]
+    household = await Household.select().where(Household.id == theirs.household_ids[unit_id]).first()
+    before = await table_counts("building", "unit", "household", "change_log")
+    answers = [
+        await client.get(f"/desk/estate/buildings/{building_id}"),
+        await client.post(f"/desk/estate/buildings/{building_id}", headers=csrf(client),
+                          data={"version": 1, "code": "X栋", "name": "X", "floors": "3"}),
+        await client.post(f"/desk/estate/buildings/{building_id}/units", headers=csrf(client),
+                          data={"code": "X-0101", "floor": "1", "unit_type": "yangfang", "area_m2": "80"}),
+        await client.post(f"/desk/archive/units/{unit_id}", headers=csrf(client),
+                          data={"version": 1, "floor": "1", "unit_type": "yangfang", "area_m2": "80"}),
+        await client.post(f"/desk/archive/units/{unit_id}/occupancy", headers=csrf(client),
+                          data={"version": 1, "base_occupancy": "occupied", "occupancy": "vacant"}),
+        await client.post(f"/desk/archive/units/{unit_id}/household", headers=csrf(client), data={"owner_name": "X"}),
+        await client.post(f"/desk/archive/households/{household['id']}", headers=csrf(client),
+                          data={"version": household["version"], "owner_name": "X", "base_owner_name": "业主11"}),
+        await client.post(f"/desk/archive/households/{household['id']}/change", headers=csrf(client),
+                          data={"version": household["version"], **TRANSFER}),
+    ]
+    assert [a.status_code for a in answers] == [404] * len(answers)
+    refused = await client.post("/desk/estate/buildings", headers=csrf(client),
+                                data={"code": "X栋", "name": "X", "floors": "3", "estate_id": theirs.estate_id})
+    assert refused.status_code == 422
+    assert await table_counts("building", "unit", "household", "change_log") == before
+    page = await client.get("/desk/estate")
+    assert mine.building_ids[0] in page.text and building_id not in page.text
