@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from schemas.vocab import TICKET_STATUSES, TicketChannel, TicketKind, TicketPriority, codes
 from server import escalation, writes
 from server.desk import rules
-from server.desk.common import DeskRequest, after_write, base_context, local_time_of, now, render
+from server.desk.common import DeskRequest, after_write, base_context, local_time_of, local_today, now, render
 from server.desk.forms import form_of, query_of
 from server.desk.registry import NavEntry, Table, export_list, nav_entry
 from server.errors import ApiError
@@ -238,19 +238,34 @@ async def transition(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect
     if form.to_status not in TICKET_STATUSES or not rules.allowed(form.base_status, form.to_status):
         raise ApiError(409, "transition_refused",
                        rules.refusal(form.base_status, form.to_status, status_labels(request)))
+    ticket = await open_ticket(request, ticket_id, closed_ok=True)
+    if form.to_status == "dispatched" and not (form.assignee or ticket["assignee"]):
+        raise ApiError(422, "assignee_required", "派单请填写处理部门或处理人 / dispatching needs an assignee")
+    if form.to_status == "closed" and not form.note:
+        raise ApiError(422, "close_reason_required", "关闭工单请写明原因 / closing a ticket needs a reason")
     changes: dict[str, Any] = {"status": form.to_status}  # the server stamps the time
     base: dict[str, Any] = {"status": form.base_status}
     if form.assignee:
         changes["assignee"] = form.assignee
-        ticket = await store.ticket(ticket_id, scope=request.user.scope)
-        base["assignee"] = ticket["assignee"] if ticket else None
+        base["assignee"] = ticket["assignee"]
     note = {"type": "note", "body": form.note} if form.note else None  # "status" lines: server
     return await change_ticket(request, ticket_id, form.version, base, changes, note)
+
+
+async def open_ticket(request: DeskRequest, ticket_id: str, *, closed_ok: bool = False) -> dict[str, Any]:
+    """The ticket the clerk acts on; a closed ticket is read-only (409) unless ``closed_ok``."""
+    ticket = await store.ticket(ticket_id, scope=request.user.scope)
+    if ticket is None:
+        raise ApiError(404, "ticket_not_found", "找不到该工单 / no such ticket")
+    if ticket["status"] == "closed" and not closed_ok:
+        raise ApiError(409, "ticket_closed", "工单已关闭，只能查看 / the ticket is closed: read only")
+    return ticket
 
 
 @post("/desk/tickets/{ticket_id:str}/assign", name="desk.ticket_assign", include_in_schema=False)
 async def assign(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Template:
     form = await form_of(request, AssignForm)
+    await open_ticket(request, ticket_id)
     return await change_ticket(request, ticket_id, form.version, {"assignee": form.base_assignee},
                                {"assignee": form.assignee}, {"type": "assigned", "body": form.assignee})
 
@@ -258,6 +273,9 @@ async def assign(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | T
 @post("/desk/tickets/{ticket_id:str}/promise", name="desk.ticket_promise", include_in_schema=False)
 async def promise(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Template:
     form = await form_of(request, PromiseForm)
+    await open_ticket(request, ticket_id)
+    if form.promised_date < local_today(request).isoformat():
+        raise ApiError(422, "promised_in_past", "承诺日期不能早于今天 / the promised date cannot be in the past")
     return await change_ticket(request, ticket_id, form.version,
                                {"promised_date": form.base_promised_date},
                                {"promised_date": form.promised_date},
@@ -287,6 +305,7 @@ async def callback(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect |
 @post("/desk/tickets/{ticket_id:str}/escalate", name="desk.ticket_escalate", include_in_schema=False)
 async def escalate(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Template:
     form = await form_of(request, Base)
+    await open_ticket(request, ticket_id)
     return await change_ticket(request, ticket_id, form.version, {"escalated": False},
                                {"escalated": True}, {"type": "escalated", "body": "desk"})
 
@@ -294,8 +313,7 @@ async def escalate(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect |
 @post("/desk/tickets/{ticket_id:str}/note", name="desk.ticket_note", include_in_schema=False)
 async def note(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Template:
     form = await form_of(request, NoteForm)
-    if await store.ticket(ticket_id, scope=request.user.scope) is None:
-        raise ApiError(404, "ticket_not_found", "找不到该工单 / no such ticket")
+    await open_ticket(request, ticket_id)
     await writes.apply(request.user, [writes.create("ticket_event", {
         "ticket_id": ticket_id, "type": "note", "body": form.note, "author_id": request.user.user_id})])
     redirect = after_write(request, f"/desk/tickets/{ticket_id}")

@@ -66,12 +66,18 @@ async def test_ticket_from_intake_to_close(live_server, seeded, desk_page) -> No
     await page.wait_for_function("document.querySelector('.ticket-head').innerText.includes('已回访')")
     assert await serious_violations(page) == []
     await screenshot(page, "desk-ticket")
+    page.on("dialog", lambda dialog: dialog.accept())  # 确定关闭？ (closing cannot be undone)
+    await page.click("#ticket button[data-to]:has-text('关闭工单')")  # no reason yet: refused
+    await page.wait_for_selector("#flash :text('关闭工单请写明原因')")
+    assert "/" not in await page.inner_text("#flash")  # one language
+    await page.fill("[data-close-reason]", "回访满意，结案")
     await page.click("#ticket button[data-to]:has-text('关闭工单')")
     await page.wait_for_function("document.querySelector('.ticket-head').innerText.includes('已关闭')")
     row = await Ticket.select().where(Ticket.id == ticket_id).first()
     assert row["status"] == "closed" and row["assignee"] == "工程部" and row["satisfaction"] == 4
     timeline = await page.inner_text(".timeline")
-    assert "业主表示满意" in timeline and timeline.count("状态变更") == 5
+    assert "业主表示满意" in timeline and "回访满意，结案" in timeline and timeline.count("状态变更") == 5
+    assert await page.locator("#ticket form[action$='/assign'], #ticket form[action$='/note']").count() == 0
 
 
 async def test_refused_transition_shows_its_message(live_server, seeded, desk_page) -> None:

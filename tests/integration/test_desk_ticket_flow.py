@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from server.tables import AuditLog, ChangeLog, Conflict, Ticket, TicketEvent
 from server.store.rows import json_value
@@ -60,13 +61,14 @@ async def test_intake_to_close_through_the_merge(client) -> None:
     assert page.status_code == 200 and "<html" in page.text and row["number"] in page.text
     assert 'value="dispatched"' in page.text and 'value="called_back"' not in page.text
 
+    promised = (date.today() + timedelta(days=3)).isoformat()  # a promise is never in the past
     steps = [("transition", {"base_status": "received", "to_status": "dispatched", "assignee": "工程部"}),
              ("transition", {"base_status": "dispatched", "to_status": "in_progress"}),
              ("transition", {"base_status": "in_progress", "to_status": "done", "note": "已更换阀门"}),
              ("sign-off", {}),
-             ("promise", {"base_promised_date": "", "promised_date": "2026-12-01"}),
+             ("promise", {"base_promised_date": "", "promised_date": promised}),
              ("callback", {"base_status": "done", "satisfaction": 5, "note": "业主满意"}),
-             ("transition", {"base_status": "called_back", "to_status": "closed"})]
+             ("transition", {"base_status": "called_back", "to_status": "closed", "note": "回访满意，结案"})]
     for i, (action, data) in enumerate(steps):
         htmx = i % 2 == 0
         response = await post_action(client, ticket_id, action, htmx, version=await version_of(ticket_id), **data)
@@ -76,7 +78,7 @@ async def test_intake_to_close_through_the_merge(client) -> None:
             assert response.status_code == 303 and response.headers["location"] == f"/desk/tickets/{ticket_id}"
     row = await Ticket.select().where(Ticket.id == ticket_id).first()
     assert row["status"] == "closed" and row["assignee"] == "工程部" and row["satisfaction"] == 5
-    assert row["owner_signed"] and row["promised_date"] == "2026-12-01"
+    assert row["owner_signed"] and row["promised_date"] == promised
     assert row["dispatched_at"] and row["done_at"] and row["called_back_at"] and row["closed_at"]
     types = [e["type"] for e in await TicketEvent.select(TicketEvent.type).where(
         TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.version)]
@@ -239,3 +241,31 @@ async def test_an_intake_with_only_spaces_is_refused(client) -> None:
         "kind": "repair", "unit_id": estate.unit_ids[estate.building_ids[0]][0], "description": "   \n  "})
     assert response.status_code == 422
     assert await Ticket.count() == 0
+
+
+async def test_the_desk_refuses_what_makes_no_sense_and_a_closed_ticket_is_read_only(client) -> None:
+    estate = await make_estate(buildings=1, units_per_building=2)
+    await login(client, "desk")
+    ticket_id = await intake(client, estate.unit_ids[estate.building_ids[0]][0])
+
+    async def act(action: str, **data: object):
+        return await post_action(client, ticket_id, action, False, version=await version_of(ticket_id), **data)
+
+    no_one = await act("transition", base_status="received", to_status="dispatched")
+    assert no_one.status_code == 422 and no_one.json()["code"] == "assignee_required"
+    past = await act("promise", base_promised_date="", promised_date="2020-01-01")
+    assert past.status_code == 422 and past.json()["code"] == "promised_in_past"
+    unexplained = await act("transition", base_status="received", to_status="closed")
+    assert unexplained.status_code == 422 and unexplained.json()["code"] == "close_reason_required"
+    assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket_id).first())["status"] == "received"
+
+    closed = await act("transition", base_status="received", to_status="closed", note="业主撤回报修")
+    assert closed.status_code == 303
+    page = (await client.get(f"/desk/tickets/{ticket_id}")).text
+    assert f"/desk/tickets/{ticket_id}/assign" not in page and f"/desk/tickets/{ticket_id}/note" not in page
+    events = await TicketEvent.select(TicketEvent.body).where(TicketEvent.ticket_id == ticket_id)
+    assert any(e["body"] == "业主撤回报修" for e in events)  # the reason is on the timeline
+    for action, data in (("assign", {"base_assignee": "", "assignee": "工程部"}), ("note", {"note": "再补一句"}),
+                         ("promise", {"base_promised_date": "", "promised_date": "2030-01-01"}), ("escalate", {})):
+        refused = await act(action, **data)
+        assert refused.status_code == 409 and refused.json()["code"] == "ticket_closed", action
