@@ -28,6 +28,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     # site
     "landing": PUBLIC,
     "health": PUBLIC,
+    "favicon": PUBLIC,
     "static": PUBLIC,
     "static/head": PUBLIC,  # the HEAD twins Litestar's static-files router names itself
     "vendor/head": PUBLIC,

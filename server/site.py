@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, get
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from server.i18n import LANG_COOKIE, LANGUAGES
 from server.version import VERSION
@@ -41,4 +41,10 @@ async def health(request: Request[Any, Any, Any]) -> Response[Health]:
     return Response(body, status_code=200 if ok else 503)
 
 
-SITE_ROUTES = [landing, health]
+@get("/favicon.ico", name="favicon", include_in_schema=False)
+async def favicon() -> Redirect:
+    """Browsers ask for it whatever the page says: the app's icon."""
+    return Redirect("/static/app/icons/icon-192.png", status_code=301)
+
+
+SITE_ROUTES = [landing, health, favicon]

@@ -21,13 +21,13 @@ NO_CACHE = {"Cache-Control": "no-cache"}
 
 @get("/app/", name="pwa.shell", include_in_schema=False)
 async def app_shell() -> Response[bytes]:
-    return Response(shell(), media_type="text/html; charset=utf-8", headers=NO_CACHE)
+    return Response(shell(), media_type="text/html", headers=NO_CACHE)  # Litestar adds the charset
 
 
 @get("/sw.js", name="pwa.worker", include_in_schema=False)
 async def worker() -> Response[bytes]:
     headers = {**NO_CACHE, "Service-Worker-Allowed": "/"}
-    return Response(service_worker(), media_type="text/javascript; charset=utf-8", headers=headers)
+    return Response(service_worker(), media_type="text/javascript", headers=headers)
 
 
 @get("/app/manifest.webmanifest", name="pwa.manifest", include_in_schema=False)

@@ -28,6 +28,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     # site, docs, static files
     "GET /": EVERYONE,
     "GET /health": EVERYONE,
+    "GET /favicon.ico": EVERYONE,
     "GET /static/{file_path:path}": EVERYONE,
     "HEAD /static/{file_path:path}": EVERYONE,
     "GET /vendor/{file_path:path}": EVERYONE,
