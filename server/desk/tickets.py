@@ -55,6 +55,7 @@ class QueueQuery(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
     overdue: bool = False
     sort: store.Sort = "newest"
     after: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    q: Annotated[str, msgspec.Meta(max_length=50)] | None = None
 
 
 def queue_filter(request: DeskRequest) -> store.QueueFilter:
@@ -365,7 +366,7 @@ def ticket_line(request: DeskRequest, r: dict[str, Any], *extra: Any) -> list[An
 
 @export_list("tickets", page="desk.queue")
 async def ticket_list(request: DeskRequest) -> Table:
-    f = queue_filter(request)
+    f = await store.with_search(queue_filter(request), scope=request.user.scope)
     lines: list[list[Any]] = []
     at = now()
     while len(lines) < MAX_ROWS:

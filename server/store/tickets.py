@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from server.store import search
 from server.store.conflicts import conflict_values
 from server.store.places import codes_of
 from server.store.scoping import scope_sql, scope_where
@@ -46,6 +47,8 @@ class QueueFilter(msgspec.Struct, kw_only=True):
     overdue: bool = False
     sort: Sort = "newest"
     after: str | None = None  # keyset cursor of the last row shown
+    q: str | None = None  # the search box: ticket number, reporter's phone, a unit or its owner
+    unit_ids: tuple[str, ...] = ()  # the units ``q`` names (``with_search`` fills them in)
 
 
 class QueuePage(msgspec.Struct, kw_only=True):
@@ -85,7 +88,22 @@ def _conditions(f: QueueFilter, now: str, scope: Scope, *,
     if f.overdue:
         where.append(f"{ACTIVE_CONDITION} AND resolve_due_at < {{}}")
         args.append(now)
+    if f.q:
+        numbers = search.ticket_numbers(f.q)
+        named = ["number IN (" + ", ".join("{}" for _ in numbers) + ")", "reporter_phone = {}"]
+        args.extend([*numbers, f.q])
+        if f.unit_ids:
+            named.append("unit_id IN (" + ", ".join("{}" for _ in f.unit_ids) + ")")
+            args.extend(f.unit_ids)
+        where.append("(" + " OR ".join(named) + ")")
     return where, args
+
+
+async def with_search(f: QueueFilter, *, scope: Scope) -> QueueFilter:
+    """The filter with the units its search text names (looked up once per page)."""
+    if not f.q:
+        return f
+    return msgspec.structs.replace(f, unit_ids=tuple(await search.matching_units(f.q, scope=scope, limit=200)))
 
 
 def _where(conditions: list[str]) -> str:
@@ -112,6 +130,7 @@ def queue_sql(f: QueueFilter, now: str, limit: int = PAGE_SIZE, *,
 
 async def queue(f: QueueFilter, now: str, limit: int = PAGE_SIZE,
                 codes: dict[str, str] | None = None, *, scope: Scope) -> QueuePage:
+    f = await with_search(f, scope=scope)
     rows, cursor = await queue_rows(f, now, limit, codes, scope=scope)
     return QueuePage(rows=rows, next_cursor=cursor, counts=await status_counts(f, now, scope=scope))
 
@@ -248,21 +267,9 @@ async def callbacks_due(done_from: str, done_to: str, limit: int = 500, *,
 
 
 async def find_owners(query: str, limit: int = 10, *, scope: Scope) -> list[dict[str, Any]]:
-    """Units whose code starts with ``query``, or households whose phone contains it."""
-    query = query.strip()
-    if len(query) < 2:
-        return []
-    units = await Unit.select(Unit.id, Unit.code, Unit.building_id, Unit.occupancy).where(
-        Unit.code.like(query + "%") & (Unit.deleted == False) & scope_where(Unit, scope)  # noqa: E712
-    ).order_by(Unit.code).limit(limit)
-    by_phone = await Household.select(Household.unit_id).where(
-        Household.owner_phone.like("%" + query + "%") & (Household.deleted == False)  # noqa: E712
-        & Household.ended_on.is_null() & scope_where(Household, scope)  # the current owner only (过户)
-    ).limit(limit) if query.isdigit() else []
-    extra = [r["unit_id"] for r in by_phone if r["unit_id"] not in {u["id"] for u in units}]
-    if extra:
-        units += await Unit.select(Unit.id, Unit.code, Unit.building_id, Unit.occupancy).where(
-            Unit.id.is_in(extra) & scope_where(Unit, scope))
+    """Units the clerk's text names (``server.store.search``: a unit code as people write
+    it, the current owner's name or phone), each with its current household."""
+    units = await search.units_by_id(await search.matching_units(query, scope=scope, limit=limit), scope=scope)
     if not units:
         return []
     households = {h["unit_id"]: h for h in await Household.select(

@@ -1,0 +1,75 @@
+"""Finding a unit as a clerk types it: a unit code in its usual spellings (3-1-0502,
+3-0502, 3-1-502, 3栋1单元502, 3栋502), an owner's name or phone. One place for the queue's
+search box and the intake's owner search, so that what one finds the other finds."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from server.store.scoping import scope_where
+from server.tables import Household, Unit
+from sync.scope import Scope
+
+SPELLED = re.compile(r"(\d+)\s*(?:栋|幢|号楼|-)\s*(?:(\d+)\s*(?:单元|-))?\s*(\d{3,4})\s*(?:室|号)?")
+
+
+def unit_code_patterns(text: str) -> list[str]:
+    """``LIKE`` patterns of the unit codes (``3-1-0502``) a clerk's spelling may mean."""
+    query = text.strip().replace("－", "-").replace(" ", "")
+    patterns = [_escape(query) + "%"] if query else []
+    match = SPELLED.fullmatch(query)
+    if match:
+        building, entrance, room = match.groups()
+        room = room.zfill(4)
+        spelled = f"{building}-{entrance}-{room}" if entrance else f"{building}-%-{room}"
+        if spelled + "%" not in patterns:
+            patterns.append(spelled)
+    return patterns
+
+
+def ticket_numbers(text: str) -> list[str]:
+    """The ticket numbers a clerk's text may mean: GD00001234 as typed, or its digits."""
+    query = text.strip().upper()
+    numbers = [query]
+    digits = query.removeprefix("GD")
+    if digits.isdigit() and len(digits) <= 8:
+        numbers.append(f"GD{int(digits):08d}")
+    return list(dict.fromkeys(numbers))
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "").replace("_", "")
+
+
+async def matching_units(text: str, *, scope: Scope, limit: int = 20) -> list[str]:
+    """Ids of the units (in scope) whose code, current owner's name or phone the text names."""
+    query = text.strip()
+    if len(query) < 2:
+        return []
+    where = None
+    for pattern in unit_code_patterns(query):
+        condition = Unit.code.like(pattern)
+        where = condition if where is None else where | condition
+    found: list[str] = []
+    if where is not None:
+        found = [r["id"] for r in await Unit.select(Unit.id).where(
+            where & (Unit.deleted == False) & scope_where(Unit, scope)  # noqa: E712
+        ).order_by(Unit.code).limit(limit)]
+    owner = Household.owner_name.like(f"%{_escape(query)}%")
+    if re.fullmatch(r"[\d\-+ ]{4,}", query):
+        owner = owner | Household.owner_phone.like(f"%{_escape(query)}%")
+    for row in await Household.select(Household.unit_id).where(
+            owner & (Household.deleted == False) & Household.ended_on.is_null()  # noqa: E712
+            & scope_where(Household, scope)).limit(limit):
+        if row["unit_id"] not in found:
+            found.append(row["unit_id"])
+    return found[:limit]
+
+
+async def units_by_id(ids: list[str], *, scope: Scope) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    rows = {r["id"]: r for r in await Unit.select(Unit.id, Unit.code, Unit.building_id, Unit.occupancy).where(
+        Unit.id.is_in(ids) & scope_where(Unit, scope))}
+    return [rows[i] for i in ids if i in rows]
