@@ -118,6 +118,8 @@ def queue_sql(f: QueueFilter, now: str, limit: int = PAGE_SIZE, *,
     descending = f.sort == "newest"
     if f.sort == "due":
         where.append("resolve_due_at IS NOT NULL")
+        if not f.status:  # "due first" is for the work still to do, not long-closed tickets
+            where.append(ACTIVE_CONDITION)
     position = decode_cursor(f.after) if f.after else None
     if position:
         where.append(f"({column}, id) {'<' if descending else '>'} ({{}}, {{}})")

@@ -37,3 +37,17 @@ async def test_the_queue_finds_a_ticket_by_number_phone_owner_and_unit(client) -
     assert "3-1-0502" in owners.text
     by_name = await client.get("/desk/intake/owners", params={"q": "欧阳娜"}, headers=HX)
     assert "3-1-0502" in by_name.text
+
+
+async def test_due_first_lists_the_work_to_do_and_the_filters_come_back_with_the_list(client) -> None:
+    from tests.integration.test_desk_helpers import ago, seed_ticket
+
+    estate = await make_estate(buildings=1, units_per_building=2)
+    building = estate.building_ids[0]
+    long_closed = await seed_ticket(building, status="closed", title="早已关闭", created_at=ago(days=300))
+    open_one = await seed_ticket(building, status="dispatched", title="待处理", assignee="工程部")
+    await login(client, "desk")
+    page = await client.get("/desk/tickets", params={"sort": "due"}, headers=HX)
+    assert open_one["id"] in page.text and long_closed["id"] not in page.text
+    chip = await client.get("/desk/tickets", params={"status": "dispatched"}, headers=HX)
+    assert '<option value="dispatched" selected>' in chip.text  # the select says what the chip chose
