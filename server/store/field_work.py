@@ -34,7 +34,7 @@ async def vacant_units(this_week: str, last_week: str, building_id: str | None =
         VacantCheck.unit_id.is_in([u["id"] for u in units]) & (VacantCheck.deleted == False)  # noqa: E712
         & scope_where(VacantCheck, scope)
     ).order_by(VacantCheck.week, ascending=False):
-        if len(checks[c["unit_id"]]) < 2:
+        if len(checks[c["unit_id"]]) < HISTORY:
             c["results"] = json_value(c["results"]) or {}
             checks[c["unit_id"]].append(c)
     codes = await building_codes(scope=scope)
@@ -55,7 +55,28 @@ def _vacant_row(unit: dict[str, Any], checks: list[dict[str, Any]], codes: dict[
         "defects": defects,
         "water_use": _use(last, before, "water_reading"),
         "electric_use": _use(last, before, "electric_reading"),
+        "water_flag": reading_flag([c["water_reading"] for c in reversed(checks)], HIGH_USE_FLOOR["water"]),
+        "electric_flag": reading_flag([c["electric_reading"] for c in reversed(checks)], HIGH_USE_FLOOR["electric"]),
     }
+
+
+HISTORY = 9  # checks kept per unit: eight weeks of use to know what is usual
+HIGH_USE_FLOOR = {"water": 1.0, "electric": 10.0}  # as the phone's (web/static/app/schedule.js)
+
+
+def reading_flag(readings: list[float | None], floor: float) -> str | None:
+    """What is odd about the latest reading, oldest first (the phone's ``readingWarnings``
+    asks the steward the same before saving): ``lower`` than the one before, or a week's
+    use ``high`` above 3x the unit's median weekly use (at least ``floor``)."""
+    series = [r for r in readings if r is not None]
+    if len(series) < 2:
+        return None
+    last, before = series[-1], series[-2]
+    if last < before:
+        return "lower"
+    uses = sorted(b - a for a, b in zip(series[:-2], series[1:-1]) if b >= a)
+    usual = uses[len(uses) // 2] if uses else 0.0
+    return "high" if last - before > max(3 * usual, floor) else None
 
 
 def _use(last: dict[str, Any] | None, before: dict[str, Any] | None, field: str) -> float | None:

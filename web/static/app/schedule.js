@@ -83,6 +83,40 @@ export function lastReadings(checks, unitId, now) {
   return { water: water ? water.water_reading : null, electric: electric ? electric.electric_reading : null };
 }
 
+/** Least weekly use that counts as "far above usual" for a vacant unit, per meter. */
+export const HIGH_USE_FLOOR = { water: 1, electric: 10 };
+
+/**
+ * What is odd about this week's readings, beside the unit's earlier checks: a reading lower
+ * than the last one (a misread meter, or a new meter), or a week's use far above the unit's
+ * usual (3x its median weekly use, at least ``HIGH_USE_FLOOR``: a leak, or someone living
+ * in a unit said to be vacant). The steward confirms before saving; the desk sees them too.
+ * @param {{ water: number | null, electric: number | null }} readings
+ * @param {any[]} checks the unit's checks @param {string} unitId @param {Date} now
+ * @returns {{ meter: "water" | "electric", kind: "lower" | "high", last: number, reading: number }[]}
+ */
+export function readingWarnings(readings, checks, unitId, now) {
+  const week = isoWeek(now);
+  const earlier = checks
+    .filter((c) => c.unit_id === unitId && !c.deleted && c.week < week)
+    .sort((a, b) => (a.checked_at < b.checked_at ? -1 : 1));
+  /** @type {{ meter: "water" | "electric", kind: "lower" | "high", last: number, reading: number }[]} */ const found = [];
+  for (const meter of /** @type {const} */ (["water", "electric"])) {
+    const reading = readings[meter];
+    const series = earlier.map((c) => c[`${meter}_reading`]).filter((v) => v != null);
+    if (reading == null || !series.length) continue;
+    const last = series[series.length - 1];
+    if (reading < last) {
+      found.push({ meter, kind: "lower", last, reading });
+      continue;
+    }
+    const uses = series.slice(1).map((v, i) => v - series[i]).filter((u) => u >= 0).sort((a, b) => a - b);
+    const usual = uses.length ? uses[Math.floor(uses.length / 2)] : 0;
+    if (reading - last > Math.max(3 * usual, HIGH_USE_FLOOR[meter])) found.push({ meter, kind: "high", last, reading });
+  }
+  return found;
+}
+
 /** Visits planned for me, soonest first. @param {any[]} visits @param {string} stewardId */
 export function plannedVisits(visits, stewardId) {
   return visits

@@ -7,7 +7,7 @@ import { choices, field, h, value } from "../dom.js";
 import { options, t } from "../i18n.js";
 import { attachmentIntents } from "../intents.js";
 import { defineFeature } from "../registry.js";
-import { isoWeek, lastReadings, latestChecks, vacantDue } from "../schedule.js";
+import { isoWeek, lastReadings, latestChecks, readingWarnings, vacantDue } from "../schedule.js";
 import * as store from "../store.js";
 import { codes } from "../vocab.js";
 import { card, empty, newId, photoPicker, save, submitOnce } from "../screens/common.js";
@@ -68,7 +68,9 @@ async function checkForm(ctx, unitId) {
   const unit = await store.get("unit", unitId);
   if (!unit) return h("div", { class: "screen" }, empty(t("not_found")));
   const now = new Date();
-  const last = lastReadings(await store.find("vacant_check", "unit_id", unitId), unitId, now);
+  const history = await store.find("vacant_check", "unit_id", unitId);
+  const last = lastReadings(history, unitId, now);
+  const warningBox = h("div", { "data-reading-warning": true });
   const checklist = codes("vacant_checklist");
   const photos = photoPicker();
   const raise = h("input", { type: "checkbox", name: "raise", checked: true, "data-raise-ticket": true });
@@ -77,9 +79,21 @@ async function checkForm(ctx, unitId) {
     for (const item of checklist) results[item] = value(form, `check_${item}`) || "ok";
     const defects = checklist.filter((item) => results[item] === "defect").map((item) => t(`check.${item}`));
     const reading = (/** @type {string} */ name) => { const v = value(form, name); return v === null ? null : Number(v); };
+    const readings = { water: reading("water"), electric: reading("electric") };
+    const warnings = readingWarnings(readings, history, unitId, now).map((w) => t(`vacant.reading_${w.kind}`, {
+      meter: t(`vacant.meter_${w.meter}`), last: w.last, reading: w.reading }));
+    if (warnings.length && !value(form, "confirm_reading")) {  // shown beside the readings; saved once confirmed
+      warningBox.replaceChildren(h("div", { class: "banner warn", role: "alert" }, ...warnings.map((w) => h("p", null, w)),
+        h("label", { class: "check" }, h("input", { type: "checkbox", name: "confirm_reading", "data-confirm-reading": true }),
+          h("span", null, t("vacant.reading_confirm")))));
+      warningBox.scrollIntoView({ block: "center" });
+      return;
+    }
+    const notes = [String(value(form, "notes") || "").trim(), ...warnings.map((w) => `${w}（${t("vacant.reading_confirmed")}）`)]
+      .filter(Boolean).join("\n");
     const { intents } = vacantCheckIntents({
-      unit, stewardId: me.user_id, week: isoWeek(now), results, water: reading("water"), electric: reading("electric"),
-      notes: String(value(form, "notes") || ""), raiseTicket: Boolean(value(form, "raise")),
+      unit, stewardId: me.user_id, week: isoWeek(now), results, water: readings.water, electric: readings.electric,
+      notes, raiseTicket: Boolean(value(form, "raise")),
       title: t("vacant.ticket_title", { unit: unit.code, defects: defects.join("、") }),
       defectsText: defects.join("、"), photos: photos.captures(),
     }, newId, now.toISOString());
@@ -88,10 +102,11 @@ async function checkForm(ctx, unitId) {
   }) },
   h("p", { class: "lead" }, unit.code, " · ", isoWeek(now)),
   ...checklist.map((item) => field(t(`check.${item}`), choices(`check_${item}`, options("result", codes("check_result")), "ok"))),
-  field(t("vacant.water"), h("input", { name: "water", type: "number", step: "0.1", min: "0", inputmode: "decimal", "data-water": true }),
+  field(t("vacant.water"), h("input", { name: "water", type: "number", step: "0.1", min: "0", required: true, inputmode: "decimal", "data-water": true }),
     t("vacant.last_reading", { value: last.water ?? "—" })),
-  field(t("vacant.electric"), h("input", { name: "electric", type: "number", step: "0.1", min: "0", inputmode: "decimal", "data-electric": true }),
+  field(t("vacant.electric"), h("input", { name: "electric", type: "number", step: "0.1", min: "0", required: true, inputmode: "decimal", "data-electric": true }),
     t("vacant.last_reading", { value: last.electric ?? "—" })),
+  warningBox,
   field(t("vacant.notes"), h("textarea", { name: "notes", rows: 2 })),
   photos.node,
   h("label", { class: "check" }, raise, h("span", null, t("vacant.raise_ticket"))),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isoWeek, lastReadings, myOpenTickets, offlineReadiness, patrolSlots, plannedVisits, previousWeek, vacantDue } from "../schedule.js";
+import { isoWeek, lastReadings, myOpenTickets, offlineReadiness, patrolSlots, plannedVisits, previousWeek, readingWarnings, vacantDue } from "../schedule.js";
 import { servedSchema } from "./served.js";
 
 test("ISO weeks, including the year boundary", () => {
@@ -73,4 +73,20 @@ test("offline readiness: cached app, a recent pull and every assigned building",
   assert.deepEqual(offlineReadiness({ ...fresh, lastPullAt: "2026-11-21T09:00:00Z" }, now).problems, ["stale"]);
   assert.deepEqual(offlineReadiness({ ...fresh, cachedBuildingIds: ["b1"] }, now).missing, ["b2"]);
   assert.deepEqual(offlineReadiness({ ...fresh, workerReady: false, lastPullAt: null }, now).problems, ["app_not_cached", "never_synced"]);
+});
+
+test("readingWarnings: lower than last, far above usual, nothing for a normal week", () => {
+  const now = new Date("2026-12-03T09:00:00+08:00");
+  const checks = [
+    { unit_id: "u", week: "2026-W45", checked_at: "2026-11-05T01:00:00Z", water_reading: 10, electric_reading: 100 },
+    { unit_id: "u", week: "2026-W46", checked_at: "2026-11-12T01:00:00Z", water_reading: 10.2, electric_reading: 101 },
+    { unit_id: "u", week: "2026-W47", checked_at: "2026-11-19T01:00:00Z", water_reading: 10.3, electric_reading: 102 },
+    { unit_id: "u", week: "2026-W48", checked_at: "2026-11-26T01:00:00Z", water_reading: 10.5, electric_reading: 103 },
+  ];
+  assert.deepEqual(readingWarnings({ water: 10.6, electric: 104 }, checks, "u", now), []);
+  assert.deepEqual(readingWarnings({ water: 9.1, electric: 104 }, checks, "u", now),
+    [{ meter: "water", kind: "lower", last: 10.5, reading: 9.1 }]);
+  assert.deepEqual(readingWarnings({ water: 10.6, electric: 160 }, checks, "u", now),
+    [{ meter: "electric", kind: "high", last: 103, reading: 160 }]);
+  assert.deepEqual(readingWarnings({ water: 5, electric: 5 }, [], "u", now), []);  // no history: nothing to compare
 });
