@@ -24,7 +24,7 @@ from server.errors import ApiError
 from server.i18n import translate
 from server.policy import OFFICE, grant
 from server.store import field_work as store
-from server.store import places, tickets
+from server.store import evidence, places, tickets
 from server.templating import request_language
 
 grant({  # who may open this module's routes (server.policy.ACCESS)
@@ -66,6 +66,10 @@ async def vacant_context(request: DeskRequest, building_id: str) -> dict:
     today = local_today(request)
     this_week, last_week = iso_week(today), iso_week(today - timedelta(days=7))
     rows = await store.vacant_units(this_week, last_week, building_id or None, scope=request.user.scope)
+    photos = await evidence.evidence([("vacant_check", r["last"]["id"]) for r in rows if r["last"]],
+                                     scope=request.user.scope)
+    for r in rows:
+        r["evidence"] = photos.get(("vacant_check", r["last"]["id"]), []) if r["last"] else []
     return {"rows": rows, "week": this_week, "building_id": building_id,
             "buildings": await places.buildings(scope=request.user.scope), "items": VACANT_CHECKLIST,
             "due": sum(1 for r in rows if not r["checked"]), "overdue": sum(1 for r in rows if r["overdue"])}
@@ -79,7 +83,12 @@ async def vacant(request: DeskRequest, building_id: FromQuery[str] = "") -> Temp
 async def patrols_context(request: DeskRequest, day: str) -> dict:
     chosen = chosen_day(request, day, local_today(request))
     start, end = day_bounds(request, chosen)
-    return {**await store.patrol_day(start, end, scope=request.user.scope), "day": chosen.isoformat(),
+    day = await store.patrol_day(start, end, scope=request.user.scope)
+    found = [f for fs in day["findings"].values() for f in fs]
+    photos = await evidence.evidence([("finding", f["id"]) for f in found], scope=request.user.scope)
+    for f in found:
+        f["evidence"] = photos.get(("finding", f["id"]), [])
+    return {**day, "day": chosen.isoformat(),
             "today": chosen == local_today(request), "previous": (chosen - timedelta(days=1)).isoformat(),
             "next": (chosen + timedelta(days=1)).isoformat()}
 

@@ -18,7 +18,7 @@ from server.desk.registry import NavEntry, Table, export_list, nav_entry
 from server.errors import ApiError
 from server.i18n import translate
 from server.policy import OFFICE, grant
-from server.store import audit, places
+from server.store import audit, evidence, places
 from server.store import kpi as kpi_store
 from server.store import tickets as store
 from server.store.exports import MAX_ROWS
@@ -169,6 +169,7 @@ async def detail_context(request: DeskRequest, ticket_id: str, **extra: Any) -> 
     return {"ticket": ticket, "events": events,
             "conflicts": await store.conflicts_of(ticket_id, scope=scope),
             "findings": await store.findings_of(ticket_id, scope=scope),
+            "evidence": await evidence.of_ticket(ticket, scope=scope),
             "next_statuses": rules.next_statuses(ticket["status"]),
             "assignees": ASSIGNEES, **extra}
 
