@@ -8,6 +8,7 @@
  * A unit may carry former households (ended by a 过户 or a tenant change, ``ended_on``
  * set): they stay in the cache as history; the visit form and summaries use the current one.
  */
+import { t } from "../i18n.js";
 import { defineFeature } from "../registry.js";
 
 export const feature = defineFeature({
@@ -15,7 +16,10 @@ export const feature = defineFeature({
   collections: {
     building: { summary: (data) => [data.code, data.name].filter(Boolean).join(" ") },
     unit: { summary: (data) => data.code || "" },
-    household: { listed: true, summary: (data) => data.owner_name || "" },
+    household: {
+      listed: true,
+      summary: (data) => (data.ended_on ? t("phone.household.former", { name: data.owner_name || "" }) : data.owner_name || ""),
+    },
   },
   indexes: { unit: ["building_id"], household: ["unit_id"] },
 });
