@@ -131,6 +131,8 @@ async def test_a_restored_server_gets_back_what_the_phone_had_synced(
     if captured_while_down:  # the phone finds the server gone; the steward keeps working
         await page.click("[data-sync-badge]")
         await page.wait_for_selector("[data-banner=error]", timeout=45000)
+        banner = await page.inner_text("[data-banner=error]")  # in the steward's words, no codes
+        assert banner.startswith("同步失败：") and not any(c.isascii() and c.isalpha() for c in banner), banner
         await capture_finding(page, "停机时：楼道灯不亮")
         await page.wait_for_selector("[data-sync-badge][data-pending='1']")
     restored = LiveServer(restored_dir, {"STEWARDSYNC_DATABASE_URL": ""})

@@ -103,6 +103,13 @@ function renderTabs(current) {
   }, t(`screen.${name}`))) : []));
 }
 
+/** Why a sync failed, in the steward's words (the code stays in the console). @param {string} code */
+function failureText(code) {
+  const key = code.startsWith("http_5") ? "sync_failure.server" : `sync_failure.${code}`;
+  const text = t(key);
+  return text === key ? t("sync_failure.other") : text;
+}
+
 /** Sync badge (pending, last sync, errors) and the banners that need the steward. */
 async function refreshChrome() {
   const counts = badgeCounts(await store.outboxCount(), await store.allEntries(), await store.refusedBlobs());
@@ -123,7 +130,7 @@ async function refreshChrome() {
   if (status.updateRequired) banners.push(h("div", { class: "banner warn", "data-banner": "update" }, t("banner.update"),
     h("button", { type: "button", onclick: () => location.reload() }, t("banner.update.action"))));
   if (status.error && !status.needsLogin && !status.updateRequired && navigator.onLine) {
-    banners.push(h("div", { class: "banner", "data-banner": "error" }, t("banner.sync_error", { code: status.error.code })));
+    banners.push(h("div", { class: "banner", "data-banner": "error" }, t("banner.sync_error", { reason: failureText(status.error.code) })));
   }
   if (counts.conflicts || counts.rejected || counts.photos) {
     const parts = [counts.conflicts ? t("banner.conflicts", { n: counts.conflicts }) : "", counts.rejected ? t("banner.rejected", { n: counts.rejected }) : "",
