@@ -9,6 +9,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from server.desk.common import DeskRequest, client_ip, local_today, render
+from server.desk.estate_forms import co_residents_text
 from server.desk.registry import NavEntry, Table, export_list, nav_entry, unit_sections
 from server.errors import ApiError
 from server.policy import OFFICE, grant
@@ -45,8 +46,10 @@ async def unit_context(request: DeskRequest, unit_id: str, **extra: Any) -> dict
         section.collection, unit_id, request.user.role, scope=request.user.scope,
         fields=section.fields, unit_field=section.unit_field, order_by=section.order_by,
         limit=section.limit)) for section in unit_sections()]
+    household = page["household"] or {}
     return {**page, "fields": store.HOUSEHOLD_FIELDS, "sections": sections,
-            "today": local_today(request).isoformat(), **extra}
+            "today": local_today(request).isoformat(),
+            "co_residents_text": co_residents_text(household.get("co_residents")), **extra}
 
 
 @get("/desk/archive/units/{unit_id:str}", name="desk.archive_unit", include_in_schema=False)

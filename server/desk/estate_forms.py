@@ -4,6 +4,7 @@ language, and a clerk's edit turned into the base values and changes the merge n
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -70,6 +71,7 @@ class HouseholdForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     notes: Text | None = None
     owner_class: Literal["ordinary", "committee", "vip"] = "ordinary"
     move_in_date: Day | None = None
+    co_residents: Annotated[str, msgspec.Meta(max_length=2000)] | None = None  # a line a person
 
 
 class ChangeForm(HouseholdForm, kw_only=True):
@@ -137,7 +139,44 @@ def parse_day(value: str, field: str) -> date:
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return co_residents_text(value)
     return "" if value is None else str(value)
+
+
+MAX_CO_RESIDENTS = 20  # schemas.estate.Household.co_residents
+
+
+def co_residents_text(people: list[dict[str, Any]] | None) -> str:
+    """The co-residents as the form shows them: a line a person, "name relation age phone"."""
+    return "\n".join(" ".join(str(p[k]) for k in ("name", "relation", "age", "phone") if p.get(k) not in (None, ""))
+                     for p in people or [])
+
+
+def co_residents_of(text: str | None) -> list[dict[str, Any]]:
+    """The co-residents typed in the form (a line a person: a name, then in any order a
+    relation, an age, a phone); refused by line when a line cannot be one person."""
+    people: list[dict[str, Any]] = []
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if len(lines) > MAX_CO_RESIDENTS:
+        raise ApiError(422, "too_many_co_residents", f"同住人最多 {MAX_CO_RESIDENTS} 人 / at most "
+                       f"{MAX_CO_RESIDENTS} co-residents", {"field": "co_residents"})
+    for number, line in enumerate(lines, start=1):
+        name, *rest = re.split(r"[\s,，、]+", line)
+        person: dict[str, Any] = {"name": name[:50], "relation": None, "age": None, "phone": None}
+        for token in rest:
+            if re.fullmatch(r"\d{1,3}", token) and person["age"] is None:
+                person["age"] = int(token)
+            elif re.fullmatch(r"\+?\d[\d\-]{4,28}", token) and person["phone"] is None:
+                person["phone"] = token
+            elif person["relation"] is None and len(token) <= 20:
+                person["relation"] = token
+            else:
+                raise ApiError(422, "invalid_co_resident", f"同住人第 {number} 行看不懂：应为“姓名 关系 年龄 电话” / "
+                               f"co-residents line {number}: write \"name relation age phone\"",
+                               {"field": "co_residents", "line": number})
+        people.append({k: v for k, v in person.items() if v is not None})
+    return people
 
 
 def edit(current: dict[str, Any], values: dict[str, Any], wanted: dict[str, Any],
@@ -149,7 +188,7 @@ def edit(current: dict[str, Any], values: dict[str, Any], wanted: dict[str, Any]
     changes: dict[str, Any] = {}
     for field in fields:
         shown = values.get(f"base_{field}")
-        shown = "" if shown is None else str(shown).strip()
+        shown = "" if shown is None else str(shown).replace("\r\n", "\n").strip()
         new = wanted.get(field)
         if _shown(new) == shown:
             continue

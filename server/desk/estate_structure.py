@@ -37,6 +37,7 @@ from server.desk.estate_forms import (
     OccupancyForm,
     UnitForm,
     Versioned,
+    co_residents_of,
     convert,
     edit,
     form_values,
@@ -46,6 +47,7 @@ from server.errors import ApiError
 from server.policy import MANAGEMENT, OFFICE, grant
 from server.store import archive as households
 from server.store import estate_structure as store
+from server.store.rows import json_value
 
 grant({  # who may open this module's routes (server.policy.ACCESS); the merge checks the spec too
     "desk.estate": OFFICE,
@@ -202,7 +204,10 @@ def next_household_id(previous: str) -> str:
 
 
 def household_fields(form: HouseholdForm) -> dict[str, Any]:
-    return {k: v for k, v in msgspec.structs.asdict(form).items() if k in HOUSEHOLD_EDITABLE and v is not None}
+    """The household's fields as the form gives them (co-residents read from their lines)."""
+    fields = {k: v for k, v in msgspec.structs.asdict(form).items() if k in HOUSEHOLD_EDITABLE and v is not None}
+    fields["co_residents"] = co_residents_of(form.co_residents)
+    return fields
 
 
 def _check_dates(form: HouseholdForm, today: date) -> None:
@@ -243,6 +248,8 @@ async def household_edit(request: DeskRequest, household_id: FromPath[str]) -> R
     if current["ended_on"]:
         raise ApiError(409, "household_ended", "这是以前的业户，档案只读 / a former household's archive is read-only")
     wanted = {f: getattr(form, f) for f in HOUSEHOLD_EDITABLE}
+    wanted["co_residents"] = co_residents_of(form.co_residents)
+    current = {**current, "co_residents": json_value(current["co_residents"]) or []}
     base, changes = edit(current, values, wanted, HOUSEHOLD_EDITABLE)
     outcome = await writes.apply(request.user, [writes.update("household", household_id, version, base, changes)]) \
         if changes else None
@@ -272,7 +279,6 @@ async def household_change(request: DeskRequest, household_id: FromPath[str]) ->
     fields = household_fields(form)
     if form.kind == "tenancy":  # the owner stays: their details carry over
         fields.update({f: current[f] for f in OWNER_FIELDS if current.get(f) is not None})
-        fields["co_residents"] = []
     fields.setdefault("move_in_date", form.ended_on)
     end = writes.update("household", household_id, form.version, {"ended_on": None, "end_reason": None},
                         {"ended_on": form.ended_on, "end_reason": form.kind})

@@ -356,3 +356,30 @@ async def test_another_estates_structure_is_not_found(client) -> None:
     assert await table_counts("building", "unit", "household", "change_log") == before
     page = await client.get("/desk/estate")
     assert mine.building_ids[0] in page.text and building_id not in page.text
+
+
+async def test_the_desk_keeps_co_residents_a_line_a_person(client) -> None:
+    estate = await make_estate(buildings=1, units_per_building=1)
+    unit_id = estate.unit_ids[estate.building_ids[0]][0]
+    household_id = estate.household_ids[unit_id]
+    row = await Household.select().where(Household.id == household_id).first()
+    await login(client, "desk")
+    form = {"version": row["version"], **shown(row, "owner_name", "residence", "owner_class"),
+            "co_residents": "李梅 配偶 45 13700000001\r\n王小明，儿子，12\r\n", "base_co_residents": ""}
+    response = await client.post(f"/desk/archive/households/{household_id}", headers=csrf(client, True), data=form)
+    assert response.status_code == 200 and "李梅" in response.text
+    row = await Household.select().where(Household.id == household_id).first()
+    assert json_value(row["co_residents"]) == [{"name": "李梅", "relation": "配偶", "age": 45, "phone": "13700000001"},
+                                               {"name": "王小明", "relation": "儿子", "age": 12}]
+    page = await client.get(f"/desk/archive/units/{unit_id}")
+    assert "李梅 配偶 45 13700000001\n王小明 儿子 12</textarea>" in page.text
+    # the form sent back as shown (CRLF from the browser) changes nothing
+    again = {**form, "version": row["version"], "co_residents": "李梅 配偶 45 13700000001\r\n王小明 儿子 12",
+             "base_co_residents": "李梅 配偶 45 13700000001\r\n王小明 儿子 12"}
+    versions = await ChangeLog.count()
+    assert (await client.post(f"/desk/archive/households/{household_id}", headers=csrf(client, True),
+                              data=again)).status_code == 200
+    assert await ChangeLog.count() == versions and await Conflict.count() == 0
+    bad = await client.post(f"/desk/archive/households/{household_id}", headers=csrf(client, True),
+                            data={**again, "co_residents": "张三 父亲 七十 岁 很多 字"})
+    assert bad.status_code == 422 and "同住人第 1 行" in bad.text
