@@ -74,7 +74,8 @@ async def apply_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutati
     await storage.commit(Batch(
         device_id=actor.device_id, user_id=actor.user_id, last_seq=last_seq, clock=run.clock,
         writes=run.writes, processed=run.processed if actor.device_id is not None else [],
-        pending=pending, app_version=app_version, protocol=protocol, now=now,
+        # what is left on the phone once this batch is in: the desk shows it (管家同步)
+        pending=max(0, pending - len(mutations)), app_version=app_version, protocol=protocol, now=now,
     ))
     return PushOutcome(last_seq=last_seq, results=replayed + run.results)
 

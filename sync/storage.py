@@ -78,7 +78,7 @@ class Batch(msgspec.Struct, kw_only=True):
     clock: int  # new clock value: the highest version in ``writes``
     writes: list[RecordWrite]  # in version order; conflicts are writes of collection "conflict"
     processed: list[ProcessedMutation]
-    pending: int = 0  # outbox size the phone reported
+    pending: int = 0  # what the phone's outbox holds after this batch (it reported the size before)
     app_version: str = ""
     protocol: int = 0
     now: str = ""  # server time of the push (ISO UTC), stamped by the caller

@@ -125,7 +125,12 @@ async def test_device_row_records_the_push(client):
     async with read_snapshot() as conn:
         row = await conn.fetchrow("SELECT last_seq, reported_pending, app_version, protocol, "
                                   "last_push_at FROM sync_device WHERE id = ?", phone.device_id)
-    assert tuple(row[:4]) == (1, 7, "0.3.1", 2) and row[4]
+    assert tuple(row[:4]) == (1, 6, "0.3.1", 2) and row[4]  # 7 before this one mutation: 6 left
+    phone.create("ticket", ticket_fields(unit))
+    assert (await phone.post_push(phone.outbox[1:], pending=1)).status_code == 200  # the last one
+    async with read_snapshot() as conn:
+        left = await conn.fetchrow("SELECT reported_pending FROM sync_device WHERE id = ?", phone.device_id)
+    assert left[0] == 0  # the desk's 待上传条数 says the phone is done, not what it had before
 
 
 async def test_device_clocks_never_decide(client):
