@@ -44,6 +44,7 @@ from server.desk.estate_forms import (
     parse_day,
 )
 from server.errors import ApiError
+from server.desk.registry import NavEntry, nav_entry
 from server.policy import MANAGEMENT, OFFICE, grant
 from server.store import archive as households
 from server.store import estate_structure as store
@@ -290,3 +291,4 @@ async def household_change(request: DeskRequest, household_id: FromPath[str]) ->
 
 ROUTES = [estate_page, building_add, building_page, building_edit, unit_add, unit_edit, unit_occupancy,
           household_add, household_edit, household_change]
+nav_entry(NavEntry(href="/desk/estate", key="estate.title", route="desk.estate", order=55))

@@ -25,6 +25,7 @@ NAV_ORDER = [
     ("/desk/callbacks", "nav.callbacks", "desk.callbacks"),
     ("/desk/duplicates", "nav.duplicates", "desk.duplicates"),
     ("/desk/archive", "nav.archive", "desk.archive"),
+    ("/desk/estate", "estate.title", "desk.estate"),
     ("/desk/vacant", "nav.vacant", "desk.vacant"),
     ("/desk/patrols", "nav.patrols", "desk.patrols"),
     ("/desk/stewards", "nav.stewards", "desk.stewards"),
@@ -34,6 +35,7 @@ NAV_ORDER = [
     ("/admin/devices", "admin.nav.devices", "admin.devices"),
     ("/admin/audit", "admin.nav.audit", "admin.audit"),
     ("/admin/users", "admin.nav.users", "admin.users"),
+    ("/admin/ledger", "admin.nav.ledger", "admin.ledger"),
 ]
 
 
@@ -84,7 +86,7 @@ def test_the_registry_refuses_a_clashing_nav_link(entry: NavEntry) -> None:
 
 @pytest.mark.parametrize("role, shown", [
     ("desk", ["/desk/tickets", "/desk/intake", "/desk/callbacks", "/desk/duplicates", "/desk/archive",
-              "/desk/vacant", "/desk/patrols", "/desk/stewards", "/desk/conflicts", "/desk/escalations",
+              "/desk/estate", "/desk/vacant", "/desk/patrols", "/desk/stewards", "/desk/conflicts", "/desk/escalations",
               "/admin/devices"]),
     ("admin", [href for href, _, _ in NAV_ORDER]),
 ])
