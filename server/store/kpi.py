@@ -58,9 +58,9 @@ async def month_kpis(start: str, end: str, month: str, building_id: str | None, 
     received = await _count(Ticket, complaints & in_month)
     handled_of_received = await _count(Ticket, complaints & in_month & Ticket.status.is_in(list(HANDLED)))
     valid = await _count(Ticket, complaints & in_month & Ticket.invalid_category.is_null())
-    households = await _count(Household, _scope(Household, scope, building_id))
-    known = await _count(Household, _scope(Household, scope, building_id)
-                         & (Household.known_by_steward == True))  # noqa: E712
+    current = _scope(Household, scope, building_id) & Household.ended_on.is_null()  # not a former one (过户)
+    households = await _count(Household, current)
+    known = await _count(Household, current & (Household.known_by_steward == True))  # noqa: E712
     surveyed, satisfied = await _satisfaction(start, end, scope, building_id, paid=False)
     paid_surveyed, paid_satisfied = await _satisfaction(start, end, scope, building_id, paid=True)
     due, paid = await _fees(month, scope, building_id)

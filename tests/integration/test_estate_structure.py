@@ -4,7 +4,6 @@ and its history; occupancy marks; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import pytest
 
 from server.desk.estate_structure import next_household_id
 from server.store import kpi as kpi_store
@@ -172,8 +171,6 @@ async def test_a_transfer_keeps_the_former_household_and_its_history(client) -> 
     assert await Household.count().where(Household.unit_id == unit_id) == 2
 
 
-@pytest.mark.xfail(strict=True, reason="server/store/kpi.py (owned by the multi-estate work) still counts former "
-                   "households: its household counts need `& Household.ended_on.is_null()` (server.store.archive.CURRENT)")
 async def test_a_former_household_does_not_count_in_the_kpis(client) -> None:
     estate = await make_estate(buildings=1, units_per_building=2)
     unit_id = estate.unit_ids[estate.building_ids[0]][0]
