@@ -15,7 +15,6 @@ so the phones in scope pull it and a concurrent field edit becomes a conflict re
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Any
 
@@ -43,8 +42,9 @@ from server.desk.estate_forms import (
     form_values,
     parse_day,
 )
-from server.errors import ApiError
 from server.desk.registry import NavEntry, nav_entry
+from server.errors import ApiError
+from server.ids import next_household_id
 from server.policy import MANAGEMENT, OFFICE, grant
 from server.store import archive as households
 from server.store import estate_structure as store
@@ -63,7 +63,6 @@ grant({  # who may open this module's routes (server.policy.ACCESS); the merge c
     "desk.household_change": OFFICE,
 })
 
-NEXT_HOUSEHOLD = uuid.UUID("6f1d3c52-2b8e-4a57-9a51-3d0c1f6b2e44")
 OWNER_FIELDS = ("owner_name", "owner_phone", "owner_id_number", "owner_class", "known_by_steward", "opinions")
 """What a tenant change carries over from the ended household to the next (the owner's)."""
 
@@ -196,12 +195,6 @@ async def unit_occupancy(request: DeskRequest, unit_id: FromPath[str]) -> Redire
 
 
 # --- households --------------------------------------------------------------------------
-
-
-def next_household_id(previous: str) -> str:
-    """The id of the household that follows ``previous`` (a household's id, or a unit's for
-    its first): the same for every clerk, so one change cannot be recorded twice."""
-    return str(uuid.uuid5(NEXT_HOUSEHOLD, previous))
 
 
 def household_fields(form: HouseholdForm) -> dict[str, Any]:

@@ -25,7 +25,7 @@ import msgspec
 
 from schemas.sync import Create, Update
 from server.clock import iso, parse_iso
-from server.ids import uuid7
+from server.ids import next_household_id, uuid7
 from server.ledger.cells import Bad, Kind, canonical, text_of
 from server.ledger.sheets import (
     BASE_HEADER,
@@ -329,8 +329,6 @@ class Planner:
     def transfer(self, row: Row, current: dict[str, Any], wanted: dict[str, Any]) -> None:
         """过户: the ledger names another owner for the unit. The current household ends
         today and the unit's next one starts from the row; the former stays in the archive."""
-        from server.desk.estate_structure import next_household_id
-
         today = datetime.now(self.tz).date().isoformat()
         fields = {**_defaults("household", wanted), "unit_id": current["unit_id"]}
         fields["move_in_date"] = fields.get("move_in_date") or today

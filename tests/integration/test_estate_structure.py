@@ -5,7 +5,7 @@ and its history; occupancy marks; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 
-from server.desk.estate_structure import next_household_id
+from server.ids import next_household_id
 from server.store import kpi as kpi_store
 from server.store import tickets as ticket_store
 from server.store.archive import search
