@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import get
+from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
@@ -19,6 +19,7 @@ from server.store import audit
 grant({  # who may open this module's routes (server.policy.ACCESS)
     "desk.archive": OFFICE,
     "desk.archive_unit": OFFICE,
+    "desk.id_number": OFFICE,
 })
 
 
@@ -57,6 +58,17 @@ async def archive_unit(request: DeskRequest, unit_id: FromPath[str]) -> Template
     return render(request, "archive_unit.html", "_archive_unit.html", await unit_context(request, unit_id))
 
 
+@post("/desk/archive/households/{household_id:str}/id-number", name="desk.id_number", include_in_schema=False)
+async def id_number(request: DeskRequest, household_id: FromPath[str]) -> Template:
+    """The whole ID number behind the mask, for this one household: an audited read."""
+    household = store.readable_whole(request.user.role, await store.household(household_id, scope=request.user.scope))
+    if household is None or not household.get("owner_id_number"):
+        raise ApiError(404, "household_not_found", "找不到该业户 / no such household")
+    await audit.record("id_number_reveal", user_id=request.user.user_id, target=household_id,
+                       detail={"unit": household["unit_id"]}, ip=client_ip(request))
+    return Template(template_name="partials/desk/_id_number.html", context={"value": household["owner_id_number"]})
+
+
 @export_list("archive", page="desk.archive", personal=True)
 async def archive_list(request: DeskRequest) -> Table:
     found = await store.search(request.query_params.get("q", "")[:50], request.user.role, scope=request.user.scope)
@@ -65,5 +77,5 @@ async def archive_list(request: DeskRequest) -> Table:
     return ["field.building", "field.unit", *[f"household.{f}" for f in fields]], rows
 
 
-ROUTES = [archive_search, archive_unit]
+ROUTES = [archive_search, archive_unit, id_number]
 nav_entry(NavEntry(href="/desk/archive", key="nav.archive", route="desk.archive", order=50))

@@ -234,6 +234,9 @@ async def household_edit(request: DeskRequest, household_id: FromPath[str]) -> R
     """A correction of the current household, field by field from what the form showed."""
     values = await form_values(request)
     version = convert({"version": values.get("version")}, Versioned).version
+    # a masked field the clerk left as shown (the last four digits) is not part of the edit
+    untouched = {f for f in households.MASKED if values.get(f) and values.get(f) == values.get(f"base_{f}")}
+    values = {k: v for k, v in values.items() if k.removeprefix("base_") not in untouched}
     form = convert({k: v for k, v in values.items() if k != "version"}, HouseholdForm)
     _check_dates(form, local_today(request))
     current = await households.household(household_id, scope=request.user.scope)
@@ -244,7 +247,10 @@ async def household_edit(request: DeskRequest, household_id: FromPath[str]) -> R
     wanted = {f: getattr(form, f) for f in HOUSEHOLD_EDITABLE}
     wanted["co_residents"] = co_residents_of(form.co_residents)
     current = {**current, "co_residents": json_value(current["co_residents"]) or []}
-    base, changes = edit(current, values, wanted, HOUSEHOLD_EDITABLE)
+    base, changes = edit(current, values, wanted, tuple(f for f in HOUSEHOLD_EDITABLE if f not in untouched))
+    for field in households.MASKED:  # edited from its masked form: the base is the value behind the mask
+        if field in base and base[field] == households.mask(current.get(field)):
+            base[field] = current.get(field)
     outcome = await writes.apply(request.user, [writes.update("household", household_id, version, base, changes)]) \
         if changes else None
     return await _unit_answer(request, current["unit_id"], saved=True, conflicted=bool(outcome and outcome.conflicts))

@@ -31,13 +31,38 @@ CURRENT = Household.ended_on.is_null()
 """The condition of a current household (not ended by a 过户 or a tenant change)."""
 
 
+MASKED = ("owner_id_number",)
+"""Fields shown masked (the last four characters) on pages and in exports; the whole value
+is read by an audited reveal (``desk.id_number``) of the roles that may read the field."""
+
+
+def mask(value: Any) -> Any:
+    """``330106198001011234`` → ``**************1234``."""
+    if not value:
+        return value
+    text = str(value)
+    return "*" * max(len(text) - 4, 0) + text[-4:]
+
+
+def readable_whole(role: str, household: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The household with only the fields ``role`` may read, nothing masked (a reveal)."""
+    if household is None:
+        return None
+    return policy.redact(role, "household", dict(household))
+
+
 def readable(role: str, household: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The household with only the fields ``role`` may read (hidden ones absent)."""
+    """The household with only the fields ``role`` may read (hidden ones absent), the
+    ``MASKED`` ones masked."""
     if household is None:
         return None
     row = {**household, "co_residents": json_value(household.get("co_residents")) or []}
     row["known_by_steward"] = bool(row.get("known_by_steward"))
-    return policy.redact(role, "household", row)
+    row = policy.redact(role, "household", row)
+    for field in MASKED:
+        if row.get(field):
+            row[field] = mask(row[field])
+    return row
 
 
 async def search(query: str, role: str, limit: int = 30, *, scope: Scope) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from server.tables import AuditLog
 AuditAction = Literal[
     "login", "login_failed", "lockout", "rate_limited", "logout", "device_enrol", "device_revoke",
     "archive_read", "export", "conflict_resolve", "role_change", "assignment_change",
-    "user_add", "user_deactivate", "password_reset", "ledger_import",
+    "user_add", "user_deactivate", "password_reset", "ledger_import", "id_number_reveal",
 ]
 AUDIT_ACTIONS: tuple[str, ...] = get_args(AuditAction)
 MAX_PAGE = 200

@@ -86,6 +86,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /desk/duplicates": OFFICE,
     "GET /desk/archive": OFFICE,  # owners' personal data: desk and above, never stewards
     "GET /desk/archive/units/{unit_id:str}": OFFICE,
+    "POST /desk/archive/households/{household_id:str}/id-number": OFFICE,
     # the estate's structure (issue 12): the manager and the admin shape it, the desk marks
     # occupancy and records households, their corrections and changes (过户, tenants)
     "GET /desk/estate": OFFICE,
@@ -286,6 +287,7 @@ def b_actions(b) -> list[tuple[str, str, dict[str, str]]]:
         ("POST", f"{t}/escalate", {"version": "1"}),
         ("POST", f"{t}/note", {"note": "甲方备注"}),
         ("GET", f"/desk/archive/units/{b.unit_id}", {}),
+        ("POST", f"/desk/archive/households/{b.household_id}/id-number", {}),
         ("POST", f"/desk/conflicts/{b.conflict_id}", {"version": "1", "decision": "take_other"}),
         ("POST", "/desk/duplicates", {"finding_ids": ",".join(b.findings), "decision": "confirm"}),
         ("POST", "/desk/intake", {"kind": "repair", "description": "甲方报修", "unit_id": b.unit_id}),

@@ -380,3 +380,32 @@ async def test_the_desk_keeps_co_residents_a_line_a_person(client) -> None:
     bad = await client.post(f"/desk/archive/households/{household_id}", headers=csrf(client, True),
                             data={**again, "co_residents": "张三 父亲 七十 岁 很多 字"})
     assert bad.status_code == 422 and "同住人第 1 行" in bad.text
+
+
+async def test_the_id_number_is_masked_and_its_reveal_is_audited(client) -> None:
+    from server.tables import AuditLog
+    from tests.integration.test_desk_helpers import csrf
+
+    estate = await make_estate(buildings=1, units_per_building=2)
+    unit_id = estate.unit_ids[estate.building_ids[0]][0]
+    household = await Household.select().where(Household.unit_id == unit_id).first()
+    await Household.update({Household.owner_id_number: "330106198001011234"}).where(Household.id == household["id"])
+    await login(client, "desk")
+    page = (await client.get(f"/desk/archive/units/{unit_id}")).text
+    assert "330106198001011234" not in page and "**************1234" in page
+    export = await client.get("/desk/export/archive.csv", params={"q": "1-"})
+    assert "330106198001011234" not in export.text and "**************1234" in export.text
+    shown = await client.post(f"/desk/archive/households/{household['id']}/id-number", headers=csrf(client, True))
+    assert shown.status_code == 200 and "330106198001011234" in shown.text
+    assert await AuditLog.count().where(AuditLog.action == "id_number_reveal") == 1
+    # the edit form shows the mask; saving it untouched keeps the number, a new one replaces it
+    form = {"version": str(household["version"]), "owner_name": household["owner_name"],
+            "base_owner_name": household["owner_name"], "owner_id_number": "**************1234",
+            "base_owner_id_number": "**************1234", "notes": "改了备注", "base_notes": household["notes"] or ""}
+    saved = await client.post(f"/desk/archive/households/{household['id']}", data=form, headers=csrf(client))
+    assert saved.status_code in (200, 303), saved.text
+    row = await Household.select().where(Household.id == household["id"]).first()
+    assert row["owner_id_number"] == "330106198001011234" and row["notes"] == "改了备注"
+    form = {**form, "version": str(row["version"]), "owner_id_number": "33010619800101123X", "base_notes": "改了备注"}
+    await client.post(f"/desk/archive/households/{household['id']}", data=form, headers=csrf(client))
+    assert (await Household.select().where(Household.id == household["id"]).first())["owner_id_number"] == "33010619800101123X"
