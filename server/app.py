@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from litestar import Litestar, Response
 from litestar.config.compression import CompressionConfig
@@ -18,11 +19,13 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import Message, Scope
 from litestar.plugins.jinja import JinjaTemplateEngine
 
 from server import db, jobs
 from server.auth.middleware import AuthenticationMiddleware
 from server.errors import EXCEPTION_HANDLERS
+from server.i18n import LANG_COOKIE, LANGUAGES
 from server.policy import access_guard
 from server.logs import configure_logging
 from server.routes import route_handlers
@@ -84,8 +87,20 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Lit
         logging_config=LoggingConfig(configure_root_logger=False, log_exceptions="debug"),
         request_max_body_size=settings.max_body_bytes,
         after_request=security_headers,
+        before_send=[remember_language],
         debug=False,
     )
+
+
+async def remember_language(message: Message, scope: Scope) -> None:
+    """A page asked for with ``?lang=`` keeps that language for the pages that follow
+    (the choice sticks, on every page, not only the landing page)."""
+    if message["type"] != "http.response.start" or scope["type"] != "http":
+        return
+    lang = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [""])[0]
+    if lang in LANGUAGES:
+        cookie = f"{LANG_COOKIE}={lang}; Max-Age={365 * 86400}; Path=/; SameSite=Lax"
+        message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie.encode())]
 
 
 SECURITY_HEADERS = {
