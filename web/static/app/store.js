@@ -129,6 +129,11 @@ export async function setMeta(key, value) {
   await (await db()).put("meta", value, key);
 }
 
+/** @param {string} key */
+export async function deleteMeta(key) {
+  await (await db()).delete("meta", key);
+}
+
 /** Every entry of a collection. @param {string} collection */
 export async function entries(collection) {
   return (await db()).getAllFromIndex("records", "collection", collection);

@@ -12,7 +12,7 @@ import { defineFeature } from "../registry.js";
 import { patrolSlots } from "../schedule.js";
 import * as store from "../store.js";
 import { codes, subset } from "../vocab.js";
-import { card, empty, floorOptions, myBuildings, newId, photoPicker, save, submitOnce, unitsOf, when } from "../screens/common.js";
+import { card, empty, floorOptions, keepDraft, myBuildings, newId, photoPicker, save, submitOnce, unitsOf, when } from "../screens/common.js";
 import { ticketCreate } from "./tickets.js";
 
 /** Finding kinds that raise a ticket unless the steward unticks it (and come first in the list). */
@@ -134,6 +134,7 @@ async function findingForm(ctx, round) {
       title: `${t(`finding.${kind}`)} · ${place}`, photos: photos.captures(),
     }, newId, new Date().toISOString());
     await save(intents, photos.captures(), ctx);
+    await draft.clear();
     await ctx.refresh();
   }) },
   field(t("place.building"), buildingSelect),
@@ -149,6 +150,14 @@ async function findingForm(ctx, round) {
   h("label", { class: "check" }, raise, h("span", null, t("finding.raise_ticket"))),
   h("button", { type: "submit", class: "button primary", "data-save": true }, t("save"))));
   await fillFloors();
+  const draft = await keepDraft(form, `finding:${round.id}`, () => void ctx.refresh());
+  if (draft.note) {  // the building's floors, then the floor's units, before their values
+    await fillFloors();
+    draft.refill();
+    await fillUnits();
+    draft.refill();
+    form.prepend(draft.note);
+  }
   return form;
 }
 

@@ -10,7 +10,7 @@ import { defineFeature } from "../registry.js";
 import { isoWeek, lastReadings, latestChecks, readingWarnings, vacantDue } from "../schedule.js";
 import * as store from "../store.js";
 import { codes } from "../vocab.js";
-import { card, empty, newId, photoPicker, save, submitOnce } from "../screens/common.js";
+import { card, empty, keepDraft, newId, photoPicker, save, submitOnce } from "../screens/common.js";
 import { ticketCreate } from "./tickets.js";
 
 /**
@@ -98,6 +98,7 @@ async function checkForm(ctx, unitId) {
       defectsText: defects.join("、"), photos: photos.captures(),
     }, newId, now.toISOString());
     await save(intents, photos.captures(), ctx);
+    await draft.clear();
     ctx.go("vacant");
   }) },
   h("p", { class: "lead" }, unit.code, " · ", isoWeek(now)),
@@ -111,7 +112,8 @@ async function checkForm(ctx, unitId) {
   photos.node,
   h("label", { class: "check" }, raise, h("span", null, t("vacant.raise_ticket"))),
   h("button", { type: "submit", class: "button primary", "data-save": true }, t("save"))));
-  return h("div", { class: "screen" }, card(t("vacant.check"), form));
+  const draft = await keepDraft(form, `vacant:${unitId}:${isoWeek(now)}`, () => void ctx.refresh());
+  return h("div", { class: "screen" }, card(t("vacant.check"), draft.note, form));
 }
 
 /** Today: vacant units not checked this week (overdue first). @param {any} _ctx @param {Date} now */

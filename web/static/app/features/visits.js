@@ -13,7 +13,7 @@ import { defineFeature } from "../registry.js";
 import { plannedVisits } from "../schedule.js";
 import * as store from "../store.js";
 import { codes, subset } from "../vocab.js";
-import { card, empty, myBuildings, newId, save, submitOnce, unitsOf, when } from "../screens/common.js";
+import { card, empty, keepDraft, myBuildings, newId, save, submitOnce, unitsOf, when } from "../screens/common.js";
 import { currentHousehold } from "./archive.js";
 import { callbackIntents, ticketCreate } from "./tickets.js";
 
@@ -136,6 +136,7 @@ async function visitForm(ctx, { unitId, planned, ticket }) {
       signature,
     }, newId, new Date().toISOString());
     await save(intents, signature ? [signature] : [], ctx);
+    await draft.clear();
     ctx.go("today");
   }) },
   h("p", { class: "lead" }, unit.code, household ? ` · ${household.owner_name}` : ""),
@@ -156,7 +157,8 @@ async function visitForm(ctx, { unitId, planned, ticket }) {
   h("div", { class: "field" }, h("span", { class: "field-label" }, t("visit.signature")), canvas,
     h("button", { type: "button", class: "button secondary", onclick: () => pad.clear() }, t("visit.signature_clear"))),
   h("button", { type: "submit", class: "button primary", "data-save": true }, t("save"))));
-  return h("div", { class: "screen" }, card(t(planned ? "visit.planned" : "visit.title"), form));
+  const draft = await keepDraft(form, `visit:${unitId}:${planned?.id || ticket?.id || "new"}`, () => void ctx.refresh());
+  return h("div", { class: "screen" }, card(t(planned ? "visit.planned" : "visit.title"), draft.note, form));
 }
 
 /** Today: the visits planned for me, soonest first. @param {any} ctx */

@@ -68,6 +68,71 @@ export function submitOnce(handler) {
 }
 
 /**
+ * Keep a half-filled form on the phone as the steward types (IndexedDB, a moment after each
+ * change, and at once when the app is hidden), so that Back, a reload or switching apps
+ * loses nothing; when the form opens again its draft is put back, with a note and a way to
+ * start afresh. Photos and the signature are not part of a draft. Call ``clear`` once saved.
+ * @param {HTMLFormElement} form @param {string} key what the form is for (e.g. "visit:<unit>")
+ * @param {() => void} restart redraw the screen (after the steward discards the draft)
+ * @returns {Promise<{ note: HTMLElement | null, clear: () => Promise<void>, refill: () => void }>}
+ */
+export async function keepDraft(form, key, restart) {
+  const metaKey = `draft:${key}`;
+  const saved = await store.getMeta(metaKey);
+  if (saved && typeof saved === "object") fillForm(form, saved);
+  /** @type {ReturnType<typeof setTimeout> | null} */ let timer = null;
+  let done = false;
+  const write = () => { if (!done) void store.setMeta(metaKey, formValues(form)); };
+  const soon = () => { if (timer) clearTimeout(timer); timer = setTimeout(() => { timer = null; write(); }, 250); };
+  const now = () => { if (timer) { clearTimeout(timer); timer = null; write(); } };
+  form.addEventListener("input", soon);
+  form.addEventListener("change", soon);
+  addEventListener("pagehide", now);
+  addEventListener("hashchange", now);
+  document.addEventListener("visibilitychange", now);
+  const clear = async () => {
+    done = true;
+    if (timer) clearTimeout(timer);
+    removeEventListener("pagehide", now);
+    removeEventListener("hashchange", now);
+    document.removeEventListener("visibilitychange", now);
+    await store.deleteMeta(metaKey);
+  };
+  const note = saved ? h("p", { class: "banner", "data-draft-restored": true }, t("draft.restored"), " ",
+    h("button", { type: "button", class: "button secondary", onclick: async () => { await clear(); restart(); } },
+      t("draft.discard"))) : null;
+  // a form whose choices depend on earlier ones (building → floor → unit) fills again
+  // once each dependent list is drawn
+  const refill = () => { if (saved && typeof saved === "object") fillForm(form, saved); };
+  return { note, clear, refill };
+}
+
+/** The named values of a form (files aside; a checkbox as true/false). @param {HTMLFormElement} form */
+function formValues(form) {
+  /** @type {Record<string, any>} */ const values = {};
+  for (const el of Array.from(form.elements)) {
+    const input = /** @type {HTMLInputElement} */ (el);
+    if (!input.name || input.type === "file" || input.type === "submit" || input.type === "button") continue;
+    if (input.type === "checkbox") values[input.name] = input.checked;
+    else if (input.type === "radio") { if (input.checked) values[input.name] = input.value; }
+    else values[input.name] = input.value;
+  }
+  return values;
+}
+
+/** @param {HTMLFormElement} form @param {Record<string, any>} values */
+function fillForm(form, values) {
+  for (const el of Array.from(form.elements)) {
+    const input = /** @type {HTMLInputElement} */ (el);
+    if (!input.name || !(input.name in values) || input.type === "file") continue;
+    const value = values[input.name];
+    if (input.type === "checkbox") input.checked = Boolean(value);
+    else if (input.type === "radio") input.checked = input.value === value;
+    else input.value = value;
+  }
+}
+
+/**
  * A photo picker: the camera input, thumbnails, and the downscaled captures.
  * @returns {{ node: HTMLElement, captures: () => any[] }}
  */
