@@ -2,7 +2,7 @@
 /**
  * The desk's small behaviours, hooked on data-* attributes (no inline scripts):
  * - every HTMX request carries the CSRF token from Litestar's `csrftoken` cookie;
- * - intake: picking a unit from the owner search fills the form;
+ * - intake: picking a unit from the owner search fills the form (and comes back with Back);
  * - live: a section with `data-live` polls the sync clock and refreshes itself when a
  *   phone (or another clerk) has synced since the page was rendered.
  */
@@ -31,12 +31,43 @@ document.body.addEventListener("click", (event) => {
   };
   const unit = /** @type {HTMLInputElement | null} */ (document.getElementById("intake-unit-id"));
   if (unit) unit.value = button.dataset.pickUnit || "";
-  const chosen = document.getElementById("chosen-unit");
-  if (chosen) chosen.textContent = "✔ " + (button.dataset.unitLabel || "");
+  const label = /** @type {HTMLInputElement | null} */ (document.getElementById("intake-unit-label"));
+  if (label) label.value = button.dataset.unitLabel || "";
+  showChosenUnit();
   set("intake-reporter-name", button.dataset.ownerName || "");
   set("intake-reporter-phone", button.dataset.ownerPhone || "");
   const kind = /** @type {HTMLElement | null} */ (document.querySelector("[data-intake] select[name=kind]"));
   kind?.focus();
 });
 
+/**
+ * Back to an intake already submitted: the browser restores what was typed, but the page
+ * comes with a new ticket id. The id the form was submitted with (kept for this tab) goes
+ * back in, so submitting the same form again names the same ticket: one intake, one ticket.
+ */
+function sameIntakeAfterBack() {
+  const form = document.querySelector("[data-intake]");
+  if (!form) return;
+  const id = /** @type {HTMLInputElement} */ (form.querySelector("input[name=record_id]"));
+  const text = /** @type {HTMLTextAreaElement} */ (form.querySelector("textarea[name=description]"));
+  const reuse = () => {  // once the browser has put the typed text back (pageshow)
+    const last = JSON.parse(sessionStorage.getItem("intake.submitted") || "null");
+    if (last && text.value && text.value === last.description) id.value = last.record_id;
+  };
+  addEventListener("pageshow", reuse);
+  form.addEventListener("submit", () => sessionStorage.setItem("intake.submitted",
+    JSON.stringify({ record_id: id.value, description: text.value })));
+}
+
+/** The chosen unit's line, from the form's own fields (which the browser restores on Back). */
+function showChosenUnit() {
+  const unit = /** @type {HTMLInputElement | null} */ (document.getElementById("intake-unit-id"));
+  const label = /** @type {HTMLInputElement | null} */ (document.getElementById("intake-unit-label"));
+  const chosen = document.getElementById("chosen-unit");
+  if (chosen && unit?.value && label?.value) chosen.textContent = "✔ " + label.value;
+}
+
+addEventListener("pageshow", showChosenUnit);
+showChosenUnit();
+sameIntakeAfterBack();
 startLive(document);
