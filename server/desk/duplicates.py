@@ -1,5 +1,5 @@
 """Duplicate findings: the same place and kind reported by different stewards within a
-short window, proposed as one ticket; the clerk confirms (one ticket, findings linked) or
+short window (or saved twice by one steward within minutes), proposed as one ticket; the clerk confirms (one ticket, findings linked) or
 splits (one ticket each). Both go through the sync merge."""
 
 from __future__ import annotations

@@ -164,8 +164,8 @@ async def staff_outside(*, scope: Scope) -> set[str]:
 
 async def duplicate_groups(since: str, window_hours: float, *, scope: Scope) -> list[list[dict[str, Any]]]:
     """Unlinked findings of the scope about the same place (building and floor or unit) and
-    kind, by different stewards, within ``window_hours`` of each other: each group a
-    proposed ticket."""
+    kind, by different stewards within ``window_hours`` of each other, or by one steward
+    within ``SAME_STEWARD_MINUTES`` (a capture saved twice): each group a proposed ticket."""
     rows = await Finding.select().where(
         (Finding.occurred_at >= since) & Finding.ticket_id.is_null() & (Finding.deleted == False)  # noqa: E712
         & scope_where(Finding, scope)
@@ -178,12 +178,22 @@ async def duplicate_groups(since: str, window_hours: float, *, scope: Scope) -> 
     groups = []
     for found in places.values():
         for group in _clusters(found, window_hours):
-            if len({f["steward_id"] for f in group}) >= 2:
+            if len({f["steward_id"] for f in group}) >= 2 or _within(group, SAME_STEWARD_MINUTES):
                 for f in group:
                     f["steward"] = names.get(f["steward_id"], "")
                     f["building_code"] = codes.get(f["building_id"] or "", "")
                 groups.append(group)
     return groups
+
+
+SAME_STEWARD_MINUTES = 10
+
+
+def _within(group: list[dict[str, Any]], minutes: float) -> bool:
+    from server.clock import parse_iso
+
+    first, last = parse_iso(group[0]["occurred_at"]), parse_iso(group[-1]["occurred_at"])
+    return (last - first).total_seconds() <= minutes * 60
 
 
 def _clusters(findings: list[dict[str, Any]], window_hours: float) -> list[list[dict[str, Any]]]:

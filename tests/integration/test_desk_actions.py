@@ -119,3 +119,22 @@ async def test_exports_follow_filters_and_are_audited(client) -> None:
     assert (await client.get("/desk/export/secrets.csv")).status_code == 404
     exports = await AuditLog.select().where((AuditLog.action == "export") & (AuditLog.user_id == user_id))
     assert len(exports) == 10 and {e["target"] for e in exports} >= {"tickets", "archive", "vacant"}
+
+
+async def test_one_stewards_finding_saved_twice_is_flagged_but_two_hours_apart_is_not(client) -> None:
+    estate = await make_estate(buildings=1)
+    building = estate.building_ids[0]
+    steward = await make_user("steward", [building])
+
+    async def finding(minutes: float, floor: str) -> None:
+        await Finding.insert(Finding(id=new_id(), version=1, building_id=building, estate_id=await estate_of(building),
+                                     floor=floor, kind="public_damage", severity="medium", description="楼道窗户破损",
+                                     occurred_at=ago(minutes=minutes), steward_id=steward, created_at=ago(minutes=minutes)))
+
+    await finding(20, "5")
+    await finding(19.5, "5")  # a double save, half a minute later
+    await finding(200, "7")
+    await finding(80, "7")  # the same steward back on 7 two hours later: a new finding
+    await login(client, "desk")
+    page = await client.get("/desk/duplicates", headers=HX)
+    assert page.text.count("楼道窗户破损") == 2
