@@ -45,6 +45,11 @@ async function boot() {
   status.lastSyncAt = (await store.getMeta("last_sync_at")) ?? null;
   window.addEventListener("hashchange", () => void render());
   events.addEventListener("status", () => void onSyncStatus());
+  // the worker has cached the app and taken the page: Today says "ready" at once, not at
+  // the next sync (a steward told to wait would wait for nothing)
+  navigator.serviceWorker?.addEventListener("controllerchange", () => {
+    if (route().name === "today") void render();
+  });
   document.querySelector("[data-sync-badge]")?.addEventListener("click", () => void syncNow());
   await render();
   startAutomaticSync();
