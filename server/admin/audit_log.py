@@ -12,10 +12,13 @@ from litestar.params import FromQuery, Parameter
 from litestar.response import Template
 
 from server.auth.routes import NO_CONTROL
+from server.admin import audit_words
 from server.admin.common import AdminRequest, render
 from server.clock import iso
 from server.desk.registry import NavEntry, nav_entry
 from server.store import audit, staff
+from server.store.field_work import staff_outside
+from server.templating import request_language
 
 PAGE_SIZE = 50
 
@@ -42,13 +45,19 @@ async def audit_page(
         action=action if action in audit.AUDIT_ACTIONS else None, user_id=user or None,
         target=target or None, since=_local_day_start(request, since),
         until=_local_day_start(request, until, 1), before=before, limit=limit)
-    people = {u.id: u for u in await staff.list_users()}
+    scope = request.user.scope
+    outside = await staff_outside(scope=scope)  # the reader's estates' people only
+    entries = [e for e in found.entries if e.user_id not in outside]
+    people = {u.id: u for u in await staff.list_users() if u.id not in outside}
+    named = await audit_words.names(entries, scope=scope)
+    lang = request_language(request)
     filters = {"action": action or "", "user": user or "", "target": target or "",
                "since": since.isoformat() if since else "", "until": until.isoformat() if until else ""}
     return render(request, "audit.html", {
-        "page": found, "people": people, "actions": audit.AUDIT_ACTIONS, "filters": filters,
+        "page": msgspec.structs.replace(found, entries=entries), "people": people, "named": named,
+        "actions": audit.AUDIT_ACTIONS, "filters": filters,
         "more_query": {**filters, "before": found.next_before, "limit": limit},
-        "detail_json": lambda d: msgspec.json.encode(d).decode(),
+        "details": lambda d: audit_words.detail_items(lang, d, named),
     }, partial="_audit_rows.html" if before else None)
 
 

@@ -152,3 +152,19 @@ async def test_admin_sees_a_lockout_and_unlocks_the_account(client) -> None:
     assert unlocked.status_code == 200 and "解除锁定" not in unlocked.text
     assert (await client.post("/api/v1/devices/enrol", json={
         "username": "forgetful", "password": PASSWORD, "device_id": new_id()})).status_code == 201
+
+
+async def test_the_audit_log_names_things_and_keeps_to_the_readers_estates(client) -> None:
+    from tests.factories import make_estate
+
+    ours, theirs = await make_estate(buildings=1, office=False), await make_estate(buildings=1, office=False)
+    manager_id = await make_user("manager", username="boss2", estate_ids=[ours.estate_id])
+    other_id = await make_user("manager", username="other2", estate_ids=[theirs.estate_id])
+    unit = ours.unit_ids[ours.building_ids[0]][0]
+    await audit.record("archive_read", user_id=manager_id, target=unit, detail={"units": [unit], "personal": True})
+    await audit.record("archive_read", user_id=other_id, target=theirs.unit_ids[theirs.building_ids[0]][0])
+    await desk_login(client, "boss2")
+    page = (await client.get("/admin/audit")).text
+    assert "1-0101" in page and unit not in page  # the unit's code, not its id
+    assert "含个人信息" in page and "{" not in page.split('id="audit-table"')[1]  # labelled, not raw JSON
+    assert "other2" not in page.split('id="audit-table"')[1]  # another estate's manager's reads are theirs
