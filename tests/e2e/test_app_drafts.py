@@ -36,3 +36,4 @@ async def test_a_half_filled_visit_survives_back_forward_and_reload(live_server,
     await page.wait_for_selector("[data-visit-form]")
     assert await page.locator("[data-draft-restored]").count() == 0
     assert await page.input_value("[data-outcome]") == ""
+
