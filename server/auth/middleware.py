@@ -18,6 +18,7 @@ from server.errors import ApiError
 from server.store import staff
 
 SESSION_COOKIE = "ss_session"
+ESTATE_COOKIE = "ss_estate"  # the estate a desk user of several works in now (the switch)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -113,5 +114,5 @@ class AuthenticationMiddleware(ASGIMiddleware):
         if authorization and authorization.lower().startswith("bearer "):
             scope["auth"], scope["user"] = await staff.device_principal(authorization[7:].strip())
         elif (token := _cookie(scope, SESSION_COOKIE)) is not None:
-            scope["user"] = await staff.session_principal(token)
+            scope["user"] = await staff.session_principal(token, _cookie(scope, ESTATE_COOKIE))
         await next_app(scope, receive, send)

@@ -16,6 +16,9 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     estate_ids: frozenset[str] = frozenset()  # the estates the person works in
     building_ids: frozenset[str] = frozenset()  # assigned buildings (stewards)
     device_id: str | None = None  # set when authenticated by a phone's credential
+    # a desk user of several estates: all of them, by (id, name), for the estate switch;
+    # ``estate_ids`` is then the one chosen (or all of them)
+    estate_choices: tuple[tuple[str, str], ...] = ()
 
     @property
     def scope(self) -> Scope:

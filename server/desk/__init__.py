@@ -2,9 +2,11 @@
 
 from litestar.types import ControllerRouterHandler
 
-from server.desk import archive, conflicts, duplicates, estate_structure, exports, field_work, kpi, tickets
+from server.desk import (
+    archive, conflicts, duplicates, estate_structure, estate_switch, exports, field_work, kpi, tickets,
+)
 
 ROUTES: list[ControllerRouterHandler] = [
     *tickets.ROUTES, *archive.ROUTES, *field_work.ROUTES, *duplicates.ROUTES,
-    *conflicts.ROUTES, *kpi.ROUTES, *exports.ROUTES, *estate_structure.ROUTES,
+    *conflicts.ROUTES, *kpi.ROUTES, *exports.ROUTES, *estate_structure.ROUTES, *estate_switch.ROUTES,
 ]

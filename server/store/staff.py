@@ -328,9 +328,10 @@ async def device_principal(token: str) -> tuple[str | None, Principal | None]:
         return None, await _principal(conn, found[3:], device_id=device_id)
 
 
-async def session_principal(token: str) -> Principal | None:
+async def session_principal(token: str, chosen_estate: str | None = None) -> Principal | None:
     """The principal of a live desk session of an active user (None otherwise). Asked on
-    every desk request, so it too reads on the kept connections."""
+    every desk request, so it too reads on the kept connections. A user of several
+    estates sees the one ``chosen_estate`` names (one of theirs; all of them otherwise)."""
     async with read_snapshot() as conn:
         found = await conn.fetchrow(
             "SELECT " + _PRINCIPAL_COLUMNS +
@@ -338,7 +339,14 @@ async def session_principal(token: str) -> Principal | None:
             " WHERE s.token_hash = ? AND s.expires_at > ?", token_hash(token), now_iso())
         if found is None or not found[-1]:
             return None
-        return await _principal(conn, found)
+        principal = await _principal(conn, found)
+        if len(principal.estate_ids) < 2:
+            return principal
+        where, params = conn.in_list("id", sorted(principal.estate_ids))
+        choices = tuple((r[0], r[1]) for r in await conn.fetch(
+            f"SELECT id, name FROM estate WHERE {where} ORDER BY code, name", *params))
+        narrowed = frozenset({chosen_estate}) if chosen_estate in principal.estate_ids else principal.estate_ids
+        return msgspec.structs.replace(principal, estate_ids=narrowed, estate_choices=choices)
 
 
 async def _principal(conn: Conn, user: Sequence[Any], *, device_id: str | None = None) -> Principal:

@@ -69,6 +69,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /desk": OFFICE,
     "GET /desk/tickets": OFFICE,
     "GET /desk/intake": OFFICE,
+    "POST /desk/estate/choose": OFFICE,
     "POST /desk/intake": OFFICE,
     "GET /desk/intake/owners": OFFICE,
     "GET /desk/tickets/{ticket_id:str}": OFFICE,

@@ -70,4 +70,10 @@ function showChosenUnit() {
 addEventListener("pageshow", showChosenUnit);
 showChosenUnit();
 sameIntakeAfterBack();
+// a select that stands for its form's button (the estate switch)
+document.body.addEventListener("change", (event) => {
+  const select = /** @type {HTMLElement} */ (event.target);
+  if (select.matches("select[data-auto-submit]")) /** @type {HTMLFormElement} */ (select.closest("form"))?.submit();
+});
+
 startLive(document);
