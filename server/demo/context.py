@@ -16,6 +16,8 @@ from server.demo.texts import GIVEN_NAMES, SURNAMES
 
 NAMESPACE = uuid.UUID("5b1d7c3e-8f2a-4c6b-9d0e-1a2b3c4d5e6f")
 DEMO_ESTATE_ID = str(uuid.uuid5(NAMESPACE, "estate"))
+SECOND_ESTATE_ID = str(uuid.uuid5(NAMESPACE, "estate:CHY"))
+"""The demo's second, small estate (翠湖苑): a company runs several from one deployment."""
 DAY_STARTS = time(8, 0)
 """The demo's "now" on a given ``today`` is 08:00 (estate time): the morning patrol is under way."""
 
@@ -62,6 +64,7 @@ class DemoContext:
     units: list[UnitInfo] = field(default_factory=list)
     building_codes: dict[str, str] = field(default_factory=dict)  # building id -> code
     steward_of: dict[str, Staff] = field(default_factory=dict)  # building id -> steward
+    estate_of: dict[str, str] = field(default_factory=dict)  # building id -> estate, when not the demo's
     _phones: int = 0
 
     def __post_init__(self) -> None:
@@ -101,10 +104,10 @@ class DemoContext:
     def add_synced(self, table: str, row: dict[str, Any], *, at: datetime, by: str | None,
                    building_id: str | None, updated: datetime | None = None,
                    updated_by: str | None = None) -> dict[str, Any]:
-        """A synced record with its metadata (its version is given at load time); every
-        record of the demo belongs to the demo estate."""
+        """A synced record with its metadata (its version is given at load time), in the
+        estate of its building (the demo estate's, unless ``estate_of`` says otherwise)."""
         row.update(created_at=iso(at), updated_at=iso(updated or at), created_by=by,
                    updated_by=updated_by or by, deleted=False, building_id=building_id,
-                   estate_id=DEMO_ESTATE_ID)
+                   estate_id=self.estate_of.get(building_id or "", DEMO_ESTATE_ID))
         return self.add(table, row)
 

@@ -82,6 +82,11 @@ STAFF = (
     ("jingli", "罗振华", "manager"),
     ("admin", "系统管理员", "admin"),
 )
+SECOND_ESTATE = ("CHY", "翠湖苑", "杭州市余杭区翠湖路8号")  # code, name, address
+SECOND_STAFF = (
+    ("qiantai_ch", "彭晓雯", "desk"),
+    ("guanjia_ch", "曹文斌", "steward"),
+)
 
 ASSIGNEES = {"repair": ("工程部", "工程部-水电班", "工程部-土建班", "电梯维保"),
              "cleaning": ("保洁",), "order": ("秩序部",), "desk": ("客服前台",)}

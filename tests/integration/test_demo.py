@@ -18,7 +18,7 @@ import pytest
 from schemas.vocab import TICKET_STATUSES, TicketKind, codes
 from server import db as database
 from server.clock import iso
-from server.demo import DEMO_LOGINS, build_demo, load_demo
+from server.demo import DEMO_ESTATE_ID, DEMO_LOGINS, build_demo, load_demo
 from server.settings import Settings
 from server.store import staff
 from server.tables import ALL_TABLES, SYNCED_TABLES, ChangeLog, StaffUser, SyncClock
@@ -99,7 +99,9 @@ async def test_loading_twice_changes_nothing(db) -> None:
 
 async def test_estate_shape(db) -> None:
     await load_demo(today=TODAY)
-    rows = {name: await table.select() for name, table in SYNCED_TABLES.items()}
+    everything = {name: await table.select() for name, table in SYNCED_TABLES.items()}
+    # the demo estate; the second, small one (翠湖苑) is checked in test_a_second_small_estate
+    rows = {name: [r for r in found if r["estate_id"] == DEMO_ESTATE_ID] for name, found in everything.items()}
     assert len(rows["building"]) == 25
     assert len(rows["unit"]) == len(rows["household"]) == 292
     assert {u["unit_type"] for u in rows["unit"]} == {"yangfang", "diejia", "lianpai"}
@@ -214,3 +216,23 @@ def test_a_live_demo_has_nothing_in_the_future(clock: time) -> None:
         for row in table_rows:
             late = {c: row[c] for c in stamped if row.get(c) and row[c] > now}
             assert not late, (table, row["id"] if "id" in row else row, late)
+
+
+async def test_a_second_small_estate(db) -> None:
+    """A company runs several estates: the demo has a second, small one with its own staff,
+    building codes like the first's (1栋…), and nothing shared with the first."""
+    from server.demo.context import SECOND_ESTATE_ID
+    from server.tables import Building, Estate, Household, StaffEstate, Ticket, Unit
+
+    await load_demo(today=TODAY)
+    estate = await Estate.select().where(Estate.id == SECOND_ESTATE_ID).first()
+    assert (estate["code"], estate["name"]) == ("CHY", "翠湖苑")
+    codes = {b["code"] for b in await Building.select().where(Building.estate_id == SECOND_ESTATE_ID)}
+    assert codes == {"1栋", "2栋", "3栋"} and codes <= {b["code"] for b in await Building.select().where(
+        Building.estate_id == DEMO_ESTATE_ID)}
+    assert await Unit.count().where(Unit.estate_id == SECOND_ESTATE_ID) == 36
+    assert await Household.count().where(Household.estate_id == SECOND_ESTATE_ID) == 36
+    assert 1 <= await Ticket.count().where(Ticket.estate_id == SECOND_ESTATE_ID) <= 10
+    clerk = await StaffUser.select().where(StaffUser.username == "qiantai_ch").first()
+    assert [r["estate_id"] for r in await StaffEstate.select().where(StaffEstate.user_id == clerk["id"])] == [
+        SECOND_ESTATE_ID]
