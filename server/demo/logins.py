@@ -10,4 +10,4 @@ DEMO_PASSWORD = "demo1234"
 DEMO_LOGINS: tuple[tuple[str, str], ...] = tuple((username, role) for username, _name, role in (*STAFF, *SECOND_STAFF))
 """(username, role) of every demo account: desk ``qiantai``/``qiantai2``, manager ``jingli``,
 admin ``admin``, stewards ``guanjia1``…``guanjia6``; in the second estate (翠湖苑) desk
-``qiantai_ch`` and steward ``guanjia_ch``."""
+``qiantai_ch`` and steward ``guanjia_ch``; ``jingli`` and ``admin`` work in both."""

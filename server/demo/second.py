@@ -41,6 +41,9 @@ def second_estate(ctx: DemoContext, existing_staff: dict[str, str], password_has
                 "failed_logins": 0, "locked_until": None, "created_at": iso(handover),
             })
     clerk, steward = people
+    for username in ("jingli", "admin"):  # the manager and the admin run both estates (the estate switch)
+        ctx.add("staff_estate", {"user_id": existing_staff.get(username) or stable_id("staff", username),
+                                 "estate_id": SECOND_ESTATE_ID})
     units: list[UnitInfo] = []
     for number in range(1, BUILDINGS + 1):
         building_id = stable_id("building", code, number)
