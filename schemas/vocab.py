@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-Role = Literal["steward", "desk", "manager", "admin"]
+Role = Literal["steward", "desk", "manager", "admin", "company"]
 UnitType = Literal["yangfang", "diejia", "lianpai"]  # 洋房 / 叠加 / 联排
 Occupancy = Literal["occupied", "vacant", "renovating"]
 Residence = Literal["self_occupied", "rented", "unknown"]

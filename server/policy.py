@@ -19,10 +19,11 @@ from schemas.sync import ErrorBody
 from server.errors import ApiError
 
 PUBLIC = "public"
-STEWARD, DESK, MANAGER, ADMIN = "steward", "desk", "manager", "admin"
-ANY_STAFF = (STEWARD, DESK, MANAGER, ADMIN)
+STEWARD, DESK, MANAGER, ADMIN, COMPANY = "steward", "desk", "manager", "admin", "company"
+ANY_STAFF = (STEWARD, DESK, MANAGER, ADMIN, COMPANY)
 OFFICE = (DESK, MANAGER, ADMIN)
 MANAGEMENT = (MANAGER, ADMIN)
+READS_KPIS = (MANAGER, ADMIN, COMPANY)  # the company reads every estate's KPIs, and writes nothing
 
 ACCESS: dict[str, str | tuple[str, ...]] = {
     # site

@@ -29,6 +29,8 @@ class RoleScope(msgspec.Struct, frozen=True, kw_only=True):
     own_records_only: bool = False  # may create records only in its own name (steward_id…)
     delete_own_only: bool = False  # may delete only what it made and nobody else changed
     personal_data: bool = False  # sees owners' personal archive data (names, ID numbers…)
+    every_estate: bool = False  # works in every estate of the deployment (the company's own staff)
+    read_only: bool = False  # reads, never writes (not an office role: no spec grants it a write)
 
 
 ROLE_SCOPES: Mapping[str, RoleScope] = {
@@ -36,11 +38,18 @@ ROLE_SCOPES: Mapping[str, RoleScope] = {
     "desk": RoleScope(kind="estates", personal_data=True),
     "manager": RoleScope(kind="estates", personal_data=True),
     "admin": RoleScope(kind="estates", personal_data=True),
+    # 公司品质部 / regional manager: every estate, read-only (no spec grants it a write), the
+    # KPIs side by side; no owners' personal data
+    "company": RoleScope(kind="estates", every_estate=True, read_only=True),
 }
 """The one table of roles. A role not here has no scope: it reads and writes nothing."""
 
 ROLES: tuple[str, ...] = tuple(ROLE_SCOPES)
-OFFICE_ROLES: frozenset[str] = frozenset(r for r, s in ROLE_SCOPES.items() if s.kind == "estates")
+WRITING_ROLES: tuple[str, ...] = tuple(r for r, s in ROLE_SCOPES.items() if not s.read_only)
+"""The roles a spec may grant writes to (a read-only role is never among them)."""
+OFFICE_ROLES: frozenset[str] = frozenset(
+    r for r, s in ROLE_SCOPES.items() if s.kind == "estates" and not s.read_only)
+"""The roles of an estate's office (desk, manager, admin): they work in the estates given them."""
 
 
 class Scope(msgspec.Struct, frozen=True, kw_only=True):

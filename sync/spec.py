@@ -136,8 +136,10 @@ class Spec:
         return self.editable if write == EDITABLE else write
 
     def access_of(self, role: str) -> Access:
-        """The role's access; a role not in the role table gets none (fails closed)."""
-        if role not in ROLE_SCOPES:
+        """The role's access; a role not in the role table gets none (fails closed), and a
+        read-only role (the company's) syncs only what a spec grants it by name."""
+        rule = ROLE_SCOPES.get(role)
+        if rule is None or (rule.read_only and role not in self.access):
             return NO_ACCESS
         return self.access.get(role, READ_ONLY)
 

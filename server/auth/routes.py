@@ -17,7 +17,8 @@ from server.errors import ApiError
 from server.policy import API_ERROR_RESPONSES
 from server.store import audit, staff
 
-HOME_BY_ROLE = {"steward": "/app/", "desk": "/desk", "manager": "/desk", "admin": "/desk"}
+HOME_BY_ROLE = {"steward": "/app/", "desk": "/desk", "manager": "/desk", "admin": "/desk",
+                "company": "/desk/kpi/estates"}
 
 
 NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"  # no NUL or other control characters (PostgreSQL refuses NUL)

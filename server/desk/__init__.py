@@ -2,9 +2,7 @@
 
 from litestar.types import ControllerRouterHandler
 
-from server.desk import (
-    archive, conflicts, duplicates, estate_structure, estate_switch, exports, field_work, kpi, tickets,
-)
+from server.desk import archive, conflicts, duplicates, estate_structure, estate_switch, exports, field_work, kpi, tickets
 
 ROUTES: list[ControllerRouterHandler] = [
     *tickets.ROUTES, *archive.ROUTES, *field_work.ROUTES, *duplicates.ROUTES,

@@ -15,14 +15,16 @@ from server.desk.common import DeskRequest, local_today, render, tz
 from server.desk.registry import NavEntry, Table, export_list, nav_entry
 from server.errors import ApiError
 from server.i18n import translate
-from server.policy import MANAGEMENT, OFFICE, grant
+from server.policy import COMPANY, OFFICE, READS_KPIS, grant
 from server.store import kpi as store
 from server.store import places
 from server.templating import request_language
+from sync.scope import Scope
 
 grant({  # who may open this module's routes (server.policy.ACCESS)
-    "desk.kpi": MANAGEMENT,
-    "desk.live": OFFICE,
+    "desk.kpi": READS_KPIS,
+    "desk.kpi_estates": READS_KPIS,
+    "desk.live": (*OFFICE, COMPANY),
 })
 
 
@@ -54,6 +56,23 @@ async def dashboard(request: DeskRequest, month: FromQuery[str] = "", building_i
     return render(request, "kpi.html", "_kpi.html", await kpi_context(request, month, building_id))
 
 
+@get("/desk/kpi/estates", name="desk.kpi_estates", include_in_schema=False)
+async def estates_side_by_side(request: DeskRequest, month: FromQuery[str] = "") -> Template:
+    """Each estate's KPIs of the month, side by side (the company's view; a manager of
+    several estates sees theirs)."""
+    month = month or local_today(request).strftime("%Y-%m")
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise ApiError(422, "invalid_month", "月份格式应为 YYYY-MM / month must be YYYY-MM")
+    start, end = month_bounds(request, month)
+    columns = []
+    for estate in await places.estates(scope=request.user.scope):
+        alone = Scope(estates=frozenset({estate["id"]}), buildings=None)
+        columns.append((estate, {k.key: k for k in await store.month_kpis(start, end, month, None, scope=alone)}))
+    keys = list(columns[0][1]) if columns else []
+    return render(request, "kpi_estates.html", "_kpi_estates.html",
+                  {"month": month, "columns": columns, "keys": keys})
+
+
 class LiveState(msgspec.Struct):
     version: int
     changed: bool
@@ -76,5 +95,6 @@ async def kpi_list(request: DeskRequest) -> Table:
               round(k.value * 100, 2) if k.value is not None else "", round(k.target * 100, 2)] for k in ctx["kpis"]])
 
 
-ROUTES = [dashboard, live]
+ROUTES = [dashboard, estates_side_by_side, live]
 nav_entry(NavEntry(href="/desk/kpi", key="nav.kpi", route="desk.kpi", order=110))
+nav_entry(NavEntry(href="/desk/kpi/estates", key="nav.kpi_estates", route="desk.kpi_estates", order=115))

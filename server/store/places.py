@@ -39,3 +39,11 @@ async def all_estates_scope() -> Scope:
     """Every estate of the deployment: the system's own jobs (the escalation sweep), never a
     person's scope."""
     return Scope(estates=frozenset(e["id"] for e in await Estate.select(Estate.id)), buildings=None)
+
+
+async def estates(*, scope: Scope) -> list[dict[str, Any]]:
+    """The estates of the scope (id, code, name), by code."""
+    if not scope.estates:
+        return []
+    return await Estate.select(Estate.id, Estate.code, Estate.name).where(
+        Estate.id.is_in(sorted(scope.estates))).order_by(Estate.code)

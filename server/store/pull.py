@@ -229,8 +229,8 @@ async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Posi
         lo_sql, lo_params = after(lo, rank)
         hi_sql, hi_params = up_to(hi, rank)
         bounds.append((f"{lo_sql} AND {hi_sql}", [*lo_params, *hi_params]))
-        if rank not in live:  # nothing of this collection changed in the range, anywhere
-            keys.append([])
+        if rank not in live or readable_fields(role, collection) is None:
+            keys.append([])  # nothing changed in the range, or nothing the role may read
             continue
         sql, args = in_order(conn, collection, f"version, {rank} AS rank, id", scope, *bounds[-1], limit + 1)
         rows = await conn.fetch(sql, *args)  # (version, rank, id) rows, each arm in order

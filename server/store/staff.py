@@ -363,6 +363,8 @@ async def _principal(conn: Conn, user: Sequence[Any], *, device_id: str | None =
             "LEFT JOIN building b ON b.id = a.building_id WHERE a.user_id = ?", user_id)
         buildings = frozenset(r[0] for r in rows)
         estates = frozenset(r[1] for r in rows if r[1] is not None)
+    elif rule is not None and rule.every_estate:
+        estates = frozenset(r[0] for r in await conn.fetch("SELECT id FROM estate"))
     elif rule is not None:
         estates = frozenset(r[0] for r in await conn.fetch(
             "SELECT estate_id FROM staff_estate WHERE user_id = ?", user_id))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from schemas.attachments import Attachment
-from sync.scope import ROLES
+from sync.scope import WRITING_ROLES
 from sync.spec import EDITABLE, META_FIELDS, Access, Placement, Spec, same_for
 
 CAPABILITY = "attachments"
@@ -20,7 +20,7 @@ ATTACHMENT = Spec(
     create_only=frozenset(
         {"sha256", "parent_collection", "parent_id", "kind", "mime", "size"}) - META_FIELDS,
     append_only=True,
-    access=same_for(ROLES, Access(create=True, write=EDITABLE, delete=True)),
+    access=same_for(WRITING_ROLES, Access(create=True, write=EDITABLE, delete=True)),
 )
 
 SPECS = (ATTACHMENT,)

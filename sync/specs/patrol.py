@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from schemas.patrol import Finding, PatrolRound
-from sync.scope import ROLES
+from sync.scope import WRITING_ROLES
 from sync.spec import EDITABLE, Access, Placement, Spec, same_for
 
 CAPABILITY = "patrol"
@@ -14,7 +14,7 @@ PATROL_ROUND = Spec(
     placement=Placement(),  # no building: the round's scope is the steward who walks it
     create_only=frozenset({"steward_id"}),
     filled_by_maker=("steward_id",), owner_field="steward_id",
-    access=same_for(ROLES, FIELD_WORK),
+    access=same_for(WRITING_ROLES, FIELD_WORK),
 )
 
 FINDING = Spec(
@@ -23,7 +23,7 @@ FINDING = Spec(
     references={"round_id": "patrol_round", "unit_id": "unit", "ticket_id": "ticket"},
     create_only=frozenset({"unit_id", "steward_id"}),
     filled_by_maker=("steward_id",), owner_field="steward_id",
-    access=same_for(ROLES, FIELD_WORK),
+    access=same_for(WRITING_ROLES, FIELD_WORK),
 )
 
 SPECS = (PATROL_ROUND, FINDING)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from schemas.tickets import Ticket, TicketEvent
 from sync.lifecycle import TICKET
-from sync.scope import OFFICE_ROLES, ROLES
+from sync.scope import OFFICE_ROLES, WRITING_ROLES
 from sync.spec import EDITABLE, META_FIELDS, Access, Placement, Row, Spec, ValueRule, same_for
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ TICKET_EVENT = Spec(
          "client_time"}) - META_FIELDS,
     append_only=True,
     filled_by_maker=("author_id",),
-    access=same_for(ROLES, Access(create=True, write=EDITABLE)),
+    access=same_for(WRITING_ROLES, Access(create=True, write=EDITABLE)),
     value_rules=(
         ValueRule(field="type", code="event_type_not_allowed",
                   by_role={"steward": STEWARD_EVENTS}, others=OFFICE_EVENTS),

@@ -16,9 +16,9 @@ from server.policy import ACCESS
 from server.store import staff
 from tests.factories import make_estate, make_user, new_id
 
-S, D, M, A, ANON = "steward", "desk", "manager", "admin", "anonymous"
-ROLES = (S, D, M, A)
-EVERYONE = frozenset({S, D, M, A, ANON})
+S, D, M, A, C, ANON = "steward", "desk", "manager", "admin", "company", "anonymous"
+ROLES = (S, D, M, A, C)
+EVERYONE = frozenset({S, D, M, A, C, ANON})
 STAFF = frozenset(ROLES)
 OFFICE = frozenset({D, M, A})
 MANAGEMENT = frozenset({M, A})
@@ -106,8 +106,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /desk/conflicts": OFFICE,  # design.md: the desk sees conflicts and can reverse them
     "POST /desk/conflicts/{conflict_id:str}": OFFICE,
     "GET /desk/export/{name:str}": OFFICE,
-    "GET /desk/kpi": MANAGEMENT,
-    "GET /desk/live": OFFICE,
+    "GET /desk/kpi": MANAGEMENT | {C},  # the company reads every estate's KPIs, and nothing else
+    "GET /desk/kpi/estates": MANAGEMENT | {C},
+    "GET /desk/live": OFFICE | {C},
     # phone app shell (holds no data)
     "GET /app": EVERYONE,
     "GET /sw.js": EVERYONE,

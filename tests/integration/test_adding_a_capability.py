@@ -39,7 +39,7 @@ REGISTRATIONS = (
     ("web/static/app/features/index.js", r"(\nseal\(\);)", rf'\nimport "./{CAPABILITY}.js";\1'),
     ("docs/conflicts.md", r"(\n\| conflict \| read \| [^\n]*\n)",
      rf"\1| {NAME} | read, create, update, delete (own) | read, create, update, delete "
-     r"| read, create, update, delete | read, create, update, delete |\n"),
+     r"| read, create, update, delete | read, create, update, delete | — |\n"),
 )
 
 

@@ -151,7 +151,7 @@ def test_serve_demo_then_serve_again_keeps_the_data(tmp_path: Path) -> None:
     assert f"http://127.0.0.1:{server.port}/" in out and "guanjia1" in out and "qiantai" in out, out
     assert "Traceback" not in err, err[-2000:]
     loaded = _counts(tmp_path / "data" / "stewardsync.db")
-    assert loaded["estate"] == 1 and loaded["household"] == 292
+    assert loaded["estate"] == 2 and loaded["household"] == 292 + 36  # the demo estate and the small second one
 
     again = Server(env)
     try:

@@ -32,6 +32,7 @@ NAV_ORDER = [
     ("/desk/conflicts", "nav.conflicts", "desk.conflicts"),
     ("/desk/escalations", "nav.escalations", "desk.escalations"),
     ("/desk/kpi", "nav.kpi", "desk.kpi"),
+    ("/desk/kpi/estates", "nav.kpi_estates", "desk.kpi_estates"),
     ("/admin/devices", "admin.nav.devices", "admin.devices"),
     ("/admin/audit", "admin.nav.audit", "admin.audit"),
     ("/admin/users", "admin.nav.users", "admin.users"),

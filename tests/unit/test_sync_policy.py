@@ -105,7 +105,7 @@ def test_tickets_timeline_and_conflicts_are_never_deleted() -> None:
 
 def test_the_role_table_in_the_doc_matches_the_policy() -> None:
     lines = DOC.read_text(encoding="utf-8").split("| collection | steward | desk | manager "
-                                                   "| admin |")[1].splitlines()[2:]
+                                                   "| admin | company |")[1].splitlines()[2:]
     seen = set()
     for line in lines:
         if not line.startswith("|"):
