@@ -72,7 +72,8 @@ def run_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _estate_id(code: str | None) -> str:
+async def estate_id_of(code: str | None) -> str:
+    """The estate a command names by its code (the only one when no code is given)."""
     known = await service.estates()
     if code is not None:
         for estate in known:
@@ -104,7 +105,7 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
     tz = ZoneInfo(settings.timezone)
 
     async def work() -> tuple[Plan, int | None]:
-        estate_id = await _estate_id(args.estate)
+        estate_id = await estate_id_of(args.estate)
         if args.dry_run:
             return await service.preview(data, path.name, estate_id, tz=tz), None
         try:
@@ -145,7 +146,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     tz = ZoneInfo(settings.timezone)
 
     async def work() -> bytes:
-        return await service.export_estate(await _estate_id(args.estate), tz=tz)
+        return await service.export_estate(await estate_id_of(args.estate), tz=tz)
 
     data = with_database(settings, work)
     Path(args.path).write_bytes(data)

@@ -9,6 +9,7 @@ import sys
 
 from schemas.vocab import Role, codes
 from server.commands import CommandError, add_command, with_database
+from server.commands.ledger import estate_id_of
 from server.settings import Settings
 from server.store import staff
 from sync.scope import by_building
@@ -49,7 +50,7 @@ def run_add(args: argparse.Namespace, settings: Settings) -> int:
     password = _password(args)
 
     async def add() -> str:
-        estate_id = await _estate_id(args.estate) if args.estate else None
+        estate_id = await estate_id_of(args.estate) if args.estate else None
         building_ids = await _building_ids(codes_wanted, estate_id)
         user_id = await staff.add_user(args.username, password, args.name or args.username, args.role,
                                        phone=args.phone,
@@ -98,15 +99,6 @@ def run_password(args: argparse.Namespace, settings: Settings) -> int:
     with_database(settings, change)
     print(f"password of {args.username} set")
     return 0
-
-
-async def _estate_id(code: str) -> str:
-    from server.ledger.service import estates
-
-    for estate in await estates():
-        if estate.code == code:
-            return estate.id
-    raise CommandError(f"no estate with code {code} (stewardsync estate list)")
 
 
 async def _building_ids(wanted: list[str], estate_id: str | None = None) -> list[str]:
