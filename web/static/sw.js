@@ -33,6 +33,12 @@ sw.addEventListener("activate", (event) => {
   })());
 });
 
+// A page that loaded while this worker activated can miss its clients.claim() (a reload
+// during the install): the page asks, and is taken without another reload.
+sw.addEventListener("message", (event) => {
+  if (event.data === "claim") event.waitUntil(sw.clients.claim());
+});
+
 sw.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;

@@ -34,6 +34,10 @@ function registerWorker(attempt = 0) {
       if (installing.state === "redundant" && !registration.active) retry();
     });
   }, retry);
+  // active but not controlling this page (it loaded while the worker activated): ask it
+  navigator.serviceWorker.ready.then((registration) => {
+    if (!navigator.serviceWorker.controller) registration.active?.postMessage("claim");
+  });
 }
 
 async function boot() {
@@ -46,9 +50,9 @@ async function boot() {
   window.addEventListener("hashchange", () => void render());
   events.addEventListener("status", () => void onSyncStatus());
   // the worker has cached the app and taken the page: Today says "ready" at once, not at
-  // the next sync (a steward told to wait would wait for nothing)
-  navigator.serviceWorker?.addEventListener("controllerchange", () => {
-    if (route().name === "today") void render();
+  // the next sync. Only Today with a session is redrawn: the login form may be half typed.
+  navigator.serviceWorker?.addEventListener("controllerchange", async () => {
+    if (route().name === "today" && (await store.getMeta("session"))) void render();
   });
   document.querySelector("[data-sync-badge]")?.addEventListener("click", () => void syncNow());
   await render();
