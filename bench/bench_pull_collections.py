@@ -224,7 +224,7 @@ async def seed(findings: int, tickets: int, extra_rows: int, postgres: bool) -> 
     estates = {}
     for name in ("E1", "E2", "E3"):
         estate_id = str(uuid.uuid4())
-        await Estate.insert(Estate(id=estate_id, name=f"压测花园 {name}"))
+        await Estate.insert(Estate(id=estate_id, code=name, name=f"压测花园 {name}"))
         estates[name] = (estate_id, await add_buildings(estate_id, 5))
     steward = await add_user("steward")
     await staff.assign_buildings(steward, [b for b, _ in estates["E1"][1]])

@@ -346,7 +346,7 @@ async def run(kind: str, batches: int, scope: int, memory_sizes: list[int], repe
         try:
             await database.migrate()
             estate_id = str(uuid.uuid4())
-            await Estate.insert(Estate(id=estate_id, name="压测花园"))
+            await Estate.insert(Estate(id=estate_id, code="YC", name="压测花园"))
             push_building, push_unit = await add_building(estate_id)
             gc.freeze()  # as the server does once started (server/app.py)
             merges, floors = [], []

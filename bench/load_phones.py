@@ -139,7 +139,7 @@ async def seed(phones: int, *, units_per_building: int = 12, desk_users: int = 0
 
     at = now_iso()
     estate_id = new_id()
-    await Estate.insert(Estate(id=estate_id, name="压测花园", address="压测路1号"))
+    await Estate.insert(Estate(id=estate_id, code="YC", name="压测花园", address="压测路1号"))
     version = 0
     rows: dict[str, list[Any]] = {"building": [], "unit": [], "household": []}
     changes = []

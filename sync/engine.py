@@ -23,7 +23,7 @@ from sync import merge
 from sync.messages import message
 from sync.sla import Terms
 from sync.specs import SPECS
-from sync.storage import Actor, Batch, ProcessedMutation, RecordWrite, Storage
+from sync.storage import Actor, Batch, Numbering, ProcessedMutation, RecordWrite, Storage
 
 
 class BatchRejected(Exception):
@@ -67,13 +67,15 @@ async def apply_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutati
         if len(replayed) != len(replays):
             raise BatchRejected("replay_unknown", {"seqs": [m.seq for m in replays]})
     records = await _load(storage, fresh)
-    run = _Run(actor, now, position.clock, records, terms or {})
+    numbering = await storage.numbering(_estates(actor, records)) if _numbers(fresh) else {}
+    run = _Run(actor, now, position.clock, records, terms or {}, numbering)
     for mutation in fresh:
         run.apply(mutation)
     last_seq = fresh[-1].seq if fresh and actor.device_id is not None else position.last_seq
     await storage.commit(Batch(
         device_id=actor.device_id, user_id=actor.user_id, last_seq=last_seq, clock=run.clock,
         writes=run.writes, processed=run.processed if actor.device_id is not None else [],
+        numbers=run.numbers,
         # what is left on the phone once this batch is in: the desk shows it (管家同步)
         pending=max(0, pending - len(mutations)), app_version=app_version, protocol=protocol, now=now,
     ))
@@ -124,6 +126,19 @@ def _wanted(mutations: Sequence[Mutation]) -> dict[str, set[str]]:
     return wanted
 
 
+def _numbers(mutations: Sequence[Mutation]) -> bool:
+    """Whether the batch may create a record numbered within its estate (a ticket)."""
+    return any(isinstance(m, Create) and m.collection in SPECS and SPECS[m.collection].number
+               for m in mutations)
+
+
+def _estates(actor: Actor, records: Mapping[tuple[str, str], dict]) -> set[str]:
+    """The estates a batch's new records may fall in: the writer's, and those of the records
+    they are placed by (their building, unit…)."""
+    return set(actor.scope().estates) | {row["estate_id"] for row in records.values()
+                                         if row.get("estate_id")}
+
+
 async def _load(storage: Storage, mutations: Sequence[Mutation]) -> dict[tuple[str, str], dict]:
     records: dict[tuple[str, str], dict] = {}
     for collection, ids in _wanted(mutations).items():
@@ -136,10 +151,12 @@ class _Run:
     """The state of one batch being decided: the overlay, the clock, what to write."""
 
     def __init__(self, actor: Actor, now: str, clock: int,
-                 records: dict[tuple[str, str], dict], terms: Mapping[str, Terms]) -> None:
+                 records: dict[tuple[str, str], dict], terms: Mapping[str, Terms],
+                 numbering: Mapping[str, Numbering]) -> None:
         self.actor, self.now, self.clock, self.records = actor, now, clock, records
         self.scope = actor.scope()
-        self.terms = terms
+        self.terms, self.numbering = terms, numbering
+        self.numbers: dict[str, int] = {}  # estate -> last number handed out in this batch
         self.writes: list[RecordWrite] = []
         self.results: list[MutationResult] = []
         self.processed: list[ProcessedMutation] = []
@@ -148,6 +165,8 @@ class _Run:
         ctx = merge.Context(actor=self.actor, seq=mutation.seq, now=self.now,
                             version=self.clock + 1, scope=self.scope, terms=self.terms)
         decision = merge.decide(mutation, self.records, ctx)
+        if decision.row is not None and decision.op == "create":
+            self._number(mutation.collection, decision.row)
         if decision.row is not None:
             self._write(mutation.collection, decision.op, decision.row, mutation.seq)
         conflict_ids: list[str] = []
@@ -174,6 +193,16 @@ class _Run:
             op=decision.op, result=result,
             payload=msgspec.to_builtins(mutation) if decision.status == "rejected" else None,
         ))
+
+    def _number(self, collection: str, row: dict[str, Any]) -> None:
+        """Give a new record its estate's next number, if its collection is numbered."""
+        make = SPECS[collection].number
+        numbering = self.numbering.get(row.get("estate_id") or "")
+        if make is None or numbering is None:
+            return
+        n = self.numbers.get(row["estate_id"], numbering.last) + 1
+        self.numbers[row["estate_id"]] = n
+        row["number"] = make(numbering.code, n)
 
     def _write(self, collection: str, op: str, row: dict[str, Any], seq: int | None) -> None:
         self.clock = row["version"]

@@ -120,6 +120,9 @@ class Spec:
     value_rules: tuple[ValueRule, ...] = ()
     on_create: CreateHook | None = None
     on_update: UpdateHook | None = None
+    # a new record's number within its estate (工单号): (estate code, n) -> "LJY-000042";
+    # the engine counts, per estate, under the write lock
+    number: Callable[[str, int], str] | None = None
 
     @property
     def fields(self) -> frozenset[str]:

@@ -58,6 +58,13 @@ class RecordWrite(msgspec.Struct, kw_only=True):
     seq: int | None = None  # the mutation that caused it (None for derived writes)
 
 
+class Numbering(msgspec.Struct, frozen=True, kw_only=True):
+    """How an estate numbers its records (工单号): its code, the last number handed out."""
+
+    code: str
+    last: int = 0
+
+
 class ProcessedMutation(msgspec.Struct, kw_only=True):
     """The bookkeeping row of one processed mutation (the replay answer)."""
 
@@ -78,6 +85,7 @@ class Batch(msgspec.Struct, kw_only=True):
     clock: int  # new clock value: the highest version in ``writes``
     writes: list[RecordWrite]  # in version order; conflicts are writes of collection "conflict"
     processed: list[ProcessedMutation]
+    numbers: dict[str, int] = {}  # each estate's last record number handed out (工单号), if it moved
     pending: int = 0  # what the phone's outbox holds after this batch (it reported the size before)
     app_version: str = ""
     protocol: int = 0
@@ -91,6 +99,11 @@ class Storage(Protocol):
 
     async def load(self, collection: str, ids: Collection[str]) -> dict[str, dict[str, Any]]:
         """Current rows (tombstones included) by id; missing ids are absent."""
+        ...
+
+    async def numbering(self, estate_ids: Collection[str]) -> dict[str, Numbering]:
+        """Each estate's numbering (its code and the last number handed out), read under
+        the write lock ``begin`` took."""
         ...
 
     async def commit(self, batch: Batch) -> None: ...

@@ -62,10 +62,15 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_add(args: argparse.Namespace, settings: Settings) -> int:
+    code = args.code.strip().upper()
+    if not service.ESTATE_CODE.fullmatch(code):
+        raise CommandError(f"estate code {args.code!r}: 2 to 12 letters or digits, e.g. JXHT "
+                           "(it starts the estate's ticket numbers, JXHT-000042)")
+
     async def add() -> service.Estate:
-        if any(e.code == args.code for e in await service.estates()):
-            raise CommandError(f"estate code {args.code} is taken")
-        return await service.add_estate(args.code, args.name, args.address)
+        if any(e.code == code for e in await service.estates()):
+            raise CommandError(f"estate code {code} is taken")
+        return await service.add_estate(code, args.name, args.address)
 
     estate = with_database(settings, add)
     print(f"{estate.code}\t{estate.name}")

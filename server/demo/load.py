@@ -89,16 +89,20 @@ async def load_demo(seed: int = DEFAULT_SEED, today: date | None = None,
 
 
 def _version(rows: dict[str, list[dict[str, Any]]], clock: int) -> list[dict[str, Any]]:
-    """Give every synced record the next version; return its change-log rows."""
+    """Give every synced record the next version and every ticket its estate's next number
+    (工单号, as the sync engine numbers them); return the change-log rows."""
     changes = []
     version = clock
+    estates = {estate["id"]: estate for estate in rows.get(Estate._meta.tablename, [])}
     for table in SYNCED:
         name = table._meta.tablename
         for row in rows.get(name, []):
             version += 1
             row["version"] = version
             if table is Ticket:
-                row["number"] = ticket_number(version)  # 工单号, as the sync engine numbers them
+                estate = estates[row["estate_id"]]
+                estate["ticket_seq"] = estate.get("ticket_seq", 0) + 1
+                row["number"] = ticket_number(estate["code"], estate["ticket_seq"])
             changes.append({"version": version, "collection": name, "record_id": row["id"],
                             "building_id": row["building_id"], "op": "create", "device_id": None,
                             "seq": None, "user_id": row["created_by"], "at": row["updated_at"]})

@@ -66,7 +66,13 @@ async def estates() -> list[Estate]:
     return [Estate(id=r[0], code=r[1], name=r[2]) for r in rows]
 
 
+ESTATE_CODE = re.compile(r"[A-Z0-9]{2,12}")
+
+
 async def add_estate(code: str, name: str, address: str = "") -> Estate:
+    """A new estate; its code (2–12 capital letters or digits) starts its ticket numbers."""
+    if not ESTATE_CODE.fullmatch(code):
+        raise ValueError("an estate code is 2 to 12 capital letters or digits, e.g. JXHT")
     estate = Estate(id=uuid7(), code=code, name=name)
     async with write_transaction() as conn:
         await conn.execute("INSERT INTO estate (id, code, name, address) VALUES (?, ?, ?, ?)",

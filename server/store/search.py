@@ -28,13 +28,26 @@ def unit_code_patterns(text: str) -> list[str]:
     return patterns
 
 
-def ticket_numbers(text: str) -> list[str]:
-    """The ticket numbers a clerk's text may mean: GD00001234 as typed, or its digits."""
-    query = text.strip().upper()
-    numbers = [query]
-    digits = query.removeprefix("GD")
-    if digits.isdigit() and len(digits) <= 8:
-        numbers.append(f"GD{int(digits):08d}")
+TICKET_NUMBER = re.compile(r"(?:([A-Z0-9]{1,12})\s*-\s*)?(\d{1,8})")
+
+
+def ticket_numbers(text: str) -> tuple[list[str], str | None]:
+    """The ticket numbers a clerk's text may mean, and a ``LIKE`` pattern for a number typed
+    without its estate: ``LJY-000042`` as typed, ``ljy-42``, ``42`` (any of the clerk's
+    estates' 42nd), or an older ``GD00001234`` and its digits."""
+    query = text.strip().upper().replace("－", "-")
+    if query.startswith("GD") and query[2:].isdigit() and len(query) <= 10:
+        return _unique(query, f"GD{int(query[2:]):08d}"), None
+    match = TICKET_NUMBER.fullmatch(query)
+    if match is None:
+        return [query], None
+    code, digits = match.groups()
+    if code:
+        return _unique(query, f"{code}-{int(digits):06d}"), None
+    return _unique(query, f"GD{int(digits):08d}"), f"%-{int(digits):06d}"
+
+
+def _unique(*numbers: str) -> list[str]:
     return list(dict.fromkeys(numbers))
 
 

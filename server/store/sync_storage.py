@@ -25,7 +25,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from schemas.sync import MutationResult
-from sync.storage import Batch, Position, RecordWrite
+from sync.storage import Batch, Numbering, Position, RecordWrite
 from server.store import sqlite_pool
 from server.tables import SYNCED_TABLES, SyncClock
 
@@ -292,6 +292,15 @@ class SqlStorage:
     async def load(self, collection: str, ids: Collection[str]) -> dict[str, dict[str, Any]]:
         return await load_rows(self.conn, collection, ids)
 
+    async def numbering(self, estate_ids: Collection[str]) -> dict[str, Numbering]:
+        if not estate_ids:
+            return {}
+        marks = ", ".join("?" for _ in estate_ids)
+        rows = await self.conn.fetch(f"SELECT id, code, ticket_seq FROM estate WHERE id IN ({marks})",
+                                     *estate_ids)
+        # an estate without a code (made outside the product) is named by its id's random tail
+        return {r[0]: Numbering(code=r[1] or "E" + r[0][-8:].upper(), last=int(r[2])) for r in rows}
+
     async def commit(self, batch: Batch) -> None:
         await mark_arrived_photos(self.conn, batch.writes)
         await write_records(self.conn, batch.writes, device_id=batch.device_id,
@@ -307,6 +316,8 @@ class SqlStorage:
                 "app_version = ?, protocol = ? WHERE id = ?",
                 batch.last_seq, batch.now, batch.pending, batch.app_version[:32], batch.protocol,
                 batch.device_id)
+        await self.conn.executemany("UPDATE estate SET ticket_seq = ? WHERE id = ?",
+                                    [(last, estate_id) for estate_id, last in batch.numbers.items()])
         await self.conn.execute("UPDATE sync_clock SET version = ? WHERE id = 1 AND version < ?",
                                 batch.clock, batch.clock)
 

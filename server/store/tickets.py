@@ -89,9 +89,12 @@ def _conditions(f: QueueFilter, now: str, scope: Scope, *,
         where.append(f"{ACTIVE_CONDITION} AND resolve_due_at < {{}}")
         args.append(now)
     if f.q:
-        numbers = search.ticket_numbers(f.q)
+        numbers, pattern = search.ticket_numbers(f.q)
         named = ["number IN (" + ", ".join("{}" for _ in numbers) + ")", "reporter_phone = {}"]
         args.extend([*numbers, f.q])
+        if pattern is not None:
+            named.append("number LIKE {}")
+            args.append(pattern)
         if f.unit_ids:
             named.append("unit_id IN (" + ", ".join("{}" for _ in f.unit_ids) + ")")
             args.extend(f.unit_ids)

@@ -11,6 +11,7 @@ class Estate(Table):
     code = Varchar(length=20, null=True, default=None, unique=True)  # 项目编号, migration 0010
     name = Varchar(length=100)
     address = Varchar(length=200, default="")
+    ticket_seq = Integer(default=0)  # the last 工单号 handed out in this estate, migration 0013
 
 
 class Building(Synced, tablename="building"):

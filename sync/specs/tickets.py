@@ -22,17 +22,17 @@ STEWARD_TICKET_FIELDS: frozenset[str] = frozenset(
 OFFICE = tuple(sorted(OFFICE_ROLES))
 
 
-def number(version: int) -> str:
-    """工单号: "GD" and the 8-digit server version the ticket was created at."""
-    return f"GD{version:08d}"
+def number(estate_code: str, n: int) -> str:
+    """工单号: the estate's code and the estate's own running number, ``LJY-000042``."""
+    return f"{estate_code}-{n:06d}"
 
 
 def new_ticket(row: Row, ctx: Context) -> Row:
-    """Server columns of a new ticket: its number and due times (the estate's rules)."""
+    """Server columns of a new ticket: its due times (the estate's rules). Its number comes
+    from the engine, which counts each estate's tickets (``Spec.number``)."""
     rules = ctx.terms_for(row.get("estate_id")).due["ticket"]
     response_due, resolve_due = rules.due_times(row["kind"], row["priority"], ctx.now)
-    return {**row, "number": number(ctx.version), "response_due_at": response_due,
-            "resolve_due_at": resolve_due}
+    return {**row, "response_due_at": response_due, "resolve_due_at": resolve_due}
 
 
 TICKET_SPEC = Spec(
@@ -58,6 +58,7 @@ TICKET_SPEC = Spec(
                   by_role={"steward": frozenset({"in_progress", "done", "called_back"})}),
     ),
     on_create=new_ticket,
+    number=number,
 )
 
 # Timeline lines a role may add by hand ("created" and "status" lines are the server's).

@@ -16,8 +16,10 @@ def test_unit_codes_as_people_write_them() -> None:
     assert unit_code_patterns("3栋1单元502") == ["3栋1单元502%", "3-1-0502"]
     assert unit_code_patterns("3-1-502") == ["3-1-502%", "3-1-0502"]
     assert unit_code_patterns("3栋502室") == ["3栋502室%", "3-%-0502"]
-    assert ticket_numbers("gd00000042") == ["GD00000042"]
-    assert ticket_numbers("42") == ["42", "GD00000042"]
+    assert ticket_numbers("gd00000042") == (["GD00000042"], None)
+    assert ticket_numbers("ljy - 42") == (["LJY - 42", "LJY-000042"], None)
+    assert ticket_numbers("42") == (["42", "GD00000042"], "%-000042")
+    assert ticket_numbers("欧阳") == (["欧阳"], None)
 
 
 async def test_the_queue_finds_a_ticket_by_number_phone_owner_and_unit(client) -> None:
@@ -29,7 +31,8 @@ async def test_the_queue_finds_a_ticket_by_number_phone_owner_and_unit(client) -
     mine = await intake(client, unit_ids[1], reporter_phone="13912345678")
     other = await intake(client, unit_ids[0], reporter_phone="13700000000")
     number = (await Ticket.select(Ticket.number).where(Ticket.id == mine).first())["number"]
-    for q in (number, number.removeprefix("GD").lstrip("0"), "13912345678", "欧阳", "3-0502", "3栋1单元502", "3-1-502"):
+    code, n = number.split("-")
+    for q in (number, n.lstrip("0"), f"{code.lower()}-{n.lstrip('0')}", "13912345678", "欧阳", "3-0502", "3栋1单元502", "3-1-502"):
         page = await client.get("/desk/tickets", params={"q": q}, headers=HX)
         assert page.status_code == 200
         assert mine in page.text and other not in page.text, q

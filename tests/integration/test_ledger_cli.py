@@ -13,8 +13,11 @@ from tests.ledger_sample import sample_rows, workbook
 def test_an_office_brings_its_estate_in_on_the_command_line(tmp_path: Path) -> None:
     env = cli_env(data_dir=str(tmp_path / "data"))
     assert stewardsync("db", "upgrade", env=env).returncode == 0
-    added = stewardsync("estate", "add", "LYY", "绿苑", env=env)
+    refused_code = stewardsync("estate", "add", "绿 苑", "绿苑", env=env)  # it starts ticket numbers
+    assert refused_code.returncode != 0 and "2 to 12 letters or digits" in refused_code.stderr
+    added = stewardsync("estate", "add", "lyy", "绿苑", env=env)
     assert added.returncode == 0, added.stderr
+    assert added.stdout.startswith("LYY\t")
     template = tmp_path / "模板.xlsx"
     assert stewardsync("import", "template", str(template), env=env).returncode == 0
     assert template.read_bytes()[:2] == b"PK"

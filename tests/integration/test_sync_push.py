@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from server.tables import Estate
 from tests.integration.test_sync_support import (
     STATE_TABLES, estate_and_phone, table_counts, ticket_fields,
 )
@@ -15,7 +16,8 @@ async def test_push_creates_and_pull_returns_it(client):
     assert result["status"] == "applied" and result["version"] > 0
     await phone.pull()
     ticket = phone.replica[("ticket", ticket_id)]
-    assert ticket["status"] == "received" and ticket["number"].startswith("GD")
+    code = (await Estate.select(Estate.code).where(Estate.id == estate.estate_id).first())["code"]
+    assert ticket["status"] == "received" and ticket["number"] == f"{code}-000001"  # the estate's first
     assert ticket["building_id"] == estate.building_ids[0]
     events = phone.live("ticket_event")
     assert [e["type"] for e in events.values() if e["ticket_id"] == ticket_id] == ["created"]

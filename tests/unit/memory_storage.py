@@ -11,7 +11,7 @@ import msgspec
 
 from sync.specs import SPECS
 from schemas.sync import MutationResult
-from sync.storage import Batch, Position, ProcessedMutation, RecordWrite
+from sync.storage import Batch, Numbering, Position, ProcessedMutation, RecordWrite
 
 
 class MemoryStorage:
@@ -23,6 +23,7 @@ class MemoryStorage:
         self.log: list[RecordWrite] = []  # every write ever committed, in version order
         self.writers: list[str | None] = []  # the device of each write in ``log``
         self.commits = 0
+        self.numbers: dict[str, int] = {}  # each estate's last ticket number
         self.fail_next_commit = False  # simulate a crash inside the transaction
 
     # --- the Storage protocol ---
@@ -36,6 +37,9 @@ class MemoryStorage:
     async def load(self, collection: str, ids: Collection[str]) -> dict[str, dict[str, Any]]:
         table = self.tables.get(collection, {})
         return {i: copy.deepcopy(table[i]) for i in ids if i in table}
+
+    async def numbering(self, estate_ids: Collection[str]) -> dict[str, Numbering]:
+        return {e: Numbering(code=e.upper(), last=self.numbers.get(e, 0)) for e in estate_ids}
 
     async def commit(self, batch: Batch) -> None:
         if self.fail_next_commit:
@@ -56,6 +60,7 @@ class MemoryStorage:
         if batch.device_id is not None:
             self.last_seq[batch.device_id] = batch.last_seq
         self.clock = batch.clock
+        self.numbers.update(batch.numbers)
         self.commits += 1
 
     # --- helpers for tests ---

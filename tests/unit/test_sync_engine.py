@@ -244,3 +244,25 @@ def test_hostile_values_get_an_answer_per_mutation(data: st.DataObject, actor: A
     for collection, table in storage.tables.items():
         for row in table.values():
             msgspec.convert(row, SPECS[collection].record)  # whatever was stored is valid
+
+
+async def test_tickets_are_numbered_within_their_estate_across_batches() -> None:
+    storage = estate()
+    storage.put("building", {"id": "b-e2", "building_id": "b-e2", "estate_id": "e-2", "code": "1栋",
+                             "name": "1栋", "floors": 6})
+    desk = Actor(user_id="user-desk", role="desk", estate_ids=frozenset({E1, "e-2"}))
+
+    def ticket(id: str, building: str) -> Create:
+        return Create(seq=1, collection="ticket", id=id,
+                      fields={"kind": "repair", "title": "漏水", "building_id": building})
+
+    await apply_batch(storage, desk, [ticket("t1", B1), ticket("t2", "b-e2"), ticket("t3", B1)], now=NOW)
+    await apply_batch(storage, PHONE, [Create(seq=1, collection="ticket", id="t4",
+                                              fields={"kind": "repair", "title": "漏水", "unit_id": U1})], now=NOW)
+    numbers = {row["id"]: row["number"] for row in storage.rows("ticket")}
+    assert numbers == {"t1": "E-1-000001", "t2": "E-2-000001", "t3": "E-1-000002", "t4": "E-1-000003"}
+    assert storage.numbers == {E1: 3, "e-2": 1}
+    # a batch that creates no ticket does not read the numbering
+    before = dict(storage.numbers)
+    await apply_batch(storage, PHONE, [finding(2, "f1")], now=NOW)
+    assert storage.numbers == before
