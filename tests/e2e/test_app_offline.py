@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import struct
 
 from server.tables import Attachment, AttachmentBlob, Finding, Household, PatrolRound, Ticket, TicketEvent, VacantCheck, Visit
