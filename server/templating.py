@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 
+from server.device_names import device_name
 from server.i18n import DEFAULT_LANGUAGE, LANG_COOKIE, error_text, pick_language, translate
 from server.policy import PUBLIC, roles_for
 from server.settings import Settings
@@ -30,6 +31,11 @@ def _t(ctx: Any, key: str, **params: Any) -> str:
 @pass_context
 def _lang(ctx: Any) -> str:
     return request_language(ctx.get("request"))
+
+
+@pass_context
+def _device_name(ctx: Any, label: str | None) -> str:
+    return device_name(label, request_language(ctx.get("request")))
 
 
 @pass_context
@@ -76,4 +82,5 @@ def configure_templates(engine: JinjaTemplateEngine, *, settings: Settings) -> N
     env.globals["error_text"] = _error_text
     env.filters["local_time"] = partial(local_time, tz=settings.timezone)
     env.globals["may"] = may
+    env.globals["device_name"] = _device_name
     env.globals["nav_entries"] = nav_entries
