@@ -45,7 +45,12 @@ async def record_finding(page) -> None:
     await saved(page)
     await page.wait_for_selector("text=本次巡查记录")
     await shot(page, "app-patrol-round")
+    await page.click("[data-end-round]")  # ending asks first; 取消 leaves the round open
+    await page.click("[data-end-round-cancel]")
     await page.click("[data-end-round]")
+    await page.fill("[data-end-notes]", "3栋消防通道已清理")
+    await shot(page, "app-patrol-end-confirm")
+    await page.click("[data-end-round-confirm]")
     await saved(page)
     await page.wait_for_selector("text=已完成")  # Today: the morning round is done
 
@@ -137,7 +142,7 @@ async def test_offline_capture_survives_and_syncs(live_server, seeded, page, bro
     await shot(page, "app-records-synced")
 
     patrol = await PatrolRound.select().first()
-    assert patrol["status"] == "ended" and patrol["ended_at"]
+    assert patrol["status"] == "ended" and patrol["ended_at"] and patrol["notes"] == "3栋消防通道已清理"
     finding = await Finding.select().first()
     assert finding["round_id"] == patrol["id"]
     assert finding["kind"] == "safety_hazard" and finding["severity"] == "high" and finding["ticket_id"]

@@ -82,11 +82,35 @@ async function patrol(ctx) {
     card(t("patrol.finding"), await findingForm(ctx, round)),
     findings.length ? card(t("patrol.findings"), h("ul", { class: "list" }, findings.map((f) => h("li", { class: "row" },
       h("span", null, t(`finding.${f.kind}`), " · ", f.description || ""), h("span", { class: "hint" }, when(f.occurred_at)))))) : null,
-    h("button", { type: "button", class: "button danger", "data-end-round": true, onclick: async () => {
-      const ending = updateIntent("patrol_round", round, { status: "ended", ended_at: new Date().toISOString() });
-      if (ending) await save([ending], [], ctx);
-      ctx.go("today");
-    } }, t("patrol.end")));
+    endRound(ctx, round, findings.length));
+}
+
+/** Ending a round cannot be undone: a second step asks, says what it means, takes a note.
+ * @param {any} ctx @param {any} round @param {number} found */
+function endRound(ctx, round, found) {
+  const note = h("textarea", { name: "notes", rows: 2, maxlength: 500, "data-end-notes": true, placeholder: t("patrol.end_notes") });
+  const confirmStep = h("div", { class: "card confirm", hidden: true, "data-end-confirm": true, role: "alertdialog", "aria-labelledby": "end-round-q" },
+    h("p", { id: "end-round-q" }, h("strong", null, t("patrol.end_question")), " ", t("patrol.end_meaning", { n: found })),
+    h("label", null, t("patrol.end_notes"), note),
+    h("div", { class: "actions" },
+      h("button", { type: "button", class: "button danger", "data-end-round-confirm": true, onclick: async (/** @type {Event} */ event) => {
+        /** @type {HTMLButtonElement} */ (event.currentTarget).disabled = true;
+        const notes = /** @type {HTMLTextAreaElement} */ (note).value.trim();
+        const ending = updateIntent("patrol_round", round, { status: "ended", ended_at: new Date().toISOString(),
+          ...(notes ? { notes } : {}) });
+        if (ending) await save([ending], [], ctx);
+        ctx.go("today");
+      } }, t("patrol.end_confirm")),
+      h("button", { type: "button", class: "button secondary", "data-end-round-cancel": true, onclick: () => {
+        confirmStep.hidden = true;
+        ask.hidden = false;
+      } }, t("cancel"))));
+  const ask = h("button", { type: "button", class: "button danger", "data-end-round": true, onclick: () => {
+    ask.hidden = true;
+    confirmStep.hidden = false;
+    /** @type {HTMLElement} */ (confirmStep.querySelector("[data-end-round-confirm]")).focus();
+  } }, t("patrol.end"));
+  return h("div", null, ask, confirmStep);
 }
 
 /** @param {any[]} rounds */
