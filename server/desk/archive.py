@@ -14,7 +14,7 @@ from server.desk.registry import NavEntry, Table, export_list, nav_entry, unit_s
 from server.errors import ApiError
 from server.policy import OFFICE, grant
 from server.store import archive as store
-from server.store import audit
+from server.store import audit, evidence
 
 grant({  # who may open this module's routes (server.policy.ACCESS)
     "desk.archive": OFFICE,
@@ -48,6 +48,12 @@ async def unit_context(request: DeskRequest, unit_id: str, **extra: Any) -> dict
         fields=section.fields, unit_field=section.unit_field, order_by=section.order_by,
         limit=section.limit)) for section in unit_sections()]
     household = page["household"] or {}
+    photos = await evidence.evidence([*(("visit", v["id"]) for v in page["visits"]),
+                                      *(("vacant_check", c["id"]) for c in page["checks"])],
+                                     scope=request.user.scope)
+    for collection, rows in (("visit", page["visits"]), ("vacant_check", page["checks"])):
+        for row in rows:
+            row["evidence"] = photos.get((collection, row["id"]), [])
     return {**page, "fields": store.HOUSEHOLD_FIELDS, "sections": sections,
             "today": local_today(request).isoformat(),
             "co_residents_text": co_residents_text(household.get("co_residents")), **extra}

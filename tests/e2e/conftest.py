@@ -149,3 +149,14 @@ async def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
+
+
+async def desk_log_in(page, base_url: str, username: str, path: str, password: str | None = None) -> None:
+    """Log in at the desk's login page and land on ``path``."""
+    from tests.factories import PASSWORD
+
+    await page.goto(f"{base_url}/login?next={path}")
+    await page.fill("input[name=username]", username)
+    await page.fill("input[name=password]", password or PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{base_url}{path}")

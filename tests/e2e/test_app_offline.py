@@ -8,6 +8,7 @@ import re
 import struct
 
 from server.tables import Attachment, AttachmentBlob, Finding, Household, PatrolRound, Ticket, TicketEvent, VacantCheck, Visit
+from tests.e2e.conftest import desk_log_in, screenshot
 from tests.e2e.test_app_support import log_in, shot, photo_png, saved, seed_world, wait_synced
 
 def jpeg_size(content: bytes) -> tuple[int, int]:
@@ -99,7 +100,7 @@ async def record_callback_visit(page, ticket_id: str) -> None:
     await saved(page)
 
 
-async def test_offline_capture_survives_and_syncs(live_server, seeded, page, browser) -> None:
+async def test_offline_capture_survives_and_syncs(live_server, seeded, page, desk_page) -> None:
     world = await seed_world()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -173,13 +174,17 @@ async def test_offline_capture_survives_and_syncs(live_server, seeded, page, bro
     household = await Household.select().where(Household.id == visit["household_id"]).first()
     assert household["family_structure"] == "三口之家，老人同住"
 
-    desk = await browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    desk_page = await desk.new_page()
-    await desk_page.goto(live_server.url + "/login")
-    await desk_page.fill("input[name=username]", world.desk)
-    await desk_page.fill("input[name=password]", "correct-horse-battery")
-    await desk_page.click("button[type=submit]")
+    # the desk sees the owner's signature on the unit's visits, and the vacant check's photo
+    await desk_log_in(desk_page, live_server.url, world.desk, f"/desk/archive/units/{visit['unit_id']}")
+    signed = desk_page.locator(f"[data-visit-evidence='{visit['id']}'] img")
+    await signed.wait_for()
+    assert await signed.get_attribute("alt") == "业主签字"
+    await desk_page.wait_for_function(
+        f"document.querySelector(\"[data-visit-evidence='{visit['id']}'] img\").naturalWidth > 0")
+    await desk_page.goto(f"{live_server.url}/desk/archive/units/{check['unit_id']}")
+    await desk_page.wait_for_function("[...document.querySelectorAll('[data-evidence] img')].some(i => i.naturalWidth > 0)")
+    await screenshot(desk_page, "desk-archive-unit-evidence")
+
     await desk_page.goto(live_server.url + "/desk/tickets")
     assert await desk_page.locator(f"text={raised['number']}").count() >= 1
-    await desk.close()
     assert errors == [], errors

@@ -11,7 +11,8 @@ import pytest
 from server.desk.field_work import iso_week
 from server.store import staff
 from server.tables import Unit, VacantCheck
-from tests.factories import PASSWORD, new_id
+from tests.e2e.conftest import desk_log_in
+from tests.factories import new_id
 from tests.integration.test_desk_helpers import ago
 from tests.e2e.test_app_support import log_in, saved, seed_world, wait_synced
 
@@ -50,10 +51,6 @@ async def test_a_reading_below_last_weeks_is_confirmed_on_the_phone_and_flagged_
     assert check["water_reading"] == 11 and "管家已核对" in check["notes"]
 
     desk = desk_page
-    await desk.goto(live_server.url + "/login?next=/desk/vacant")
-    await desk.fill("input[name=username]", world.desk)
-    await desk.fill("input[name=password]", PASSWORD)
-    await desk.click("button[type=submit]")
-    await desk.wait_for_url("**/desk/vacant")
+    await desk_log_in(desk, live_server.url, world.desk, "/desk/vacant")
     flag = await desk.inner_text("[data-reading-flag=lower]")
     assert flag == "读数低于上次"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from server.store import staff
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import desk_log_in, screenshot
 from tests.factories import PASSWORD, make_estate
 from tests.integration.test_desk_helpers import seed_ticket
 
@@ -19,11 +19,7 @@ async def test_a_manager_of_two_estates_switches_between_them(live_server, seede
     await seed_ticket(first.building_ids[0], title="甲苑的报修")
     await seed_ticket(second.building_ids[0], title="乙苑的报修")
     await staff.add_user("zhou", PASSWORD, "周经理", "manager", estate_ids=[first.estate_id, second.estate_id])
-    await page.goto(url + "/login?next=/desk/tickets")
-    await page.fill("input[name=username]", "zhou")
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(url + "/desk/tickets")
+    await desk_log_in(page, url, "zhou", "/desk/tickets")
     assert "乙苑的报修" in await page.inner_text("#queue tbody")
     names = await page.locator("[data-estate-switch] option").all_inner_texts()
     async with page.expect_navigation():  # the choice posts and the page comes back narrowed

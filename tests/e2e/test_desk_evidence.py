@@ -8,10 +8,9 @@ import asyncio
 import pytest
 
 from server.tables import Attachment, Ticket
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import desk_log_in, screenshot
 from tests.e2e.test_app_support import log_in, saved, seed_world, wait_synced
 from tests.e2e.test_app_sync import noisy_png
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -37,11 +36,7 @@ async def test_a_findings_photo_shows_on_its_ticket_and_in_the_patrol_log(live_s
     ticket = await Ticket.select().where(Ticket.source_finding_id.is_not_null()).first()
 
     desk = desk_page
-    await desk.goto(live_server.url + f"/login?next=/desk/tickets/{ticket['id']}")
-    await desk.fill("input[name=username]", world.desk)
-    await desk.fill("input[name=password]", PASSWORD)
-    await desk.click("button[type=submit]")
-    await desk.wait_for_url(f"**/desk/tickets/{ticket['id']}")
+    await desk_log_in(desk, live_server.url, world.desk, f"/desk/tickets/{ticket['id']}")
     image = desk.locator("[data-evidence] img").first
     await image.wait_for()
     await desk.wait_for_function("document.querySelector('[data-evidence] img').naturalWidth > 0")

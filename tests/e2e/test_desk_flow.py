@@ -7,7 +7,7 @@ import pytest
 
 from server.demo import DEMO_PASSWORD, load_demo
 from server.tables import Building, Finding, StaffUser, SyncDevice, Ticket, Unit
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import desk_log_in, screenshot
 from tests.factories import new_id
 from tests.integration.test_desk_helpers import ago
 
@@ -21,11 +21,7 @@ AXE = """async () => {
 
 
 async def log_in(page, url: str, username: str) -> None:
-    await page.goto(url + "/login?next=/desk")
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", DEMO_PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(url + "/desk")
+    await desk_log_in(page, url, username, "/desk", DEMO_PASSWORD)
 
 
 async def serious_violations(page) -> list[dict]:

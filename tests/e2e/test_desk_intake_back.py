@@ -7,6 +7,7 @@ import pytest
 
 from server.store import staff
 from server.tables import Ticket, Unit
+from tests.e2e.conftest import desk_log_in
 from tests.factories import PASSWORD, make_estate
 
 pytestmark = pytest.mark.e2e
@@ -18,11 +19,7 @@ async def test_back_keeps_the_chosen_unit_and_a_resubmit_makes_no_second_ticket(
     unit_id = estate.unit_ids[estate.building_ids[0]][1]
     await Unit.update({Unit.code: "3-1-0502"}).where(Unit.id == unit_id)
     await staff.add_user("clerk", PASSWORD, "前台小李", "desk", estate_ids=[estate.estate_id])
-    await page.goto(url + "/login?next=/desk/intake")
-    await page.fill("input[name=username]", "clerk")
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(url + "/desk/intake")
+    await desk_log_in(page, url, "clerk", "/desk/intake")
     await page.fill("#owner-q", "3-0502")
     await page.click(f"[data-pick-unit='{unit_id}']")
     await page.fill("textarea[name=description]", "厨房下水道堵塞")

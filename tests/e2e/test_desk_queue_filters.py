@@ -8,7 +8,7 @@ import pytest
 
 from server.store import staff
 from server.tables import Unit
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import desk_log_in, screenshot
 from tests.factories import PASSWORD, make_estate
 from tests.integration.test_desk_helpers import seed_ticket
 
@@ -30,11 +30,7 @@ async def test_chips_selects_and_back_agree(live_server, seeded, desk_page) -> N
     await seed_ticket(second, status="dispatched", kind="complaint", title="派出的投诉", assignee="秩序")
     await seed_ticket(second, status="received", kind="repair", title="刚受理的报修")
     await staff.add_user("clerk", PASSWORD, "前台小李", "desk", estate_ids=[estate.estate_id])
-    await page.goto(url + "/login?next=/desk/tickets")
-    await page.fill("input[name=username]", "clerk")
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(url + "/desk/tickets")
+    await desk_log_in(page, url, "clerk", "/desk/tickets")
 
     await page.click(".status-counts a:has-text('已派单')")
     await url_has(page, "status=dispatched")

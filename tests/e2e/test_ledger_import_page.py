@@ -8,7 +8,7 @@ import pytest
 from server.ledger import service
 from server.store import staff
 from server.tables import Household
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import desk_log_in, screenshot
 from tests.factories import PASSWORD
 from tests.ledger_sample import sample_rows, workbook
 
@@ -20,11 +20,7 @@ async def test_a_manager_imports_the_estate_ledger(live_server, seeded, desk_pag
     page, url = desk_page, live_server.url
     estate = await service.add_estate("LY", "绿苑")
     await staff.add_user("boss", PASSWORD, "周经理", "manager", estate_ids=[estate.id])
-    await page.goto(url + "/login?next=/admin/ledger")
-    await page.fill("input[name=username]", "boss")
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(url + "/admin/ledger")
+    await desk_log_in(page, url, "boss", "/admin/ledger")
 
     rows = sample_rows(300)
     rows["房屋"][7][4] = -96  # a negative area
