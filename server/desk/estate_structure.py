@@ -48,6 +48,7 @@ from server.ids import next_household_id
 from server.policy import MANAGEMENT, OFFICE, grant
 from server.store import archive as households
 from server.store import estate_structure as store
+from server.store import places
 from server.store.rows import json_value
 
 grant({  # who may open this module's routes (server.policy.ACCESS); the merge checks the spec too
@@ -72,7 +73,7 @@ OWNER_FIELDS = ("owner_name", "owner_phone", "owner_id_number", "owner_class", "
 
 async def estate_context(request: DeskRequest, **extra: Any) -> dict[str, Any]:
     scope = request.user.scope
-    return {"buildings": await store.buildings(scope=scope), "estates": await store.estates(scope=scope), **extra}
+    return {"buildings": await store.buildings(scope=scope), "estates": await places.estates(scope=scope), **extra}
 
 
 @get("/desk/estate", name="desk.estate", include_in_schema=False)

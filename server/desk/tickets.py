@@ -166,7 +166,8 @@ async def detail_context(request: DeskRequest, ticket_id: str, **extra: Any) -> 
                 "author": names.get(c["user_id"] or "", "")} for c in edits]
     events.sort(key=lambda e: (e["created_at"] or "", e["version"]))
     ticket["first_responder"] = names.get(ticket["first_responder_id"] or "", "")
-    return {"ticket": ticket, "events": events,
+    estate_name = next((e["name"] for e in await places.estates(scope=scope) if e["id"] == ticket["estate_id"]), "")
+    return {"ticket": ticket, "events": events, "estate_name": estate_name,
             "conflicts": await store.conflicts_of(ticket_id, scope=scope),
             "findings": await store.findings_of(ticket_id, scope=scope),
             "evidence": await evidence.of_ticket(ticket, scope=scope),

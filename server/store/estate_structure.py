@@ -7,18 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from server.store.archive import CURRENT
+from server.store import places
 from server.store.places import natural
 from server.store.scoping import scope_where
-from server.tables import Building, Estate, Household, Unit
+from server.tables import Building, Household, Unit
 from sync.scope import Scope
-
-
-async def estates(*, scope: Scope) -> list[dict[str, Any]]:
-    """The estates of the scope (where a new building may go), by name."""
-    if not scope.estates:
-        return []
-    return await Estate.select(Estate.id, Estate.name).where(
-        Estate.id.is_in(sorted(scope.estates))).order_by(Estate.name)
 
 
 async def buildings(*, scope: Scope) -> list[dict[str, Any]]:
@@ -29,7 +22,7 @@ async def buildings(*, scope: Scope) -> list[dict[str, Any]]:
             (Unit.deleted == False) & scope_where(Unit, scope)):  # noqa: E712
         by = counts.setdefault(unit["building_id"], {})
         by[unit["occupancy"]] = by.get(unit["occupancy"], 0) + 1
-    names = {e["id"]: e["name"] for e in await estates(scope=scope)}
+    names = {e["id"]: e["name"] for e in await places.estates(scope=scope)}
     return sorted(({**b, "units": sum(counts.get(b["id"], {}).values()), "by_occupancy": counts.get(b["id"], {}),
                     "estate_name": names.get(b["estate_id"], "")} for b in rows),
                   key=lambda b: (b["estate_name"], natural(b["code"])))

@@ -42,6 +42,12 @@ async def test_a_findings_photo_shows_on_its_ticket_and_in_the_patrol_log(live_s
     await desk.wait_for_function("document.querySelector('[data-evidence] img').naturalWidth > 0")
     assert await image.get_attribute("alt") == "现场照片"
     await screenshot(desk, "desk-ticket-evidence")
+    await desk.emulate_media(media="print")  # 打印维修单: the order on paper, no controls
+    assert await desk.is_visible(".print-title") and await desk.is_visible(".sign-here")
+    assert not await desk.is_visible(".ticket .actions") and not await desk.is_visible("[data-print]")
+    assert "维修单" in await desk.inner_text(".print-title")
+    await screenshot(desk, "desk-ticket-print")
+    await desk.emulate_media(media="screen")
     full = await desk.request.get(live_server.url + await desk.locator("[data-evidence] a").first.get_attribute("href"))
     assert full.status == 200 and full.headers["content-type"].startswith("image/")
     await desk.goto(live_server.url + "/desk/patrols")

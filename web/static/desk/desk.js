@@ -77,3 +77,8 @@ document.body.addEventListener("change", (event) => {
 });
 
 startLive(document);
+
+// 打印维修单 (the print stylesheet lays the ticket out as a repair order)
+document.body.addEventListener("click", (event) => {
+  if (/** @type {HTMLElement} */ (event.target).closest("[data-print]")) window.print();
+});
