@@ -167,7 +167,7 @@ async def detail_context(request: DeskRequest, ticket_id: str, **extra: Any) -> 
     events.sort(key=lambda e: (e["created_at"] or "", e["version"]))
     ticket["first_responder"] = names.get(ticket["first_responder_id"] or "", "")
     estate_name = next((e["name"] for e in await places.estates(scope=scope) if e["id"] == ticket["estate_id"]), "")
-    return {"ticket": ticket, "events": events, "estate_name": estate_name,
+    return {"ticket": ticket, "events": events, "estate_name": estate_name, "note_id": writes.new_id(),
             "conflicts": await store.conflicts_of(ticket_id, scope=scope),
             "findings": await store.findings_of(ticket_id, scope=scope),
             "evidence": await evidence.of_ticket(ticket, scope=scope),
@@ -214,6 +214,8 @@ class CallbackForm(Base, kw_only=True):
 
 class NoteForm(msgspec.Struct, kw_only=True):
     note: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    # the line's id, made with the form: a second submit of the same form is the same line
+    record_id: Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f-]{36}$")] | None = None
 
 
 async def change_ticket(request: DeskRequest, ticket_id: str, version: int, base: dict[str, Any],
@@ -318,7 +320,8 @@ async def note(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Tem
     form = await form_of(request, NoteForm)
     await open_ticket(request, ticket_id)
     await writes.apply(request.user, [writes.create("ticket_event", {
-        "ticket_id": ticket_id, "type": "note", "body": form.note, "author_id": request.user.user_id})])
+        "ticket_id": ticket_id, "type": "note", "body": form.note, "author_id": request.user.user_id},
+        record_id=form.record_id)])
     redirect = after_write(request, f"/desk/tickets/{ticket_id}")
     if redirect:
         return redirect

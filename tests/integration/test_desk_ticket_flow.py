@@ -234,6 +234,20 @@ async def test_the_same_intake_form_submitted_twice_makes_one_ticket(client) -> 
     assert fresh != record_id  # a new form is a new ticket
 
 
+async def test_the_same_note_form_submitted_twice_adds_one_line(client) -> None:
+    estate = await make_estate(buildings=1, units_per_building=2)
+    await login(client, "desk")
+    ticket_id = await intake(client, estate.unit_ids[estate.building_ids[0]][0])
+    page = await client.get(f"/desk/tickets/{ticket_id}")
+    record_id = re.search(r'name="record_id" value="([0-9a-f-]{36})"', page.text).group(1)
+    for headers in (csrf(client, False), {**csrf(client, False), **HX}):  # a double click
+        answer = await client.post(f"/desk/tickets/{ticket_id}/note", headers=headers,
+                                   data={"note": "业主下午在家", "record_id": record_id})
+        assert answer.status_code in (200, 303), answer.text
+    notes = await TicketEvent.select().where((TicketEvent.ticket_id == ticket_id) & (TicketEvent.type == "note"))
+    assert [n["body"] for n in notes] == ["业主下午在家"]
+
+
 async def test_an_intake_with_only_spaces_is_refused(client) -> None:
     estate = await make_estate(buildings=1, units_per_building=2)
     await login(client, "desk")
