@@ -16,6 +16,7 @@ Pure arithmetic on ISO 8601 UTC text: the caller passes ``created_at``.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -48,9 +49,16 @@ class DueRules(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Terms(msgspec.Struct, frozen=True, kw_only=True):
-    """An estate's rules the merge core applies: due-time rules per collection."""
+    """An estate's rules the merge core applies: due-time rules per collection, and the
+    estate's time zone (a promised date ends at midnight there)."""
 
     due: dict[str, DueRules]
+    timezone: str = "Asia/Shanghai"
+
+    def end_of_day(self, day: str) -> str:
+        """The last moment of a calendar day (``2026-12-10``) in the estate, as ISO UTC."""
+        start = datetime.fromisoformat(day).replace(tzinfo=ZoneInfo(self.timezone))
+        return _format(start + timedelta(days=1) - timedelta(milliseconds=1))
 
 
 TICKET_RULES = DueRules(

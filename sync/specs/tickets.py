@@ -35,6 +35,20 @@ def new_ticket(row: Row, ctx: Context) -> Row:
     return {**row, "response_due_at": response_due, "resolve_due_at": resolve_due}
 
 
+def ticket_changed(row: Row, current: Row, applied: Row, ctx: Context) -> Row:
+    """Time limits follow the ticket: a change of priority (or kind) recomputes them from
+    when it was received; a promised date (不能立即修复 → 确认进一步维修的时间) moves the
+    resolve deadline to the end of that day, so escalation follows the new deadline."""
+    terms = ctx.terms_for(row.get("estate_id"))
+    if {"priority", "kind"} & applied.keys() and row.get("created_at"):
+        response_due, resolve_due = terms.due["ticket"].due_times(row["kind"], row["priority"],
+                                                                  row["created_at"])
+        row = {**row, "response_due_at": response_due, "resolve_due_at": resolve_due}
+    if row.get("promised_date") and ({"priority", "kind", "promised_date"} & applied.keys()):
+        row = {**row, "resolve_due_at": terms.end_of_day(row["promised_date"])}
+    return row
+
+
 TICKET_SPEC = Spec(
     name="ticket", record=Ticket, capability=CAPABILITY,
     placement=Placement(by=("unit_id", "source_finding_id", "source_check_id",
@@ -58,6 +72,7 @@ TICKET_SPEC = Spec(
                   by_role={"steward": frozenset({"in_progress", "done", "called_back"})}),
     ),
     on_create=new_ticket,
+    on_update=ticket_changed,
     number=number,
 )
 

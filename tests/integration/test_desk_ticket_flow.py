@@ -79,6 +79,7 @@ async def test_intake_to_close_through_the_merge(client) -> None:
     row = await Ticket.select().where(Ticket.id == ticket_id).first()
     assert row["status"] == "closed" and row["assignee"] == "工程部" and row["satisfaction"] == 5
     assert row["owner_signed"] and row["promised_date"] == promised
+    assert row["resolve_due_at"].startswith(promised + "T15:59:59")  # the deadline moved
     assert row["dispatched_at"] and row["done_at"] and row["called_back_at"] and row["closed_at"]
     types = [e["type"] for e in await TicketEvent.select(TicketEvent.type).where(
         TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.version)]

@@ -465,3 +465,27 @@ def test_every_collection_is_created_updated_and_deleted_as_the_policy_allows(
         assert gone.status == "applied" and gone.row is not None and gone.row["deleted"]
     else:
         assert_rejected(gone, "delete_not_allowed")
+
+
+def test_a_change_of_priority_recomputes_the_time_limits_from_when_it_was_received() -> None:
+    received = "2026-11-22T08:00:00.000Z"
+    recs = records(ticket=ticket_row(priority="normal", status="received", created_at=received,
+                                     response_due_at="2026-11-22T10:00:00.000Z",
+                                     resolve_due_at="2026-11-23T08:00:00.000Z"))
+    version = recs[("ticket", "t-1")]["version"]
+    decision = decide(Update(seq=1, collection="ticket", id="t-1", base_version=version,
+                             base={"priority": "normal"}, changes={"priority": "urgent"}), recs, actor=DESK)
+    assert decision.row is not None
+    assert (decision.row["response_due_at"], decision.row["resolve_due_at"]) == (
+        "2026-11-22T08:15:00.000Z", "2026-11-22T14:00:00.000Z")  # the seeds' urgent limits
+
+
+def test_a_promised_date_moves_the_resolve_deadline_to_the_end_of_that_day() -> None:
+    recs = records(ticket=ticket_row(priority="normal", status="dispatched", created_at=NOW,
+                                     resolve_due_at="2026-11-23T08:00:00.000Z"))
+    version = recs[("ticket", "t-1")]["version"]
+    decision = decide(Update(seq=1, collection="ticket", id="t-1", base_version=version,
+                             base={"promised_date": None}, changes={"promised_date": "2026-11-26"}),
+                      recs, actor=DESK)
+    assert decision.row is not None
+    assert decision.row["resolve_due_at"] == "2026-11-26T15:59:59.999Z"  # midnight in Asia/Shanghai
