@@ -49,17 +49,18 @@ def chosen_day(request: DeskRequest, value: str, default: date) -> date:
     return day
 
 
-async def callbacks_context(request: DeskRequest, day: str) -> dict:
-    done_day = chosen_day(request, day, local_today(request) - timedelta(days=1))
-    start, end = day_bounds(request, done_day)
-    return {"rows": await tickets.callbacks_due(start, end, scope=request.user.scope), "day": done_day.isoformat(),
-            "previous": (done_day - timedelta(days=1)).isoformat(), "next": (done_day + timedelta(days=1)).isoformat()}
+async def callbacks_context(request: DeskRequest) -> dict:
+    """Every callback still to make; one whose work was done before yesterday is overdue."""
+    yesterday_start, _ = day_bounds(request, local_today(request) - timedelta(days=1))
+    rows = await tickets.callbacks_due(yesterday_start, scope=request.user.scope)
+    return {"rows": rows, "overdue": sum(r["callback_overdue"] for r in rows)}
 
 
 @get("/desk/callbacks", name="desk.callbacks", include_in_schema=False)
-async def callbacks(request: DeskRequest, day: FromQuery[str] = "") -> Template:
-    """回访: yesterday's completed repairs, to call back today (the repair procedure)."""
-    return render(request, "callbacks.html", "_callbacks.html", await callbacks_context(request, day))
+async def callbacks(request: DeskRequest) -> Template:
+    """回访: the repairs and complaints done and not yet called back, oldest first (the
+    repair procedure: the day after the work; later is overdue)."""
+    return render(request, "callbacks.html", "_callbacks.html", await callbacks_context(request))
 
 
 async def vacant_context(request: DeskRequest, building_id: str) -> dict:
@@ -108,7 +109,7 @@ async def stewards(request: DeskRequest) -> Template:
 
 @export_list("callbacks", page="desk.callbacks", personal=True)
 async def callback_list(request: DeskRequest) -> Table:
-    ctx = await callbacks_context(request, request.query_params.get("day", ""))
+    ctx = await callbacks_context(request)
     return TICKET_HEADERS + ["field.done_at", "field.reporter_phone"], [
         ticket_line(request, r, local_time_of(request, r["done_at"]), r["reporter_phone"]) for r in ctx["rows"]]
 

@@ -258,15 +258,18 @@ async def escalated(now: str, limit: int = 200, *, scope: Scope) -> list[dict[st
     return rows
 
 
-async def callbacks_due(done_from: str, done_to: str, limit: int = 500, *,
+async def callbacks_due(overdue_before: str, limit: int = 500, *,
                         scope: Scope) -> list[dict[str, Any]]:
-    """Repairs and complaints completed in [done_from, done_to) still waiting for their
-    callback (the repair procedure; complaints feed the complaint callback rate)."""
+    """Every repair and complaint done and not yet called back, oldest first (the repair
+    procedure calls back the day after the work; complaints feed the callback rate). One
+    done before ``overdue_before`` has missed its callback day: ``callback_overdue``."""
     in_scope, args = scope_sql(scope, mark="{}")
     sql = (f"SELECT {QUEUE_COLUMNS}, done_at, reporter_name, reporter_phone FROM ticket "
-           "WHERE status = 'done' AND kind IN ('repair', 'complaint') AND done_at >= {} AND done_at < {} "
+           "WHERE status = 'done' AND kind IN ('repair', 'complaint') "
            f"AND {in_scope} ORDER BY done_at, id LIMIT {int(limit)}")
-    rows = [_ticket_row(r, "") for r in await Ticket.raw(sql, done_from, done_to, *args)]
+    rows = [_ticket_row(r, "") for r in await Ticket.raw(sql, *args)]
+    for row in rows:
+        row["callback_overdue"] = (row["done_at"] or "") < overdue_before
     await _add_places(rows)
     return rows
 

@@ -143,3 +143,22 @@ def test_kpi_targets_read_both_ways_and_no_data_is_not_zero() -> None:
                higher_is_better=False).met is False
     empty = Kpi(key="satisfaction", numerator=0, denominator=0, target=0.9)
     assert empty.value is None and empty.met is None
+
+
+async def test_a_missed_callback_stays_due_and_is_overdue(client) -> None:
+    """The repair procedure calls back the day after the work: a repair done three days ago
+    and never called back stays on 待回访, marked overdue, oldest first; called back, it goes."""
+    estate = await make_estate(buildings=1)
+    b = estate.building_ids[0]
+    old = await seed_ticket(b, title="三天前修好的水管", status="done", done_at=ago(hours=72))
+    recent = await seed_ticket(b, title="刚修好的门锁", status="done", done_at=ago(minutes=30))
+    await seed_ticket(b, title="已回访的投诉", kind="complaint", status="called_back", done_at=ago(hours=72))
+    await seed_ticket(b, title="巡查发现不回访", kind="patrol_finding", status="done", done_at=ago(hours=72))
+    await login(client, "desk")
+    page = (await client.get("/desk/callbacks")).text
+    assert page.index(old["id"]) < page.index(recent["id"])  # oldest first
+    assert "已回访的投诉" not in page and "巡查发现不回访" not in page
+    assert 'data-callbacks-count="2" data-callbacks-overdue="1"' in page
+    row = page.split(f'data-callback="{old["id"]}"')[1].split("</tr>")[0]
+    assert "已超期" in row
+    assert "已超期" not in page.split(f'data-callback="{recent["id"]}"')[1].split("</tr>")[0]

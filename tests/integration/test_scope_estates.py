@@ -146,7 +146,7 @@ async def everything(scope: Scope, b: Seeded | None = None) -> dict[str, Any]:
     today = datetime.now(TZ)
     this_week, last_week = iso_week(today), iso_week(today - timedelta(days=7))
     start, end = day_bounds(today)
-    y_start, y_end = day_bounds(today - timedelta(days=1))
+    y_start, _ = day_bounds(today - timedelta(days=1))
     month_start = iso(datetime(today.year, today.month, 1, tzinfo=TZ).astimezone(UTC))
     found: dict[str, Any] = {
         "queue": await tickets.queue(tickets.QueueFilter(), now, scope=scope),
@@ -155,7 +155,7 @@ async def everything(scope: Scope, b: Seeded | None = None) -> dict[str, Any]:
         "codes": await places.building_codes(scope=scope),
         "escalated": await tickets.escalated(now, scope=scope),
         "to_escalate": await tickets.overdue_to_escalate(now, scope=scope),
-        "callbacks": await tickets.callbacks_due(y_start, y_end, scope=scope),
+        "callbacks": await tickets.callbacks_due(y_start, scope=scope),
         "owners_phone": await tickets.find_owners("139", scope=scope),
         "owners_code": await tickets.find_owners("1-", scope=scope),
         "archive": await archive.search("乙方", "desk", scope=scope),
