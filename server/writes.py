@@ -46,6 +46,7 @@ async def apply(principal: Principal, mutations: list[Create | Update]) -> Outco
     results = await apply_desk_mutations(principal, numbered)
     for result in results:
         if result.status == "rejected":
-            raise ApiError(409 if result.code in ("forbidden_transition", "status_not_allowed") else 422,
+            raise ApiError(409 if result.code in ("forbidden_transition", "status_not_allowed", "callback_required",
+                                                  "owner_signature_required") else 422,
                            result.code or "rejected", result.message or "rejected")
     return Outcome(results=list(results))

@@ -6,14 +6,39 @@ The ticket lifecycle (工单状态): 已受理 received → 已派单 dispatched
 已完工 done → 已回访 called_back → 已关闭 closed. It only moves forward; a few steps may be
 skipped where the work allows it (an inquiry answered on the spot is closed straight from
 received; a steward fixes a small fault at once: received → in_progress or done; a ticket
-that needs no callback is closed from done). ``closed`` is final.
+that needs no callback is closed from done). ``closed`` is final. Conditions narrow the
+table for some kinds: a repair is done only once the owner has signed, and a repair or
+complaint is closed only after its callback.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import msgspec
 
 from schemas.vocab import TICKET_STATUSES
+
+
+class Condition(msgspec.Struct, frozen=True, kw_only=True):
+    """A move that needs more than the table of moves, for some records: into ``to``, a
+    record whose ``when_field`` is one of ``when_values`` may come only from ``from_states``
+    (when given) and only with ``needs`` set in the record (when given); else ``code``."""
+
+    to: str
+    when_field: str
+    when_values: frozenset[str]
+    code: str
+    from_states: frozenset[str] | None = None
+    needs: str | None = None
+
+    def refuses(self, before: Mapping[str, Any], after: Mapping[str, Any], field: str) -> bool:
+        if after.get(field) != self.to or after.get(self.when_field) not in self.when_values:
+            return False
+        if self.from_states is not None and before.get(field) not in self.from_states:
+            return True
+        return self.needs is not None and not after.get(self.needs)
 
 
 class Lifecycle(msgspec.Struct, frozen=True, kw_only=True):
@@ -28,10 +53,15 @@ class Lifecycle(msgspec.Struct, frozen=True, kw_only=True):
     moves: frozenset[tuple[str, str]]
     stamps: dict[str, str] = {}
     timeline: tuple[str, str] | None = None
+    conditions: tuple[Condition, ...] = ()
 
     def allows(self, from_state: str, to_state: str) -> bool:
         """True when a record may move from ``from_state`` straight to ``to_state``."""
         return (from_state, to_state) in self.moves
+
+    def refusal(self, before: Mapping[str, Any], after: Mapping[str, Any]) -> str | None:
+        """The code of the condition a record's move breaks (None: the move may happen)."""
+        return next((c.code for c in self.conditions if c.refuses(before, after, self.field)), None)
 
     def rank(self, state: str) -> int:
         """Position of a state in the lifecycle (the start is 0)."""
@@ -61,4 +91,12 @@ TICKET = Lifecycle(
         "closed": "closed_at",
     },
     timeline=("ticket_event", "ticket_id"),
+    conditions=(
+        # 规程 3/5: a repair is finished only with the owner's confirmation (签字确认)
+        Condition(to="done", when_field="kind", when_values=frozenset({"repair"}),
+                  needs="owner_signed", code="owner_signature_required"),
+        # 首问责任制 / 规程 6: a repair or complaint is closed only after its callback
+        Condition(to="closed", when_field="kind", when_values=frozenset({"repair", "complaint"}),
+                  from_states=frozenset({"called_back"}), code="callback_required"),
+    ),
 )

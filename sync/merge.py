@@ -362,6 +362,9 @@ def _merge_fields(spec: Spec, m: Update, current: dict[str, Any], ctx: Context) 
            "updated_by": ctx.actor.user_id}
     timeline: list[tuple[str, str | None, str]] = []
     if lifecycle is not None and lifecycle.field in applied:
+        refused = lifecycle.refusal(current, row)
+        if refused is not None:
+            raise Rejected(refused, f"{current[lifecycle.field]} → {applied[lifecycle.field]}")
         state = applied[lifecycle.field]
         row = stamp_state(lifecycle, row, state, ctx.now)
         if lifecycle.timeline is not None:

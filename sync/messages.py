@@ -21,6 +21,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "bad_reference": ("引用的记录不存在或已删除", "the referenced record is missing or deleted"),
     "append_only": ("此类记录只能追加，不能修改", "these records are append-only"),
     "forbidden_transition": ("工单状态不能这样变更", "the ticket lifecycle forbids this move"),
+    "owner_signature_required": ("维修完工须由业主签字确认", "a repair is done only once the owner has signed"),
+    "callback_required": ("报修和投诉须回访后才能关闭", "a repair or complaint closes only after its callback"),
     "status_not_allowed": ("当前角色不能把工单改为此状态",
                            "this role may not move a ticket into this status"),
     "bad_status": ("新工单必须为“已受理”状态", "a new ticket must start as received"),

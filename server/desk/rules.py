@@ -11,9 +11,11 @@ def allowed(from_status: str, to_status: str) -> bool:
     return lifecycle.TICKET.allows(from_status, to_status)
 
 
-def next_statuses(status: str) -> list[str]:
-    """Every status the lifecycle lets a ticket move to from ``status``."""
-    return [s for s in TICKET_STATUSES if s != status and allowed(status, s)]
+def next_statuses(status: str, kind: str = "") -> list[str]:
+    """Every status the lifecycle lets a ticket of ``kind`` move to from ``status`` (a
+    repair's signature can be confirmed in the same step, so ``done`` is offered)."""
+    return [s for s in TICKET_STATUSES if s != status and allowed(status, s)
+            and lifecycle.TICKET.refusal({"status": status}, {"status": s, "kind": kind, "owner_signed": True}) is None]
 
 
 def refusal(from_status: str, to_status: str, label: dict[str, str]) -> str:

@@ -171,7 +171,7 @@ async def detail_context(request: DeskRequest, ticket_id: str, **extra: Any) -> 
             "conflicts": await store.conflicts_of(ticket_id, scope=scope),
             "findings": await store.findings_of(ticket_id, scope=scope),
             "evidence": await evidence.of_ticket(ticket, scope=scope),
-            "next_statuses": rules.next_statuses(ticket["status"]),
+            "next_statuses": rules.next_statuses(ticket["status"], ticket["kind"]),
             "assignees": ASSIGNEES, **extra}
 
 
@@ -194,6 +194,7 @@ class TransitionForm(Base, kw_only=True):
     to_status: str
     assignee: Annotated[str, msgspec.Meta(max_length=50)] | None = None
     note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    owner_signed: bool = False  # 业主已在维修单上签字 (with 已完工)
 
 
 class AssignForm(Base, kw_only=True):
@@ -208,7 +209,7 @@ class PromiseForm(Base, kw_only=True):
 
 class CallbackForm(Base, kw_only=True):
     base_status: str
-    satisfaction: Annotated[int, msgspec.Meta(ge=1, le=5)]
+    satisfaction: Annotated[int, msgspec.Meta(ge=1, le=5)] | None = None  # None: the owner was not reached
     note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 
@@ -253,6 +254,9 @@ async def transition(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect
     if form.assignee:
         changes["assignee"] = form.assignee
         base["assignee"] = ticket["assignee"]
+    if form.owner_signed and form.to_status == "done" and not ticket["owner_signed"]:
+        changes["owner_signed"] = True
+        base["owner_signed"] = ticket["owner_signed"]
     note = {"type": "note", "body": form.note} if form.note else None  # "status" lines: server
     return await change_ticket(request, ticket_id, form.version, base, changes, note)
 
@@ -300,11 +304,15 @@ async def callback(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect |
     if not rules.allowed(form.base_status, "called_back"):
         raise ApiError(409, "transition_refused",
                        rules.refusal(form.base_status, "called_back", status_labels(request)))
+    if form.satisfaction is None and not form.note:
+        raise ApiError(422, "callback_reason_required",
+                       "联系不上业主时请写明尝试情况 / say how the owner could not be reached")
+    rated = f"{form.satisfaction}/5" if form.satisfaction else "未联系上业主"
     return await change_ticket(
         request, ticket_id, form.version, {"status": form.base_status, "satisfaction": None},
         {"status": "called_back", "satisfaction": form.satisfaction},
         {"type": "callback", "from_status": form.base_status, "to_status": "called_back",
-         "body": f"{form.satisfaction}/5 {form.note}".strip()})
+         "body": f"{rated} {form.note}".strip()})
 
 
 @post("/desk/tickets/{ticket_id:str}/escalate", name="desk.ticket_escalate", include_in_schema=False)

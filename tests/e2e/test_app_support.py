@@ -45,8 +45,10 @@ async def seed_world(stewards: int = 1) -> AppWorld:
     ]
     statuses = ["received", "dispatched", "in_progress", "done"]
     for before, after in zip(statuses, statuses[1:]):
+        signed = {"owner_signed": True} if after == "done" else {}  # a repair is done once the owner signed
         mutations.append(Update(seq=next(seq), collection="ticket", id=done_ticket, base_version=0,
-                                base={"status": before}, changes={"status": after}))
+                                base={"status": before, **({"owner_signed": False} if signed else {})},
+                                changes={"status": after, **signed}))
     if stewards:  # the desk plans a routine visit for the first steward
         steward = await staff.user_by_username(names[0])
         mutations.append(Create(seq=next(seq), collection="visit", id=new_id(), fields={

@@ -64,8 +64,9 @@ async def test_intake_to_close_through_the_merge(client) -> None:
     promised = (date.today() + timedelta(days=3)).isoformat()  # a promise is never in the past
     steps = [("transition", {"base_status": "received", "to_status": "dispatched", "assignee": "工程部"}),
              ("transition", {"base_status": "dispatched", "to_status": "in_progress"}),
-             ("transition", {"base_status": "in_progress", "to_status": "done", "note": "已更换阀门"}),
-             ("sign-off", {}),
+             # a repair is done only with the owner's signature (the 维修单 came back signed)
+             ("transition", {"base_status": "in_progress", "to_status": "done", "note": "已更换阀门",
+                             "owner_signed": "true"}),
              ("promise", {"base_promised_date": "", "promised_date": promised}),
              ("callback", {"base_status": "done", "satisfaction": 5, "note": "业主满意"}),
              ("transition", {"base_status": "called_back", "to_status": "closed", "note": "回访满意，结案"})]
@@ -274,8 +275,13 @@ async def test_the_desk_refuses_what_makes_no_sense_and_a_closed_ticket_is_read_
     assert unexplained.status_code == 422 and unexplained.json()["code"] == "close_reason_required"
     assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket_id).first())["status"] == "received"
 
+    uncalled = await act("transition", base_status="received", to_status="closed", note="业主撤回报修")
+    assert uncalled.status_code == 409 and uncalled.json()["code"] == "callback_required"  # a repair: callback first
+    assert 'value="closed"' not in (await client.get(f"/desk/tickets/{ticket_id}")).text  # nor offered
+
+    ticket_id = await intake(client, estate.unit_ids[estate.building_ids[0]][0], kind="inquiry")
     closed = await act("transition", base_status="received", to_status="closed", note="业主撤回报修")
-    assert closed.status_code == 303
+    assert closed.status_code == 303  # an inquiry answered on the spot closes at once
     page = (await client.get(f"/desk/tickets/{ticket_id}")).text
     assert f"/desk/tickets/{ticket_id}/assign" not in page and f"/desk/tickets/{ticket_id}/note" not in page
     events = await TicketEvent.select(TicketEvent.body).where(TicketEvent.ticket_id == ticket_id)
@@ -284,3 +290,26 @@ async def test_the_desk_refuses_what_makes_no_sense_and_a_closed_ticket_is_read_
                          ("promise", {"base_promised_date": "", "promised_date": "2030-01-01"}), ("escalate", {})):
         refused = await act(action, **data)
         assert refused.status_code == 409 and refused.json()["code"] == "ticket_closed", action
+
+
+async def test_a_callback_that_reaches_no_one_says_why_and_then_the_repair_may_close(client) -> None:
+    estate = await make_estate(buildings=1, units_per_building=2)
+    await login(client, "desk")
+    ticket_id = await intake(client, estate.unit_ids[estate.building_ids[0]][0])
+
+    async def act(action: str, **data: object):
+        return await post_action(client, ticket_id, action, False, version=await version_of(ticket_id), **data)
+
+    unsigned = await act("transition", base_status="received", to_status="done")
+    assert unsigned.status_code == 409 and unsigned.json()["code"] == "owner_signature_required"
+    assert (await act("transition", base_status="received", to_status="done", owner_signed="true")).status_code == 303
+    silent = await act("callback", base_status="done", satisfaction="")
+    assert silent.status_code == 422 and silent.json()["code"] == "callback_reason_required"
+    reached_no_one = await act("callback", base_status="done", satisfaction="", note="三次电话未接，已留言")
+    assert reached_no_one.status_code == 303
+    row = await Ticket.select().where(Ticket.id == ticket_id).first()
+    assert row["status"] == "called_back" and row["satisfaction"] is None and row["owner_signed"]
+    lines = await TicketEvent.select(TicketEvent.body).where(
+        (TicketEvent.ticket_id == ticket_id) & (TicketEvent.type == "callback"))
+    assert [line["body"] for line in lines] == ["未联系上业主 三次电话未接，已留言"]
+    assert (await act("transition", base_status="called_back", to_status="closed", note="回访未接通，结案")).status_code == 303

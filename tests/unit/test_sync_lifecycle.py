@@ -48,8 +48,10 @@ def test_the_doc_table_covers_every_pair_from_received() -> None:
 async def test_status_pair(base: str, current: str, incoming: str, result: str, after: str,
                            recorded: str) -> None:
     storage = estate()
-    storage.put("ticket", {"id": "t-1", "building_id": B1, "unit_id": U1, "kind": "repair",
-                           "title": "漏水", "status": current, "updated_by": "user-other"})
+    # an inquiry: the table is the lifecycle's moves; the conditions of repairs and
+    # complaints (signature, callback) are tested below
+    storage.put("ticket", {"id": "t-1", "building_id": B1, "unit_id": U1, "kind": "inquiry",
+                           "title": "咨询", "status": current, "updated_by": "user-other"})
     mutation = Update(seq=1, collection="ticket", id="t-1", base_version=1,
                       base={"status": base}, changes={"status": incoming})
     before = storage.clock
@@ -123,3 +125,31 @@ async def test_an_estate_brings_its_own_time_limits_as_data() -> None:
         "2026-11-22T09:00:00.000Z", "2026-11-22T12:00:00.000Z")
     assert (seeded["response_due_at"], seeded["resolve_due_at"]) == sla.TICKET_RULES.due_times(
         "repair", "normal", NOW)
+
+
+@pytest.mark.parametrize(("kind", "current", "changes", "code"), [
+    ("repair", "in_progress", {"status": "done"}, "owner_signature_required"),
+    ("repair", "done", {"status": "closed"}, "callback_required"),
+    ("repair", "received", {"status": "closed"}, "callback_required"),
+    ("complaint", "done", {"status": "closed"}, "callback_required"),
+    ("repair", "in_progress", {"status": "done", "owner_signed": True}, None),
+    ("complaint", "in_progress", {"status": "done"}, None),  # a complaint needs no signature
+    ("repair", "called_back", {"status": "closed"}, None),
+    ("inquiry", "received", {"status": "closed"}, None),  # answered on the spot
+    ("patrol_finding", "done", {"status": "closed"}, None),  # no owner to call back
+])
+async def test_repairs_need_the_owners_signature_and_close_after_their_callback(
+        kind: str, current: str, changes: dict, code: str | None) -> None:
+    storage = estate()
+    storage.put("ticket", {"id": "t-1", "building_id": B1, "unit_id": U1, "kind": kind, "title": "x",
+                           "status": current, "owner_signed": False})
+    base = {"status": current, **({"owner_signed": False} if "owner_signed" in changes else {})}
+    outcome = await apply_batch(storage, DESK, [Update(seq=1, collection="ticket", id="t-1", base_version=1,
+                                                       base=base, changes=changes)], now=NOW)
+    [result] = outcome.results
+    ticket = storage.get("ticket", "t-1")
+    assert ticket is not None
+    if code is None:
+        assert result.status == "applied" and ticket["status"] == changes["status"]
+    else:
+        assert (result.status, result.code, ticket["status"]) == ("rejected", code, current)

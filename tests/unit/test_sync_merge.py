@@ -302,7 +302,7 @@ def test_unit_occupancy_update_by_a_steward() -> None:
 
 
 def test_ticket_status_move_stamps_its_time_and_adds_a_timeline_line() -> None:
-    recs = records(ticket=ticket_row(status="in_progress"))
+    recs = records(ticket=ticket_row(status="in_progress", owner_signed=True))  # the owner signed the 维修单
     decision = decide(update("ticket", "t-1", {"status": "in_progress"}, {"status": "done"}),
                       recs)
     assert decision.row is not None
