@@ -17,6 +17,7 @@ from typing import Any
 from server.store.scoping import scope_where
 from server.store.places import codes_of
 from server.store.rows import json_value
+from server.store.search import literal
 from server.tables import SYNCED_TABLES, Building, Household, Ticket, Unit, VacantCheck, Visit
 from sync import policy
 from sync.scope import Scope
@@ -68,7 +69,7 @@ def readable(role: str, household: dict[str, Any] | None) -> dict[str, Any] | No
 async def search(query: str, role: str, limit: int = 30, *, scope: Scope) -> list[dict[str, Any]]:
     """Units whose code starts with the query, or whose household's owner name or phone
     contains it; each with its (redacted) household."""
-    query = query.strip()
+    query = literal(query)
     if not query:
         return []
     unit_rows = await Unit.select(Unit.id, Unit.code, Unit.building_id, Unit.occupancy).where(

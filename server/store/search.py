@@ -16,8 +16,8 @@ SPELLED = re.compile(r"(\d+)\s*(?:栋|幢|号楼|-)\s*(?:(\d+)\s*(?:单元|-))?\
 
 def unit_code_patterns(text: str) -> list[str]:
     """``LIKE`` patterns of the unit codes (``3-1-0502``) a clerk's spelling may mean."""
-    query = text.strip().replace("－", "-").replace(" ", "")
-    patterns = [_escape(query) + "%"] if query else []
+    query = literal(text).replace("－", "-").replace(" ", "")
+    patterns = [query + "%"] if query else []
     match = SPELLED.fullmatch(query)
     if match:
         building, entrance, room = match.groups()
@@ -51,13 +51,15 @@ def _unique(*numbers: str) -> list[str]:
     return list(dict.fromkeys(numbers))
 
 
-def _escape(text: str) -> str:
-    return text.replace("%", "").replace("_", "")
+def literal(text: str) -> str:
+    """A clerk's text as it may go into a ``LIKE`` pattern: ``%`` and ``_`` are not
+    wildcards a clerk means (``q=%`` must not list every household), so they are left out."""
+    return text.replace("%", "").replace("_", "").strip()
 
 
 async def matching_units(text: str, *, scope: Scope, limit: int = 20) -> list[str]:
     """Ids of the units (in scope) whose code, current owner's name or phone the text names."""
-    query = text.strip()
+    query = literal(text)
     if len(query) < 2:
         return []
     where = None
@@ -69,9 +71,9 @@ async def matching_units(text: str, *, scope: Scope, limit: int = 20) -> list[st
         found = [r["id"] for r in await Unit.select(Unit.id).where(
             where & (Unit.deleted == False) & scope_where(Unit, scope)  # noqa: E712
         ).order_by(Unit.code).limit(limit)]
-    owner = Household.owner_name.like(f"%{_escape(query)}%")
+    owner = Household.owner_name.like(f"%{query}%")
     if re.fullmatch(r"[\d\-+ ]{4,}", query):
-        owner = owner | Household.owner_phone.like(f"%{_escape(query)}%")
+        owner = owner | Household.owner_phone.like(f"%{query}%")
     for row in await Household.select(Household.unit_id).where(
             owner & (Household.deleted == False) & Household.ended_on.is_null()  # noqa: E712
             & scope_where(Household, scope)).limit(limit):
