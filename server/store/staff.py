@@ -236,6 +236,8 @@ async def set_role(user_id: str, role: str) -> str | None:
     if row is None:
         return None
     await StaffUser.update({StaffUser.role: role}).where(StaffUser.id == user_id)
+    if role != row["role"]:  # a phone enrolled under the old role logs in again
+        await revoke_devices_of(user_id)
     if not by_building(role):
         await BuildingAssignment.delete().where(BuildingAssignment.user_id == user_id)
     if role in OFFICE_ROLES:
@@ -249,6 +251,11 @@ async def deactivate_user(user_id: str) -> int:
     """Disable an account: end its desk sessions and revoke its phones; returns phones revoked."""
     await StaffUser.update({StaffUser.active: False}).where(StaffUser.id == user_id)
     await StaffSession.delete().where(StaffSession.user_id == user_id)
+    return await revoke_devices_of(user_id)
+
+
+async def revoke_devices_of(user_id: str) -> int:
+    """End every phone credential of a user; returns how many were live."""
     rows = await SyncDevice.update({SyncDevice.revoked_at: now_iso()}).where(
         (SyncDevice.user_id == user_id) & SyncDevice.revoked_at.is_null()).returning(SyncDevice.id)
     return len(rows)
@@ -260,10 +267,12 @@ async def reactivate_user(user_id: str) -> None:
 
 
 async def reset_password(user_id: str, password: str) -> None:
-    """New password; ends the user's desk sessions and clears a lockout."""
+    """New password; ends the user's desk sessions and phone credentials (the phone logs in
+    again with the new password and keeps its outbox) and clears a lockout."""
     await StaffUser.update({StaffUser.password_hash: hash_password(password), StaffUser.failed_logins: 0,
                             StaffUser.locked_until: None}).where(StaffUser.id == user_id)
     await StaffSession.delete().where(StaffSession.user_id == user_id)
+    await revoke_devices_of(user_id)
 
 
 async def list_devices(*, user_id: str | None = None, device_id: str | None = None,

@@ -168,3 +168,24 @@ async def test_the_audit_log_names_things_and_keeps_to_the_readers_estates(clien
     assert "1-0101" in page and unit not in page  # the unit's code, not its id
     assert "含个人信息" in page and "{" not in page.split('id="audit-table"')[1]  # labelled, not raw JSON
     assert "other2" not in page.split('id="audit-table"')[1]  # another estate's manager's reads are theirs
+
+
+async def test_a_password_reset_or_a_role_change_ends_the_users_phones(client) -> None:
+    """Issue 14, finding 5: the old bearer token kept pulling after a reset."""
+    await make_estate(buildings=1)
+    steward_id = await make_user("steward", username="lin")
+    phone = await enrol(client, "lin")
+    await _as(client, "admin", "root3")
+    reset = await client.post(f"/admin/users/{steward_id}/password", headers=_csrf(client),
+                              data={"password": "brand-new-pass"})
+    assert reset.status_code == 303
+    me = await client.get("/api/v1/me", headers={"Authorization": phone["Authorization"]})
+    assert me.status_code == 401 and me.json()["code"] == "device_revoked"
+    again = await client.post("/api/v1/devices/enrol", json={
+        "username": "lin", "password": "brand-new-pass", "device_id": phone["X-Device-Id"]})
+    assert again.status_code == 201  # the same phone logs in again and keeps its outbox
+    token = {"Authorization": "Bearer " + again.json()["token"]}
+    role = await client.post(f"/admin/users/{steward_id}/role", headers=_csrf(client), data={"role": "desk"})
+    assert role.status_code == 303
+    after_role = await client.get("/api/v1/me", headers=token)
+    assert after_role.status_code == 401 and after_role.json()["code"] == "device_revoked"
