@@ -42,6 +42,7 @@ def _locked(until: str) -> ApiError:
 async def check_login(username: str, password: str, ip: str) -> dict[str, Any]:
     """The user row for a right password of an active account, else an ApiError
     (401 bad_credentials, 423 account_locked, 429 too_many_attempts)."""
+    username = staff.canonical_username(username)
     window_start = iso_in(-WINDOW)
     if await staff.failures_since(window_start, ip=ip) >= IP_MAX_FAILURES:
         await audit.record("rate_limited", target=username, ip=ip)

@@ -38,6 +38,7 @@ from server.ledger.sheets import (
     Sheet,
 )
 from server.ledger.workbook import RawBook, RawSheet, normal_header
+from server.store.staff import canonical_username
 from sync.scope import by_building
 from sync.specs import SPECS
 
@@ -349,7 +350,7 @@ class Planner:
         estate = self.state.estate_id
         for row in self.rows(raw):
             values = row.values
-            username = values["username"]
+            username = canonical_username(values["username"])  # case-insensitive, like logins
             if not re.fullmatch(USERNAME, username):
                 self.error(STAFF, row.number, "用户名", username, "用户名只能用字母、数字和 _ . -（2–50位）")
                 continue

@@ -24,6 +24,7 @@ from server.ids import uuid7
 from server.ledger.plan import Plan, State, make_plan
 from server.ledger.sheets import BILLS, BUILDINGS, HOUSEHOLDS, STAFF, UNITS, Sheet
 from server.ledger.workbook import read_book, write_book
+from server.store.staff import canonical_username
 from server.store.sync_storage import (
     Conn,
     SqlStorage,
@@ -180,7 +181,7 @@ async def load_state(conn: Conn, estate_id: str) -> State:
             "SELECT id, username, display_name, role, phone FROM staff_user"):
         user = {"id": user_id, "display_name": display_name, "role": role, "phone": phone,
                 "estates": set(), "office_estates": set(), "buildings_here": set()}
-        users[username] = by_id[user_id] = user
+        users[canonical_username(username)] = by_id[user_id] = user
     for user_id, estate in await conn.fetch("SELECT user_id, estate_id FROM staff_estate"):
         if user_id in by_id:
             by_id[user_id]["estates"].add(estate)

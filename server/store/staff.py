@@ -32,8 +32,18 @@ async def principal_of(user_id: str, *, device_id: str | None = None) -> Princip
         return await _principal(conn, found, device_id=device_id)
 
 
+def canonical_username(username: str) -> str:
+    """Usernames are case-insensitive: ``Admin`` is ``admin``, and ``ADMIN`` cannot be made
+    beside it. Stored and looked up in lower case."""
+    return username.strip().lower()
+
+
 async def user_by_username(username: str) -> dict | None:
-    return await StaffUser.select().where(StaffUser.username == username).first()
+    """The account of a username in any case (accounts made before names were kept in lower
+    case are found too)."""
+    rows = await StaffUser.raw("SELECT * FROM staff_user WHERE lower(username) = {} ORDER BY created_at",
+                               canonical_username(username))
+    return rows[0] if rows else None
 
 
 async def add_user(username: str, password: str, display_name: str, role: str,
@@ -55,7 +65,7 @@ async def add_user(username: str, password: str, display_name: str, role: str,
     else:
         new_id = user_id or str(uuid.uuid4())
         await StaffUser.insert(StaffUser(
-            id=new_id, username=username, display_name=display_name, role=role,
+            id=new_id, username=canonical_username(username), display_name=display_name, role=role,
             password_hash=values[StaffUser.password_hash], phone=phone, created_at=now_iso(),
         ))
     if estate_ids is not None:

@@ -189,3 +189,19 @@ async def test_a_password_reset_or_a_role_change_ends_the_users_phones(client) -
     assert role.status_code == 303
     after_role = await client.get("/api/v1/me", headers=token)
     assert after_role.status_code == 401 and after_role.json()["code"] == "device_revoked"
+
+
+async def test_usernames_are_case_insensitive(client) -> None:
+    """Issue 14, finding 10: `ADMIN` could be made beside `admin`."""
+    await make_estate(buildings=1)
+    await _as(client, "admin", "root4")
+    taken = await client.post("/admin/users", headers=_csrf(client), data={
+        "username": "ROOT4", "display_name": "冒名", "role": "admin", "password": "another-pass-123"})
+    assert taken.status_code == 409, taken.text
+    made = await client.post("/admin/users", headers=_csrf(client), data={
+        "username": "Zhang.San", "display_name": "张三", "role": "steward", "password": "another-pass-123"})
+    assert made.status_code in (200, 303), made.text
+    assert (await staff.user_by_username("zhang.san"))["username"] == "zhang.san"
+    phone = await client.post("/api/v1/devices/enrol", json={
+        "username": "ZHANG.SAN", "password": "another-pass-123", "device_id": new_id()})
+    assert phone.status_code == 201
