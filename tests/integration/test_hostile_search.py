@@ -1,5 +1,6 @@
-"""`%` and `_` in a clerk's search are not wildcards: `q=%` lists no household, on the page
-or in the export (issue 14, finding 7)."""
+"""Issue 14's findings 7 and 10 (part): `%` and `_` in a clerk's search are not wildcards
+(`q=%` lists no household, on the page or in the export); `/health` says only whether the
+process and its database answer."""
 
 from __future__ import annotations
 
@@ -20,3 +21,9 @@ async def test_like_wildcards_in_a_search_find_nothing(client) -> None:
         assert export.status_code == 200 and len(export.text.strip().splitlines()) == 1, (q, export.text[:300])
         queue = await client.get("/desk/tickets", params={"q": q})
         assert queue.status_code == 200
+
+
+async def test_health_tells_a_stranger_nothing_about_what_runs(client) -> None:
+    """Issue 14, finding 10: /health gave anonymous callers the version and the engine."""
+    answer = await client.get("/health")
+    assert answer.status_code == 200 and answer.json() == {"status": "ok", "database": "ok"}
