@@ -8,14 +8,14 @@ from __future__ import annotations
 
 
 from schemas.base import Record
-from schemas.limits import CollectionName, Count, Id, Short
+from schemas.limits import CollectionName, Count, Id, Sha256
 from schemas.vocab import AttachmentKind, AttachmentMime
 
 
 class Attachment(Record, kw_only=True):
     """Metadata of a photo or signature; the bytes travel separately, addressed by sha256."""
 
-    sha256: Short[64]
+    sha256: Sha256
     parent_collection: CollectionName
     parent_id: Id
     kind: AttachmentKind = "photo"

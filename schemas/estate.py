@@ -6,7 +6,7 @@ in ``server/tables/estate.py`` and is declared once in ``sync/specs/estate.py``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from msgspec import Meta
 
@@ -35,6 +35,9 @@ class Unit(Record, kw_only=True):
     occupancy: Occupancy
 
 
+CoResident = dict[Short[20], Short[100] | int | None]
+"""One person living with the household: ``{"name", "relation", "age", "phone"}``."""
+
 HouseholdEnd = Literal["transfer", "tenancy"]
 """Why a household's record ended: 过户 (the unit changed owner) or 租户变更 (a tenant came or
 left). The unit then has a new household record; the ended one stays, with its history."""
@@ -52,7 +55,7 @@ class Household(Record, kw_only=True):
     owner_name: Short[50]
     owner_phone: Short[30] | None = None
     owner_id_number: Short[30] | None = None  # 身份证号: desk and above only
-    co_residents: Annotated[list[dict[str, Any]], Meta(max_length=20)] = []  # [{name, relation, age, phone}]
+    co_residents: Annotated[list[CoResident], Meta(max_length=20)] = []  # [{name, relation, age, phone}]
     family_structure: LongText | None = None  # 家庭结构, free text ("三口之家，老人同住")
     residence: Residence = "unknown"  # 自住 / 出租
     tenant_name: Short[50] | None = None

@@ -11,6 +11,7 @@ from typing import Any, Literal
 import msgspec
 
 from schemas.base import Wire
+from schemas.limits import Short
 
 PROTOCOL_VERSION = 2
 OLDEST_SUPPORTED_PROTOCOL = 1
@@ -77,7 +78,7 @@ class MutationResult(Wire, kw_only=True):
 class PushRequest(Wire, kw_only=True):
     protocol: int
     device_id: str
-    app_version: str = ""
+    app_version: Short[32] = ""  # shown to the desk (管家同步)
     pending: int = 0  # outbox size on the phone when it pushed (shown to the desk)
     mutations: list[Mutation]
 

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from schemas.base import Wire
+from schemas.limits import Short
 from schemas.sync import Create, Delete, Mutation, PushRequest, Update, push_request_decoder
 
 
@@ -51,7 +52,7 @@ MutationV1 = CreateV1 | UpdateV1 | DeleteV1
 class PushRequestV1(Wire, kw_only=True):
     protocol: int
     device_id: str
-    app_version: str = ""
+    app_version: Short[32] = ""  # shown to the desk (管家同步)
     pending: int = 0
     mutations: list[MutationV1]
 

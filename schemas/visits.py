@@ -7,7 +7,7 @@ in ``server/tables/visits.py`` and is declared once in ``sync/specs/visits.py``.
 from __future__ import annotations
 
 from schemas.base import Record
-from schemas.limits import Id, LongText, Score, Short, Time
+from schemas.limits import Id, LongText, Score, Sha256, Time
 from schemas.vocab import VisitPurpose, VisitStatus
 
 
@@ -26,4 +26,4 @@ class Visit(Record, kw_only=True):
     owner_words: LongText = ""
     follow_ups: LongText = ""
     ticket_id: Id | None = None  # the ticket a callback is about
-    signature_sha256: Short[64] | None = None
+    signature_sha256: Sha256 | None = None

@@ -65,6 +65,9 @@ def api_error_handler(request: Request, exc: ApiError) -> Response:
     return _answer(request, exc.status, exc.code, exc.message, exc.detail)
 
 
+NOT_FOUND = "找不到该页面或文件 / not found"
+
+
 def http_error_handler(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, ValidationException):
         code, message = "invalid_request", "请求内容不合法 / invalid request: " + str(exc.detail)
@@ -73,8 +76,10 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
         code, message, detail = "not_authenticated", "请先登录 / please log in", None
     elif isinstance(exc, PermissionDeniedException):
         code, message, detail = "forbidden", "无权访问 / not allowed", None
+    elif exc.status_code == 404:  # Litestar's own detail may name a folder of the server
+        code, message, detail = "not_found", NOT_FOUND, None
     else:
-        code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
+        code = {405: "method_not_allowed", 413: "body_too_large",
                 429: "too_many_requests"}.get(exc.status_code, "http_error")
         message, detail = str(exc.detail), None
     return _answer(request, exc.status_code, code, message, detail)

@@ -7,8 +7,10 @@ them all at shutdown. A job ticks at start-up, then after each pause of its inte
 failed tick (a busy database) is logged and tried again at the next one.
 
 Every server process runs every job: a job must be safe to run twice at once (escalation's
-writes are idempotent). Work that must run on one host only (the tombstone purge) stays a
-command for cron, not a job here.
+writes are idempotent; the purge of photos no record names, ``photo_purge`` in
+``server.store.attachments``, deletes under the sync write lock what is still unreferenced).
+Work that must run on one host only (the tombstone purge) stays a command for cron, not a
+job here.
 """
 
 from __future__ import annotations

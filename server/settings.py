@@ -54,6 +54,11 @@ class Settings:
         "doc": "Largest request body the API accepts."})
     max_photo_bytes: int = field(default=5 * 1024 * 1024, metadata={
         "doc": "Largest photo or signature accepted."})
+    upload_quota_bytes: int = field(default=50 * 1024 * 1024, metadata={
+        "doc": "Bytes of photos one phone may hold on the server that no record names yet "
+               "(uploads of the last day; they are purged after a day); past it an upload "
+               "answers 429 upload_quota. A photo whose record is on the server always goes "
+               "up. 0 turns the quota off."})
 
     @property
     def resolved_database_url(self) -> str:

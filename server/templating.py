@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from jinja2 import pass_context
@@ -52,6 +53,13 @@ def local_time(value: str | None, fmt: str = "%Y-%m-%d %H:%M", *, tz: str) -> st
     return moment.astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
+def path_segment(value: Any) -> str:
+    """``value`` as one segment of a link's path: every character but letters, digits and
+    ``-._~`` percent-escaped, so an id can never add segments, a query or markup
+    (``href="/desk/tickets/{{ ticket.id | path }}"``)."""
+    return quote(str(value), safe="")
+
+
 def may(user: Any, route_name: str) -> bool:
     """Whether ``user`` may open the route named ``route_name`` (server.policy.ACCESS):
     pages show only the links their reader can follow."""
@@ -81,6 +89,7 @@ def configure_templates(engine: JinjaTemplateEngine, *, settings: Settings) -> N
     env.globals["lang"] = _lang
     env.globals["error_text"] = _error_text
     env.filters["local_time"] = partial(local_time, tz=settings.timezone)
+    env.filters["path"] = path_segment
     env.globals["may"] = may
     env.globals["device_name"] = _device_name
     env.globals["nav_entries"] = nav_entries

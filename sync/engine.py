@@ -19,10 +19,11 @@ from schemas.sync import (
     MutationResult,
     Update,
 )
-from sync import merge
+from sync import merge, policy
 from sync.messages import message
 from sync.sla import Terms
 from sync.specs import SPECS
+from sync.specs import attachments as photos
 from sync.storage import Actor, Batch, Numbering, ProcessedMutation, RecordWrite, Storage
 
 
@@ -123,6 +124,9 @@ def _wanted(mutations: Sequence[Mutation]) -> dict[str, set[str]]:
             if spec.placement.parent is not None:
                 kind_field, id_field, _ = spec.placement.parent
                 want(values.get(kind_field), values.get(id_field))
+        named = values.get(photos.BYTES_FIELDS.get(m.collection, ""))
+        if isinstance(named, str):
+            wanted[photos.BLOBS].add(named)  # the stored bytes it names, if any
     return wanted
 
 
@@ -164,7 +168,10 @@ class _Run:
     def apply(self, mutation: Mutation) -> None:
         ctx = merge.Context(actor=self.actor, seq=mutation.seq, now=self.now,
                             version=self.clock + 1, scope=self.scope, terms=self.terms)
-        decision = merge.decide(mutation, self.records, ctx)
+        decision = self._refused(mutation) or merge.decide(mutation, self.records, ctx)
+        named = self._foreign_bytes(mutation.collection, decision.row)
+        if named is not None:  # knowing a hash grants nothing
+            decision = merge.rejected(decision.op, "out_of_scope", f"sha256 {named}")
         if decision.row is not None and decision.op == "create":
             self._number(mutation.collection, decision.row)
         if decision.row is not None:
@@ -193,6 +200,28 @@ class _Run:
             op=decision.op, result=result,
             payload=msgspec.to_builtins(mutation) if decision.status == "rejected" else None,
         ))
+
+    def _refused(self, mutation: Mutation) -> merge.Decision | None:
+        """A phone setting a field it reads only masked (``policy.phone_refusal``)."""
+        values = mutation.fields if isinstance(mutation, Create) else \
+            mutation.changes if isinstance(mutation, Update) else {}
+        fields = policy.phone_refusal(self.actor, mutation.collection, values)
+        if fields is None:
+            return None
+        return merge.rejected("create" if isinstance(mutation, Create) else "update",
+                              "field_not_writable", fields)
+
+    def _foreign_bytes(self, collection: str, row: dict[str, Any] | None) -> str | None:
+        """The sha256 of stored bytes a record to write comes to name that the writer may
+        not name (``photos.may_point_at``), or None."""
+        field = photos.BYTES_FIELDS.get(collection)
+        if field is None or row is None or not row.get(field):
+            return None
+        named = str(row[field])
+        if self.records.get((collection, row["id"]), {}).get(field) == named:
+            return None  # the same bytes as before
+        blob = self.records.get((photos.BLOBS, named))
+        return None if photos.may_point_at(blob, self.actor.user_id, self.scope) else named
 
     def _number(self, collection: str, row: dict[str, Any]) -> None:
         """Give a new record its estate's next number, if its collection is numbered."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from schemas.limits import as_checked_now
 from schemas.sync import Create, Delete, ResultStatus, Update
 from sync import policy
 from sync.lifecycle import Lifecycle
@@ -320,7 +321,7 @@ def decide_update(m: Update, records: Records, ctx: Context) -> Decision:
     if not m.changes.keys() <= m.base.keys():
         raise Rejected("missing_base", ", ".join(sorted(m.changes.keys() - m.base.keys())))
     _check_values(spec, m.changes, actor.role, create=False)
-    _validate(spec, {**current, **m.changes})
+    _validate(spec, {**{k: as_checked_now(v) for k, v in current.items()}, **m.changes})
     _check_references(spec, m.changes, records, ctx)
     if current.get("deleted"):
         note = ConflictNote(kind="edit_deleted", rule="deleted_stays_deleted",

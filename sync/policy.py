@@ -14,14 +14,15 @@ from typing import Any
 
 from sync.scope import OFFICE_ROLES, ROLE_SCOPES, ROLES
 from sync.spec import META_FIELDS, NOTHING, Spec
-from sync.specs import REGISTRY, SPECS
+from sync.specs import REGISTRY, SPECS, estate
 from sync.storage import Actor
 
 __all__ = [
-    "ALL_FIELDS", "APPEND_ONLY", "allows_value", "DELETE_OWN_ONLY", "META_FIELDS", "OFFICE_ROLES",
-    "PULLED_COLLECTIONS", "REFERENCES", "ROLES", "SERVER_FIELDS", "creatable_fields",
-    "in_scope", "may_create", "may_delete", "readable_fields", "redact", "redacts_rows",
-    "spec_of", "updatable_fields", "writable_fields",
+    "ALL_FIELDS", "APPEND_ONLY", "allows_value", "DELETE_OWN_ONLY", "MASKED_FIELDS", "META_FIELDS",
+    "OFFICE_ROLES", "PERSONAL", "PULLED_COLLECTIONS", "REFERENCES", "ROLES", "SERVER_FIELDS",
+    "creatable_fields", "in_scope", "mask", "masked_fields", "masked_view", "masks_rows",
+    "may_create", "may_delete", "personal_records", "phone_refusal", "readable_fields", "redact",
+    "redacts_rows", "spec_of", "updatable_fields", "writable_fields",
 ]
 
 PULLED_COLLECTIONS: tuple[str, ...] = tuple(spec.name for spec in REGISTRY)
@@ -120,9 +121,12 @@ def redact(role: str, collection: str, row: dict[str, Any]) -> dict[str, Any]:
     if fields is None:
         return {}
     kept = {key: value for key, value in row.items() if key in fields}
-    hidden = _HIDDEN.get(role, {})
-    if collection == "conflict" and row.get("collection") in hidden:
-        kept |= _redact_conflict(hidden[row["collection"]], row)
+    if collection == "conflict" and isinstance(row.get("collection"), str):
+        about = row["collection"]
+        if readable_fields(role, about) is None:  # values of records the role may not read
+            kept |= {"kept_value": None, "lost_value": None}
+        elif about in _HIDDEN.get(role, {}):
+            kept |= _redact_conflict(_HIDDEN[role][about], row)
     return kept
 
 
@@ -143,6 +147,75 @@ def _redact_conflict(hidden: frozenset[str], row: dict[str, Any]) -> dict[str, A
             value = {k: v for k, v in value.items() if k not in hidden}
         values[key] = value
     return values
+
+
+# --- masked fields: what leaves the desk's audited reveal ------------------------------------
+
+MASKED_FIELDS: Mapping[str, frozenset[str]] = {estate.HOUSEHOLD.name: estate.MASKED}
+"""Fields shown masked (the last four characters) to every role that may read them, on
+every page, export and phone; the whole value only through the desk's audited reveal. A
+phone may not write them (``phone_refusal``): the mask never comes back as a change."""
+
+PERSONAL: frozenset[str] = frozenset({estate.HOUSEHOLD.name})
+"""Collections whose records are owners' personal data (the household archive): reading
+one, or a conflict record about one, is an audited archive read."""
+
+
+def masked_fields(collection: str) -> frozenset[str]:
+    return MASKED_FIELDS.get(collection, NOTHING)
+
+
+def mask(value: Any) -> Any:
+    """``330106198001011234`` → ``**************1234`` (empty values stay as they are)."""
+    if not value:
+        return value
+    text = str(value)
+    return "*" * max(len(text) - 4, 0) + text[-4:]
+
+
+def masks_rows(role: str, collection: str) -> bool:
+    """Whether ``masked_view`` changes rows of the collection for the role: it reads a
+    masked field, or the collection is the conflicts (values of any record inside)."""
+    fields = readable_fields(role, collection)
+    if fields is None:
+        return False
+    return collection == "conflict" or bool(masked_fields(collection) & fields)
+
+
+def masked_view(role: str, collection: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The row as ``role`` sees it on a phone, a page or an export: only the fields it may
+    read (``redact``), the masked ones masked, also inside a conflict's values."""
+    kept = redact(role, collection, row)
+    kept |= {f: mask(kept[f]) for f in masked_fields(collection) if f in kept}
+    if collection == "conflict" and (masked := masked_fields(str(kept.get("collection")))):
+        for key in ("kept_value", "lost_value"):
+            value = kept.get(key)
+            if kept.get("field") in masked:
+                kept[key] = mask(value)
+            elif isinstance(value, dict):
+                kept[key] = {k: mask(v) if k in masked else v for k, v in value.items()}
+    return kept
+
+
+def personal_records(collection: str, rows: list[dict[str, Any]]) -> list[str]:
+    """The ids of the records among ``rows`` that carry owners' personal data: records of
+    a ``PERSONAL`` collection, and conflict records about one that show any value."""
+    if collection in PERSONAL:
+        return [str(r.get("id")) for r in rows]
+    if collection == "conflict":
+        return [str(r.get("record_id")) for r in rows if r.get("collection") in PERSONAL
+                and (r.get("kept_value") is not None or r.get("lost_value") is not None)]
+    return []
+
+
+def phone_refusal(actor: Actor, collection: str, fields: Mapping[str, Any]) -> str | None:
+    """The masked fields among those a phone sets (comma-separated: the detail of a
+    ``field_not_writable`` refusal), or None. A phone reads a masked field only as its mask,
+    so it may not write it: the mask can never overwrite the value behind it."""
+    if actor.device_id is None:
+        return None
+    written = sorted(set(fields) & masked_fields(collection))
+    return ", ".join(written) or None
 
 
 def in_scope(actor: Actor, row: dict[str, Any]) -> bool:

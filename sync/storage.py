@@ -6,7 +6,9 @@ tests implement it in memory. The engine calls, in this order and within that tr
 1. ``begin(device_id)``: take the write lock (the version clock row, and the device row)
    and return where the device and the clock stand;
 2. ``stored_results`` for replayed seqs, and ``load`` for the records it must merge into
-   (one call per collection, ids batched);
+   (one call per collection, ids batched), and for the stored bytes new photos name
+   (``load("attachment_blob", sha256s)``: their facts, ``sync.specs.attachments.BLOBS``;
+   a storage that holds no bytes answers nothing);
 3. ``commit(batch)`` once, with everything the batch decided.
 
 Everything is decided in between, in memory: the storage does no merging.

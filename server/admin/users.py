@@ -1,5 +1,6 @@
-"""Staff accounts: list, add, role change, deactivate/reactivate, password reset, and
-stewards' building assignments (责任楼栋). Admins only (see ``server.policy``)."""
+"""Staff accounts: list, add, role change, deactivate/reactivate, password reset, login
+locks and their lifting (解除锁定), and stewards' building assignments (责任楼栋). Admins
+only (see ``server.policy``)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from schemas.vocab import Role, codes
+from server.auth import throttle
 from server.auth.routes import NO_CONTROL
 from server.admin.common import AdminRequest, after_write, client_ip, render
 from server.clock import now_iso
 from server.desk.registry import NavEntry, nav_entry
 from server.errors import ApiError
+from server.policy import ADMIN, grant
 from server.store import audit, staff
 from server.store import places
 from server.store.field_work import staff_outside
@@ -53,6 +56,7 @@ async def _users_context(scope: Scope) -> dict[str, Any]:
     outside = await staff_outside(scope=scope)
     users = [u for u in await staff.list_users() if u.id not in outside]
     return {"users": users, "roles": ROLES, "buildings": buildings,
+            "locks": await throttle.locks([u.username for u in users]),
             "building_names": {b["id"]: b["code"] for b in buildings}, "now": now_iso()}
 
 
@@ -61,7 +65,7 @@ async def _row_context(scope: Scope, user_id: str) -> dict[str, Any]:
     if row is None or user_id in await staff_outside(scope=scope):  # another estate's: as unknown
         raise ApiError(404, "user_not_found", "没有这个账号 / no such user")
     buildings = await places.buildings(scope=scope)
-    return {"u": row, "roles": ROLES, "buildings": buildings,
+    return {"u": row, "roles": ROLES, "buildings": buildings, "locks": await throttle.locks([row.username]),
             "building_names": {b["id"]: b["code"] for b in buildings}, "now": now_iso()}
 
 
@@ -128,6 +132,15 @@ async def user_password(request: AdminRequest, user_id: FromPath[str],
     return after_write(request, "/admin/users", "_user_row.html", {**context, "notice": "admin.password_done"})
 
 
+@post("/admin/users/{user_id:str}/unlock", name="admin.user_unlock", include_in_schema=False)
+async def user_unlock(request: AdminRequest, user_id: FromPath[str]) -> Template | Redirect:
+    """解除锁定: lift the account's login locks, from every address (audited as ``unlock``)."""
+    context = await _row_context(request.user.scope, user_id)  # 404 for an unknown id or another estate's
+    await throttle.lift(context["u"].username, by=request.user.user_id, ip=client_ip(request))
+    context = await _row_context(request.user.scope, user_id)
+    return after_write(request, "/admin/users", "_user_row.html", {**context, "notice": "admin.unlock_done"})
+
+
 @post("/admin/users/{user_id:str}/buildings", name="admin.user_buildings", include_in_schema=False)
 async def user_buildings(request: AdminRequest, user_id: FromPath[str]) -> Template | Redirect:
     context = await _row_context(request.user.scope, user_id)
@@ -149,5 +162,6 @@ async def user_buildings(request: AdminRequest, user_id: FromPath[str]) -> Templ
     return after_write(request, "/admin/users", "_user_row.html", await _row_context(request.user.scope, user_id))
 
 
-ROUTES = [users_page, user_add, user_role, user_active, user_password, user_buildings]
+ROUTES = [users_page, user_add, user_role, user_active, user_password, user_unlock, user_buildings]
+grant({"admin.user_unlock": (ADMIN,)})
 nav_entry(NavEntry(href="/admin/users", key="admin.nav.users", route="admin.users", order=140))

@@ -1,4 +1,8 @@
-"""Photos and signatures by sha256: resumable, idempotent upload; scoped download."""
+"""Photos and signatures by sha256: resumable, idempotent upload; scoped download.
+
+Knowing a hash grants nothing: GET and HEAD answer 404 (the same body) for bytes the caller
+may not see, stored or not; HEAD differs from GET only for the caller's own upload in
+progress, whose offset it reports so that the phone resumes there."""
 
 from __future__ import annotations
 
@@ -59,16 +63,23 @@ async def upload(request: Request[Any, Any, Any], sha256: FromPath[str]) -> Resp
     if start == 0 and attachments.sniff(content[:16]) is None:
         raise ApiError(415, "unsupported_type", "只接受 JPEG、PNG 或 WebP 图片 / only JPEG, PNG or "
                        "WebP images are accepted")
-    upload = await attachments.receive_chunk(sha256, start, total, content,
-                                             user_id=request.user.user_id, now=now_iso())
+    upload = await attachments.receive_chunk(actor_of(request.user), sha256, start, total, content,
+                                             now=now_iso(), quota=request.app.state.settings.upload_quota_bytes)
     return _status(sha256, upload, 201 if upload.created else 200 if upload.complete else 202)
 
 
+def not_found(sha256: str) -> ApiError:
+    return ApiError(404, "not_found", "没有此附件或无权查看 / no such photo, or not yours to see",
+                    {"sha256": sha256})
+
+
 @head("/api/v1/attachments/{sha256:str}", name="sync.attachment_head", tags=["attachments"], responses=API_ERROR_RESPONSES,
-      summary="How many bytes of an upload the server holds (Upload-Offset header)")
-async def upload_offset(sha256: FromPath[str]) -> Response[None]:
+      summary="How many bytes of a photo you may see, or of your own upload, the server holds (Upload-Offset)")
+async def upload_offset(request: Request[Any, Any, Any], sha256: FromPath[str]) -> Response[None]:
     attachments.check_sha(sha256)
-    upload = await attachments.received(sha256)
+    upload = await attachments.received(actor_of(request.user), sha256)
+    if upload is None:
+        raise not_found(sha256)
     return Response(content=b"", status_code=200, headers={
         "Upload-Offset": str(upload.offset), "Upload-Complete": "1" if upload.complete else "0"})
 
@@ -79,8 +90,7 @@ async def download(request: Request[Any, Any, Any], sha256: FromPath[str]) -> Re
     attachments.check_sha(sha256)
     found = await attachments.read_visible(actor_of(request.user), sha256)
     if found is None:
-        raise ApiError(404, "not_found", "没有此附件或无权查看 / no such photo, or not yours to see",
-                       {"sha256": sha256})
+        raise not_found(sha256)
     mime, content = found
     return Response(content, media_type=mime, headers={
         "Cache-Control": "private, max-age=31536000, immutable", "ETag": f'"{sha256}"'})

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from litestar import Request, post
 
 from schemas.sync import (
-    MAX_BATCH, MAX_PULL_LIMIT, OLDEST_SUPPORTED_PROTOCOL, PROTOCOL_VERSION, PullResponse,
+    MAX_BATCH, MAX_PULL_LIMIT, OLDEST_SUPPORTED_PROTOCOL, PROTOCOL_VERSION, Mutation, PullResponse,
     PushResponse, pull_request_decoder,
 )
 from schemas.upgrade import body_protocol, decode_push
@@ -16,6 +17,7 @@ from server import sync_service
 from server.api.bodies import decode, device_of
 from server.clock import now_iso
 from server.errors import ApiError
+from server.ids import bad_ids
 from server.store import pull as pulls
 from server.policy import API_ERROR_RESPONSES
 from sync.engine import BatchRejected
@@ -37,6 +39,21 @@ def check_protocol(protocol: int) -> None:
                        {"protocol": protocol, "current": PROTOCOL_VERSION})
 
 
+EXAMPLE_ID = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+
+
+def check_ids(mutations: Sequence[Mutation]) -> None:
+    """Every id a batch would store (a new record's, and the ids its fields hold) in the
+    documented format (``server.ids``), or the whole batch is refused and nothing is applied:
+    a phone makes such ids itself, so another one is a broken or forged client."""
+    bad = bad_ids(mutations)
+    if bad:
+        raise ApiError(400, "invalid_id", f"记录编号格式不正确（应为小写 UUID，如 {EXAMPLE_ID}），本批变更均未保存 / "
+                       f"a record id is not in the documented format (a lowercase UUID such as "
+                       f"{EXAMPLE_ID}): nothing of this batch was applied",
+                       {"invalid": bad[:20], "count": len(bad)})
+
+
 @post("/api/v1/sync/push", name="sync.push", status_code=200, tags=["sync"], responses=API_ERROR_RESPONSES,
       summary="Push a batch of mutations (applied atomically, exactly once, in seq order)")
 async def push(request: Request[Any, Any, Any]) -> PushResponse:
@@ -49,6 +66,7 @@ async def push(request: Request[Any, Any, Any]) -> PushResponse:
         raise ApiError(413, "batch_too_large", f"一次最多推送 {MAX_BATCH} 条 / at most {MAX_BATCH} "
                        "mutations per push: split the batch",
                        {"max": MAX_BATCH, "got": len(batch.mutations)})
+    check_ids(batch.mutations)
     try:
         return await sync_service.push(request.user, batch, protocol=protocol)
     except BatchRejected as exc:  # nothing was applied

@@ -10,6 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
+from server.auth import csrf
 from server.auth.middleware import SESSION_COOKIE
 from server.auth.principal import Principal
 from server.auth.throttle import check_login
@@ -92,6 +93,7 @@ async def login(
     response = Redirect(_safe_next(data.next, user["role"]))
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
                         secure=request.app.state.settings.secure_cookies, max_age=12 * 3600)
+    csrf.rotate(request, token)  # the login page's token ends here
     return response
 
 
@@ -104,6 +106,7 @@ async def logout(request: Request[Any, Any, Any]) -> Redirect:
                            ip=client_ip(request))
     response = Redirect("/login")
     response.delete_cookie(SESSION_COOKIE)
+    csrf.rotate(request, None)
     return response
 
 
@@ -115,7 +118,7 @@ async def logout(request: Request[Any, Any, Any]) -> Redirect:
       responses=API_ERROR_RESPONSES)
 async def enrol(request: Request[Any, Any, Any], data: JSONBody[EnrolRequest]) -> EnrolResponse:
     ip = client_ip(request)
-    user = await check_login(data.username, data.password, ip)
+    user = await check_login(data.username, data.password, ip, device_id=data.device_id)
     existing = await staff.device_owner(data.device_id)
     if existing is not None and existing != user["id"]:
         raise ApiError(409, "device_taken", "该设备编号属于其他账号 / this device id belongs to another user")

@@ -1,5 +1,9 @@
 """``stewardsync user add``: create a staff account (or reset its password and role);
-``stewardsync user password``: set the password of an account only."""
+``stewardsync user password``: set the password of an account only;
+``stewardsync user unlock``: lift an account's login locks.
+
+A new password (``add`` of an existing account, ``password``) ends the account's desk
+sessions and phone credentials and lifts its login locks."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import sys
 from schemas.vocab import Role, codes
 from server.commands import CommandError, add_command, with_database
 from server.commands.ledger import estate_id_of
+from server.auth import throttle
 from server.settings import Settings
 from server.store import staff
 from sync.scope import by_building
@@ -41,6 +46,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     secret.add_argument("--password")
     secret.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     password.set_defaults(run=run_password)
+    unlock = add_command(actions, "unlock", "lift the login locks of an account, from every address "
+                         "(its failed logins are forgotten; written to the audit log)")
+    unlock.add_argument("username")
+    unlock.set_defaults(run=run_unlock)
 
 
 def run_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -98,6 +107,17 @@ def run_password(args: argparse.Namespace, settings: Settings) -> int:
 
     with_database(settings, change)
     print(f"password of {args.username} set")
+    return 0
+
+
+def run_unlock(args: argparse.Namespace, settings: Settings) -> int:
+    async def lift() -> int:
+        if await staff.user_by_username(args.username) is None:
+            raise CommandError(f"no user {args.username}")
+        return await throttle.lift(args.username, by=None)
+
+    forgotten = with_database(settings, lift)
+    print(f"{staff.canonical_username(args.username)} unlocked ({forgotten} failed login(s) forgotten)")
     return 0
 
 

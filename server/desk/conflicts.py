@@ -1,6 +1,10 @@
 """The conflicts inbox: both values and the rule that decided; "keep" or "take the other"
 go through the sync merge (the record's field and the conflict's status), so phones see
-the outcome on their next pull."""
+the outcome on their next pull.
+
+Values are shown as the viewer's role may read them, masked like the archive (a conflict
+can hold a whole household); a page or export that shows a household's values is written
+to the audit log as an archive read, and the export is a personal one."""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from server.policy import OFFICE, grant
 from server.store import audit
 from server.store import conflicts as store
 from server.templating import request_language
-from sync.scope import Scope
+from sync import policy
 
 grant({  # who may open this module's routes (server.policy.ACCESS)
     "desk.conflicts": OFFICE,
@@ -31,7 +35,11 @@ grant({  # who may open this module's routes (server.policy.ACCESS)
 REVERSIBLE = ("field", "status")  # kinds where "take the other" means one field's value
 
 
-async def inbox_context(scope: Scope, include_resolved: bool, lang: str = "zh-CN") -> dict[str, Any]:
+async def inbox_context(request: DeskRequest, include_resolved: bool, *, audit_as: str) -> dict[str, Any]:
+    """The inbox as the viewer may see it; showing a household's values is an archive read,
+    logged under ``audit_as`` (the page, or its export)."""
+    lang = request_language(request)
+
     def field_label(field: str) -> str:
         for key in (f"field.{field}", f"household.{field}"):
             if (text := translate(lang, key)) != key:
@@ -45,13 +53,18 @@ async def inbox_context(scope: Scope, include_resolved: bool, lang: str = "zh-CN
             return translate(lang, "yes" if value else "no")
         return "—" if value in (None, "") else str(value)
 
-    return {"rows": await store.inbox(scope=scope, include_resolved=include_resolved), "include_resolved": include_resolved,
+    rows = await store.inbox_as(request.user.role, scope=request.user.scope, include_resolved=include_resolved)
+    households = policy.personal_records("conflict", rows)
+    if households:
+        await audit.record("archive_read", user_id=request.user.user_id, target=audit_as, ip=client_ip(request),
+                           detail={"households": sorted(set(households)), "conflicts": len(households)})
+    return {"rows": rows, "include_resolved": include_resolved,
             "reversible": REVERSIBLE, "field_label": field_label, "value_label": value_label}
 
 
 @get("/desk/conflicts", name="desk.conflicts", include_in_schema=False)
 async def inbox(request: DeskRequest, all: FromQuery[bool] = False) -> Template:  # noqa: A002
-    return render(request, "conflicts.html", "_conflicts.html", await inbox_context(request.user.scope, all, request_language(request)))
+    return render(request, "conflicts.html", "_conflicts.html", await inbox_context(request, all, audit_as="conflicts"))
 
 
 class ResolveForm(msgspec.Struct, kw_only=True):
@@ -78,7 +91,7 @@ async def resolve(request: DeskRequest, conflict_id: FromPath[str]) -> Redirect 
     if redirect:
         return redirect
     return Template(template_name="partials/desk/_conflicts.html",
-                    context={**base_context(request), **await inbox_context(request.user.scope, False, request_language(request)),
+                    context={**base_context(request), **await inbox_context(request, False, audit_as="conflicts"),
                              "saved": True})
 
 
@@ -97,9 +110,9 @@ async def take_other(request: DeskRequest, found: dict[str, Any]) -> None:
         raise ApiError(409, "conflict_moved", "记录在此期间又被修改，请刷新后再处理 / the record changed meanwhile: reload")
 
 
-@export_list("conflicts", page="desk.conflicts")
+@export_list("conflicts", page="desk.conflicts", personal=True)  # a conflict may hold a household
 async def conflict_list(request: DeskRequest) -> Table:
-    ctx = await inbox_context(request.user.scope, request.query_params.get("all") == "true")
+    ctx = await inbox_context(request, request.query_params.get("all") == "true", audit_as="conflicts_export")
     return (["conflicts.record", "conflict.field", "conflict.kept", "conflict.lost", "conflicts.rule", "field.status"],
             [[f"{c['collection']} {c['record_id']}", c["field"] or c["kind"],
               msgspec.json.encode(c["kept_value"]).decode(), msgspec.json.encode(c["lost_value"]).decode(),

@@ -12,6 +12,7 @@ from litestar import get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from schemas.limits import one_line
 from server import writes
 from server.clock import iso, parse_iso
 from server.desk.common import DeskRequest, after_write, base_context, local_time_of, now, render
@@ -52,7 +53,7 @@ def _ticket_for(findings: list[dict[str, Any]]) -> Any:
     first = findings[0]
     return writes.create("ticket", {
         "kind": "patrol_finding", "priority": "high" if first["severity"] in ("high", "critical") else "normal",
-        "title": (first["description"] or first["kind"])[:40], "description": "\n".join(
+        "title": one_line(first["description"] or first["kind"])[:40], "description": "\n".join(
             f["description"] for f in findings if f["description"]),
         "place": first["floor"] or first["area"] or "", "channel": "patrol",
         "source_finding_id": first["id"]})

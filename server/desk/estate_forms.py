@@ -10,19 +10,20 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 
+from schemas.limits import Short, Text
 from schemas.estate import HouseholdEnd
 from schemas.vocab import Occupancy, Residence, UnitType
+from server.desk import forms
 from server.desk.common import DeskRequest
 from server.errors import ApiError
-from server.i18n import translate
 
 Code20 = Annotated[str, msgspec.Meta(min_length=1, max_length=20, pattern=r"^[^\s<>\"'&]+$")]
 Code30 = Annotated[str, msgspec.Meta(min_length=1, max_length=30, pattern=r"^[^\s<>\"'&]+$")]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+Name = Annotated[Short[50], msgspec.Meta(min_length=1)]
 Phone = Annotated[str, msgspec.Meta(max_length=30, pattern=r"^\+?[0-9][0-9 \-]{4,28}$")]
 IdNumber = Annotated[str, msgspec.Meta(max_length=30, pattern=r"^[0-9A-Za-z]{6,30}$")]
 Day = Annotated[str, msgspec.Meta(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$")]
-Text = Annotated[str, msgspec.Meta(max_length=4000)]
+FreeText = Text[4000]
 
 
 class BuildingForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -63,15 +64,15 @@ class HouseholdForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     residence: Residence = "unknown"
     tenant_name: Name | None = None
     tenant_phone: Phone | None = None
-    family_structure: Text | None = None
-    special_needs: Text | None = None
+    family_structure: FreeText | None = None
+    special_needs: FreeText | None = None
     emergency_contact_name: Name | None = None
     emergency_contact_phone: Phone | None = None
-    opinions: Text | None = None
-    notes: Text | None = None
+    opinions: FreeText | None = None
+    notes: FreeText | None = None
     owner_class: Literal["ordinary", "committee", "vip"] = "ordinary"
     move_in_date: Day | None = None
-    co_residents: Annotated[str, msgspec.Meta(max_length=2000)] | None = None  # a line a person
+    co_residents: Text[2000] | None = None  # a line a person
 
 
 class ChangeForm(HouseholdForm, kw_only=True):
@@ -94,34 +95,12 @@ HOUSEHOLD_EDITABLE = tuple(f.name for f in msgspec.structs.fields(HouseholdForm)
 # --- reading forms, with a refusal that names the field in the reader's language ----------
 
 
-def _label(field: str) -> tuple[str, str]:
-    for key in (f"household.{field}", f"estate.field.{field}", f"field.{field}"):
-        zh = translate("zh-CN", key)
-        if zh != key:
-            return zh, translate("en", key)
-    return field, field
-
-
 T = TypeVar("T")
 
 
 def convert(values: dict[str, Any], kind: type[T], *, bases: bool = False) -> T:
     """The form as ``kind``; the ``base_<field>`` twins are left out unless ``bases``."""
-    cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()
-               if not k.startswith("_") and (bases or not k.startswith("base_"))}
-    cleaned = {k: v for k, v in cleaned.items() if v not in ("", None)}
-    try:
-        return msgspec.convert(cleaned, kind, strict=False)
-    except msgspec.ValidationError as exc:
-        text = str(exc)
-        field = text.rsplit("$.", 1)[1].split("[")[0].strip("` ") if "$." in text else ""
-        if "Object missing required field" in text:
-            field = text.split("`")[1] if "`" in text else field
-        if "unknown field" in text.lower():
-            raise ApiError(422, "invalid_form", "表单含有未知的字段 / the form has an unknown field") from exc
-        zh, en = _label(field) if field else ("表单", "the form")
-        raise ApiError(422, "invalid_form", f"“{zh}”填写不正确，请检查后重试 / {en}: not a valid value",
-                       {"field": field}) from exc
+    return forms.convert({k: v for k, v in values.items() if bases or not k.startswith("base_")}, kind)
 
 
 async def form_values(request: DeskRequest) -> dict[str, Any]:
@@ -134,7 +113,7 @@ def parse_day(value: str, field: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        zh, en = _label(field)
+        zh, en = forms.label(field)
         raise ApiError(422, "invalid_date", f"“{zh}”不是有效日期 / {en}: not a real date", {"field": field}) from None
 
 

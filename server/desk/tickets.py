@@ -9,6 +9,7 @@ from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from schemas.limits import Short, Text, one_line
 from schemas.vocab import TICKET_STATUSES, TicketChannel, TicketKind, TicketPriority, codes
 from server import escalation, writes
 from server.desk import rules
@@ -41,10 +42,6 @@ grant({  # who may open this module's routes (server.policy.ACCESS)
     "desk.escalations": OFFICE,
     "desk.escalate_overdue": OFFICE,
 })
-
-Text = Annotated[str, msgspec.Meta(max_length=2000)]
-Short = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-
 
 class QueueQuery(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
     status: Annotated[str, msgspec.Meta(pattern="^(" + "|".join(TICKET_STATUSES) + ")$")] | None = None
@@ -101,11 +98,11 @@ async def queue_page(request: DeskRequest) -> Template:
 class IntakeForm(msgspec.Struct, kw_only=True):
     kind: TicketKind
     priority: TicketPriority = "normal"
-    description: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
-    title: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    description: Annotated[Text[2000], msgspec.Meta(min_length=1)]
+    title: Short[200] = ""
     unit_id: Annotated[str, msgspec.Meta(max_length=36)] | None = None
-    place: Annotated[str, msgspec.Meta(max_length=200)] = ""
-    reporter_name: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    place: Short[200] = ""
+    reporter_name: Short[50] | None = None
     reporter_phone: Annotated[str, msgspec.Meta(max_length=30, pattern=r"^[0-9+\- ]*$")] | None = None
     channel: TicketChannel = "phone"
     # made when the form is shown: a second submit of the same form (a double click, Back
@@ -136,7 +133,7 @@ async def intake(request: DeskRequest) -> Redirect | Template:
     if form.unit_id and await store.unit(form.unit_id, scope=request.user.scope) is None:
         raise ApiError(422, "unknown_unit", "找不到该房号 / unknown unit")
     fields = {k: v for k, v in msgspec.structs.asdict(form).items() if v is not None and k != "record_id"}
-    fields["title"] = form.title or form.description[:40]
+    fields["title"] = form.title or one_line(form.description)[:40]
     fields["status"] = "received"
     fields["first_responder_id"] = request.user.user_id  # 首问责任制
     ticket = writes.create("ticket", fields, record_id=form.record_id)  # the server adds the "created" line
@@ -193,7 +190,7 @@ class TransitionForm(Base, kw_only=True):
     base_status: str
     to_status: str
     assignee: Annotated[str, msgspec.Meta(max_length=50)] | None = None
-    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    note: Text[2000] = ""
     owner_signed: bool = False  # 业主已在维修单上签字 (with 已完工)
 
 
@@ -210,7 +207,7 @@ class PromiseForm(Base, kw_only=True):
 class CallbackForm(Base, kw_only=True):
     base_status: str
     satisfaction: Annotated[int, msgspec.Meta(ge=1, le=5)] | None = None  # None: the owner was not reached
-    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    note: Text[2000] = ""
 
 
 class NoteForm(msgspec.Struct, kw_only=True):

@@ -129,8 +129,12 @@ async def _write_staff(conn: Conn, plan: Plan, now: str) -> None:
                 write.user_id, write.username, write.display_name, write.role, write.phone, NO_PASSWORD,
                 True, now)
         else:
+            was = await conn.fetchrow("SELECT role FROM staff_user WHERE id = ?", write.user_id)
             await conn.execute("UPDATE staff_user SET display_name = ?, role = ?, phone = ? WHERE id = ?",
                                write.display_name, write.role, write.phone, write.user_id)
+            if was is not None and was[0] != write.role:  # as staff.set_role: the phone logs in again
+                await conn.execute("UPDATE sync_device SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                                   now, write.user_id)
         if write.office:
             await conn.execute("DELETE FROM staff_estate WHERE user_id = ? AND estate_id = ?",
                                write.user_id, plan.estate_id)

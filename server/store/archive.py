@@ -17,7 +17,7 @@ from typing import Any
 from server.store.scoping import scope_where
 from server.store.places import codes_of
 from server.store.rows import json_value
-from server.store.search import literal
+from server.store.search import contains, starts_with
 from server.tables import SYNCED_TABLES, Building, Household, Ticket, Unit, VacantCheck, Visit
 from sync import policy
 from sync.scope import Scope
@@ -69,14 +69,14 @@ def readable(role: str, household: dict[str, Any] | None) -> dict[str, Any] | No
 async def search(query: str, role: str, limit: int = 30, *, scope: Scope) -> list[dict[str, Any]]:
     """Units whose code starts with the query, or whose household's owner name or phone
     contains it; each with its (redacted) household."""
-    query = literal(query)
+    query = query.strip()
     if not query:
         return []
     unit_rows = await Unit.select(Unit.id, Unit.code, Unit.building_id, Unit.occupancy).where(
-        Unit.code.like(query + "%") & (Unit.deleted == False) & scope_where(Unit, scope)  # noqa: E712
+        starts_with(Unit.code, query) & (Unit.deleted == False) & scope_where(Unit, scope)  # noqa: E712
     ).limit(limit)
     matches = await Household.select(Household.unit_id).where(
-        (Household.owner_name.like("%" + query + "%") | Household.owner_phone.like("%" + query + "%"))
+        (contains(Household.owner_name, query) | contains(Household.owner_phone, query))
         & (Household.deleted == False) & CURRENT & scope_where(Household, scope)).limit(limit)  # noqa: E712
     known = {u["id"] for u in unit_rows}
     extra = [m["unit_id"] for m in matches if m["unit_id"] not in known]

@@ -1,23 +1,41 @@
 """Photos and signatures: content-addressed bytes in ``attachment_blob``.
 
-Uploads are resumable: each chunk is kept in ``upload_part`` until the last one arrives;
-then the whole is checked against its sha256 and its type (by magic bytes), stored once,
-and every attachment record naming it is marked ``stored`` through a normal write (a new
-version and a change_log row) so that phones see it on their next pull.
+Uploads are resumable: each chunk is kept in ``upload_part`` (per uploader: a phone resumes
+only its own parts) until the last one arrives; then the whole is checked against its
+sha256 and its type (by magic bytes), stored once, the uploader is noted in
+``attachment_upload``, and every attachment record naming it is marked ``stored`` through a
+normal write (a new version and a change_log row) so that phones see it on their next pull.
+
+Knowing a hash grants nothing (issue 14): a caller sees stored bytes (GET, HEAD, a PUT's
+answer) only if a record in its scope names them or its user uploaded them; for anyone else
+they do not exist, and sending them is an upload like any other (the bytes prove
+themselves). Which records may name stored bytes is the sync merge's decision
+(``sync.specs.attachments.may_point_at``). A phone's uploads that no record names are held
+to a quota (``upload_quota_bytes``) and purged after a day (the timed job ``photo_purge``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+from datetime import timedelta
 from typing import Any
 
 import msgspec
 
+from server import jobs
+from server.clock import iso_in
 from server.errors import ApiError
 from server.store.scoping import scope_sql
 from server.store.sync_storage import Conn, load_rows, lock_clock, read_snapshot, write_records, write_transaction
+from sync.specs.attachments import BYTES_FIELDS
 from sync.storage import Actor, RecordWrite
+
+log = logging.getLogger("stewardsync.attachments")
+
+UNREFERENCED_DAYS = 1  # an upload no record names is kept this long, then purged
+PURGE_EVERY_SECONDS = 3600
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -48,60 +66,119 @@ def check_sha(sha256: str) -> None:
                        "a lowercase hex sha256 (64 characters)", {"sha256": sha256})
 
 
-async def received(sha256: str) -> Upload:
-    """How much of an upload the server holds."""
+def uploader_of(actor: Actor) -> str:
+    """Who sends bytes: ``device:<id>`` for a phone, ``user:<id>`` for a desk session."""
+    return f"device:{actor.device_id}" if actor.device_id is not None else f"user:{actor.user_id}"
+
+
+async def received(actor: Actor, sha256: str) -> Upload | None:
+    """How much of an upload the server holds, as ``actor`` may know it (HEAD): a stored
+    blob it may see, else its own upload in progress; None when it has neither (as GET)."""
     async with read_snapshot() as conn:
-        return await _state(conn, sha256)
+        size = await _visible_size(conn, actor, sha256)
+        if size is not None:
+            return Upload(offset=size, complete=True)
+        offset = await _parts_offset(conn, sha256, uploader_of(actor))
+    return Upload(offset=offset, complete=False) if offset else None
 
 
-async def _state(conn: Conn, sha256: str) -> Upload:
+async def _visible_size(conn: Conn, actor: Actor, sha256: str) -> int | None:
+    """The size of a stored blob ``actor`` may see: a record in its scope names it, or its
+    user uploaded it. None otherwise (missing, or someone else's out of its scope)."""
     row = await conn.fetchrow("SELECT size FROM attachment_blob WHERE sha256 = ?", sha256)
-    if row:
-        return Upload(offset=int(row[0]), complete=True)
+    if row is None:
+        return None
+    where, params = scope_sql(actor.scope())
+    named = " UNION ALL ".join(
+        f'SELECT 1 FROM "{collection}" WHERE "{field}" = ? AND deleted = ? AND {where}'
+        for collection, field in BYTES_FIELDS.items())
+    seen = await conn.fetchrow(
+        f"SELECT 1 FROM attachment_upload WHERE sha256 = ? AND user_id = ? UNION ALL {named}",
+        sha256, actor.user_id, *[v for _ in BYTES_FIELDS for v in (sha256, False, *params)])
+    return int(row[0]) if seen is not None else None
+
+
+async def _parts_offset(conn: Conn, sha256: str, uploader: str) -> int:
+    """Bytes of ``uploader``'s upload of ``sha256`` received in order so far."""
     offset = 0
     for start, length in await conn.fetch(
-            f"SELECT \"offset\", {_length(conn)}(content) FROM upload_part WHERE sha256 = ? "
-            "ORDER BY \"offset\"", sha256):
+            f"SELECT \"offset\", {_length(conn)}(content) FROM upload_part WHERE sha256 = ? AND uploader = ? "
+            "ORDER BY \"offset\"", sha256, uploader):
         if start == offset:
             offset += int(length)
-    return Upload(offset=offset, complete=False)
+    return offset
 
 
 def _length(conn: Conn) -> str:
     return "octet_length" if conn.postgres else "length"
 
 
-async def receive_chunk(sha256: str, start: int, total: int, content: bytes, *, user_id: str,
-                        now: str) -> Upload:
-    """Keep one chunk; when it completes the upload, verify and store the blob."""
+async def receive_chunk(actor: Actor, sha256: str, start: int, total: int, content: bytes, *,
+                        now: str, quota: int) -> Upload:
+    """Keep one chunk; when it completes the upload, verify and store the blob. Bytes the
+    actor may already see answer complete; anyone else's are uploaded like new ones."""
+    uploader = uploader_of(actor)
     async with write_transaction() as conn:
         if conn.postgres:  # two uploads of one photo at once: one after the other
             await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", sha256)
-        state = await _state(conn, sha256)
-        if state.complete:
-            return state
-        if start != state.offset and start != 0:
+        size = await _visible_size(conn, actor, sha256)
+        if size is not None:
+            return Upload(offset=size, complete=True)
+        offset = await _parts_offset(conn, sha256, uploader)
+        if start != offset and start != 0:
             raise ApiError(409, "offset_mismatch", "上传位置不符，请从服务器已收到的位置续传 / "
                            "the chunk does not start where the upload stands: resume from "
-                           "the offset given", {"expected": state.offset, "got": start})
+                           "the offset given", {"expected": offset, "got": start})
         if start == 0:
-            await conn.execute("DELETE FROM upload_part WHERE sha256 = ?", sha256)
-        await conn.execute("INSERT INTO upload_part (sha256, \"offset\", total, content) VALUES (?, ?, ?, ?)",
-                           sha256, start, total, content)
+            await conn.execute("DELETE FROM upload_part WHERE sha256 = ? AND uploader = ?", sha256, uploader)
+        await _check_quota(conn, sha256, uploader, total, quota)
+        await conn.execute("INSERT INTO upload_part (sha256, \"offset\", total, content, uploader, created_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", sha256, start, total, content, uploader, now)
         if start + len(content) < total:
             return Upload(offset=start + len(content), complete=False)
         whole = b"".join(r[0] for r in await conn.fetch(
-            "SELECT content FROM upload_part WHERE sha256 = ? ORDER BY \"offset\"", sha256))
-        await conn.execute("DELETE FROM upload_part WHERE sha256 = ?", sha256)
+            "SELECT content FROM upload_part WHERE sha256 = ? AND uploader = ? ORDER BY \"offset\"",
+            sha256, uploader))
+        await conn.execute("DELETE FROM upload_part WHERE sha256 = ? AND uploader = ?", sha256, uploader)
         actual = hashlib.sha256(whole).hexdigest()
         if actual == sha256:
             await conn.execute("INSERT INTO attachment_blob (sha256, mime, size, content, created_at) "
-                               "VALUES (?, ?, ?, ?, ?)", sha256, sniff(whole[:16]), len(whole), whole, now)
-            await mark_stored(conn, sha256, user_id=user_id, now=now)
+                               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+                               sha256, sniff(whole[:16]), len(whole), whole, now)
+            await conn.execute("INSERT INTO attachment_upload (sha256, uploader, user_id, size, created_at) "
+                               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256, uploader) DO NOTHING",
+                               sha256, uploader, actor.user_id, len(whole), now)
+            await mark_stored(conn, sha256, user_id=actor.user_id, now=now)
     if actual != sha256:  # after the commit: the parts are gone, the phone starts again
         raise ApiError(422, "hash_mismatch", "内容与 sha256 不符，请重新上传 / the bytes do not match "
                        "their sha256: upload again", {"expected": sha256, "actual": actual})
     return Upload(offset=len(whole), complete=True, created=True)
+
+
+def _named_sql(sha_column: str) -> str:
+    """SQL: some record (live or deleted) names the bytes of ``sha_column``."""
+    return " OR ".join(f'EXISTS (SELECT 1 FROM "{collection}" WHERE "{field}" = {sha_column})'
+                       for collection, field in BYTES_FIELDS.items())
+
+
+async def _check_quota(conn: Conn, sha256: str, uploader: str, total: int, quota: int) -> None:
+    """Refuse an upload no record names once the uploader's unreferenced bytes (its uploads
+    of the last day no record names, and its other parts in flight) would pass ``quota``."""
+    if quota <= 0 or (await conn.fetchrow(f"SELECT 1 WHERE {_named_sql('?')}", *[sha256] * len(BYTES_FIELDS))):
+        return
+    row = await conn.fetchrow(
+        "SELECT (SELECT COALESCE(SUM(u.size), 0) FROM attachment_upload u WHERE u.uploader = ? "
+        f"AND u.created_at >= ? AND NOT ({_named_sql('u.sha256')})), "
+        f"(SELECT COALESCE(SUM({_length(conn)}(p.content)), 0) FROM upload_part p "
+        "WHERE p.uploader = ? AND p.sha256 <> ?)",
+        uploader, iso_in(timedelta(days=-UNREFERENCED_DAYS)), uploader, sha256)
+    used = int(row[0]) + int(row[1]) if row else 0
+    if used + total > quota:
+        size = f"{quota / 1024 / 1024:.0f} MB" if quota >= 1024 * 1024 else f"{-(-quota // 1024)} KB"
+        raise ApiError(429, "upload_quota", f"本机上传而尚未关联记录的照片已达上限（{size}），"
+                       "请先同步记录，稍后再上传 / this phone's uploads that no record names have reached "
+                       f"the quota ({size}): sync the records first, then upload again",
+                       {"quota": quota, "used": used, "size": total})
 
 
 async def mark_stored(conn: Conn, sha256: str, *, user_id: str, now: str) -> int:
@@ -123,17 +200,54 @@ async def mark_stored(conn: Conn, sha256: str, *, user_id: str, now: str) -> int
 
 
 async def read_visible(actor: Actor, sha256: str) -> tuple[str, bytes] | None:
-    """(mime, bytes) of a stored blob, if the actor may see a record that references it."""
+    """(mime, bytes) of a stored blob the actor may see: a record in its scope names it, or
+    its user uploaded it."""
     async with read_snapshot() as conn:
-        where, params = scope_sql(actor.scope())
-        seen = await conn.fetchrow(
-            f"SELECT 1 FROM attachment WHERE sha256 = ? AND deleted = ? AND {where} "
-            f"UNION ALL SELECT 1 FROM visit WHERE signature_sha256 = ? AND deleted = ? AND {where}",
-            sha256, False, *params, sha256, False, *params)
-        if seen is None:
+        if await _visible_size(conn, actor, sha256) is None:
             return None
         row = await conn.fetchrow("SELECT mime, content FROM attachment_blob WHERE sha256 = ?", sha256)
     return (row[0], bytes(row[1])) if row else None
+
+
+class Purged(msgspec.Struct, frozen=True, kw_only=True):
+    blobs: int  # stored bytes no record named
+    parts: int  # chunks of uploads never finished
+
+
+async def purge_unreferenced(days: float = UNREFERENCED_DAYS) -> Purged:
+    """Delete the stored bytes no record names (live or deleted) that are older than
+    ``days``, with their uploaders, and the parts of uploads left unfinished as long. Under
+    the write lock, so a push naming the bytes meanwhile keeps them. Safe to run twice."""
+    before = iso_in(timedelta(days=-days))
+    async with read_snapshot() as conn:  # most ticks find nothing: no write lock for them
+        if not await conn.fetchrow(
+                "SELECT 1 WHERE EXISTS (SELECT 1 FROM upload_part WHERE created_at < ?) OR EXISTS "
+                f"(SELECT 1 FROM attachment_blob b WHERE b.created_at < ? AND NOT ({_named_sql('b.sha256')}))",
+                before, before):
+            return Purged(blobs=0, parts=0)
+    async with write_transaction() as conn:
+        await lock_clock(conn)
+        gone = [r[0] for r in await conn.fetch(
+            f"SELECT b.sha256 FROM attachment_blob b WHERE b.created_at < ? AND NOT ({_named_sql('b.sha256')})",
+            before)]
+        for chunk in conn.chunks(gone):
+            where, params = conn.in_list("sha256", chunk)
+            await conn.execute(f"DELETE FROM attachment_upload WHERE {where}", *params)
+            await conn.execute(f"DELETE FROM attachment_blob WHERE {where}", *params)
+        row = await conn.fetchrow("SELECT COUNT(*) FROM upload_part WHERE created_at < ?", before)
+        await conn.execute("DELETE FROM upload_part WHERE created_at < ?", before)
+    return Purged(blobs=len(gone), parts=int(row[0]) if row else 0)
+
+
+async def purge_tick() -> None:
+    purged = await purge_unreferenced()
+    if purged.blobs or purged.parts:
+        log.info("photo purge: blobs=%d parts=%d", purged.blobs, purged.parts)
+
+
+PURGE_JOB = jobs.register(jobs.Job(name="photo_purge", interval=lambda _: PURGE_EVERY_SECONDS,
+                                   tick=purge_tick))
+"""Uploads no record names, older than a day, go (idempotent: every process runs it)."""
 
 
 def describe(upload: Upload) -> dict[str, Any]:

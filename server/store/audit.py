@@ -11,7 +11,7 @@ from server.clock import now_iso
 from server.tables import AuditLog
 
 AuditAction = Literal[
-    "login", "login_failed", "lockout", "rate_limited", "logout", "device_enrol", "device_revoke",
+    "login", "login_failed", "lockout", "rate_limited", "unlock", "logout", "device_enrol", "device_revoke",
     "archive_read", "export", "conflict_resolve", "role_change", "assignment_change",
     "user_add", "user_deactivate", "password_reset", "ledger_import", "id_number_reveal",
 ]

@@ -1,6 +1,8 @@
 """The conflicts inbox: merge decisions that discarded a value, for the desk to review.
 Each conflict carries its record's estate and building; every read takes the reader's
-``Scope``."""
+``Scope``. What a person is shown (``inbox_as``) is cut to what their role may read and
+masked like the archive (``sync.policy.masked_view``): a conflict can hold a whole
+household, ID number included. Only the desk's "take the other" reads the values whole."""
 
 from __future__ import annotations
 
@@ -9,12 +11,16 @@ from typing import Any
 from server.store.scoping import scope_where
 from server.store.rows import json_value
 from server.tables import SYNCED_TABLES, Conflict, Household, StaffUser, SyncDevice, Ticket
+from sync import policy
 from sync.scope import Scope
+
+CONTEXT = ("kept_by", "lost_by", "ticket_number", "unit_id")
+"""What the inbox adds to each conflict: who wrote each value, the ticket's number, the unit."""
 
 
 async def inbox(*, scope: Scope, include_resolved: bool = False, limit: int = 200) -> list[dict[str, Any]]:
     """Conflicts of the scope newest first, each with who wrote each value and a link to
-    its record."""
+    its record; their values whole (what people are shown is ``inbox_as``)."""
     query = Conflict.select().where(scope_where(Conflict, scope)).order_by(
         Conflict.created_at, ascending=False).limit(limit)
     if not include_resolved:
@@ -22,6 +28,17 @@ async def inbox(*, scope: Scope, include_resolved: bool = False, limit: int = 20
     rows = [conflict_values(r) for r in await query]
     await _add_context(rows)
     return rows
+
+
+async def inbox_as(role: str, *, scope: Scope, include_resolved: bool = False,
+                   limit: int = 200) -> list[dict[str, Any]]:
+    """The inbox as ``role`` is shown it: each conflict's values cut to the fields the role
+    may read in the record, masked fields masked (none for a role that may not read
+    conflicts)."""
+    if policy.readable_fields(role, "conflict") is None:
+        return []
+    rows = await inbox(scope=scope, include_resolved=include_resolved, limit=limit)
+    return [{**policy.masked_view(role, "conflict", row), **{k: row[k] for k in CONTEXT}} for row in rows]
 
 
 async def _add_context(rows: list[dict[str, Any]]) -> None:

@@ -4,7 +4,11 @@ Whatever a record holds (a phone, an intake title, a ledger cell) may have been 
 anyone, so a text is never written as something Excel would run: in XLSX a text is a text
 cell, with Excel's quote prefix when it begins with ``=``, ``+``, ``-`` or ``@`` (so that
 editing it does not make it a formula either); in CSV such a text gets a leading ``'``.
-Characters XML cannot hold (control characters) are dropped rather than failing the file.
+
+What is not text (``schemas.limits.NOT_TEXT``: control characters, which XML cannot hold and
+openpyxl refuses, and the invisible ones: zero-width, BOM, bidi overrides) is refused when a
+record is written; rows stored before that are cleaned here, as the file is written, so one
+bad title cannot fail the export for everyone (``clean_text``).
 """
 
 from __future__ import annotations
@@ -16,10 +20,17 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from schemas.limits import NOT_TEXT
 
 MAX_ROWS = 100_000  # an export is a working list, not a backup
+# what a formula begins with, or a cell Excel may read as one
 RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+
+def clean_text(value: str) -> str:
+    """A stored text as an export writes it: what is not text left out."""
+    return NOT_TEXT.sub("", value)
 
 
 def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -35,7 +46,7 @@ def csv_value(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = clean_text(value)
         return "'" + value if value.startswith(RISKY) else value
     return value
 
@@ -57,8 +68,8 @@ def safe_cell(sheet: Any, value: Any, **style: Any) -> Any:
     quote prefix for a text that begins like a formula)."""
     if not (value is None or isinstance(value, (int, float, str, bool))):
         value = str(value)
-    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if isinstance(value, str):
+        value = clean_text(value)
     risky = isinstance(value, str) and value.startswith(RISKY)
     if not risky and not style:
         return value

@@ -17,6 +17,11 @@ cursor's version, paginated) and buildings that left are listed in ``evict_build
 an office role whose estates changed starts again from the beginning (``reset``). A cursor older than the tombstone
 horizon (``sync_clock.purged_through``) is answered ``reset``: the phone drops its cache and
 takes the pages that follow from the start.
+
+A phone holds personal data only as the desk's pages show it: masked fields (a household's
+ID number) come masked, also inside conflict records (``sync.policy.masked_view``), and a
+page that carries households is written to the audit log as an archive read (counts and the
+device, never the data).
 """
 
 from __future__ import annotations
@@ -34,11 +39,15 @@ import msgspec
 
 from schemas.sync import PROTOCOL_VERSION, PullResponse
 from server.clock import iso_in
+from server.store import audit
 from server.store.scoping import NO_ROW, scope_sql
 from server.store.sync_storage import (
     Conn, columns_of, lock_clock, read_snapshot, write_transaction,
 )
-from sync.policy import PULLED_COLLECTIONS, readable_fields, redact, redacts_rows
+from sync.policy import (
+    PERSONAL, PULLED_COLLECTIONS, masked_view, masks_rows, personal_records, readable_fields,
+    redacts_rows,
+)
 from sync.scope import Scope
 from sync.storage import Actor
 
@@ -132,8 +141,23 @@ async def pull_page(actor: Actor, cursor_text: str | None, limit: int) -> PullRe
             got, cursor.at = await read_range(conn, actor.role, scope, cursor.at, (clock, END, ""), room)
             merge_into(records, got)
     more = bool(cursor.backfill) or cursor.at < (clock, END, "")
+    await audit_personal(actor, records)
     return PullResponse(protocol=PROTOCOL_VERSION, cursor=encode_cursor(cursor), more=more,
                         reset=reset, evict_buildings=evict, records=records)
+
+
+async def audit_personal(actor: Actor, records: dict[str, list[WireRecord]]) -> None:
+    """Log a page that carries owners' personal data (households, conflicts about one) as
+    an archive read of the device: how many, never what."""
+    households = sum(len(records.get(collection, [])) for collection in PERSONAL)
+    conflicts = [r for r in records.get("conflict", []) if isinstance(r, dict)]  # masked_view's
+    about = len(personal_records("conflict", conflicts))
+    if not households and not about:
+        return
+    detail: dict[str, Any] = {"device": actor.device_id}
+    detail |= {"households": households} if households else {}
+    detail |= {"conflicts": about} if about else {}
+    await audit.record("archive_read", user_id=actor.user_id, target="sync_pull", detail=detail)
 
 
 def stale(cursor: Cursor, actor: Actor, clock: int, purged_through: int) -> bool:
@@ -281,8 +305,9 @@ async def read_rows(conn: Conn, role: str, collection: str, scope: Scope, where:
                     record[name] = msgspec.Raw(record[name])
     else:
         records = [msgspec.Raw(row[2]) for row in rows]
-    if redacts_rows(role, collection):  # values inside the record may be hidden from the role
-        return [redact(role, collection, _json_decode(_json_encode(r))) for r in records]
+    if masks_rows(role, collection) or redacts_rows(role, collection):
+        # values inside the record may be hidden from the role, or shown masked
+        return [masked_view(role, collection, _json_decode(_json_encode(r))) for r in records]
     return records
 
 

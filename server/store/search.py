@@ -7,17 +7,55 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from piccolo.columns import Column
+from piccolo.columns.combination import Where
+from piccolo.columns.operators.comparison import ComparisonOperator
+
 from server.store.scoping import scope_where
 from server.tables import Household, Unit
 from sync.scope import Scope
+
+# --- LIKE with a clerk's text -----------------------------------------------------------
+# A clerk's ``%`` and ``_`` are characters, not wildcards (``q=%`` must not list every
+# household): they are escaped with a backslash, and every LIKE built here says so with
+# ``ESCAPE '\'``, which SQLite and PostgreSQL read alike.
+
+LIKE_ESCAPE = "\\"
+
+
+class _LikeEscaped(ComparisonOperator):
+    template = "{name} LIKE {value} ESCAPE '\\'"
+
+
+def literal(text: str) -> str:
+    """A clerk's text as part of a ``LIKE`` pattern that means exactly that text."""
+    return (text.strip().replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+            .replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_"))
+
+
+def like(column: Column, pattern: str) -> Where:
+    """``column LIKE pattern ESCAPE '\\'``: ``pattern`` made of ``literal`` parts and wildcards."""
+    return Where(column=column, value=pattern, operator=_LikeEscaped)
+
+
+def contains(column: Column, text: str) -> Where:
+    """Rows whose ``column`` holds the clerk's ``text`` anywhere."""
+    return like(column, f"%{literal(text)}%")
+
+
+def starts_with(column: Column, text: str) -> Where:
+    """Rows whose ``column`` begins with the clerk's ``text``."""
+    return like(column, f"{literal(text)}%")
+
 
 SPELLED = re.compile(r"(\d+)\s*(?:栋|幢|号楼|-)\s*(?:(\d+)\s*(?:单元|-))?\s*(\d{3,4})\s*(?:室|号)?")
 
 
 def unit_code_patterns(text: str) -> list[str]:
-    """``LIKE`` patterns of the unit codes (``3-1-0502``) a clerk's spelling may mean."""
-    query = literal(text).replace("－", "-").replace(" ", "")
-    patterns = [query + "%"] if query else []
+    """``LIKE`` patterns (for ``like``) of the unit codes (``3-1-0502``) a clerk's spelling
+    may mean: what was typed as the code's beginning, and the code it spells."""
+    query = text.strip().replace("－", "-").replace(" ", "")
+    patterns = [literal(query) + "%"] if query else []
     match = SPELLED.fullmatch(query)
     if match:
         building, entrance, room = match.groups()
@@ -51,29 +89,23 @@ def _unique(*numbers: str) -> list[str]:
     return list(dict.fromkeys(numbers))
 
 
-def literal(text: str) -> str:
-    """A clerk's text as it may go into a ``LIKE`` pattern: ``%`` and ``_`` are not
-    wildcards a clerk means (``q=%`` must not list every household), so they are left out."""
-    return text.replace("%", "").replace("_", "").strip()
-
-
 async def matching_units(text: str, *, scope: Scope, limit: int = 20) -> list[str]:
     """Ids of the units (in scope) whose code, current owner's name or phone the text names."""
-    query = literal(text)
+    query = text.strip()
     if len(query) < 2:
         return []
     where = None
     for pattern in unit_code_patterns(query):
-        condition = Unit.code.like(pattern)
+        condition = like(Unit.code, pattern)
         where = condition if where is None else where | condition
     found: list[str] = []
     if where is not None:
         found = [r["id"] for r in await Unit.select(Unit.id).where(
             where & (Unit.deleted == False) & scope_where(Unit, scope)  # noqa: E712
         ).order_by(Unit.code).limit(limit)]
-    owner = Household.owner_name.like(f"%{query}%")
+    owner = contains(Household.owner_name, query)
     if re.fullmatch(r"[\d\-+ ]{4,}", query):
-        owner = owner | Household.owner_phone.like(f"%{query}%")
+        owner = owner | contains(Household.owner_phone, query)
     for row in await Household.select(Household.unit_id).where(
             owner & (Household.deleted == False) & Household.ended_on.is_null()  # noqa: E712
             & scope_where(Household, scope)).limit(limit):

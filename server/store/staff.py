@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import msgspec
+from piccolo.query.functions.aggregate import Count, Max
 
 from server.auth.passwords import hash_password
 from server.auth.principal import Principal
@@ -49,9 +50,9 @@ async def user_by_username(username: str) -> dict | None:
 async def add_user(username: str, password: str, display_name: str, role: str,
                    *, user_id: str | None = None, phone: str | None = None,
                    estate_ids: list[str] | None = None) -> str:
-    """Create a staff account (or reset the password and role of an existing one). An
-    office role works in ``estate_ids``; when they are not given, in the deployment's
-    estate if it has exactly one (one office on the embedded default), else in none until
+    """Create a staff account (or reset the password and role of an existing one: its desk
+    sessions and phone credentials end, as with ``reset_password``). An office role works in
+    ``estate_ids``; when they are not given, in the deployment's estate if it has exactly one (one office on the embedded default), else in none until
     an admin gives it some (scopes fail closed)."""
     existing = await user_by_username(username)
     values = {
@@ -59,9 +60,10 @@ async def add_user(username: str, password: str, display_name: str, role: str,
         StaffUser.password_hash: hash_password(password), StaffUser.phone: phone,
         StaffUser.active: True,
     }
-    if existing:
+    if existing:  # a new password (and maybe role): the old credentials end
         await StaffUser.update(values).where(StaffUser.id == existing["id"])
         new_id = existing["id"]
+        await end_credentials(new_id)
     else:
         new_id = user_id or str(uuid.uuid4())
         await StaffUser.insert(StaffUser(
@@ -108,7 +110,8 @@ async def assign_buildings(user_id: str, building_ids: list[str]) -> None:
 
 
 async def open_session(user_id: str, hours: int = 12) -> str:
-    """A new desk session: its cookie token (Litestar's CSRF middleware guards its forms)."""
+    """A new desk session: its cookie token (its forms' CSRF token derives from it:
+    ``server.auth.csrf``)."""
     token = new_token()
     await StaffSession.insert(StaffSession(
         token_hash=token_hash(token), user_id=user_id,
@@ -150,41 +153,101 @@ async def device_owner(device_id: str) -> str | None:
     return row["user_id"] if row else None
 
 
-# --- login throttling (state in the database, so every server process sees it) ---
+# --- login attempts: the state of login throttling (``server.auth.throttle``), in the
+# database so that every server process sees the same limits ---
+
+class Failures(msgspec.Struct, frozen=True, kw_only=True):
+    """Failed password checks of one key (an account, an address, or both) since a moment."""
+    count: int
+    last: str | None  # the latest one
+
+
+class FailingPair(msgspec.Struct, frozen=True, kw_only=True):
+    """An account's failed password checks from one address, since its last login there."""
+    username: str
+    ip: str
+    count: int
+    last: str
+
 
 async def record_login_attempt(username: str, ip: str, ok: bool) -> None:
-    await LoginAttempt.insert(LoginAttempt(username=username[:50], ip=ip[:45], at=now_iso(), ok=ok))
+    """One password check. A success replaces the earlier successes of the same account and
+    address: one row per address an account logged in from (its known addresses)."""
+    username, ip = username[:50], ip[:45]
+    if ok:
+        await LoginAttempt.delete().where((LoginAttempt.username == username) & (LoginAttempt.ip == ip)
+                                          & (LoginAttempt.ok == True))  # noqa: E712
+    await LoginAttempt.insert(LoginAttempt(username=username, ip=ip, at=now_iso(), ok=ok))
+
+
+async def login_failures(since: str, *, username: str | None = None, ip: str | None = None) -> Failures:
+    """Failed password checks since ``since`` of one username, from one address, or both."""
+    where = (LoginAttempt.at >= since) & (LoginAttempt.ok == False)  # noqa: E712
+    if username is not None:
+        where &= LoginAttempt.username == username
+    if ip is not None:
+        where &= LoginAttempt.ip == ip
+    row = (await LoginAttempt.select(Count(alias="n"), Max(LoginAttempt.at, alias="last")).where(where))[0]
+    return Failures(count=row["n"], last=row["last"])
 
 
 async def failures_since(since: str, *, ip: str | None = None, username: str | None = None) -> int:
-    """Failed login attempts since ``since`` from one address or for one username."""
-    query = LoginAttempt.count().where((LoginAttempt.at >= since) & (LoginAttempt.ok == False))  # noqa: E712
-    if ip is not None:
-        query = query.where(LoginAttempt.ip == ip)
-    if username is not None:
-        query = query.where(LoginAttempt.username == username)
-    return await query
+    """How many failed login attempts since ``since`` from one address or for one username."""
+    return (await login_failures(since, username=username, ip=ip)).count
 
 
-async def prune_login_attempts(before: str) -> None:
-    await LoginAttempt.delete().where(LoginAttempt.at < before)
+async def last_login(username: str, ip: str) -> str | None:
+    """When ``username`` last logged in from ``ip`` (None: not within what is kept)."""
+    row = await LoginAttempt.select(LoginAttempt.at).where(
+        (LoginAttempt.username == username) & (LoginAttempt.ip == ip) & (LoginAttempt.ok == True)  # noqa: E712
+    ).order_by(LoginAttempt.at, ascending=False).first()
+    return row["at"] if row else None
 
 
-async def add_login_failure(user_id: str) -> int:
-    """Count one more failure (atomically, in the database); returns the new count."""
-    rows = await StaffUser.update({StaffUser.failed_logins: StaffUser.failed_logins + 1}).where(
-        StaffUser.id == user_id).returning(StaffUser.failed_logins)
-    return rows[0]["failed_logins"] if rows else 0
+async def owns_device(user_id: str, device_id: str) -> bool:
+    """Whether the phone ``device_id`` was enrolled by ``user_id`` (revoked or not)."""
+    return await SyncDevice.exists().where((SyncDevice.id == device_id) & (SyncDevice.user_id == user_id))
 
 
-async def lock_user(user_id: str, until: str) -> None:
-    await StaffUser.update({StaffUser.locked_until: until, StaffUser.failed_logins: 0}).where(
-        StaffUser.id == user_id)
+async def failing_pairs(since: str, usernames: Sequence[str]) -> list[FailingPair]:
+    """Per account and address: the failed checks since ``since`` and since the account's
+    last login from that address (for the admin's list of locks)."""
+    if not usernames:
+        return []
+    names = ", ".join("{}" for _ in usernames)
+    rows = await LoginAttempt.raw(
+        "SELECT f.username, f.ip, COUNT(*) AS n, MAX(f.at) AS last FROM login_attempt f "
+        f"WHERE f.ok = {{}} AND f.at >= {{}} AND f.username IN ({names}) "
+        "AND f.at > COALESCE((SELECT MAX(s.at) FROM login_attempt s "
+        "WHERE s.ok = {} AND s.username = f.username AND s.ip = f.ip), '') "
+        "GROUP BY f.username, f.ip", False, since, *usernames, True)
+    return [FailingPair(username=r["username"], ip=r["ip"], count=r["n"], last=r["last"]) for r in rows]
 
 
-async def clear_login_failures(user_id: str) -> None:
-    await StaffUser.update({StaffUser.failed_logins: 0, StaffUser.locked_until: None}).where(
-        StaffUser.id == user_id)
+async def failing_accounts(since: str, usernames: Sequence[str]) -> dict[str, Failures]:
+    """Per account: its failed checks since ``since`` from every address."""
+    if not usernames:
+        return {}
+    rows = await LoginAttempt.select(
+        LoginAttempt.username, Count(alias="n"), Max(LoginAttempt.at, alias="last"),
+    ).where((LoginAttempt.at >= since) & (LoginAttempt.ok == False)  # noqa: E712
+            & LoginAttempt.username.is_in(list(usernames))).group_by(LoginAttempt.username)
+    return {r["username"]: Failures(count=r["n"], last=r["last"]) for r in rows}
+
+
+async def prune_login_attempts(failures_before: str, logins_before: str) -> None:
+    """Forget failures older than ``failures_before`` and logins older than ``logins_before``."""
+    await LoginAttempt.delete().where(
+        ((LoginAttempt.ok == False) & (LoginAttempt.at < failures_before))  # noqa: E712
+        | ((LoginAttempt.ok == True) & (LoginAttempt.at < logins_before)))  # noqa: E712
+
+
+async def forget_login_failures(username: str) -> int:
+    """Forget every failed check of a username (its locks are lifted); returns how many."""
+    where = (LoginAttempt.username == canonical_username(username)) & (LoginAttempt.ok == False)  # noqa: E712
+    count = await LoginAttempt.count().where(where)
+    await LoginAttempt.delete().where(where)
+    return count
 
 
 # --- accounts, for the admin pages ---
@@ -196,7 +259,6 @@ class StaffRow(msgspec.Struct, frozen=True, kw_only=True):
     role: str
     phone: str | None
     active: bool
-    locked_until: str | None
     building_ids: list[str]
 
 
@@ -225,7 +287,7 @@ async def user_by_id(user_id: str) -> StaffRow | None:
 async def list_users(*, user_ids: list[str] | None = None, role: str | None = None) -> list[StaffRow]:
     query = StaffUser.select(
         StaffUser.id, StaffUser.username, StaffUser.display_name, StaffUser.role, StaffUser.phone,
-        StaffUser.active, StaffUser.locked_until,
+        StaffUser.active,
     ).order_by(StaffUser.role).order_by(StaffUser.username)
     if user_ids is not None:
         query = query.where(StaffUser.id.is_in(user_ids or [""]))
@@ -272,17 +334,32 @@ async def revoke_devices_of(user_id: str) -> int:
 
 
 async def reactivate_user(user_id: str) -> None:
-    await StaffUser.update({StaffUser.active: True, StaffUser.failed_logins: 0,
-                            StaffUser.locked_until: None}).where(StaffUser.id == user_id)
+    """Enable an account again; its login locks are lifted too."""
+    await StaffUser.update({StaffUser.active: True}).where(StaffUser.id == user_id)
+    if (username := await _username_of(user_id)) is not None:
+        await forget_login_failures(username)
 
 
 async def reset_password(user_id: str, password: str) -> None:
     """New password; ends the user's desk sessions and phone credentials (the phone logs in
-    again with the new password and keeps its outbox) and clears a lockout."""
-    await StaffUser.update({StaffUser.password_hash: hash_password(password), StaffUser.failed_logins: 0,
-                            StaffUser.locked_until: None}).where(StaffUser.id == user_id)
+    again with the new password and keeps its outbox) and lifts the login locks."""
+    await StaffUser.update({StaffUser.password_hash: hash_password(password)}).where(StaffUser.id == user_id)
+    await end_credentials(user_id)
+
+
+async def end_credentials(user_id: str) -> int:
+    """After a new password: the user's desk sessions end, every phone must log in again,
+    and failed logins are forgotten (the locks they caused are lifted); returns the phones
+    revoked."""
     await StaffSession.delete().where(StaffSession.user_id == user_id)
-    await revoke_devices_of(user_id)
+    if (username := await _username_of(user_id)) is not None:
+        await forget_login_failures(username)
+    return await revoke_devices_of(user_id)
+
+
+async def _username_of(user_id: str) -> str | None:
+    row = await StaffUser.select(StaffUser.username).where(StaffUser.id == user_id).first()
+    return row["username"] if row else None
 
 
 async def list_devices(*, user_id: str | None = None, device_id: str | None = None,

@@ -25,6 +25,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from schemas.sync import MutationResult
+from sync.specs.attachments import BLOBS, BYTES_FIELDS
 from sync.storage import Batch, Numbering, Position, RecordWrite
 from server.store import sqlite_pool
 from server.tables import SYNCED_TABLES, SyncClock
@@ -290,6 +291,8 @@ class SqlStorage:
         return [stored_result(stored[s]) for s in seqs if s in stored]
 
     async def load(self, collection: str, ids: Collection[str]) -> dict[str, dict[str, Any]]:
+        if collection == BLOBS:
+            return await load_blob_facts(self.conn, ids)
         return await load_rows(self.conn, collection, ids)
 
     async def numbering(self, estate_ids: Collection[str]) -> dict[str, Numbering]:
@@ -349,3 +352,28 @@ async def mark_arrived_photos(conn: Conn, writes: Sequence[RecordWrite]) -> None
     for write in pending:
         if write.row["sha256"] in stored:
             write.row["stored"] = True
+
+
+async def load_blob_facts(conn: Conn, shas: Collection[str]) -> dict[str, dict[str, Any]]:
+    """What the engine needs to know of stored bytes (``sync.specs.attachments.BLOBS``), by
+    sha256: who uploaded them and where the live records naming them are placed. Bytes not
+    stored are absent."""
+    facts: dict[str, dict[str, Any]] = {}
+    for chunk in conn.chunks(sorted(set(shas))):
+        where, params = conn.in_list("sha256", chunk)
+        stored = {r[0] for r in await conn.fetch(f"SELECT sha256 FROM attachment_blob WHERE {where}", *params)}
+        if not stored:
+            continue
+        facts |= {sha: {"sha256": sha, "uploaded_by": [], "attached": []} for sha in stored}
+        for sha, user_id in await conn.fetch(
+                f"SELECT DISTINCT sha256, user_id FROM attachment_upload WHERE {where}", *params):
+            facts[sha]["uploaded_by"].append(user_id)
+        for collection, field in BYTES_FIELDS.items():
+            named, named_params = conn.in_list(f'"{field}"', chunk)
+            for sha, building_id, estate_id, created_by in await conn.fetch(
+                    f'SELECT DISTINCT "{field}", building_id, estate_id, created_by FROM "{collection}" '
+                    f"WHERE {named} AND deleted = ?", *named_params, False):
+                if sha in facts:
+                    facts[sha]["attached"].append(
+                        {"building_id": building_id, "estate_id": estate_id, "created_by": created_by})
+    return facts

@@ -28,14 +28,30 @@ class AttachmentBlob(Table, tablename="attachment_blob"):
     created_at = ts()
 
 
+class AttachmentUpload(Table, tablename="attachment_upload"):
+    """Who sent a blob's verified bytes: ``uploader`` is ``device:<id>`` (a phone) or
+    ``user:<id>`` (a desk session). An attachment may name stored bytes its user uploaded;
+    a phone's uploads that no record names count against its quota (migration 0015)."""
+
+    id = Serial(primary_key=True)
+    sha256 = Varchar(length=64)  # unique with uploader
+    uploader = Varchar(length=80)
+    user_id = Varchar(length=36)
+    size = Integer()
+    created_at = ts()
+
+
 class UploadPart(Table, tablename="upload_part"):
-    """A received chunk of a resumable upload, until the whole blob is verified."""
+    """A received chunk of a resumable upload, until the whole blob is verified; each
+    uploader resumes its own parts."""
 
     id = Serial(primary_key=True)
     sha256 = Varchar(length=64, index=True)
     offset = BigInt()
     total = BigInt()
     content = Bytea()
+    uploader = Varchar(length=80)
+    created_at = ts()
 
 
-TABLES = (Attachment, AttachmentBlob, UploadPart)
+TABLES = (Attachment, AttachmentBlob, AttachmentUpload, UploadPart)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from schemas.attachments import Attachment
-from sync.scope import WRITING_ROLES
-from sync.spec import EDITABLE, META_FIELDS, Access, Placement, Spec, same_for
+from sync.scope import WRITING_ROLES, Scope
+from sync.spec import EDITABLE, META_FIELDS, Access, Placement, Row, Spec, same_for
 
 CAPABILITY = "attachments"
 
@@ -24,3 +26,23 @@ ATTACHMENT = Spec(
 )
 
 SPECS = (ATTACHMENT,)
+
+BYTES_FIELDS: dict[str, str] = {ATTACHMENT.name: "sha256", "visit": "signature_sha256"}
+"""The fields that name stored bytes by their sha256: a photo's, a visit's signature."""
+
+BLOBS = "attachment_blob"
+"""What the engine loads, by sha256, for each record that comes to name bytes
+(``sync.storage``): the stored bytes' facts, ``{"uploaded_by": [user ids], "attached":
+[placements]}`` (the users whose phones sent the bytes; the ``building_id``, ``estate_id``
+and ``created_by`` of the live records naming them), absent while the bytes are not stored."""
+
+
+def may_point_at(blob: Row | None, user_id: str, scope: Scope) -> bool:
+    """Knowing a hash grants nothing: a record may come to name stored bytes (a new photo, a
+    visit's signature) only if the writer's own phone uploaded them or a record in the
+    writer's scope already names them. Bytes not stored yet may be named: a photo may follow
+    its record (its upload then proves the bytes)."""
+    if blob is None:
+        return True
+    attached: list[dict[str, Any]] = blob.get("attached") or []
+    return user_id in (blob.get("uploaded_by") or ()) or any(scope.admits(p) for p in attached)

@@ -14,6 +14,10 @@ STEWARD_HOUSEHOLD_FIELDS: frozenset[str] = frozenset(
      "co_residents", "known_by_steward"}
 )
 OCCUPANCY = frozenset({"occupancy"})
+# Shown masked (the last four characters) wherever the archive leaves the desk's audited
+# reveal: on the desk's pages and exports, and on every phone (``sync.policy.for_phone``);
+# never written from a phone, so that the mask cannot come back as a change.
+MASKED: frozenset[str] = frozenset({"owner_id_number"})
 
 # The estate's structure is kept at the desk by the manager and the admin (the desk marks
 # occupancy); a household's end (``ended_on``, ``end_reason``: 过户, tenant change) is the

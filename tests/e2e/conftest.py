@@ -144,6 +144,18 @@ async def desk_page(browser) -> AsyncIterator[object]:
         await context.close()
 
 
+AXE_PATH = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+"""axe-core, pinned in web/package.json; the server does not serve it (only what pages use)."""
+
+
+async def axe_violations(page, rules: dict | None = None) -> list[dict]:
+    """axe-core's violations on the current screen (id, impact, help, up to three targets)."""
+    await page.add_script_tag(path=str(AXE_PATH))
+    return await page.evaluate("""async (rules) => (await axe.run(document, rules || {resultTypes: ["violations"]}))
+        .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                               nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))""", rules)
+
+
 async def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

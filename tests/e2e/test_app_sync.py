@@ -4,7 +4,6 @@ push retried exactly once, and Chromium's installability check."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,7 @@ from server.store import staff
 from server.tables import AppliedMutation, Attachment, AttachmentBlob, Conflict, Finding, PatrolRound, SyncDevice, Ticket, Visit
 from tests.factories import PASSWORD
 from tests.e2e.test_app_support import log_in, shot, saved, seed_world, wait_synced
-from tests.e2e.conftest import CHROMIUM_ARGS, LiveServer
+from tests.e2e.conftest import CHROMIUM_ARGS, LiveServer, axe_violations
 
 
 async def phone(browser):
@@ -103,16 +102,10 @@ async def test_a_push_that_fails_once_is_retried_and_applied_once(live_server, s
     assert states and set(states) == {"synced"}, states
 
 
-AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
-
-
 async def serious_accessibility_problems(page) -> list[str]:
     """axe-core (pinned in web/package.json) on the current screen: serious and critical only."""
-    await page.add_script_tag(path=str(AXE))
-    found = await page.evaluate("""async () => (await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] }))
-        .violations.filter(v => ['serious', 'critical'].includes(v.impact))
-        .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`)""")
-    return found
+    found = await axe_violations(page, {"runOnly": ["wcag2a", "wcag2aa"]})
+    return [f"{v['id']}: {', '.join(v['nodes'])}" for v in found if v["impact"] in ("serious", "critical")]
 
 
 async def test_chromium_reports_the_app_installable(live_server, seeded, chromium_path, tmp_path) -> None:

@@ -7,27 +7,18 @@ import pytest
 
 from server.demo import DEMO_PASSWORD, load_demo
 from server.tables import Building, Finding, StaffUser, SyncDevice, Ticket, Unit
-from tests.e2e.conftest import desk_log_in, screenshot
+from tests.e2e.conftest import axe_violations, desk_log_in, screenshot
 from tests.factories import new_id
 from tests.integration.test_desk_helpers import ago
 
 pytestmark = pytest.mark.e2e
-
-AXE = """async () => {
-  const result = await axe.run(document, {resultTypes: ["violations"]});
-  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
-}"""
-
 
 async def log_in(page, url: str, username: str) -> None:
     await desk_log_in(page, url, username, "/desk", DEMO_PASSWORD)
 
 
 async def serious_violations(page) -> list[dict]:
-    await page.add_script_tag(url="/vendor/axe-core/axe.min.js")
-    violations = await page.evaluate(AXE)
-    return [v for v in violations if v["impact"] in ("serious", "critical")]
+    return [v for v in await axe_violations(page) if v["impact"] in ("serious", "critical")]
 
 
 async def test_ticket_from_intake_to_close(live_server, seeded, desk_page) -> None:

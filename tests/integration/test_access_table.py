@@ -50,6 +50,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /admin/users/{user_id:str}/role": ADMIN,
     "POST /admin/users/{user_id:str}/active": ADMIN,
     "POST /admin/users/{user_id:str}/password": ADMIN,
+    "POST /admin/users/{user_id:str}/unlock": ADMIN,
     "POST /admin/users/{user_id:str}/buildings": ADMIN,
     "GET /admin/devices": OFFICE,
     "POST /admin/devices/{device_id:str}/revoke": OFFICE,
@@ -257,12 +258,13 @@ def b_ids(b) -> set[str]:
 
 
 async def as_user(client: httpx.AsyncClient, user_id: str) -> dict[str, str]:
-    """A desk session of ``user_id`` on ``client``; returns the CSRF header for posts."""
+    """A desk session of ``user_id`` on ``client``; returns the CSRF header for posts: the
+    session's own token, from a page it opened (issue 14, finding 9: this helper used the token
+    of an anonymous page, which a session no longer accepts)."""
     client.cookies.clear()
-    await client.get("/login")
-    csrf_token = client.cookies["csrftoken"]
     client.cookies.set("ss_session", await staff.open_session(user_id))
-    return {"x-csrftoken": csrf_token}
+    await client.get("/login")
+    return {"x-csrftoken": client.cookies["csrftoken"]}
 
 
 def b_pages(b) -> list[str]:
@@ -297,6 +299,7 @@ def b_actions(b) -> list[tuple[str, str, dict[str, str]]]:
         ("POST", f"/admin/users/{b.stewards[0]}/buildings", {"building_id": b.building_id}),
         ("POST", f"/admin/users/{b.stewards[0]}/active", {"active": "false"}),
         ("POST", f"/admin/users/{b.stewards[0]}/role", {"role": "desk"}),
+        ("POST", f"/admin/users/{b.stewards[0]}/unlock", {}),
     ]
 
 

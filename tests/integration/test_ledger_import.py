@@ -25,9 +25,10 @@ from server.tables import (
     Household,
     StaffEstate,
     StaffUser,
+    SyncDevice,
     Unit,
 )
-from tests.factories import PASSWORD, enrol, make_estate, make_user
+from tests.factories import PASSWORD, enrol, make_estate, make_user, new_id
 from tests.integration.test_sync_support import Phone
 from tests.ledger_sample import sample_rows, workbook
 
@@ -200,6 +201,21 @@ async def test_a_username_of_this_estate_is_updated_not_refused(client: httpx.As
     assert await BuildingAssignment.count().where(BuildingAssignment.user_id == user["id"]) == 0
     desk = await StaffUser.select().where(StaffUser.username == "desk1").first()
     assert await StaffEstate.count().where(StaffEstate.user_id == desk["id"]) == 1
+
+
+async def test_a_role_changed_by_the_ledger_ends_the_phones_enrolled_under_the_old_one(
+        client: httpx.AsyncClient) -> None:
+    """As a role changed on the admin page (issue 14): the phone must log in again."""
+    estate = await service.add_estate("YH", "云河")
+    rows = sample_rows(10)
+    await service.apply(workbook(rows), "a.xlsx", estate.id, user_id="clerk", tz=TZ)
+    user = await StaffUser.select().where(StaffUser.username == "steward1").first()
+    await staff.enrol_device(user["id"], new_id(), "phone", 60)
+    await service.apply(workbook(rows), "a.xlsx", estate.id, user_id="clerk", tz=TZ)  # unchanged
+    assert await SyncDevice.count().where(SyncDevice.revoked_at.is_null()) == 1
+    rows[STAFF.name][0][2] = "前台"
+    await service.apply(workbook(rows), "a.xlsx", estate.id, user_id="clerk", tz=TZ)
+    assert await SyncDevice.count().where(SyncDevice.revoked_at.is_null()) == 0
 
 
 def test_the_sheets_round_trip_their_own_values() -> None:

@@ -29,6 +29,6 @@ async def test_the_lifespan_runs_the_escalation_job_unless_turned_off(db: Settin
                 break
             await asyncio.sleep(0.02)
         assert await _escalated(late["id"]) is (minutes > 0)
-        assert [t.get_name() for t in asyncio.all_tasks() if t.get_name().startswith("job:")] == \
-            (["job:escalation"] if minutes else [])
+        assert sorted(t.get_name() for t in asyncio.all_tasks() if t.get_name().startswith("job:")) == \
+            (["job:escalation"] if minutes else []) + ["job:photo_purge"]
     assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("job:")]  # cancelled

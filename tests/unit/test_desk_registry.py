@@ -55,7 +55,7 @@ def test_the_exports_are_the_desk_lists() -> None:
     lists = export_lists()
     assert set(lists) == {"tickets", "callbacks", "escalations", "vacant", "patrols", "stewards",
                           "conflicts", "duplicates", "archive", "kpi"}
-    assert {name for name, listed in lists.items() if listed.personal} == {"archive", "callbacks"}
+    assert {name for name, listed in lists.items() if listed.personal} == {"archive", "callbacks", "conflicts"}
     assert {name for name, listed in lists.items() if ACCESS[listed.page] != ACCESS["desk.export"]} == {"kpi"}
 
 

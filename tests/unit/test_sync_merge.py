@@ -489,3 +489,15 @@ def test_a_promised_date_moves_the_resolve_deadline_to_the_end_of_that_day() -> 
                       recs, actor=DESK)
     assert decision.row is not None
     assert decision.row["resolve_due_at"] == "2026-11-26T15:59:59.999Z"  # midnight in Asia/Shanghai
+
+
+def test_an_old_record_holding_what_is_no_longer_text_can_still_be_edited() -> None:
+    """Stored before the text rules (issue 14): a title with a control character and a line
+    break does not block an edit of another field; the edit itself is still checked."""
+    recs = records()
+    recs[("household", H1)]["owner_name"] = "王\u0007五\n"
+    decision = decide(update("household", H1, {"opinions": None}, {"opinions": "绿化差"}), recs)
+    assert decision.status == "applied" and decision.row is not None
+    assert decision.row["opinions"] == "绿化差"
+    assert_rejected(decide(update("household", H1, {"opinions": None}, {"opinions": "a\u202eb"}), recs),
+                    "invalid")

@@ -48,8 +48,10 @@ export function signaturePad(canvas) {
   const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
   let drawing = false;
   let strokes = 0;
+  let fitted = false;
   const ratio = window.devicePixelRatio || 1;
   const fit = () => {
+    fitted = true;
     const box = canvas.getBoundingClientRect();
     canvas.width = Math.round(box.width * ratio);
     canvas.height = Math.round(box.height * ratio);
@@ -67,6 +69,7 @@ export function signaturePad(canvas) {
     return [event.clientX - box.left, event.clientY - box.top];
   };
   canvas.addEventListener("pointerdown", (event) => {
+    if (!fitted) fit(); // a finger faster than the first frame: size the pad before drawing
     drawing = true;
     canvas.setPointerCapture(event.pointerId);
     const [x, y] = at(event);
@@ -84,7 +87,9 @@ export function signaturePad(canvas) {
   const stop = () => { drawing = false; };
   canvas.addEventListener("pointerup", stop);
   canvas.addEventListener("pointercancel", stop);
-  requestAnimationFrame(fit);
+  // sized once laid out; never after a stroke (a late frame on a busy phone would wipe the
+  // owner's signature)
+  requestAnimationFrame(() => { if (!fitted) fit(); });
   return {
     isEmpty: () => strokes === 0,
     clear: fit,

@@ -1,7 +1,8 @@
 // @ts-check
 /**
  * The desk's small behaviours, hooked on data-* attributes (no inline scripts):
- * - every HTMX request carries the CSRF token from Litestar's `csrftoken` cookie;
+ * - every HTMX request carries the CSRF token of the desk session from the `csrftoken` cookie
+ *   (server/auth/csrf.py);
  * - intake: picking a unit from the owner search fills the form (and comes back with Back);
  * - live: a section with `data-live` polls the sync clock and refreshes itself when a
  *   phone (or another clerk) has synced since the page was rendered.
