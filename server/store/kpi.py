@@ -61,14 +61,14 @@ async def month_kpis(start: str, end: str, month: str, building_id: str | None, 
     current = _scope(Household, scope, building_id) & Household.ended_on.is_null()  # not a former one (过户)
     households = await _count(Household, current)
     known = await _count(Household, current & (Household.known_by_steward == True))  # noqa: E712
-    surveyed, satisfied = await _satisfaction(start, end, scope, building_id, paid=False)
-    paid_surveyed, paid_satisfied = await _satisfaction(start, end, scope, building_id, paid=True)
+    surveyed, satisfied = await _satisfaction(start, end, scope, building_id)
+    paid_services, paid_satisfied = await _paid_services(start, end, scope, building_id)
     due, paid = await _fees(month, scope, building_id)
     return [
         Kpi(key="complaint_callback_rate", numerator=called_back, denominator=handled, target=0.5),
         Kpi(key="satisfaction", numerator=satisfied, denominator=surveyed, target=0.9),
         Kpi(key="fee_collection", numerator=paid, denominator=due, target=0.95),
-        Kpi(key="paid_service_satisfaction", numerator=paid_satisfied, denominator=paid_surveyed, target=0.98),
+        Kpi(key="paid_service_satisfaction", numerator=paid_satisfied, denominator=paid_services, target=0.98),
         Kpi(key="complaint_handling_rate", numerator=handled_of_received, denominator=received, target=1.0),
         Kpi(key="valid_complaint_rate", numerator=valid, denominator=households, target=0.02,
             higher_is_better=False),
@@ -76,22 +76,37 @@ async def month_kpis(start: str, end: str, month: str, building_id: str | None, 
     ]
 
 
-async def _satisfaction(start: str, end: str, scope: Scope, building_id: str | None, *,
-                        paid: bool) -> tuple[int, int]:
-    """(surveyed, satisfied): tickets called back in the month with a rating, plus (for the
-    overall figure) visits done in the month with a rating."""
-    tickets = _scope(Ticket, scope, building_id) & Ticket.satisfaction.is_not_null() & (
-        Ticket.called_back_at >= start) & (Ticket.called_back_at < end)
-    if paid:
-        tickets = tickets & (Ticket.paid_service == True)  # noqa: E712
-    surveyed = await _count(Ticket, tickets)
-    satisfied = await _count(Ticket, tickets & (Ticket.satisfaction >= SATISFIED))
-    if not paid:
-        visits = _scope(Visit, scope, building_id) & Visit.satisfaction.is_not_null() & (
-            Visit.visited_at >= start) & (Visit.visited_at < end)
-        surveyed += await _count(Visit, visits)
-        satisfied += await _count(Visit, visits & (Visit.satisfaction >= SATISFIED))
-    return surveyed, satisfied
+SURVEYS = ("routine", "complaint_callback", "repair_callback")
+"""Visit purposes that ask the owner's satisfaction (a fee reminder does not survey)."""
+
+
+async def _satisfaction(start: str, end: str, scope: Scope, building_id: str | None) -> tuple[int, int]:
+    """(owners surveyed, owners satisfied) in the month: satisfied owners / owners surveyed
+    (v-company-manual). An owner (a unit's household; a ticket of no unit is its reporter)
+    counts once a month, by the last rating given: a callback by phone that rates a ticket
+    and the visit that records it are one survey, not two."""
+    tickets = await Ticket.select(Ticket.id, Ticket.unit_id, Ticket.called_back_at, Ticket.satisfaction).where(
+        _scope(Ticket, scope, building_id) & Ticket.satisfaction.is_not_null()
+        & (Ticket.called_back_at >= start) & (Ticket.called_back_at < end))
+    visits = await Visit.select(Visit.unit_id, Visit.visited_at, Visit.satisfaction).where(
+        _scope(Visit, scope, building_id) & Visit.satisfaction.is_not_null() & Visit.purpose.is_in(list(SURVEYS))
+        & (Visit.visited_at >= start) & (Visit.visited_at < end))
+    ratings = [(t["unit_id"] or f"ticket:{t['id']}", t["called_back_at"], t["satisfaction"]) for t in tickets]
+    ratings += [(v["unit_id"], v["visited_at"], v["satisfaction"]) for v in visits]
+    last: dict[str, int] = {}
+    for owner, _, score in sorted(ratings, key=lambda r: r[1]):
+        last[owner] = score
+    return len(last), sum(1 for score in last.values() if score >= SATISFIED)
+
+
+async def _paid_services(start: str, end: str, scope: Scope, building_id: str | None) -> tuple[int, int]:
+    """(paid services, satisfied): every paid special service (有偿特约服务) done in the
+    month, rated or not: satisfied / paid services (v-company-manual); an unrated one is not
+    a satisfied one."""
+    services = _scope(Ticket, scope, building_id) & (Ticket.paid_service == True) & (  # noqa: E712
+        Ticket.done_at >= start) & (Ticket.done_at < end) & Ticket.status.is_in(list(HANDLED))
+    return (await _count(Ticket, services),
+            await _count(Ticket, services & (Ticket.satisfaction >= SATISFIED)))
 
 
 async def _fees(month: str, scope: Scope, building_id: str | None) -> tuple[float, float]:
