@@ -71,6 +71,24 @@ async def record_vacant_check(page) -> None:
     await saved(page)
 
 
+async def sign(page) -> None:
+    """The owner signs with a finger: once the pad stands still on the screen (a busy phone
+    may still be laying the form out after scrolling to it)."""
+    pad = page.locator("[data-signature]")
+    await pad.scroll_into_view_if_needed()
+    await page.wait_for_function("""() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => {
+        const box = document.querySelector("[data-signature]").getBoundingClientRect();
+        setTimeout(() => { const again = document.querySelector("[data-signature]").getBoundingClientRect();
+                           done(box.top === again.top && box.left === again.left); }, 100); })))""")
+    box = await pad.bounding_box()
+    await page.mouse.move(box["x"] + 30, box["y"] + 100)
+    await page.mouse.down()
+    for step in range(1, 12):
+        await page.mouse.move(box["x"] + 30 + step * 25, box["y"] + 100 + (-1) ** step * 40)
+    await page.mouse.up()
+    assert int(await pad.get_attribute("data-strokes")) > 5
+
+
 async def record_callback_visit(page, ticket_id: str) -> None:
     await page.click("[data-tab=visit]")
     await page.wait_for_selector("[data-visit-start] [data-unit]")
@@ -87,14 +105,7 @@ async def record_callback_visit(page, ticket_id: str) -> None:
     await page.click("label.choice:has(input[name=satisfaction][value='5'])")
     await page.fill("[data-owner-words]", "师傅很快就来了，满意")
     await page.fill("[data-family]", "三口之家，老人同住")
-    await page.locator("[data-signature]").scroll_into_view_if_needed()
-    box = await page.locator("[data-signature]").bounding_box()
-    await page.mouse.move(box["x"] + 30, box["y"] + 100)
-    await page.mouse.down()
-    for step in range(1, 12):
-        await page.mouse.move(box["x"] + 30 + step * 25, box["y"] + 100 + (-1) ** step * 40)
-    await page.mouse.up()
-    assert int(await page.get_attribute("[data-signature]", "data-strokes")) > 5
+    await sign(page)
     await shot(page, "app-visit")
     await page.click("[data-visit-form] [data-save]")
     await saved(page)
