@@ -91,7 +91,9 @@ async def wait_synced(page, timeout: int = 45000) -> None:
 
 
 async def saved(page) -> None:
-    await page.wait_for_selector("[data-flash-text]", timeout=20000)
+    """Until the app says 已保存 (and fail at once with its words if it says the save failed)."""
+    flash = await page.wait_for_selector("[data-flash-text]", timeout=20000)
+    assert await flash.get_attribute("class") == "flash-ok", await flash.text_content()
     await page.evaluate("document.querySelector('[data-flash]').replaceChildren()")
 
 

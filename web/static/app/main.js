@@ -49,6 +49,7 @@ async function boot() {
   status.lastSyncAt = (await store.getMeta("last_sync_at")) ?? null;
   window.addEventListener("hashchange", () => void render());
   events.addEventListener("status", () => void onSyncStatus());
+  document.addEventListener("save-failed", () => flash(t("save_failed"), "warn"));
   // the worker has cached the app and taken the page: Today says "ready" at once, not at
   // the next sync. Only Today with a session is redrawn: the login form may be half typed.
   navigator.serviceWorker?.addEventListener("controllerchange", async () => {

@@ -50,9 +50,11 @@ export function signaturePad(canvas) {
   let strokes = 0;
   let fitted = false;
   const ratio = window.devicePixelRatio || 1;
+  /** Size the drawing surface to the pad on the screen; false while it is not laid out. */
   const fit = () => {
-    fitted = true;
     const box = canvas.getBoundingClientRect();
+    if (!box.width || !box.height) return false;
+    fitted = true;
     canvas.width = Math.round(box.width * ratio);
     canvas.height = Math.round(box.height * ratio);
     context.scale(ratio, ratio);
@@ -62,6 +64,7 @@ export function signaturePad(canvas) {
     context.strokeStyle = "#111";
     strokes = 0;
     canvas.dataset.strokes = "0";
+    return true;
   };
   /** @param {PointerEvent} event */
   const at = (event) => {
@@ -87,12 +90,14 @@ export function signaturePad(canvas) {
   const stop = () => { drawing = false; };
   canvas.addEventListener("pointerup", stop);
   canvas.addEventListener("pointercancel", stop);
-  // sized once laid out; never after a stroke (a late frame on a busy phone would wipe the
+  // sized once it is on the screen with a size (a form built slowly on a busy phone is
+  // attached after the first frame: a 0×0 surface would take no ink and give no PNG), again
+  // if the pad changes size before the first stroke, never after one (that would wipe the
   // owner's signature)
-  requestAnimationFrame(() => { if (!fitted) fit(); });
+  new ResizeObserver(() => { if (strokes === 0) fit(); }).observe(canvas);
   return {
     isEmpty: () => strokes === 0,
-    clear: fit,
+    clear: () => void fit(),
     /** @returns {Promise<{ sha256: string, bytes: ArrayBuffer, mime: string }>} */
     async export() {
       const bytes = await (await toBlob(canvas, "image/png")).arrayBuffer();

@@ -59,6 +59,10 @@ export function submitOnce(handler) {
     form.setAttribute("aria-busy", "true");
     try {
       await handler(event);
+    } catch (error) {
+      // the steward must know the capture is not stored (the form stays filled: tap again)
+      console.error("save failed", error);
+      document.dispatchEvent(new CustomEvent("save-failed", { detail: String(error) }));
     } finally {
       busy = false;
       for (const b of buttons) /** @type {HTMLButtonElement} */ (b).disabled = false;
