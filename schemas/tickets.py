@@ -15,6 +15,7 @@ from schemas.vocab import (
     TicketKind,
     TicketPriority,
     TicketStatus,
+    TicketSystem,
 )
 
 
@@ -29,6 +30,10 @@ class Ticket(Record, kw_only=True):
     description: LongText = ""
     unit_id: Id | None = None
     place: Short[200] = ""  # free-text place: "3栋 2单元 5楼走廊"
+    # 日常报修处理规程 2: the system, the part and how it is damaged ("water", "水龙头", "漏水")
+    system: TicketSystem | None = None
+    part: Short[50] = ""
+    damage: Short[100] = ""
     reporter_name: Short[50] | None = None
     reporter_phone: Short[30] | None = None
     channel: TicketChannel = "phone"
@@ -44,7 +49,7 @@ class Ticket(Record, kw_only=True):
     owner_signed: bool = False
     satisfaction: Score | None = None
     paid_service: bool = False
-    invalid_category: InvalidComplaint | None = None
+    invalid_category: InvalidComplaint | None = None  # 无效投诉: complaints only (the spec's rule)
     escalated: bool = False
     source_finding_id: Id | None = None
     source_check_id: Id | None = None

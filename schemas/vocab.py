@@ -17,17 +17,34 @@ TicketPriority = Literal["urgent", "high", "normal", "low"]
 # The lifecycle, in order: 已受理 → 已派单 → 处理中 → 已完工 → 已回访 → 已关闭
 TicketStatus = Literal["received", "dispatched", "in_progress", "done", "called_back", "closed"]
 TicketChannel = Literal["phone", "walk_in", "patrol", "vacant_check", "visit", "app"]
+# 日常报修处理规程 2: the system (维修系统) a repair is about, in the words of the office and
+# its repair teams (水电班, 土建, 电梯维保; seeds: 水管, 电路, 照明, 监控, 门窗, 消防, 燃气)
+TicketSystem = Literal[
+    "water",  # 给排水（水管、下水）
+    "power",  # 强电（供电、电路）
+    "lighting",  # 照明
+    "low_voltage",  # 弱电（监控、门禁、对讲）
+    "lift",  # 电梯
+    "fire",  # 消防
+    "civil",  # 土建（墙面、地面、防水）
+    "doors_windows",  # 门窗
+    "gas",  # 燃气
+    "other",  # 其他
+]
+# must-know-handbook 应会 10 处理无效投诉流程: the six categories, in the handbook's order;
+# each one's prescribed handling is in the catalogue (invalid_complaint.<code>.handling)
 InvalidComplaint = Literal[
-    "developer_legacy",  # 开发商遗留问题
-    "outside_contract",  # 超出服务合同范围
-    "neighbour_renovation",  # 邻居装修引起
-    "utility_fault",  # 市政/公用事业故障
-    "against_common_interest",  # 违背公共利益
-    "personal_loss",  # 小区内个人财物损失
+    "developer_legacy",  # 开发商遗留问题（超出报修范围的工程质量、销售时的承诺、产证）
+    "outside_contract",  # 超出物业服务合同范围，物业公司没有能力完成的
+    "neighbour_renovation",  # 因自家装修不遵守装修管理规定，给邻里造成损失的
+    "utility_fault",  # 业主与自来水、燃气、电力等关联部门的投诉与纠纷
+    "against_common_interest",  # 违背及损坏广大业主利益的投诉
+    "personal_loss",  # 园区个人人身及财产被损及丢失的
 ]
 TicketEventType = Literal[
     "created", "status", "assigned", "note", "callback", "sign_off", "promised_date",
     "escalated", "merged_edit", "conflict",
+    "validity",  # a complaint marked invalid (body: its category) or valid again (body "")
 ]
 
 FindingKind = Literal[

@@ -21,7 +21,7 @@ from schemas.sync import (
 )
 from sync import merge, policy
 from sync.messages import message
-from sync.sla import Terms
+from sync.sla import SEED_TERMS, Terms
 from sync.specs import SPECS
 from sync.specs import attachments as photos
 from sync.storage import Actor, Batch, Numbering, ProcessedMutation, RecordWrite, Storage
@@ -49,10 +49,10 @@ class PushOutcome(msgspec.Struct, kw_only=True):
 
 async def apply_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutation], *,
                       now: str, pending: int = 0, app_version: str = "",
-                      protocol: int = PROTOCOL_VERSION,
-                      terms: Mapping[str, Terms] | None = None) -> PushOutcome:
-    """Apply a push batch atomically; replays answer their stored results. ``terms``
-    holds each estate's rules (time limits…) by estate id; the seeds' rules otherwise."""
+                      protocol: int = PROTOCOL_VERSION) -> PushOutcome:
+    """Apply a push batch atomically; replays answer their stored results. Each estate's
+    own rules (time limits…) are read from the storage when the batch writes a record that
+    has due times; the seeds' rules otherwise."""
     if protocol < OLDEST_SUPPORTED_PROTOCOL:
         raise BatchRejected("update_required", {"protocol": protocol,
                                                 "oldest": OLDEST_SUPPORTED_PROTOCOL})
@@ -69,7 +69,8 @@ async def apply_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutati
             raise BatchRejected("replay_unknown", {"seqs": [m.seq for m in replays]})
     records = await _load(storage, fresh)
     numbering = await storage.numbering(_estates(actor, records)) if _numbers(fresh) else {}
-    run = _Run(actor, now, position.clock, records, terms or {}, numbering)
+    terms = await storage.terms(_estates(actor, records)) if _timed(fresh) else {}
+    run = _Run(actor, now, position.clock, records, terms, numbering)
     for mutation in fresh:
         run.apply(mutation)
     last_seq = fresh[-1].seq if fresh and actor.device_id is not None else position.last_seq
@@ -134,6 +135,11 @@ def _numbers(mutations: Sequence[Mutation]) -> bool:
     """Whether the batch may create a record numbered within its estate (a ticket)."""
     return any(isinstance(m, Create) and m.collection in SPECS and SPECS[m.collection].number
                for m in mutations)
+
+
+def _timed(mutations: Sequence[Mutation]) -> bool:
+    """Whether the batch writes a record whose due times follow its estate's time limits."""
+    return any(m.collection in SEED_TERMS.due for m in mutations)
 
 
 def _estates(actor: Actor, records: Mapping[tuple[str, str], dict]) -> set[str]:

@@ -10,7 +10,7 @@ are described in docs/conflicts.md.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import msgspec
@@ -178,6 +178,15 @@ def _check_values(spec: Spec, values: dict[str, Any], role: str, *, create: bool
             raise Rejected(rule.code, str(values[rule.field]))
 
 
+def _check_only_when(spec: Spec, row: dict[str, Any], changed: Iterable[str]) -> None:
+    """The spec's rules on fields that belong to some records only (``OnlyWhen``), for a
+    record whose ``changed`` fields touch them."""
+    for rule in spec.only_when:
+        if {rule.field, rule.when_field} & set(changed) and rule.refuses(row):
+            raise Rejected(rule.code, f"{rule.field}={row.get(rule.field)}, "
+                                      f"{rule.when_field}={row.get(rule.when_field)}")
+
+
 # --- create --------------------------------------------------------------------------
 
 
@@ -200,6 +209,7 @@ def decide_create(m: Create, records: Records, ctx: Context) -> Decision:
                   updated_at=ctx.now, updated_by=actor.user_id, deleted=False,
                   building_id=building_id, estate_id=estate_id)
     row = _validate(spec, fields)
+    _check_only_when(spec, row, row)
     if not ctx.sees(row):
         raise Rejected("out_of_scope", str(row["building_id"] or row["estate_id"]))
     timeline: list[tuple[str, str | None, str]] = []
@@ -361,6 +371,7 @@ def _merge_fields(spec: Spec, m: Update, current: dict[str, Any], ctx: Context) 
                         conflicts=notes)
     row = {**current, **applied, "version": ctx.version, "updated_at": ctx.now,
            "updated_by": ctx.actor.user_id}
+    _check_only_when(spec, row, applied)
     timeline: list[tuple[str, str | None, str]] = []
     if lifecycle is not None and lifecycle.field in applied:
         refused = lifecycle.refusal(current, row)

@@ -76,6 +76,15 @@ TICKET_RULES = DueRules(
 SEED_TERMS = Terms(due={"ticket": TICKET_RULES})
 """The rules every estate starts with (an estate's own settings replace them)."""
 
+FROM_SEEDS: dict[tuple[str, str], str] = {
+    ("inquiry", "response"): "咨询……要求响应时间不超过30分钟",
+    ("complaint", "response"): "普通投诉需在24小时内初步响应",
+    ("repair", "response"): "设备故障则需在2小时内完成初步排查",
+    ("repair", "resolve"): "要求当日事当日毕（不能立即修复的另定维修时间）",
+}
+"""The limits the seeds give (new-staff-summary.txt), with their words: every other figure
+is the estate's own setting, and the 时限设置 page says so."""
+
 
 def _parse(value: str) -> datetime:
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))

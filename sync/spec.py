@@ -102,6 +102,21 @@ class ValueRule:
 
 
 @dataclass(frozen=True, kw_only=True)
+class OnlyWhen:
+    """``field`` may hold a value (not None) only in records whose ``when_field`` is one of
+    ``when_values``, else refused with ``code`` (an invalid-complaint category only on a
+    complaint). Checked on create, and on an update that changes either field."""
+
+    field: str
+    when_field: str
+    when_values: frozenset[str]
+    code: str
+
+    def refuses(self, row: Mapping[str, Any]) -> bool:
+        return row.get(self.field) is not None and row.get(self.when_field) not in self.when_values
+
+
+@dataclass(frozen=True, kw_only=True)
 class Spec:
     """The declaration of one synced collection (see the module's docstring)."""
 
@@ -118,6 +133,7 @@ class Spec:
     access: Mapping[str, Access] = field(default_factory=dict)
     lifecycle: Lifecycle | None = None
     value_rules: tuple[ValueRule, ...] = ()
+    only_when: tuple[OnlyWhen, ...] = ()
     on_create: CreateHook | None = None
     on_update: UpdateHook | None = None
     # a new record's number within its estate (工单号): (estate code, n) -> "LJY-000042";

@@ -23,6 +23,7 @@ import msgspec
 
 from schemas.sync import MutationResult
 from sync.scope import Scope, scope_of
+from sync.sla import Terms
 
 
 class Actor(msgspec.Struct, frozen=True, kw_only=True):
@@ -106,6 +107,11 @@ class Storage(Protocol):
     async def numbering(self, estate_ids: Collection[str]) -> dict[str, Numbering]:
         """Each estate's numbering (its code and the last number handed out), read under
         the write lock ``begin`` took."""
+        ...
+
+    async def terms(self, estate_ids: Collection[str]) -> dict[str, Terms]:
+        """The estates' own rules (time limits…); an estate without any is absent (the
+        seeds' rules apply)."""
         ...
 
     async def commit(self, batch: Batch) -> None: ...

@@ -104,6 +104,19 @@ REPAIRS = (
     ("外墙渗水", "卧室外墙", "repair", (0, 4, 8, 2), False),
     ("水管爆裂", "地下室", "repair", (8, 2, 0, 0), False),
 )
+# 日常报修处理规程 2: each repair's system, part and damage, as the desk records them
+REPAIR_FIELDS: dict[str, tuple[str, str, str]] = {
+    "厨房水管漏水": ("water", "水管接头", "漏水"),
+    "卫生间下水堵塞": ("water", "地漏", "堵塞"),
+    "家中跳闸停电": ("power", "空气开关", "跳闸"),
+    "门禁卡无法开门": ("low_voltage", "门禁读卡器", "不识别"),
+    "阳台推拉门变形": ("doors_windows", "推拉门", "变形"),
+    "更换水龙头": ("water", "水龙头", "关不紧"),
+    "楼道灯不亮": ("lighting", "声控灯", "不亮"),
+    "电梯异响": ("lift", "轿厢", "运行异响"),
+    "外墙渗水": ("civil", "外墙", "渗水"),
+    "水管爆裂": ("water", "给水主管", "爆裂"),
+}
 COMPLAINTS = (
     ("楼上装修噪音扰民", "户内", "order"),
     ("邻居占用楼道堆放杂物", "楼道", "order"),

@@ -31,6 +31,9 @@ class TicketSpec:
     place: str
     assignee: str
     channel: str = "phone"
+    system: str | None = None  # 规程 2: a repair's system, part and damage
+    part: str = ""
+    damage: str = ""
     unit: UnitInfo | None = None
     description: str = ""
     paid_service: bool = False
@@ -55,7 +58,8 @@ def add_ticket(ctx: DemoContext, spec: TicketSpec) -> dict[str, Any]:
         "id": ticket_id, "number": None,  # 工单号: given with the version at load time
         "kind": spec.kind, "priority": spec.priority, "status": status, "title": spec.title,
         "description": spec.description or spec.title, "unit_id": unit.id if unit else None,
-        "place": spec.place, "reporter_name": unit.owner_name if unit and spec.channel in ("phone", "walk_in") else None,
+        "place": spec.place, "system": spec.system, "part": spec.part, "damage": spec.damage,
+        "reporter_name": unit.owner_name if unit and spec.channel in ("phone", "walk_in") else None,
         "reporter_phone": unit.owner_phone if unit and spec.channel in ("phone", "walk_in") else None,
         "channel": spec.channel, "first_responder_id": spec.first_responder.id,
         "assignee": spec.assignee if "dispatched" in reached or "in_progress" in reached else None,
@@ -189,7 +193,9 @@ def _desk_spec(ctx: DemoContext, kind: str, unit: UnitInfo, clerk: Staff) -> Tic
         priority = rng.choices(("urgent", "high", "normal", "low"), weights=weights)[0]
         assignee = rng.choice(texts.ASSIGNEES[group])
         public = part in ("楼道", "电梯", "单元门", "地下室")
+        system, component, damage = texts.REPAIR_FIELDS[title]
         return TicketSpec(kind=kind, created=created, title=title, priority=priority,
+                          system=system, part=component, damage=damage,
                           first_responder=clerk, building_id=unit.building_id, channel=channel,
                           place=f"{code} {part}" if public else f"{code} {unit.code} {part}",
                           assignee=assignee, unit=unit, paid_service=paid and rng.random() < 0.6,

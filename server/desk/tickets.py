@@ -10,7 +10,15 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from schemas.limits import Short, Text, one_line
-from schemas.vocab import TICKET_STATUSES, TicketChannel, TicketKind, TicketPriority, codes
+from schemas.vocab import (
+    TICKET_STATUSES,
+    InvalidComplaint,
+    TicketChannel,
+    TicketKind,
+    TicketPriority,
+    TicketSystem,
+    codes,
+)
 from server import escalation, writes
 from server.desk import rules
 from server.desk.common import DeskRequest, after_write, base_context, local_time_of, local_today, now, render
@@ -39,6 +47,7 @@ grant({  # who may open this module's routes (server.policy.ACCESS)
     "desk.ticket_callback": OFFICE,
     "desk.ticket_escalate": OFFICE,
     "desk.ticket_note": OFFICE,
+    "desk.ticket_validity": OFFICE,
     "desk.escalations": OFFICE,
     "desk.escalate_overdue": OFFICE,
 })
@@ -102,6 +111,10 @@ class IntakeForm(msgspec.Struct, kw_only=True):
     title: Short[200] = ""
     unit_id: Annotated[str, msgspec.Meta(max_length=36)] | None = None
     place: Short[200] = ""
+    # 日常报修处理规程 2: the system, the part and how it is damaged
+    system: TicketSystem | None = None
+    part: Short[50] = ""
+    damage: Short[100] = ""
     reporter_name: Short[50] | None = None
     reporter_phone: Annotated[str, msgspec.Meta(max_length=30, pattern=r"^[0-9+\- ]*$")] | None = None
     channel: TicketChannel = "phone"
@@ -114,7 +127,8 @@ class IntakeForm(msgspec.Struct, kw_only=True):
 async def intake_page(request: DeskRequest) -> Template:
     return render(request, "intake.html", "_intake.html", {
         "kinds": ("repair", "complaint", "inquiry"), "priorities": codes(TicketPriority),
-        "channels": ("phone", "walk_in", "app"), "record_id": writes.new_id()})
+        "channels": ("phone", "walk_in", "app"), "systems": codes(TicketSystem),
+        "record_id": writes.new_id()})
 
 
 @get("/desk/intake/owners", name="desk.owner_search", include_in_schema=False)
@@ -169,7 +183,7 @@ async def detail_context(request: DeskRequest, ticket_id: str, **extra: Any) -> 
             "findings": await store.findings_of(ticket_id, scope=scope),
             "evidence": await evidence.of_ticket(ticket, scope=scope),
             "next_statuses": rules.next_statuses(ticket["status"], ticket["kind"]),
-            "assignees": ASSIGNEES, **extra}
+            "assignees": ASSIGNEES, "invalid_categories": codes(InvalidComplaint), **extra}
 
 
 ASSIGNEES = ("工程部", "保洁", "秩序", "绿化", "客服")
@@ -208,6 +222,11 @@ class CallbackForm(Base, kw_only=True):
     base_status: str
     satisfaction: Annotated[int, msgspec.Meta(ge=1, le=5)] | None = None  # None: the owner was not reached
     note: Text[2000] = ""
+
+
+class ValidityForm(Base, kw_only=True):
+    base_invalid_category: InvalidComplaint | None = None
+    invalid_category: InvalidComplaint | None = None  # None (left empty): a valid complaint
 
 
 class NoteForm(msgspec.Struct, kw_only=True):
@@ -320,6 +339,18 @@ async def escalate(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect |
                                {"escalated": True}, {"type": "escalated", "body": "desk"})
 
 
+@post("/desk/tickets/{ticket_id:str}/validity", name="desk.ticket_validity", include_in_schema=False)
+async def validity(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Template:
+    """无效投诉 (应会 10): a complaint marked invalid with its category, or valid again; the
+    merge refuses it on any other kind (``not_a_complaint``, ``sync/specs/tickets.py``)."""
+    form = await form_of(request, ValidityForm)
+    await open_ticket(request, ticket_id)
+    return await change_ticket(request, ticket_id, form.version,
+                               {"invalid_category": form.base_invalid_category},
+                               {"invalid_category": form.invalid_category},
+                               {"type": "validity", "body": form.invalid_category or ""})
+
+
 @post("/desk/tickets/{ticket_id:str}/note", name="desk.ticket_note", include_in_schema=False)
 async def note(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Template:
     form = await form_of(request, NoteForm)
@@ -395,7 +426,7 @@ async def escalation_list(request: DeskRequest) -> Table:
 
 
 ROUTES = [queue_page, intake_page, owner_search, intake, ticket_page, transition, assign, promise,
-          sign_off, callback, escalate, note, escalations_page, escalate_overdue]
+          sign_off, callback, escalate, validity, note, escalations_page, escalate_overdue]
 nav_entry(NavEntry(href="/desk/tickets", key="nav.queue", route="desk.queue", order=10))
 nav_entry(NavEntry(href="/desk/intake", key="nav.intake", route="desk.intake_page", order=20))
 nav_entry(NavEntry(href="/desk/escalations", key="nav.escalations", route="desk.escalations", order=100))

@@ -26,6 +26,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from schemas.sync import MutationResult
 from sync.specs.attachments import BLOBS, BYTES_FIELDS
+from sync.sla import Terms
 from sync.storage import Batch, Numbering, Position, RecordWrite
 from server.store import sqlite_pool
 from server.tables import SYNCED_TABLES, SyncClock
@@ -303,6 +304,13 @@ class SqlStorage:
                                      *estate_ids)
         # an estate without a code (made outside the product) is named by its id's random tail
         return {r[0]: Numbering(code=r[1] or "E" + r[0][-8:].upper(), last=int(r[2])) for r in rows}
+
+    async def terms(self, estate_ids: Collection[str]) -> dict[str, Terms]:
+        if not estate_ids:
+            return {}
+        where, params = self.conn.in_list("id", list(estate_ids))
+        rows = await self.conn.fetch(f"SELECT id, terms FROM estate WHERE {where} AND terms IS NOT NULL", *params)
+        return {r[0]: msgspec.json.decode(r[1], type=Terms) for r in rows}
 
     async def commit(self, batch: Batch) -> None:
         await mark_arrived_photos(self.conn, batch.writes)

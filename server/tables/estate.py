@@ -12,6 +12,7 @@ class Estate(Table):
     name = Varchar(length=100)
     address = Varchar(length=200, default="")
     ticket_seq = Integer(default=0)  # the last 工单号 handed out in this estate, migration 0013
+    terms = Text(null=True, default=None)  # the estate's own time limits (sync.sla.Terms JSON), 0017
 
 
 class Building(Synced, tablename="building"):

@@ -14,6 +14,9 @@ class Ticket(Synced, tablename="ticket"):
     description = Text(default="")
     unit_id = Varchar(length=36, null=True, default=None, index=True)
     place = Varchar(length=200, default="")
+    system = Varchar(length=16, null=True, default=None)  # schemas.vocab.TicketSystem
+    part = Varchar(length=50, default="")
+    damage = Varchar(length=100, default="")
     reporter_name = Varchar(length=50, null=True, default=None)
     reporter_phone = Varchar(length=30, null=True, default=None)
     channel = Varchar(length=16, default="phone")

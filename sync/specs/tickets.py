@@ -7,7 +7,17 @@ from typing import TYPE_CHECKING
 from schemas.tickets import Ticket, TicketEvent
 from sync.lifecycle import TICKET
 from sync.scope import OFFICE_ROLES, WRITING_ROLES
-from sync.spec import EDITABLE, META_FIELDS, Access, Placement, Row, Spec, ValueRule, same_for
+from sync.spec import (
+    EDITABLE,
+    META_FIELDS,
+    Access,
+    OnlyWhen,
+    Placement,
+    Row,
+    Spec,
+    ValueRule,
+    same_for,
+)
 
 if TYPE_CHECKING:
     from sync.merge import Context
@@ -15,9 +25,10 @@ if TYPE_CHECKING:
 CAPABILITY = "tickets"
 
 STEWARD_TICKET_FIELDS: frozenset[str] = frozenset(
-    {"kind", "priority", "status", "title", "description", "unit_id", "place",
-     "reporter_name", "reporter_phone", "channel", "promised_date", "owner_signed",
-     "satisfaction", "source_finding_id", "source_check_id", "source_visit_id"}
+    {"kind", "priority", "status", "title", "description", "unit_id", "place", "system",
+     "part", "damage", "reporter_name", "reporter_phone", "channel", "promised_date",
+     "owner_signed", "satisfaction", "source_finding_id", "source_check_id",
+     "source_visit_id"}
 )
 OFFICE = tuple(sorted(OFFICE_ROLES))
 
@@ -71,6 +82,11 @@ TICKET_SPEC = Spec(
         ValueRule(field="status", code="status_not_allowed", on_create=False, on_update=True,
                   by_role={"steward": frozenset({"in_progress", "done", "called_back"})}),
     ),
+    # 应会 10 处理无效投诉流程: only a complaint is judged invalid (the office marks it; a
+    # steward may not write invalid_category); a kind changed away from complaint while it
+    # is marked is refused too
+    only_when=(OnlyWhen(field="invalid_category", when_field="kind",
+                        when_values=frozenset({"complaint"}), code="not_a_complaint"),),
     on_create=new_ticket,
     on_update=ticket_changed,
     number=number,
@@ -78,7 +94,7 @@ TICKET_SPEC = Spec(
 
 # Timeline lines a role may add by hand ("created" and "status" lines are the server's).
 STEWARD_EVENTS = frozenset({"note", "callback", "sign_off"})
-OFFICE_EVENTS = STEWARD_EVENTS | {"assigned", "promised_date", "escalated"}
+OFFICE_EVENTS = STEWARD_EVENTS | {"assigned", "promised_date", "escalated", "validity"}
 
 TICKET_EVENT = Spec(
     name="ticket_event", record=TicketEvent, capability=CAPABILITY,

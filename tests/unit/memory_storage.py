@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 
 from sync.specs import SPECS
+from sync.sla import Terms
 from schemas.sync import MutationResult
 from sync.storage import Batch, Numbering, Position, ProcessedMutation, RecordWrite
 
@@ -24,6 +25,7 @@ class MemoryStorage:
         self.writers: list[str | None] = []  # the device of each write in ``log``
         self.commits = 0
         self.numbers: dict[str, int] = {}  # each estate's last ticket number
+        self.estate_terms: dict[str, Terms] = {}  # estates with time limits of their own
         self.fail_next_commit = False  # simulate a crash inside the transaction
 
     # --- the Storage protocol ---
@@ -40,6 +42,9 @@ class MemoryStorage:
 
     async def numbering(self, estate_ids: Collection[str]) -> dict[str, Numbering]:
         return {e: Numbering(code=e.upper(), last=self.numbers.get(e, 0)) for e in estate_ids}
+
+    async def terms(self, estate_ids: Collection[str]) -> dict[str, Terms]:
+        return {e: self.estate_terms[e] for e in estate_ids if e in self.estate_terms}
 
     async def commit(self, batch: Batch) -> None:
         if self.fail_next_commit:

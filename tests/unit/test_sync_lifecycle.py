@@ -107,7 +107,7 @@ def test_due_times_accept_offsets_and_answer_in_utc() -> None:
 
 
 async def test_an_estate_brings_its_own_time_limits_as_data() -> None:
-    """The core reads no settings: the caller passes each estate's ``Terms`` (here an estate
+    """The core reads no settings: the storage gives each estate's ``Terms`` (here an estate
     whose repairs are due within 4 hours), other estates keep the seeds' limits."""
     from schemas.sync import Create
 
@@ -115,10 +115,10 @@ async def test_an_estate_brings_its_own_time_limits_as_data() -> None:
         sla.TICKET_RULES, limits={**sla.TICKET_RULES.limits, "repair": (60, 4 * 60)})})
     storage = estate()
     ticket = {"kind": "repair", "title": "水管漏水", "unit_id": U1}
-    await apply_batch(storage, DESK, [Create(seq=1, collection="ticket", id="t-own", fields=ticket)],
-                      now=NOW, terms={E1: own})
-    await apply_batch(storage, DESK, [Create(seq=1, collection="ticket", id="t-seed", fields=ticket)],
-                      now=NOW, terms={"another-estate": own})
+    storage.estate_terms["another-estate"] = own
+    await apply_batch(storage, DESK, [Create(seq=1, collection="ticket", id="t-seed", fields=ticket)], now=NOW)
+    storage.estate_terms[E1] = own
+    await apply_batch(storage, DESK, [Create(seq=1, collection="ticket", id="t-own", fields=ticket)], now=NOW)
     mine, seeded = storage.get("ticket", "t-own"), storage.get("ticket", "t-seed")
     assert mine is not None and seeded is not None
     assert (mine["response_due_at"], mine["resolve_due_at"]) == (

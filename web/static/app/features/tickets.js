@@ -57,6 +57,24 @@ export function ticketEditIntents(ticket, priority, note, authorId, newId, now) 
   return intents;
 }
 
+/**
+ * 日常报修处理规程 2: a repair's system, part and damage on one line ("" when none is known).
+ * @param {any} record @returns {string}
+ */
+export function repairLine(record) {
+  return [record.system ? t(`system.${record.system}`) : "", record.part, record.damage].filter(Boolean).join(" · ");
+}
+
+/**
+ * What a timeline line says: its body, or for a complaint's validity (无效投诉认定) the
+ * category's name (an empty body: marked valid again).
+ * @param {any} event @returns {string}
+ */
+export function eventBody(event) {
+  if (event.type !== "validity") return event.body || "";
+  return event.body ? t("validity.invalid_as", { category: t(`invalid_complaint.${event.body}`) }) : t("validity.valid");
+}
+
 /** One ticket: its state, a callback (through the visit form), priority, a note. @param {any} ctx */
 async function ticketScreen(ctx) {
   const [id] = ctx.args;
@@ -78,12 +96,13 @@ async function ticketScreen(ctx) {
   return h("div", { class: "screen" },
     card(`${record.number || ""} ${record.title}`,
       h("p", { class: "row" }, h("span", { class: `chip chip-${record.status}`, "data-status": record.status }, t(`status.${record.status}`)), stateChip(entry.state)),
-      h("p", null, record.place || ""), h("p", { class: "hint" }, record.description || ""),
+      h("p", null, record.place || ""), repairLine(record) ? h("p", { "data-repair": true }, repairLine(record)) : null,
+      h("p", { class: "hint" }, record.description || ""),
       record.unit_id ? h("a", { class: "button secondary", href: `#/visit/ticket/${id}`, "data-callback": true }, t("ticket.callback")) : null),
     card(t("ticket.edit"), form),
     card(t("ticket.timeline"), events.length ? h("ul", { class: "list" }, events.map((e) => h("li", { class: "row" },
       h("span", null, t(`event.${e.type}`), e.to_status ? ` · ${e.from_status ? `${t(`status.${e.from_status}`)} → ` : ""}${t(`status.${e.to_status}`)}` : "",
-        e.body ? ` · ${e.body}` : ""), h("span", { class: "hint" }, when(e.client_time || e.created_at))))) : empty("—")));
+        eventBody(e) ? ` · ${eventBody(e)}` : ""), h("span", { class: "hint" }, when(e.client_time || e.created_at))))) : empty("—")));
 }
 
 /** Today: my open tickets (mine, or done and waiting for a callback), most urgent first. @param {any} ctx */
@@ -100,7 +119,7 @@ export const feature = defineFeature({
   name: "tickets",
   collections: {
     ticket: { listed: true, summary: (data) => [data.number, data.title].filter(Boolean).join(" ") },
-    ticket_event: { summary: (data) => [t(`event.${data.type}`), data.body].filter(Boolean).join(" · ") },
+    ticket_event: { summary: (data) => [t(`event.${data.type}`), eventBody(data)].filter(Boolean).join(" · ") },
   },
   indexes: { ticket_event: ["ticket_id"] },
   screens: { ticket: { render: ticketScreen } },

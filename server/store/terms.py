@@ -1,0 +1,33 @@
+"""An estate's own time limits (时限): ``estate.terms``, read by every write of a ticket
+(``SqlStorage.terms``) and set by the manager on the 时限设置 page, each change audited.
+An estate without its own keeps the seeds' limits (``sync.sla.SEED_TERMS``)."""
+
+from __future__ import annotations
+
+import msgspec
+
+from server.store import audit
+from server.store.sync_storage import lock_clock, write_transaction
+from server.tables import Estate
+from sync.sla import SEED_TERMS, Terms
+
+
+async def of_estate(estate_id: str) -> tuple[Terms, bool]:
+    """The estate's limits and whether they are its own (False: the seeds')."""
+    row = await Estate.select(Estate.terms).where(Estate.id == estate_id).first()
+    if row is None or row["terms"] is None:
+        return SEED_TERMS, False
+    return msgspec.json.decode(row["terms"], type=Terms), True
+
+
+async def set_terms(estate_id: str, terms: Terms, *, user_id: str, ip: str) -> None:
+    """Keep ``terms`` as the estate's own (under the sync write lock, so that no ticket is
+    given due times half from the old limits) and audit the change: before and after."""
+    before, _ = await of_estate(estate_id)
+    async with write_transaction() as conn:
+        await lock_clock(conn)
+        await conn.execute("UPDATE estate SET terms = ? WHERE id = ?",
+                           msgspec.json.encode(terms).decode(), estate_id)
+    await audit.record("terms_change", user_id=user_id, target=estate_id, ip=ip,
+                       detail={"before": msgspec.to_builtins(before.due["ticket"]),
+                               "after": msgspec.to_builtins(terms.due["ticket"])})
