@@ -41,6 +41,7 @@ class Ticket(Record, kw_only=True):
     assignee: Short[50] | None = None  # team or person doing the work (工程部 / 保洁 / 秩序)
     promised_date: Day | None = None
     response_due_at: Time | None = None
+    responded_at: Time | None = None  # 首次响应: when it first left 已受理 (the server's)
     resolve_due_at: Time | None = None
     dispatched_at: Time | None = None
     done_at: Time | None = None

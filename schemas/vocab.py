@@ -45,6 +45,7 @@ TicketEventType = Literal[
     "created", "status", "assigned", "note", "callback", "sign_off", "promised_date",
     "escalated", "merged_edit", "conflict",
     "validity",  # a complaint marked invalid (body: its category) or valid again (body "")
+    "callback_attempt",  # a callback that reached no one (body: what was tried); stays 已完工
 ]
 
 FindingKind = Literal[

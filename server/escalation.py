@@ -1,11 +1,13 @@
 """Overdue tickets escalate to the manager by themselves, every few minutes, and on the
 desk's sweep button; both through the same merge as every other write.
 
-Each escalation is the ticket's ``escalated`` flag and one "escalated" timeline line whose
-id is derived from the ticket and its deadline: two sweeps racing (two server processes,
-or the timer and a clerk's click) write the same line once, and the flag's second change
-finds it already set. A ticket whose deadline moves (a promised date) and passes again is
-escalated again.
+A ticket escalates when it is past its resolve deadline, or still 已受理 past its response
+limit with no first response (body ``response_overdue``). Each escalation is the ticket's
+``escalated`` flag and one "escalated" timeline line whose id is derived from the ticket
+and its deadline: two sweeps racing (two server processes, or the timer and a clerk's
+click) write the same line once, and the flag's second change finds it already set. A
+promised date lifts the flag (``sync/specs/tickets.py``): a ticket whose new deadline
+passes again is escalated again.
 
 The timer is the timed job ``escalation`` (``server.jobs``), every
 ``STEWARDSYNC_ESCALATION_MINUTES`` minutes; 0 turns it off.
@@ -38,17 +40,20 @@ async def sweep(principal: Principal, at: str) -> int:
     principal's scope (``SYSTEM``: every estate); how many."""
     system = principal is SYSTEM
     scope = await places.all_estates_scope() if system else principal.scope
-    overdue = await store.overdue_to_escalate(at, scope=scope)
+    overdue = [(t, "overdue", t["resolve_due_at"]) for t in await store.overdue_to_escalate(at, scope=scope)]
+    seen = {t["id"] for t, _, _ in overdue}
+    overdue += [(t, "response_overdue", f"response:{t['response_due_at']}")
+                for t in await store.unanswered_to_escalate(at, scope=scope) if t["id"] not in seen]
     if system:  # the system writes (as a manager) in the estates of what it escalates, no more
         principal = msgspec.structs.replace(
-            SYSTEM, estate_ids=frozenset(t["estate_id"] for t in overdue if t["estate_id"]))
+            SYSTEM, estate_ids=frozenset(t["estate_id"] for t, _, _ in overdue if t["estate_id"]))
     mutations: list[Create | Update] = []
-    for ticket in overdue:
+    for ticket, why, deadline in overdue:
         mutations.append(writes.update("ticket", ticket["id"], ticket["version"], {"escalated": False},
                                        {"escalated": True}))
-        line = str(uuid.uuid5(NAMESPACE, f"{ticket['id']}:{ticket['resolve_due_at']}"))
+        line = str(uuid.uuid5(NAMESPACE, f"{ticket['id']}:{deadline}"))
         mutations.append(writes.create("ticket_event", {
-            "ticket_id": ticket["id"], "type": "escalated", "body": "overdue",
+            "ticket_id": ticket["id"], "type": "escalated", "body": why,
             "author_id": principal.user_id}, record_id=line))
     if mutations:
         await writes.apply(principal, mutations)

@@ -54,6 +54,9 @@ class Lifecycle(msgspec.Struct, frozen=True, kw_only=True):
     stamps: dict[str, str] = {}
     timeline: tuple[str, str] | None = None
     conditions: tuple[Condition, ...] = ()
+    # the time column stamped once, the first time a record leaves ``start`` (a ticket's
+    # first response: dispatched, taken up, answered or closed, whichever comes first)
+    left_start: str | None = None
 
     def allows(self, from_state: str, to_state: str) -> bool:
         """True when a record may move from ``from_state`` straight to ``to_state``."""
@@ -90,6 +93,7 @@ TICKET = Lifecycle(
         "called_back": "called_back_at",
         "closed": "closed_at",
     },
+    left_start="responded_at",
     timeline=("ticket_event", "ticket_id"),
     conditions=(
         # 规程 3/5: a repair is finished only with the owner's confirmation (签字确认)

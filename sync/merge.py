@@ -378,7 +378,7 @@ def _merge_fields(spec: Spec, m: Update, current: dict[str, Any], ctx: Context) 
         if refused is not None:
             raise Rejected(refused, f"{current[lifecycle.field]} → {applied[lifecycle.field]}")
         state = applied[lifecycle.field]
-        row = stamp_state(lifecycle, row, state, ctx.now)
+        row = stamp_state(lifecycle, row, current[lifecycle.field], state, ctx.now)
         if lifecycle.timeline is not None:
             timeline.append(("status", current[lifecycle.field], state))
     if spec.on_update is not None:
@@ -401,11 +401,16 @@ def _state_moves(lifecycle: Lifecycle, current: str, base: Any, new: str) -> boo
     return lifecycle.allows(current, new)
 
 
-def stamp_state(lifecycle: Lifecycle, row: dict[str, Any], state: str,
+def stamp_state(lifecycle: Lifecycle, row: dict[str, Any], left: str, state: str,
                 now: str) -> dict[str, Any]:
-    """Set the time column of the state the record entered."""
+    """Set the time column of the state the record entered, and the lifecycle's
+    ``left_start`` column the first time it leaves its start state."""
     column = lifecycle.stamps.get(state)
-    return {**row, column: now} if column else row
+    row = {**row, column: now} if column else row
+    first = lifecycle.left_start
+    if first and left == lifecycle.start and state != left and not row.get(first):
+        row = {**row, first: now}
+    return row
 
 
 # --- delete --------------------------------------------------------------------------

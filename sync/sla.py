@@ -54,6 +54,9 @@ class Terms(msgspec.Struct, frozen=True, kw_only=True):
 
     due: dict[str, DueRules]
     timezone: str = "Asia/Shanghai"
+    # 回访: how many callbacks must reach no one before 未联系上业主 may stand as the
+    # callback (the seeds give no number: the estate's own setting)
+    callback_attempts: int = 3
 
     def end_of_day(self, day: str) -> str:
         """The last moment of a calendar day (``2026-12-10``) in the estate, as ISO UTC."""

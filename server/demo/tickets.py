@@ -63,7 +63,7 @@ def add_ticket(ctx: DemoContext, spec: TicketSpec) -> dict[str, Any]:
         "reporter_phone": unit.owner_phone if unit and spec.channel in ("phone", "walk_in") else None,
         "channel": spec.channel, "first_responder_id": spec.first_responder.id,
         "assignee": spec.assignee if "dispatched" in reached or "in_progress" in reached else None,
-        "promised_date": None, "response_due_at": response_due, "resolve_due_at": resolve_due,
+        "promised_date": None, "response_due_at": response_due, "responded_at": None, "resolve_due_at": resolve_due,
         "dispatched_at": None, "done_at": None, "called_back_at": None, "closed_at": None,
         "owner_signed": False, "satisfaction": None, "paid_service": spec.paid_service,
         "invalid_category": spec.invalid_category, "escalated": False,
@@ -75,6 +75,8 @@ def add_ticket(ctx: DemoContext, spec: TicketSpec) -> dict[str, Any]:
                   "closed": "closed_at"}.get(status_reached)
         if column:
             row[column] = iso(stamps[status_reached])
+    if len(reached) > 1:  # the first response: the first step after 已受理
+        row["responded_at"] = iso(stamps[reached[1]])
     events = _timeline(ctx, spec, row, reached, stamps)
     last = max(events, key=lambda e: e["at"])
     ctx.add_synced("ticket", row, at=spec.created, by=spec.first_responder.id,

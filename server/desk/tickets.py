@@ -29,6 +29,7 @@ from server.i18n import translate
 from server.policy import OFFICE, grant
 from server.store import audit, evidence, places
 from server.store import kpi as kpi_store
+from server.store import terms as terms_store
 from server.store import tickets as store
 from server.store.exports import MAX_ROWS
 from server.store.field_work import staff_names
@@ -178,7 +179,11 @@ async def detail_context(request: DeskRequest, ticket_id: str, **extra: Any) -> 
     events.sort(key=lambda e: (e["created_at"] or "", e["version"]))
     ticket["first_responder"] = names.get(ticket["first_responder_id"] or "", "")
     estate_name = next((e["name"] for e in await places.estates(scope=scope) if e["id"] == ticket["estate_id"]), "")
-    return {"ticket": ticket, "events": events, "estate_name": estate_name, "note_id": writes.new_id(),
+    terms, _ = await terms_store.of_estate(ticket["estate_id"])
+    return {"ticket": ticket, "events": events, "estate_name": estate_name,
+            "note_id": writes.new_id(), "attempt_id": writes.new_id(),
+            "attempts": sum(e["type"] == "callback_attempt" for e in timeline),
+            "attempts_needed": terms.callback_attempts, "response": store.response_of(ticket, now()),
             "conflicts": await store.conflicts_of(ticket_id, scope=scope),
             "findings": await store.findings_of(ticket_id, scope=scope),
             "evidence": await evidence.of_ticket(ticket, scope=scope),
@@ -222,6 +227,9 @@ class CallbackForm(Base, kw_only=True):
     base_status: str
     satisfaction: Annotated[int, msgspec.Meta(ge=1, le=5)] | None = None  # None: the owner was not reached
     note: Text[2000] = ""
+    # the id of the attempt's timeline line, made with the form: a second submit of the same
+    # form is the same attempt
+    attempt_id: Annotated[str, msgspec.Meta(max_length=36)] | None = None
 
 
 class ValidityForm(Base, kw_only=True):
@@ -323,7 +331,14 @@ async def callback(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect |
     if form.satisfaction is None and not form.note:
         raise ApiError(422, "callback_reason_required",
                        "联系不上业主时请写明尝试情况 / say how the owner could not be reached")
-    rated = f"{form.satisfaction}/5" if form.satisfaction else "未联系上业主"
+    rated = f"{form.satisfaction}/5"
+    if form.satisfaction is None:
+        ticket = await open_ticket(request, ticket_id)
+        terms, _ = await terms_store.of_estate(ticket["estate_id"])
+        tried = await store.callback_attempts(ticket_id, scope=request.user.scope) + 1
+        if tried < terms.callback_attempts:  # not yet: the attempt is recorded, the callback stays due
+            return await add_line(request, ticket_id, "callback_attempt", form.note, form.attempt_id)
+        rated = f"未联系上业主（共尝试 {tried} 次）"
     return await change_ticket(
         request, ticket_id, form.version, {"status": form.base_status, "satisfaction": None},
         {"status": "called_back", "satisfaction": form.satisfaction},
@@ -355,9 +370,16 @@ async def validity(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect |
 async def note(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Template:
     form = await form_of(request, NoteForm)
     await open_ticket(request, ticket_id)
+    return await add_line(request, ticket_id, "note", form.note, form.record_id)
+
+
+async def add_line(request: DeskRequest, ticket_id: str, kind: str, body: str,
+                   record_id: str | None) -> Redirect | Template:
+    """A timeline line of the clerk's (a note, a callback that reached no one), then the page;
+    ``record_id`` made with the form keeps a second submit from making a second line."""
     await writes.apply(request.user, [writes.create("ticket_event", {
-        "ticket_id": ticket_id, "type": "note", "body": form.note, "author_id": request.user.user_id},
-        record_id=form.record_id)])
+        "ticket_id": ticket_id, "type": kind, "body": body, "author_id": request.user.user_id},
+        record_id=record_id)])
     redirect = after_write(request, f"/desk/tickets/{ticket_id}")
     if redirect:
         return redirect

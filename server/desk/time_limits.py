@@ -24,6 +24,7 @@ grant({"desk.time_limits": MANAGEMENT, "desk.time_limits_save": MANAGEMENT})
 
 MAX_MINUTES = 30 * 24 * 60  # a limit longer than 30 days is a typing mistake
 FACTORS = (0.1, 10.0)
+ATTEMPTS = (1, 10)  # callbacks that reach no one before 未联系上业主 completes the callback
 
 
 async def _estate(request: DeskRequest, estate_id: str) -> dict[str, Any]:
@@ -38,7 +39,8 @@ async def _estate(request: DeskRequest, estate_id: str) -> dict[str, Any]:
 async def _context(request: DeskRequest, estate_id: str, **extra: Any) -> dict[str, Any]:
     context = await _estate(request, estate_id)
     terms, own = await store.of_estate(context["estate"]["id"])
-    return {**context, "rules": terms.due["ticket"], "own": own, "from_seeds": FROM_SEEDS, **extra}
+    return {**context, "rules": terms.due["ticket"], "attempts": terms.callback_attempts, "own": own,
+            "from_seeds": FROM_SEEDS, **extra}
 
 
 @get("/desk/settings/time-limits", name="desk.time_limits", include_in_schema=False)
@@ -55,7 +57,7 @@ def _number(values: dict[str, Any], field: str, low: float, high: float, kind: t
         value = None
     if value is None or not low <= value <= high:
         zh, en = label(field)
-        unit = (" 分钟", " minutes") if kind is int else ("", "")
+        unit = (" 分钟", " minutes") if kind is int and field != "callback_attempts" else ("", "")
         raise ApiError(422, "invalid_form", f"“{zh}”应在 {low:g} 到 {high:g}{unit[0]}之间 / {en}: "
                        f"between {low:g} and {high:g}{unit[1]}", {"field": field})
     return value
@@ -84,7 +86,9 @@ async def save(request: DeskRequest) -> Template | Redirect:
     estate_id = context["estate"]["id"]
     current, _ = await store.of_estate(estate_id)
     rules = rules_of(values, current.due["ticket"])
-    await store.set_terms(estate_id, msgspec.structs.replace(current, due={**current.due, "ticket": rules}),
+    attempts = _number(values, "callback_attempts", *ATTEMPTS, int)
+    await store.set_terms(estate_id, msgspec.structs.replace(current, due={**current.due, "ticket": rules},
+                                                             callback_attempts=attempts),
                           user_id=request.user.user_id, ip=client_ip(request))
     if not request.headers.get("hx-request"):
         return Redirect(f"/desk/settings/time-limits?estate_id={estate_id}", status_code=303)

@@ -29,5 +29,10 @@ async def set_terms(estate_id: str, terms: Terms, *, user_id: str, ip: str) -> N
         await conn.execute("UPDATE estate SET terms = ? WHERE id = ?",
                            msgspec.json.encode(terms).decode(), estate_id)
     await audit.record("terms_change", user_id=user_id, target=estate_id, ip=ip,
-                       detail={"before": msgspec.to_builtins(before.due["ticket"]),
-                               "after": msgspec.to_builtins(terms.due["ticket"])})
+                       detail={"before": _audited(before), "after": _audited(terms)})
+
+
+def _audited(terms: Terms) -> dict[str, object]:
+    """What a change of the settings page shows in the audit: the ticket limits and the
+    callback attempts."""
+    return {**msgspec.to_builtins(terms.due["ticket"]), "callback_attempts": terms.callback_attempts}

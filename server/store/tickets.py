@@ -12,6 +12,7 @@ ORDER BY <sort>, id LIMIT n``, one range scan of an index of migration 0003.
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 from typing import Any, Literal
 
 import msgspec
@@ -181,6 +182,26 @@ def is_overdue(ticket: dict[str, Any], now: str) -> bool:
     return bool(due) and ticket["status"] in ACTIVE_STATUSES and due < now
 
 
+class Response(msgspec.Struct, frozen=True, kw_only=True):
+    """A ticket's first response measured against its limit: ``minutes`` from receipt to the
+    first response (None: none yet); ``late``: after the limit, or none and the limit passed."""
+
+    minutes: int | None
+    late: bool
+
+
+def response_of(ticket: dict[str, Any], now: str) -> Response | None:
+    """The first response of a ticket (None for a ticket made before due times existed)."""
+    due, responded = ticket.get("response_due_at"), ticket.get("responded_at")
+    if not due or not ticket.get("created_at"):
+        return None
+    if not responded:
+        return Response(minutes=None, late=due < now)
+    taken = datetime.fromisoformat(responded.replace("Z", "+00:00")) - \
+        datetime.fromisoformat(ticket["created_at"].replace("Z", "+00:00"))
+    return Response(minutes=max(0, round(taken.total_seconds() / 60)), late=responded > due)
+
+
 async def _add_places(rows: list[dict[str, Any]], codes: dict[str, str] | None = None) -> None:
     """Building code and unit code of each row (two small look-ups, not a join per row);
     the rows are already in the reader's scope, so are their unit and building."""
@@ -248,6 +269,17 @@ async def overdue_to_escalate(now: str, limit: int = 200, *, scope: Scope) -> li
     ).order_by(Ticket.resolve_due_at).limit(limit)
 
 
+async def unanswered_to_escalate(now: str, limit: int = 200, *, scope: Scope) -> list[dict[str, Any]]:
+    """Tickets still 已受理 past their response limit (no first response yet), not yet
+    escalated (oldest limit first), with their estate."""
+    return await Ticket.select(Ticket.id, Ticket.version, Ticket.escalated, Ticket.response_due_at,
+                               Ticket.estate_id).where(
+        (Ticket.status == "received") & Ticket.responded_at.is_null() & (Ticket.response_due_at < now)
+        & (Ticket.escalated == False) & (Ticket.deleted == False)  # noqa: E712
+        & scope_where(Ticket, scope)
+    ).order_by(Ticket.response_due_at).limit(limit)
+
+
 async def escalated(now: str, limit: int = 200, *, scope: Scope) -> list[dict[str, Any]]:
     """Escalated tickets not yet closed: the manager's list."""
     in_scope, args = scope_sql(scope, mark="{}")
@@ -258,14 +290,26 @@ async def escalated(now: str, limit: int = 200, *, scope: Scope) -> list[dict[st
     return rows
 
 
+ATTEMPTS = ("SELECT COUNT(*) FROM ticket_event e WHERE e.ticket_id = ticket.id "
+            "AND e.type = 'callback_attempt' AND e.deleted = false")
+"""A ticket's callbacks that reached no one (its ``callback_attempt`` timeline lines)."""
+
+
+async def callback_attempts(ticket_id: str, *, scope: Scope) -> int:
+    """How many callbacks of a ticket reached no one so far."""
+    return await TicketEvent.count().where(
+        (TicketEvent.ticket_id == ticket_id) & (TicketEvent.type == "callback_attempt")
+        & (TicketEvent.deleted == False) & scope_where(TicketEvent, scope))  # noqa: E712
+
+
 async def callbacks_due(overdue_before: str, limit: int = 500, *,
                         scope: Scope) -> list[dict[str, Any]]:
     """Every repair and complaint done and not yet called back, oldest first (the repair
     procedure calls back the day after the work; complaints feed the callback rate). One
     done before ``overdue_before`` has missed its callback day: ``callback_overdue``."""
     in_scope, args = scope_sql(scope, mark="{}")
-    sql = (f"SELECT {QUEUE_COLUMNS}, done_at, reporter_name, reporter_phone FROM ticket "
-           "WHERE status = 'done' AND kind IN ('repair', 'complaint') "
+    sql = (f"SELECT {QUEUE_COLUMNS}, done_at, reporter_name, reporter_phone, ({ATTEMPTS}) AS attempts "
+           "FROM ticket WHERE status = 'done' AND kind IN ('repair', 'complaint') "
            f"AND {in_scope} ORDER BY done_at, id LIMIT {int(limit)}")
     rows = [_ticket_row(r, "") for r in await Ticket.raw(sql, *args)]
     for row in rows:

@@ -24,6 +24,7 @@ class Ticket(Synced, tablename="ticket"):
     assignee = Varchar(length=50, null=True, default=None, index=True)
     promised_date = Varchar(length=10, null=True, default=None)
     response_due_at = ts()
+    responded_at = ts()  # the first response: the ticket first left 已受理 (migration 0021)
     resolve_due_at = ts(index=True)
     dispatched_at = ts()
     done_at = ts(index=True)

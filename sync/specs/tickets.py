@@ -49,7 +49,8 @@ def new_ticket(row: Row, ctx: Context) -> Row:
 def ticket_changed(row: Row, current: Row, applied: Row, ctx: Context) -> Row:
     """Time limits follow the ticket: a change of priority (or kind) recomputes them from
     when it was received; a promised date (不能立即修复 → 确认进一步维修的时间) moves the
-    resolve deadline to the end of that day, so escalation follows the new deadline."""
+    resolve deadline to the end of that day, so escalation follows the new deadline (an
+    escalated ticket given a new date in the future is no longer escalated)."""
     terms = ctx.terms_for(row.get("estate_id"))
     if {"priority", "kind"} & applied.keys() and row.get("created_at"):
         response_due, resolve_due = terms.due["ticket"].due_times(row["kind"], row["priority"],
@@ -57,6 +58,8 @@ def ticket_changed(row: Row, current: Row, applied: Row, ctx: Context) -> Row:
         row = {**row, "response_due_at": response_due, "resolve_due_at": resolve_due}
     if row.get("promised_date") and ({"priority", "kind", "promised_date"} & applied.keys()):
         row = {**row, "resolve_due_at": terms.end_of_day(row["promised_date"])}
+        if "promised_date" in applied and row["resolve_due_at"] > ctx.now:
+            row = {**row, "escalated": False}  # back on an agreed date: escalates again if it passes
     return row
 
 
@@ -66,7 +69,7 @@ TICKET_SPEC = Spec(
                             "source_visit_id"), given=True),
     references={"unit_id": "unit", "source_finding_id": "finding",
                 "source_check_id": "vacant_check", "source_visit_id": "visit"},
-    server_fields=frozenset({"number", "response_due_at", "resolve_due_at", "dispatched_at",
+    server_fields=frozenset({"number", "response_due_at", "responded_at", "resolve_due_at", "dispatched_at",
                              "done_at", "called_back_at", "closed_at"}),
     create_only=frozenset({"unit_id", "source_finding_id", "source_check_id",
                            "source_visit_id"}),
@@ -93,7 +96,7 @@ TICKET_SPEC = Spec(
 )
 
 # Timeline lines a role may add by hand ("created" and "status" lines are the server's).
-STEWARD_EVENTS = frozenset({"note", "callback", "sign_off"})
+STEWARD_EVENTS = frozenset({"note", "callback", "callback_attempt", "sign_off"})
 OFFICE_EVENTS = STEWARD_EVENTS | {"assigned", "promised_date", "escalated", "validity"}
 
 TICKET_EVENT = Spec(

@@ -305,11 +305,14 @@ async def test_a_callback_that_reaches_no_one_says_why_and_then_the_repair_may_c
     assert (await act("transition", base_status="received", to_status="done", owner_signed="true")).status_code == 303
     silent = await act("callback", base_status="done", satisfaction="")
     assert silent.status_code == 422 and silent.json()["code"] == "callback_reason_required"
+    for attempt in ("上午电话未接", "下午电话未接"):  # the estate's 3 attempts: the first two keep it due
+        assert (await act("callback", base_status="done", satisfaction="", note=attempt)).status_code == 303
+        assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket_id).first())["status"] == "done"
     reached_no_one = await act("callback", base_status="done", satisfaction="", note="三次电话未接，已留言")
     assert reached_no_one.status_code == 303
     row = await Ticket.select().where(Ticket.id == ticket_id).first()
     assert row["status"] == "called_back" and row["satisfaction"] is None and row["owner_signed"]
     lines = await TicketEvent.select(TicketEvent.body).where(
         (TicketEvent.ticket_id == ticket_id) & (TicketEvent.type == "callback"))
-    assert [line["body"] for line in lines] == ["未联系上业主 三次电话未接，已留言"]
+    assert [line["body"] for line in lines] == ["未联系上业主（共尝试 3 次） 三次电话未接，已留言"]
     assert (await act("transition", base_status="called_back", to_status="closed", note="回访未接通，结案")).status_code == 303

@@ -13,7 +13,8 @@ from tests.integration.test_desk_helpers import csrf, login
 
 
 def form(estate_id: str, **changes: object) -> dict[str, object]:
-    values: dict[str, object] = {"estate_id": estate_id, "urgent_response": TICKET_RULES.urgent_response}
+    values: dict[str, object] = {"estate_id": estate_id, "urgent_response": TICKET_RULES.urgent_response,
+                                 "callback_attempts": 3}
     for kind, (response, resolve) in TICKET_RULES.limits.items():
         values |= {f"{kind}_response": response, f"{kind}_resolve": resolve}
     values |= {f"factor_{p}": f for p, f in TICKET_RULES.priority_factor.items()}
@@ -56,7 +57,8 @@ async def test_bad_limits_are_refused_and_change_nothing(client) -> None:
     await login(client, "manager")
     for changes, code in (({"repair_resolve": "abc"}, "invalid_form"), ({"factor_high": 0}, "invalid_form"),
                           ({"inquiry_resolve": 99999999}, "invalid_form"),
-                          ({"repair_response": 300, "repair_resolve": 200}, "response_after_resolve")):
+                          ({"repair_response": 300, "repair_resolve": 200}, "response_after_resolve"),
+                          ({"callback_attempts": 0}, "invalid_form"), ({"callback_attempts": ""}, "invalid_form")):
         answer = await client.post("/desk/settings/time-limits", headers=csrf(client),
                                    data=form(estate.estate_id, **changes))
         assert (answer.status_code, answer.json()["code"]) == (422, code), answer.text

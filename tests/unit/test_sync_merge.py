@@ -310,6 +310,19 @@ def test_ticket_status_move_stamps_its_time_and_adds_a_timeline_line() -> None:
     assert decision.timeline == [("status", "in_progress", "done")]
 
 
+def test_the_first_move_out_of_received_stamps_the_first_response_once() -> None:
+    first = decide(update("ticket", "t-1", {"status": "received"}, {"status": "dispatched"}),
+                   records(ticket=ticket_row()), actor=DESK)
+    assert first.row is not None and first.row["responded_at"] == first.row["dispatched_at"] == NOW
+    earlier = "2026-01-01T08:00:00.000Z"
+    later = decide(update("ticket", "t-1", {"status": "dispatched"}, {"status": "in_progress"}),
+                   records(ticket=ticket_row(status="dispatched", responded_at=earlier)), actor=DESK)
+    assert later.row is not None and later.row["responded_at"] == earlier
+    edit = decide(update("ticket", "t-1", {"title": "水管漏水"}, {"title": "厨房水管漏水"}),
+                  records(ticket=ticket_row(title="水管漏水")))
+    assert edit.row is not None and not edit.row.get("responded_at")  # no move, no response
+
+
 def test_steward_may_not_dispatch_or_close() -> None:
     recs = records(ticket=ticket_row())
     for status in ("dispatched", "closed"):

@@ -38,7 +38,7 @@ PHONES = ("dev-1", "dev-2", "dev-3", "dev-4", "dev-5")
 DESK = Actor(user_id="user-desk", role="desk", estate_ids=OFFICE_ESTATES)
 TEXTS = ("漏水", "已修复", "业主不在家", "明天再来", "门锁坏了")
 HOUSEHOLD_FIELDS = ("notes", "opinions", "family_structure", "special_needs")
-STAMPED = frozenset(lifecycle.TICKET.stamps.values()) | {"resolved_by", "resolved_at"}
+STAMPED = frozenset(lifecycle.TICKET.stamps.values()) | {lifecycle.TICKET.left_start, "resolved_by", "resolved_at"}
 
 
 def seeded() -> MemoryStorage:

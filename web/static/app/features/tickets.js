@@ -67,10 +67,11 @@ export function repairLine(record) {
 
 /**
  * What a timeline line says: its body, or for a complaint's validity (无效投诉认定) the
- * category's name (an empty body: marked valid again).
+ * category's name (an empty body: marked valid again), or why it was escalated.
  * @param {any} event @returns {string}
  */
 export function eventBody(event) {
+  if (event.type === "escalated" && ["overdue", "desk", "response_overdue"].includes(event.body)) return t(`escalated_by.${event.body}`);
   if (event.type !== "validity") return event.body || "";
   return event.body ? t("validity.invalid_as", { category: t(`invalid_complaint.${event.body}`) }) : t("validity.valid");
 }
