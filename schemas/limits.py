@@ -62,7 +62,12 @@ COLLECTION_NAME_LENGTH = 40  # the widest collection name, in every bookkeeping 
 CollectionName = Annotated[str, Meta(max_length=COLLECTION_NAME_LENGTH, pattern=LINE_PATTERN)]
 Id = Annotated[str, Meta(max_length=36, pattern=LINE_PATTERN, extra_json_schema={"format": "uuid"})]
 Time = Annotated[str, Meta(max_length=32, pattern=LINE_PATTERN)]  # ISO 8601 UTC
-Day = Annotated[str, Meta(max_length=10, pattern=r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")]
+# a calendar day that exists: months of 30 and 31 days, 29 February in leap years only (the
+# pattern, not a check in code, so the JSON Schema the phone and other clients read says it too)
+DAY_PATTERN = (r"^(?:\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+               r"|02-(?:0[1-9]|1\d|2[0-8]))"
+               r"|(?:\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)$")
+Day = Annotated[str, Meta(max_length=10, pattern=DAY_PATTERN)]
 # a photo's address: the sha256 of its bytes, in lowercase hex
 Sha256 = Annotated[str, Meta(min_length=64, max_length=64, pattern=r"^[0-9a-f]{64}$")]
 LongText = Text[MAX_TEXT]

@@ -66,6 +66,12 @@ def api_error_handler(request: Request, exc: ApiError) -> Response:
 
 
 NOT_FOUND = "找不到该页面或文件 / not found"
+HTTP_ANSWERS: dict[int, tuple[str, str]] = {  # Litestar's own refusals, in the users' words
+    405: ("method_not_allowed", "不支持这种请求方式 / method not allowed"),
+    413: ("body_too_large", "提交的内容太大，请分批提交（照片请单独上传） / request body too large: "
+                            "send it in smaller batches (photos are uploaded on their own)"),
+    429: ("too_many_requests", "请求过于频繁，请稍后再试 / too many requests: try again later"),
+}
 
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response:
@@ -78,10 +84,10 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
         code, message, detail = "forbidden", "无权访问 / not allowed", None
     elif exc.status_code == 404:  # Litestar's own detail may name a folder of the server
         code, message, detail = "not_found", NOT_FOUND, None
+    elif exc.status_code in HTTP_ANSWERS:
+        (code, message), detail = HTTP_ANSWERS[exc.status_code], None
     else:
-        code = {405: "method_not_allowed", 413: "body_too_large",
-                429: "too_many_requests"}.get(exc.status_code, "http_error")
-        message, detail = str(exc.detail), None
+        code, message, detail = "http_error", str(exc.detail), None
     return _answer(request, exc.status_code, code, message, detail)
 
 

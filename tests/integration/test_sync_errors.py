@@ -77,7 +77,19 @@ async def test_oversized_body(client, scene):
     limit = client.app.state.settings.max_body_bytes
     phone.create("ticket", {**ticket_fields(unit), "description": "长" * (limit // 2)})
     response = await phone.post_push(phone.outbox)
-    await _refused(client, phone, response, 413, "body_too_large", before)
+    body = await _refused(client, phone, response, 413, "body_too_large", before)
+    assert body["message"].startswith("提交的内容太大") and "Entity" not in body["message"]
+
+
+async def test_a_day_that_is_not_in_the_calendar_is_refused(client, scene):
+    """2026-02-30, 2026-04-31 and 29 February of a common year are no days (issue 19)."""
+    _, phone, unit = scene
+    for day in ("2026-02-30", "2026-04-31", "2026-02-29", "2026-13-01"):
+        phone.create("ticket", {**ticket_fields(unit), "promised_date": day})
+    phone.create("ticket", {**ticket_fields(unit), "promised_date": "2028-02-29"})  # a leap year's
+    results = await phone.push()
+    assert [r["code"] for r in results[:4]] == ["invalid"] * 4
+    assert results[4]["status"] == "applied"
 
 
 async def test_foreign_device_id(client, scene):
