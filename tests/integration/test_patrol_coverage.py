@@ -6,10 +6,12 @@ until marked handled. Scope: another estate's buildings, rounds and reports neve
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 
-from server.clock import now_iso
+from server.clock import iso, now_iso
 from server.tables import Finding, StaffUser
 from tests.factories import make_estate, make_user
 from tests.integration.test_desk_helpers import csrf, login
@@ -28,8 +30,8 @@ async def named(user_id: str, name: str) -> None:
     await StaffUser.update({StaffUser.display_name: name}).where(StaffUser.id == user_id)
 
 
-async def start_round(phone: Phone, *check_ins: str) -> str:
-    round_id = phone.create("patrol_round", {"started_at": now_iso(), "status": "open",
+async def start_round(phone: Phone, *check_ins: str, started_at: str | None = None) -> str:
+    round_id = phone.create("patrol_round", {"started_at": started_at or now_iso(), "status": "open",
                                              "covered_building_ids": [], "notes": ""})
     await phone.sync()
     for building_id in check_ins:
@@ -158,3 +160,20 @@ async def test_reported_findings_wait_for_the_office_until_handled(client: httpx
     row = phone.replica[("finding", off_post)]
     assert (row["handled"], row["handled_by"], row["handled_note"]) == (True, manager, "已通知秩序部主管")
     assert row["handled_at"]
+
+
+async def test_days_are_the_estates_local_day(client: httpx.AsyncClient) -> None:
+    """A round started at 23:50 Beijing time yesterday (15:50 UTC, the same UTC date as the
+    small hours of today) counts for yesterday, not today."""
+    estate = await make_estate(buildings=2)
+    b1, b2 = estate.building_ids
+    await login(client, "desk")
+    phone = await steward_phone(client, [b1, b2])
+    shanghai = ZoneInfo("Asia/Shanghai")
+    today = datetime.now(shanghai).date()
+    late = datetime(today.year, today.month, today.day, 23, 50, tzinfo=shanghai) - timedelta(days=1)
+    await start_round(phone, b2, started_at=iso(late.astimezone(ZoneInfo("UTC"))))
+    await start_round(phone, b1)
+    assert counts((await client.get(PAGE)).text) == {"1栋": "1 / 2", "2栋": "0 / 2"}
+    yesterday = (await client.get(f"{PAGE}?day={(today - timedelta(days=1)).isoformat()}")).text
+    assert counts(yesterday) == {"1栋": "0 / 2", "2栋": "1 / 2"}
