@@ -21,7 +21,13 @@ from schemas.vocab import (
 
 
 class PatrolRound(Record, kw_only=True):
-    """巡查: one patrol walk of a steward. ``building_id`` is null; scope is the steward."""
+    """巡查: one patrol walk of a steward. ``building_id`` is null; scope is the steward.
+
+    ``covered_building_ids``: the buildings the steward checked in at during the round
+    (one tap per building on the phone; a finding made in a building adds it too). It only
+    grows (``Spec.grow_only``: merged as a set union), so check-ins made offline on two
+    phones both count. Rounds made before check-ins listed every building at the start.
+    """
 
     steward_id: Id
     started_at: Time
@@ -44,3 +50,9 @@ class Finding(Record, kw_only=True):
     occurred_at: Time
     ticket_id: Id | None = None
     steward_id: Id
+    # findings the handbook says to report upward (``REPORTED_FINDINGS``): the office marks
+    # one handled with a note; the server stamps who and when
+    handled: bool = False
+    handled_note: LongText = ""
+    handled_by: Id | None = None
+    handled_at: Time | None = None

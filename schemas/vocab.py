@@ -57,6 +57,11 @@ FindingKind = Literal[
     "release_slip",  # 放行条未执行
     "other",
 ]
+REPORTED_FINDINGS: tuple[str, ...] = ("staff_off_post", "release_slip")
+"""Finding kinds reported upward to the supervisor (必知必会手册: 发现操作层员工脱岗、窜岗及聚堆
+及时上报相关主管处理; 发现不认真执行放行条制度及时上报): the desk's supervisor list."""
+PATROL_ROUNDS_PER_DAY = 2
+"""Rounds a day each building gets (V 公司手册: 每天详细巡查辖区楼宇二遍)."""
 PatrolArea = Literal[
     "greening", "cleaning", "order", "building", "fire", "lift", "lighting", "doors", "garage",
 ]

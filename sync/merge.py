@@ -351,6 +351,11 @@ def _merge_fields(spec: Spec, m: Update, current: dict[str, Any], ctx: Context) 
         now_value, base = current.get(field), m.base[field]
         if now_value == new:
             continue
+        if field in spec.grow_only:
+            grown = grow(now_value, new)
+            if grown != now_value:
+                applied[field] = grown
+            continue
         if lifecycle is not None and field == lifecycle.field:
             if _state_moves(lifecycle, now_value, base, new):
                 applied[field] = new
@@ -385,6 +390,13 @@ def _merge_fields(spec: Spec, m: Update, current: dict[str, Any], ctx: Context) 
         row = spec.on_update(row, current, applied, ctx)
     return Decision(status=status, op="update", row=row, version=ctx.version,
                     conflicts=notes, timeline=timeline)
+
+
+def grow(current: Any, new: Any) -> list[Any]:
+    """A grow-only list after a change: what it holds now, then the change's items it did
+    not hold, in the change's order (a set union that keeps the order items came in)."""
+    held = list(current or [])
+    return held + [item for item in dict.fromkeys(new or []) if item not in held]
 
 
 def _state_moves(lifecycle: Lifecycle, current: str, base: Any, new: str) -> bool:

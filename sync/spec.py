@@ -128,6 +128,9 @@ class Spec:
     server_fields: frozenset[str] = NOTHING
     create_only: frozenset[str] = NOTHING
     append_only: bool = False
+    # list fields that only grow: a change adds its new items to what the record holds now
+    # (a set union), never removes, so two offline edits both count and never conflict
+    grow_only: frozenset[str] = NOTHING
     filled_by_maker: tuple[str, ...] = ()  # fields that default to the writer's user id
     owner_field: str | None = None  # the maker named in the record (steward_id)
     access: Mapping[str, Access] = field(default_factory=dict)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from schemas.vocab import VACANT_CHECKLIST
+from schemas.vocab import REPORTED_FINDINGS, VACANT_CHECKLIST
 from server.clock import iso
 from server.demo import texts
 from server.demo.context import DemoContext, Staff, UnitInfo, stable_id
@@ -65,8 +65,16 @@ def _finding(ctx: DemoContext, steward: Staff, round_id: str, key: str, occurred
         "id": finding_id, "round_id": round_id, "floor": floor, "area": area, "unit_id": None,
         "kind": kind, "severity": severity, "description": description, "occurred_at": iso(occurred),
         "ticket_id": None, "steward_id": steward.id,
+        "handled": False, "handled_note": "", "handled_by": None, "handled_at": None,
     }
-    ctx.add_synced("finding", row, at=occurred, by=steward.id, building_id=building_id)
+    handled = kind in REPORTED_FINDINGS and occurred < ctx.now - HANDLED_AFTER
+    if handled:  # the manager dealt with the older reports; the last two days' still wait
+        manager = ctx.by_role("manager")[0]
+        row.update(handled=True, handled_note=HANDLING_NOTES[kind], handled_by=manager.id,
+                   handled_at=iso(occurred + timedelta(hours=3)))
+    ctx.add_synced("finding", row, at=occurred, by=steward.id, building_id=building_id,
+                   updated=occurred + timedelta(hours=3) if handled else None,
+                   updated_by=row["handled_by"])
     if raises and rng.random() < 0.85:
         created = occurred + timedelta(minutes=rng.randrange(1, 10))
         if created >= ctx.now:
@@ -79,6 +87,11 @@ def _finding(ctx: DemoContext, steward: Staff, round_id: str, key: str, occurred
             description=f"巡查发现：{description}", sources={"finding": finding_id}))
         row["ticket_id"] = ticket["id"]
         row["updated_at"] = ticket["created_at"]
+
+
+HANDLED_AFTER = timedelta(days=2)
+HANDLING_NOTES = {"staff_off_post": "已通知秩序部主管，当班人员已回岗并登记",
+                  "release_slip": "已与门岗核对放行条，重申放行制度"}
 
 
 def _team(kind: str) -> str:

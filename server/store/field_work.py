@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from schemas.vocab import PATROL_ROUNDS_PER_DAY, REPORTED_FINDINGS
 from server.store.scoping import scope_where
 from server.store.places import building_codes, buildings, natural
 from server.store.rows import json_value
@@ -86,8 +87,10 @@ def _use(last: dict[str, Any] | None, before: dict[str, Any] | None, field: str)
 
 
 async def patrol_day(start: str, end: str, *, scope: Scope) -> dict[str, Any]:
-    """Rounds started and findings made in [start, end) in the scope, by building; and the
-    scope's buildings no round covered and no finding named that day."""
+    """Rounds started and findings made in [start, end) in the scope, by building; each
+    building's rounds that day (``coverage``, the stewards assigned to it named), those
+    with fewer than ``PATROL_ROUNDS_PER_DAY`` (``short``), and those no round covered and
+    no finding named (``not_patrolled``)."""
     rounds = await PatrolRound.select().where(
         (PatrolRound.started_at >= start) & (PatrolRound.started_at < end)
         & (PatrolRound.deleted == False) & scope_where(PatrolRound, scope)  # noqa: E712
@@ -99,21 +102,77 @@ async def patrol_day(start: str, end: str, *, scope: Scope) -> dict[str, Any]:
     names = await staff_names([r["steward_id"] for r in rounds] + [f["steward_id"] for f in findings])
     in_scope = await buildings(scope=scope)
     codes = {b["id"]: b["code"] for b in in_scope}
-    covered: set[str] = set()
     for r in rounds:
         r["covered_building_ids"] = json_value(r["covered_building_ids"]) or []
-        covered.update(r["covered_building_ids"])
         r["steward"] = names.get(r["steward_id"], "")
-        r["buildings"] = [codes.get(b, "?") for b in r["covered_building_ids"]]
+        r["buildings"] = [codes[b] for b in r["covered_building_ids"] if b in codes]
     by_building: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for f in findings:
         f["steward"] = names.get(f["steward_id"], "")
         by_building[codes.get(f["building_id"] or "", "—")].append(f)
-        if f["building_id"]:
-            covered.add(f["building_id"])
-    missing = [b for b in in_scope if b["id"] not in covered]
-    return {"rounds": rounds, "findings": dict(sorted(by_building.items(), key=lambda kv: natural(kv[0]))), "not_patrolled": missing,
-            "finding_count": len(findings)}
+    per_building = rounds_by_building(rounds, findings)
+    found_in = {f["building_id"] for f in findings if f["building_id"]}
+    responsible = await _stewards_of([b["id"] for b in in_scope])
+    coverage = [{**b, "rounds": [names.get(r["steward_id"], "") for r in per_building.get(b["id"], [])],
+                 "times": [r["started_at"] for r in per_building.get(b["id"], [])],
+                 "stewards": responsible.get(b["id"], [])} for b in in_scope]
+    missing = [b for b in in_scope if b["id"] not in per_building and b["id"] not in found_in]
+    return {"rounds": rounds, "findings": dict(sorted(by_building.items(), key=lambda kv: natural(kv[0]))),
+            "not_patrolled": missing, "finding_count": len(findings), "coverage": coverage,
+            "short": [c for c in coverage if len(c["rounds"]) < PATROL_ROUNDS_PER_DAY],
+            "rounds_per_day": PATROL_ROUNDS_PER_DAY}
+
+
+def rounds_by_building(rounds: list[dict[str, Any]], findings: list[dict[str, Any]]
+                       ) -> dict[str, list[dict[str, Any]]]:
+    """The rounds that patrolled each building, in the rounds' order: a round patrols a
+    building it checked in at (``covered_building_ids``) or where it recorded a finding
+    (a phone that has not yet sent its check-in still counts). A building counts once
+    per round however many findings it has."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for f in findings:
+        if f.get("round_id") and f.get("building_id"):
+            found[f["round_id"]].add(f["building_id"])
+    patrolled: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rounds:
+        for building_id in dict.fromkeys([*(r.get("covered_building_ids") or []), *sorted(found[r["id"]])]):
+            patrolled[building_id].append(r)
+    return dict(patrolled)
+
+
+async def _stewards_of(building_ids: list[str]) -> dict[str, list[str]]:
+    """The display names of the active stewards assigned to each building (责任管家)."""
+    if not building_ids:
+        return {}
+    assigned = await BuildingAssignment.select(BuildingAssignment.user_id, BuildingAssignment.building_id).where(
+        BuildingAssignment.building_id.is_in(building_ids))
+    users = {u["id"]: u["display_name"] for u in await StaffUser.select(StaffUser.id, StaffUser.display_name).where(
+        (StaffUser.role == "steward") & (StaffUser.active == True)  # noqa: E712
+        & StaffUser.id.is_in(sorted({a["user_id"] for a in assigned}) or [""]))}
+    names: dict[str, list[str]] = defaultdict(list)
+    for a in assigned:
+        if a["user_id"] in users:
+            names[a["building_id"]].append(users[a["user_id"]])
+    return {b: sorted(n) for b, n in names.items()}
+
+
+async def reported_findings(*, scope: Scope, handled: bool, limit: int = 200) -> list[dict[str, Any]]:
+    """Findings of the kinds reported upward (``REPORTED_FINDINGS``: staff off post, release
+    slips not followed) in the scope, not yet handled (oldest first: the longest waiting
+    on top) or handled (latest handled first), with the steward's, the handler's names and
+    the building's code."""
+    query = Finding.select().where(
+        Finding.kind.is_in(list(REPORTED_FINDINGS)) & (Finding.handled == handled)
+        & (Finding.deleted == False) & scope_where(Finding, scope))  # noqa: E712
+    rows = await (query.order_by(Finding.handled_at, ascending=False) if handled
+                  else query.order_by(Finding.occurred_at)).limit(limit)
+    names = await staff_names([f["steward_id"] for f in rows] + [f["handled_by"] for f in rows])
+    codes = await building_codes(scope=scope)
+    for f in rows:
+        f["steward"] = names.get(f["steward_id"], "")
+        f["handler"] = names.get(f["handled_by"] or "", "")
+        f["building_code"] = codes.get(f["building_id"] or "", "")
+    return rows
 
 
 async def staff_names(user_ids: Iterable[str | None]) -> dict[str, str]:

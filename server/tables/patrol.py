@@ -1,6 +1,6 @@
 """Patrols: a steward's rounds and their findings."""
 
-from piccolo.columns import JSON, Text, Varchar
+from piccolo.columns import JSON, Boolean, Text, Varchar
 
 from server.tables.base import Synced, ts
 
@@ -25,6 +25,10 @@ class Finding(Synced, tablename="finding"):
     occurred_at = ts(index=True)
     ticket_id = Varchar(length=36, null=True, default=None, index=True)
     steward_id = Varchar(length=36)
+    handled = Boolean(default=False)  # migration 0018
+    handled_note = Text(default="")
+    handled_by = Varchar(length=36, null=True, default=None)
+    handled_at = ts()
 
 
 TABLES = (PatrolRound, Finding)

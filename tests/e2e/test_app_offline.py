@@ -33,7 +33,14 @@ async def record_finding(page) -> None:
     await page.click("[data-start-round]")
     await saved(page)
     await page.wait_for_selector("[data-finding-form]")
-    await page.select_option("[data-floor]", "B1")
+    # starting a round patrols no building yet: the steward checks in at each one walked
+    assert await page.locator("[data-check-in]").count() == 2 and await page.locator("[data-checked-in]").count() == 0
+    await page.click("[data-checkin-building='2栋'] [data-check-in]")
+    await saved(page)
+    await page.wait_for_selector("[data-checkin-building='2栋'] [data-checked-in]")
+    assert await page.locator("[data-checkin-building='1栋'] [data-check-in]").count() == 1
+    await shot(page, "app-patrol-check-in")
+    await page.select_option("[data-floor]", "B1")  # the finding is in 1栋 (the first building)
     await page.select_option("[data-area]", "garage")
     await page.select_option("[data-kind]", "safety_hazard")
     await page.click("label.choice:has(input[name=severity][value=high])")
@@ -45,6 +52,8 @@ async def record_finding(page) -> None:
     await page.click("[data-finding-form] [data-save]")
     await saved(page)
     await page.wait_for_selector("text=本次巡查记录")
+    await page.wait_for_selector("[data-checkin-building='1栋'] [data-checked-in]")  # a finding there checks it in
+    assert await page.locator("[data-check-in]").count() == 0
     await shot(page, "app-patrol-round")
     await page.click("[data-end-round]")  # ending asks first; 取消 leaves the round open
     await page.click("[data-end-round-cancel]")
@@ -54,6 +63,8 @@ async def record_finding(page) -> None:
     await page.click("[data-end-round-confirm]")
     await saved(page)
     await page.wait_for_selector("text=已完成")  # Today: the morning round is done
+    rounds = await page.eval_on_selector_all("[data-building-round] [data-rounds]", "els => els.map(e => e.textContent)")
+    assert rounds == ["1/2 遍", "1/2 遍"], rounds  # each building: one round of the two today
 
 
 async def record_vacant_check(page) -> None:
@@ -155,6 +166,9 @@ async def test_offline_capture_survives_and_syncs(live_server, seeded, page, des
 
     patrol = await PatrolRound.select().first()
     assert patrol["status"] == "ended" and patrol["ended_at"] and patrol["notes"] == "3栋消防通道已清理"
+    covered = patrol["covered_building_ids"]
+    b1, b2 = world.estate.building_ids
+    assert (json.loads(covered) if isinstance(covered, str) else covered) == [b2, b1]  # checked in, then found in
     finding = await Finding.select().first()
     assert finding["round_id"] == patrol["id"]
     assert finding["kind"] == "safety_hazard" and finding["severity"] == "high" and finding["ticket_id"]

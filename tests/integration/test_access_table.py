@@ -106,6 +106,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /desk/archive/households/{household_id:str}/change": OFFICE,
     "GET /desk/vacant": OFFICE,
     "GET /desk/patrols": OFFICE,
+    "GET /desk/reports": OFFICE,
+    "POST /desk/reports/{finding_id:str}": OFFICE,
     "GET /desk/stewards": OFFICE,
     "GET /desk/conflicts": OFFICE,  # design.md: the desk sees conflicts and can reverse them
     "POST /desk/conflicts/{conflict_id:str}": OFFICE,

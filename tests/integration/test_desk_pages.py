@@ -17,6 +17,7 @@ PAGES = [
     ("/desk/duplicates", "duplicates"), ("/desk/archive?q=1-", "archive-results"),
     ("/desk/vacant", "vacant"), ("/desk/patrols", "patrols"), ("/desk/stewards", "stewards"),
     ("/desk/conflicts", "conflicts"), ("/desk/escalations", "escalations"), ("/desk/kpi", "kpi"),
+    ("/desk/reports", "reports"),
 ]
 
 

@@ -42,6 +42,20 @@ export function patrolSlots(rounds, stewardId, now) {
 }
 
 /**
+ * Today's rounds per building of this steward: a round counts for a building it checked
+ * in at (`covered_building_ids`; recording a finding there checks in too), once per round.
+ * @param {any[]} rounds @param {any[]} buildings @param {string} stewardId @param {Date} now
+ * @returns {{ building: any, rounds: number, complete: boolean }[]}
+ */
+export function buildingRounds(rounds, buildings, stewardId, now) {
+  const today = rounds.filter((r) => r.steward_id === stewardId && !r.deleted && sameLocalDay(r.started_at, now));
+  return buildings.map((building) => {
+    const n = today.filter((r) => (r.covered_building_ids || []).includes(building.id)).length;
+    return { building, rounds: n, complete: n >= ROUNDS_PER_DAY };
+  });
+}
+
+/**
  * Vacant units not checked this week: "due" if checked last week, "overdue" if not since.
  * @param {any[]} units @param {any[]} checks @param {Date} now
  * @returns {{ unit: any, last: any | null, status: "due" | "overdue" }[]}

@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * Patrol (巡查): start a round, log findings (place, kind, severity, description, photos,
- * optionally a ticket), end the round; Today shows the day's two patrol slots.
+ * Patrol (巡查): start a round, check in at each building patrolled, log findings (place,
+ * kind, severity, description, photos, optionally a ticket), end the round; Today shows the
+ * day's two patrol slots and each building's rounds today (two a day, per the V manual).
  */
 import { choices, field, h, select, value } from "../dom.js";
 import { options, t } from "../i18n.js";
@@ -9,7 +10,7 @@ import { attachmentIntents } from "../intents.js";
 import { priorityOf } from "../lifecycle.js";
 import { updateIntent } from "../outbox.js";
 import { defineFeature } from "../registry.js";
-import { patrolSlots } from "../schedule.js";
+import { ROUNDS_PER_DAY, buildingRounds, patrolSlots } from "../schedule.js";
 import * as store from "../store.js";
 import { codes, subset } from "../vocab.js";
 import { card, empty, floorOptions, keepDraft, myBuildings, newId, photoPicker, save, submitOnce, unitsOf, when } from "../screens/common.js";
@@ -53,13 +54,26 @@ export function findingIntents(form, newId, now) {
 }
 
 /**
- * A new patrol round over my buildings.
- * @param {{ user_id: string, building_ids?: string[] }} me @param {() => string} newId @param {string} now
+ * A new patrol round: no building is patrolled yet (each one is checked in as it is walked).
+ * @param {{ user_id: string }} me @param {() => string} newId @param {string} now
  * @returns {import("../outbox.js").Intent}
  */
 export function roundStartIntent(me, newId, now) {
   return { op: "create", collection: "patrol_round", id: newId(), fields: {
-    steward_id: me.user_id, started_at: now, status: "open", covered_building_ids: me.building_ids || [], notes: "" } };
+    steward_id: me.user_id, started_at: now, status: "open", covered_building_ids: [], notes: "" } };
+}
+
+/**
+ * Check in at a building during a round: the round's list of patrolled buildings grows by
+ * one (the server merges it as a set union, so offline check-ins never conflict); null when
+ * the building is already checked in.
+ * @param {any} round @param {string} buildingId
+ * @returns {import("../outbox.js").Intent | null}
+ */
+export function checkInIntent(round, buildingId) {
+  const covered = round.covered_building_ids || [];
+  if (!buildingId || covered.includes(buildingId)) return null;
+  return updateIntent("patrol_round", round, { covered_building_ids: [...covered, buildingId] });
 }
 
 /** @param {any} ctx */
@@ -79,10 +93,31 @@ async function patrol(ctx) {
   const findings = await store.find("finding", "round_id", round.id);
   return h("div", { class: "screen" },
     h("p", { class: "lead", "data-round": round.id }, t("patrol.open_since", { time: when(round.started_at), n: findings.length })),
+    await checkIns(ctx, round),
     card(t("patrol.finding"), await findingForm(ctx, round)),
     findings.length ? card(t("patrol.findings"), h("ul", { class: "list" }, findings.map((f) => h("li", { class: "row" },
       h("span", null, t(`finding.${f.kind}`), " · ", f.description || ""), h("span", { class: "hint" }, when(f.occurred_at)))))) : null,
     endRound(ctx, round, findings.length));
+}
+
+/** The round's buildings: "3栋 已巡", or a check-in button. @param {any} ctx @param {any} round */
+async function checkIns(ctx, round) {
+  const buildings = await myBuildings();
+  const covered = new Set(round.covered_building_ids || []);
+  return card(t("patrol.checkin_title"),
+    h("p", { class: "hint", "data-checked-count": covered.size }, t("patrol.checked_count", {
+      n: buildings.filter((b) => covered.has(b.id)).length, total: buildings.length })),
+    h("ul", { class: "list" }, buildings.map((b) => h("li", { class: "row", "data-checkin-building": b.code },
+      h("span", null, `${b.code} ${b.name || ""}`.trim()),
+      covered.has(b.id)
+        ? h("span", { class: "chip chip-synced", "data-checked-in": b.id }, t("patrol.checked"))
+        : h("button", { type: "button", class: "button secondary", "data-check-in": b.id, onclick: async (/** @type {Event} */ event) => {
+          /** @type {HTMLButtonElement} */ (event.currentTarget).disabled = true;
+          const intent = checkInIntent(round, b.id);
+          if (intent) await save([intent], [], ctx);
+          await ctx.refresh();
+        } }, t("patrol.checkin"))))),
+    h("p", { class: "hint" }, t("patrol.checkin_hint")));
 }
 
 /** Ending a round cannot be undone: a second step asks, says what it means, takes a note.
@@ -157,7 +192,8 @@ async function findingForm(ctx, round) {
       severity: value(form, "severity") || "medium", description, place, raiseTicket: Boolean(value(form, "raise")),
       title: `${t(`finding.${kind}`)} · ${place}`, photos: photos.captures(),
     }, newId, new Date().toISOString());
-    await save(intents, photos.captures(), ctx);
+    const checkIn = building ? checkInIntent(round, building.id) : null;  // a finding there: patrolled
+    await save(checkIn ? [...intents, checkIn] : intents, photos.captures(), ctx);
     await draft.clear();
     await ctx.refresh();
   }) },
@@ -185,15 +221,24 @@ async function findingForm(ctx, round) {
   return form;
 }
 
-/** Today: the day's patrol slots and the round that filled each. @param {any} ctx @param {Date} now */
+/** Today: the day's patrol slots and the round that filled each, and each building's
+ * rounds today against the two a day. @param {any} ctx @param {Date} now */
 async function todaysPatrols(ctx, now) {
   const me = ctx.session.user;
-  const slots = patrolSlots(await store.find("patrol_round", "steward_id", me.user_id), me.user_id, now);
+  const rounds = await store.find("patrol_round", "steward_id", me.user_id);
+  const slots = patrolSlots(rounds, me.user_id, now);
+  const perBuilding = buildingRounds(rounds, await myBuildings(), me.user_id, now);
   return card(t("today.patrol"),
     h("ul", { class: "list" }, slots.map(({ slot, round }) => h("li", { class: "row" },
       h("span", null, t(`slot.${slot}`)),
       h("span", { class: round ? "chip chip-synced" : "chip chip-todo" },
         round ? (round.status === "ended" ? t("round.done_at", { time: when(round.ended_at) }) : t("round.open")) : t("round.todo"))))),
+    perBuilding.length ? h("h3", null, t("today.buildings")) : null,
+    perBuilding.length ? h("ul", { class: "list", "data-building-rounds": true }, perBuilding.map(({ building, rounds: n, complete }) =>
+      h("li", { class: "row", "data-building-round": building.code },
+        h("span", null, building.code),
+        h("span", { class: complete ? "chip chip-synced" : "chip chip-todo", "data-rounds": n },
+          t("today.rounds_of", { n, per: ROUNDS_PER_DAY }))))) : null,
     h("a", { class: "button primary", href: "#/patrol" }, t("today.go_patrol")));
 }
 
@@ -206,5 +251,5 @@ export const feature = defineFeature({
   indexes: { patrol_round: ["steward_id"], finding: ["round_id"] },
   screens: { patrol: { render: patrol, tab: 20 } },
   today: [{ order: 10, render: todaysPatrols }],
-  intents: { findingIntents, roundStartIntent },
+  intents: { findingIntents, roundStartIntent, checkInIntent },
 });

@@ -8,7 +8,7 @@ import { loadApp } from "./served.js";
 // the ticket steps and My records' collections come from the served schema and the
 // registry: load them as the app does at start-up, then import the builders.
 await loadApp();
-const { findingIntents } = await import("../features/patrol.js");
+const { checkInIntent, findingIntents, roundStartIntent } = await import("../features/patrol.js");
 const { vacantCheckIntents } = await import("../features/vacant.js");
 const { visitIntents } = await import("../features/visits.js");
 const { callbackIntents } = await import("../features/tickets.js");
@@ -115,4 +115,15 @@ test("a server error reads from the catalogue by its code, the server's message 
   assert.equal(errorText("new_code", "新的原因：x | a new reason: x", "en", t), "a new reason");
   assert.equal(errorText("new_code", "用户名或密码错误 / wrong username or password", "en", t), "wrong username or password");
   assert.equal(errorText(null, null, "zh-CN", t), "");
+});
+
+test("a round starts with no building patrolled; a check-in adds one building, once", () => {
+  const start = roundStartIntent({ user_id: "s" }, ids(), NOW);
+  assert.deepEqual(start.fields.covered_building_ids, []);
+  const round = { id: "r", version: 4, ...start.fields };
+  assert.deepEqual(checkInIntent(round, "b1"), { op: "update", collection: "patrol_round", id: "r", base_version: 4,
+    base: { covered_building_ids: [] }, changes: { covered_building_ids: ["b1"] } });
+  const after = { ...round, covered_building_ids: ["b1"] };
+  assert.deepEqual(checkInIntent(after, "b2")?.changes, { covered_building_ids: ["b1", "b2"] });
+  assert.equal(checkInIntent(after, "b1"), null);
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isoWeek, lastReadings, myOpenTickets, offlineReadiness, patrolSlots, plannedVisits, previousWeek, readingWarnings, vacantDue } from "../schedule.js";
+import { buildingRounds, isoWeek, lastReadings, myOpenTickets, offlineReadiness, patrolSlots, plannedVisits, previousWeek, readingWarnings, vacantDue } from "../schedule.js";
 import { servedSchema } from "./served.js";
 
 test("ISO weeks, including the year boundary", () => {
@@ -46,6 +46,22 @@ test("two patrol slots a day, filled by today's rounds of this steward", () => {
   ];
   const slots = patrolSlots(rounds, "s", now);
   assert.deepEqual(slots.map((s) => [s.slot, Boolean(s.round)]), [["morning", true], ["afternoon", false]]);
+});
+
+test("rounds per building today count only the buildings a round checked in at", () => {
+  const now = new Date(2026, 10, 22, 15);
+  const at = (/** @type {number} */ day, /** @type {number} */ hour) => new Date(2026, 10, day, hour).toISOString();
+  const rounds = [
+    { steward_id: "s", started_at: at(22, 8), covered_building_ids: ["b1", "b2"] },
+    { steward_id: "s", started_at: at(22, 14), covered_building_ids: ["b1"] },
+    { steward_id: "s", started_at: at(22, 16), covered_building_ids: [] },
+    { steward_id: "s", started_at: at(21, 9), covered_building_ids: ["b3"] },
+    { steward_id: "x", started_at: at(22, 9), covered_building_ids: ["b3"] },
+    { steward_id: "s", started_at: at(22, 9), covered_building_ids: ["b3"], deleted: true },
+  ];
+  const buildings = [{ id: "b1" }, { id: "b2" }, { id: "b3" }];
+  assert.deepEqual(buildingRounds(rounds, buildings, "s", now).map((r) => [r.building.id, r.rounds, r.complete]),
+    [["b1", 2, true], ["b2", 1, false], ["b3", 0, false]]);
 });
 
 test("planned visits and my open tickets", () => {
