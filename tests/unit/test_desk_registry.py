@@ -33,6 +33,7 @@ NAV_ORDER = [
     ("/desk/escalations", "nav.escalations", "desk.escalations"),
     ("/desk/kpi", "nav.kpi", "desk.kpi"),
     ("/desk/kpi/estates", "nav.kpi_estates", "desk.kpi_estates"),
+    ("/desk/roster", "nav.roster", "desk.roster"),
     ("/desk/settings/time-limits", "nav.time_limits", "desk.time_limits"),
     ("/admin/devices", "admin.nav.devices", "admin.devices"),
     ("/admin/audit", "admin.nav.audit", "admin.audit"),
