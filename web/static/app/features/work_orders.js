@@ -106,7 +106,7 @@ async function workScreen(ctx) {
   const me = ctx.session.user.user_id;
   const unit = record.unit_id ? await store.get("unit", record.unit_id) : null;
   const events = (await store.find("ticket_event", "ticket_id", id))
-    .sort((a, b) => String(a.client_time || a.created_at).localeCompare(String(b.client_time || b.created_at)));
+    .sort((a, b) => (a.version || Infinity) - (b.version || Infinity) || String(a.client_time).localeCompare(String(b.client_time)));
   const now = () => new Date().toISOString();
   const act = (/** @type {(ticket: any) => Intent[]} */ make) => submitOnce(async () => {
     const intents = make(await store.get("ticket", id));
@@ -123,6 +123,7 @@ async function workScreen(ctx) {
   const canvas = /** @type {HTMLCanvasElement} */ (h("canvas", { class: "signature", "data-signature": true, "aria-label": t("work.signature") }));
   const pad = signaturePad(canvas);
   const complaint = h("p", { class: "error", role: "alert", "data-complete-error": true });
+  canvas.addEventListener("pointerdown", () => { complaint.textContent = ""; }); // the owner signs: the reminder goes
   const complete = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-complete-form": true, onsubmit: submitOnce(async () => {
     if (pad.isEmpty()) { complaint.textContent = t("work.signature_needed"); return; }
     const signature = await pad.export();
