@@ -99,3 +99,24 @@ async def test_a_roster_of_another_day_dispatches_nothing_and_the_clerk_override
         changes={"status": "dispatched", "assignee_id": "g-li", "assignee": "李师傅"})], now=NOW)
     ticket = storage.get("ticket", "t-1")
     assert ticket is not None and (ticket["status"], ticket["assignee_id"]) == ("dispatched", "g-li")
+
+
+def test_the_status_table_by_role_in_the_doc_matches_the_spec() -> None:
+    """docs/conflicts.md "who may move a ticket into which status" is the spec's ValueRule."""
+    from pathlib import Path
+
+    from schemas.vocab import TICKET_STATUSES
+    from sync import policy
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "conflicts.md").read_text(encoding="utf-8")
+    lines = doc.split("| role | moves a ticket into |")[1].splitlines()[2:]
+    seen = set()
+    for line in lines:
+        if not line.startswith("|"):
+            break
+        role, cell = [c.strip() for c in line.strip("|").split("|")]
+        seen.add(role)
+        named = {word.strip(" ,") for word in cell.replace("(", " ( ").split() if word.strip(" ,") in TICKET_STATUSES}
+        for status in TICKET_STATUSES:
+            assert (status in named) == policy.allows_value(role, "ticket", "status", status, create=False), (role, status)
+    assert seen == set(policy.ROLES) - {"company"}
