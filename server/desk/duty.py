@@ -127,7 +127,8 @@ async def dispatch_ticket(request: DeskRequest, ticket_id: FromPath[str]) -> Red
     kind, _, value = form.to.partition(":")
     people = await duty.engineers(ticket["estate_id"], scope=request.user.scope)
     roster = await duty.roster(ticket["estate_id"], local_today(request).isoformat(), scope=request.user.scope)
-    engineer: OnDuty | None = dispatch.pick(roster, people, **({"user_id": value} if kind == "user" else {"team": value}))
+    engineer: OnDuty | None = (dispatch.pick(roster, people, user_id=value) if kind == "user"
+                               else dispatch.pick(roster, people, team=value))
     if engineer is None:
         if kind == "team":
             raise ApiError(422, "nobody_on_duty", "该班组今天没有值班维修工 / nobody of that team is on duty today")
