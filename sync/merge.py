@@ -18,11 +18,11 @@ import msgspec
 from schemas.limits import as_checked_now
 from schemas.sync import Create, Delete, ResultStatus, Update
 from sync import policy
+from sync.dispatch import Roster
 from sync.lifecycle import Lifecycle
 from sync.messages import message
 from sync.scope import ROLE_SCOPES, Scope
 from sync.sla import SEED_TERMS, Terms
-from sync.dispatch import Roster
 from sync.spec import META_FIELDS, Spec
 from sync.specs import SPECS
 from sync.storage import Actor
