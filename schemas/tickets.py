@@ -39,6 +39,9 @@ class Ticket(Record, kw_only=True):
     channel: TicketChannel = "phone"
     first_responder_id: Id | None = None  # 首问责任人
     assignee: Short[50] | None = None  # team or person doing the work (工程部 / 保洁 / 秩序)
+    # the engineer dispatched from the roster (派单); ``assignee`` then shows their name.
+    # Old tickets keep a free-text assignee and no id
+    assignee_id: Id | None = None
     promised_date: Day | None = None
     response_due_at: Time | None = None
     responded_at: Time | None = None  # 首次响应: when it first left 已受理 (the server's)

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-Role = Literal["steward", "desk", "manager", "admin", "company"]
+Role = Literal["steward", "desk", "manager", "admin", "company", "engineer"]
+# 工程部's teams (班组): who repairs what (``sync.dispatch.TEAM_OF_SYSTEM``)
+EngineerTeam = Literal[
+    "water_power",  # 水电班（给排水、强电、照明、燃气）
+    "civil",  # 土建（墙面、地面、防水、门窗）
+    "lift",  # 电梯维保
+    "low_voltage",  # 弱电/消防（监控、门禁、对讲、消防）
+]
 UnitType = Literal["yangfang", "diejia", "lianpai"]  # 洋房 / 叠加 / 联排
 Occupancy = Literal["occupied", "vacant", "renovating"]
 Residence = Literal["self_occupied", "rented", "unknown"]
@@ -46,6 +53,7 @@ TicketEventType = Literal[
     "escalated", "merged_edit", "conflict",
     "validity",  # a complaint marked invalid (body: its category) or valid again (body "")
     "callback_attempt",  # a callback that reached no one (body: what was tried); stays 已完工
+    "arrived",  # 到场: the engineer is at the place of the repair
 ]
 
 FindingKind = Literal[

@@ -20,7 +20,8 @@ from server.errors import ApiError
 
 PUBLIC = "public"
 STEWARD, DESK, MANAGER, ADMIN, COMPANY = "steward", "desk", "manager", "admin", "company"
-ANY_STAFF = (STEWARD, DESK, MANAGER, ADMIN, COMPANY)
+ENGINEER = "engineer"  # 维修工: the phone app only (sync, photos, its own account)
+ANY_STAFF = (STEWARD, DESK, MANAGER, ADMIN, COMPANY, ENGINEER)
 OFFICE = (DESK, MANAGER, ADMIN)
 MANAGEMENT = (MANAGER, ADMIN)
 READS_KPIS = (MANAGER, ADMIN, COMPANY)  # the company reads every estate's KPIs, and writes nothing

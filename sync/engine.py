@@ -20,6 +20,7 @@ from schemas.sync import (
     Update,
 )
 from sync import merge, policy
+from sync.dispatch import Roster, local_day
 from sync.messages import message
 from sync.sla import SEED_TERMS, Terms
 from sync.specs import SPECS
@@ -70,7 +71,9 @@ async def apply_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutati
     records = await _load(storage, fresh)
     numbering = await storage.numbering(_estates(actor, records)) if _numbers(fresh) else {}
     terms = await storage.terms(_estates(actor, records)) if _timed(fresh) else {}
-    run = _Run(actor, now, position.clock, records, terms, numbering)
+    rosters = await storage.rosters(_days(_estates(actor, records), terms, now)) \
+        if _dispatches(fresh) else {}
+    run = _Run(actor, now, position.clock, records, terms, numbering, rosters)
     for mutation in fresh:
         run.apply(mutation)
     last_seq = fresh[-1].seq if fresh and actor.device_id is not None else position.last_seq
@@ -137,6 +140,17 @@ def _numbers(mutations: Sequence[Mutation]) -> bool:
                for m in mutations)
 
 
+def _dispatches(mutations: Sequence[Mutation]) -> bool:
+    """Whether the batch may create a record dispatched from a roster (a ticket)."""
+    return any(isinstance(m, Create) and m.collection in SPECS and SPECS[m.collection].dispatched
+               for m in mutations)
+
+
+def _days(estate_ids: set[str], terms: Mapping[str, Terms], now: str) -> dict[str, str]:
+    """Each estate's calendar day at ``now`` (in its own time zone): whose roster applies."""
+    return {e: local_day(now, terms.get(e, SEED_TERMS).timezone) for e in estate_ids}
+
+
 def _timed(mutations: Sequence[Mutation]) -> bool:
     """Whether the batch writes a record whose due times follow its estate's time limits."""
     return any(m.collection in SEED_TERMS.due for m in mutations)
@@ -162,10 +176,10 @@ class _Run:
 
     def __init__(self, actor: Actor, now: str, clock: int,
                  records: dict[tuple[str, str], dict], terms: Mapping[str, Terms],
-                 numbering: Mapping[str, Numbering]) -> None:
+                 numbering: Mapping[str, Numbering], rosters: Mapping[str, Roster]) -> None:
         self.actor, self.now, self.clock, self.records = actor, now, clock, records
         self.scope = actor.scope()
-        self.terms, self.numbering = terms, numbering
+        self.terms, self.numbering, self.rosters = terms, numbering, rosters
         self.numbers: dict[str, int] = {}  # estate -> last number handed out in this batch
         self.writes: list[RecordWrite] = []
         self.results: list[MutationResult] = []
@@ -173,7 +187,8 @@ class _Run:
 
     def apply(self, mutation: Mutation) -> None:
         ctx = merge.Context(actor=self.actor, seq=mutation.seq, now=self.now,
-                            version=self.clock + 1, scope=self.scope, terms=self.terms)
+                            version=self.clock + 1, scope=self.scope, terms=self.terms,
+                            rosters=self.rosters)
         decision = self._refused(mutation) or merge.decide(mutation, self.records, ctx)
         named = self._foreign_bytes(mutation.collection, decision.row)
         if named is not None:  # knowing a hash grants nothing

@@ -18,6 +18,7 @@ import msgspec
 from schemas.limits import as_checked_now
 from schemas.sync import Create, Delete, ResultStatus, Update
 from sync import policy
+from sync.dispatch import Roster
 from sync.lifecycle import Lifecycle
 from sync.messages import message
 from sync.scope import ROLE_SCOPES, Scope
@@ -43,6 +44,11 @@ class Context(msgspec.Struct, frozen=True, kw_only=True):
     scope: Scope | None = None  # the actor's scope, computed once per batch by the engine
     terms: Mapping[str, Terms] = {}  # each estate's rules (time limits…), by estate id
     default_terms: Terms = SEED_TERMS  # for an estate without rules of its own
+    rosters: Mapping[str, Roster] = {}  # each estate's on-duty engineers today, by estate id
+
+    def roster_for(self, estate_id: str | None) -> Roster | None:
+        """The estate's on-duty roster of the day (None: nobody rostered)."""
+        return self.rosters.get(estate_id or "")
 
     def terms_for(self, estate_id: str | None) -> Terms:
         """The rules of an estate (the seeds' when it has none of its own)."""
@@ -215,8 +221,13 @@ def decide_create(m: Create, records: Records, ctx: Context) -> Decision:
     timeline: list[tuple[str, str | None, str]] = []
     if spec.on_create is not None:
         row = spec.on_create(row, ctx)
-    if spec.lifecycle is not None and spec.lifecycle.timeline is not None:
-        timeline.append(("created", None, spec.lifecycle.start))
+    lifecycle = spec.lifecycle
+    if lifecycle is not None and lifecycle.timeline is not None:
+        timeline.append(("created", None, lifecycle.start))
+        moved = row.get(lifecycle.field, lifecycle.start)
+        if moved != lifecycle.start:  # the server moved it on at once (auto-dispatch): a line
+            assert lifecycle.allows(lifecycle.start, moved), moved
+            timeline.append(("status", lifecycle.start, moved))
     return Decision(status="applied", op="create", row=row, version=ctx.version,
                     timeline=timeline)
 

@@ -29,6 +29,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "kind_not_allowed": ("当前角色不能登记此类工单", "this role may not raise this kind of ticket"),
     "event_type_not_allowed": ("当前角色不能添加此类工单记录",
                                "this role may not add this kind of timeline line"),
+    "parent_not_allowed": ("当前角色只能给工单添加照片或签名",
+                           "this role may add photos and signatures to tickets only"),
     "not_a_complaint": ("只有投诉工单才能认定为无效投诉",
                         "only a complaint can be marked as an invalid complaint"),
     # whole batch (nothing applied)

@@ -22,7 +22,7 @@ __all__ = [
     "OFFICE_ROLES", "PERSONAL", "PULLED_COLLECTIONS", "REFERENCES", "ROLES", "SERVER_FIELDS",
     "creatable_fields", "in_scope", "mask", "masked_fields", "masked_view", "masks_rows",
     "may_create", "may_delete", "personal_records", "phone_refusal", "readable_fields", "redact",
-    "redacts_rows", "spec_of", "updatable_fields", "writable_fields",
+    "redacts_rows", "row_filter", "spec_of", "updatable_fields", "writable_fields",
 ]
 
 PULLED_COLLECTIONS: tuple[str, ...] = tuple(spec.name for spec in REGISTRY)
@@ -60,6 +60,13 @@ _READABLE = _table(lambda spec, role: spec.fields - spec.access_of(role).hidden
 def readable_fields(role: str, collection: str) -> frozenset[str] | None:
     """Fields a role may read in a collection; None when it may not read it at all."""
     return _READABLE.get(role, {}).get(collection)
+
+
+def row_filter(role: str, collection: str) -> tuple[str, frozenset[str]] | None:
+    """The records of a collection a role reads, beyond its scope: ``(field, values)`` (an
+    engineer reads the photos of tickets only), or None for every record in scope."""
+    spec = SPECS.get(collection)
+    return None if spec is None else spec.access_of(role).only
 
 
 def writable_fields(role: str, collection: str) -> frozenset[str]:

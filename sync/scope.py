@@ -7,6 +7,9 @@ nothing, a person with no estate sees nothing, and an office role sees only its 
 - ``buildings``: a steward (楼管/管家) sees the records of the assigned buildings, and the
   records without a building that they created themselves (patrol rounds).
 - ``estates``: the desk, the manager and the admin see every record of their estates.
+- an engineer (维修工, 工程部) works in estates too, but syncs only the collections a spec
+  grants it by name (``named_only``): tickets, their timelines and photos, the buildings
+  and units that place them; never the household archive, patrols, visits or vacant checks.
 
 Pure data and small functions: the server builds a ``Scope`` from a principal, the merge
 engine checks rows against the ``Actor`` it is given.
@@ -31,6 +34,7 @@ class RoleScope(msgspec.Struct, frozen=True, kw_only=True):
     personal_data: bool = False  # sees owners' personal archive data (names, ID numbers…)
     every_estate: bool = False  # works in every estate of the deployment (the company's own staff)
     read_only: bool = False  # reads, never writes (not an office role: no spec grants it a write)
+    named_only: bool = False  # syncs only the collections a spec grants it by name (not an office role)
 
 
 ROLE_SCOPES: Mapping[str, RoleScope] = {
@@ -41,15 +45,25 @@ ROLE_SCOPES: Mapping[str, RoleScope] = {
     # 公司品质部 / regional manager: every estate, read-only (no spec grants it a write), the
     # KPIs side by side; no owners' personal data
     "company": RoleScope(kind="estates", every_estate=True, read_only=True),
+    # 维修工 (工程部: 水电班, 土建, 电梯维保, 弱电): the work orders of their estates, on the
+    # phone; the specs name what it reads and writes (tickets, their timelines and photos)
+    "engineer": RoleScope(kind="estates", named_only=True),
 }
 """The one table of roles. A role not here has no scope: it reads and writes nothing."""
 
 ROLES: tuple[str, ...] = tuple(ROLE_SCOPES)
-WRITING_ROLES: tuple[str, ...] = tuple(r for r, s in ROLE_SCOPES.items() if not s.read_only)
-"""The roles a spec may grant writes to (a read-only role is never among them)."""
+WRITING_ROLES: tuple[str, ...] = tuple(
+    r for r, s in ROLE_SCOPES.items() if not s.read_only and not s.named_only)
+"""The roles a spec grants field work to as a group (``same_for``): never a read-only role,
+nor one that syncs only what a spec names (an engineer is named where it writes)."""
 OFFICE_ROLES: frozenset[str] = frozenset(
-    r for r, s in ROLE_SCOPES.items() if s.kind == "estates" and not s.read_only)
+    r for r, s in ROLE_SCOPES.items() if s.kind == "estates" and not s.read_only
+    and not s.named_only)
 """The roles of an estate's office (desk, manager, admin): they work in the estates given them."""
+ESTATE_LIST_ROLES: frozenset[str] = frozenset(
+    r for r, s in ROLE_SCOPES.items() if s.kind == "estates" and not s.every_estate)
+"""The roles whose estates are listed per person (``staff_estate``): the office's and the
+engineers'; a steward's estates are its buildings', the company's every estate."""
 
 
 class Scope(msgspec.Struct, frozen=True, kw_only=True):

@@ -53,6 +53,10 @@ class Access:
     write: frozenset[str] = NOTHING
     delete: bool = False
     hidden: frozenset[str] = NOTHING
+    # the records the role reads, by the values of one create-only field (an engineer reads
+    # the photos of tickets only): create-only, so that no edit moves a record out of view
+    # and leaves a stale copy on a phone; None: every record in scope
+    only: tuple[str, frozenset[str]] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,6 +146,9 @@ class Spec:
     # a new record's number within its estate (工单号): (estate code, n) -> "LJY-000042";
     # the engine counts, per estate, under the write lock
     number: Callable[[str, int], str] | None = None
+    # new records are dispatched from the estate's on-duty roster (``sync.dispatch``): the
+    # engine reads the rosters under the write lock and passes them in (``Context.rosters``)
+    dispatched: bool = False
 
     @property
     def fields(self) -> frozenset[str]:
@@ -159,9 +166,10 @@ class Spec:
 
     def access_of(self, role: str) -> Access:
         """The role's access; a role not in the role table gets none (fails closed), and a
-        read-only role (the company's) syncs only what a spec grants it by name."""
+        read-only role (the company's) or a named-only one (an engineer's) syncs only what a
+        spec grants it by name."""
         rule = ROLE_SCOPES.get(role)
-        if rule is None or (rule.read_only and role not in self.access):
+        if rule is None or ((rule.read_only or rule.named_only) and role not in self.access):
             return NO_ACCESS
         return self.access.get(role, READ_ONLY)
 

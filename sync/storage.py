@@ -9,6 +9,7 @@ tests implement it in memory. The engine calls, in this order and within that tr
    (one call per collection, ids batched), and for the stored bytes new photos name
    (``load("attachment_blob", sha256s)``: their facts, ``sync.specs.attachments.BLOBS``;
    a storage that holds no bytes answers nothing);
+   and, when the batch makes a record dispatched from a roster (a ticket), ``rosters``;
 3. ``commit(batch)`` once, with everything the batch decided.
 
 Everything is decided in between, in memory: the storage does no merging.
@@ -16,12 +17,13 @@ Everything is decided in between, in memory: the storage does no merging.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Protocol
 
 import msgspec
 
 from schemas.sync import MutationResult
+from sync.dispatch import Roster
 from sync.scope import Scope, scope_of
 from sync.sla import Terms
 
@@ -112,6 +114,11 @@ class Storage(Protocol):
     async def terms(self, estate_ids: Collection[str]) -> dict[str, Terms]:
         """The estates' own rules (time limits…); an estate without any is absent (the
         seeds' rules apply)."""
+        ...
+
+    async def rosters(self, days: Mapping[str, str]) -> dict[str, Roster]:
+        """Each estate's on-duty engineers on its day (``{estate id: "YYYY-MM-DD"}``), read
+        under the write lock; an estate with nobody rostered that day is absent."""
         ...
 
     async def commit(self, batch: Batch) -> None: ...

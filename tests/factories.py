@@ -10,7 +10,7 @@ from server.clock import now_iso
 from server.ids import uuid7
 from server.store import staff
 from server.tables import Building, Estate, Household, StaffEstate, StaffUser, Unit
-from sync.scope import OFFICE_ROLES
+from sync.scope import ESTATE_LIST_ROLES, OFFICE_ROLES
 
 _n = itertools.count(1)
 PASSWORD = "correct-horse-battery"
@@ -73,13 +73,17 @@ async def make_estate(buildings: int = 2, units_per_building: int = 4, vacant_ev
 
 
 async def make_user(role: str = "steward", building_ids: list[str] | None = None,
-                    username: str | None = None, estate_ids: list[str] | None = None) -> str:
+                    username: str | None = None, estate_ids: list[str] | None = None,
+                    team: str | None = None) -> str:
     """A staff account with password ``PASSWORD``; stewards get ``building_ids`` assigned;
-    an office account works in ``estate_ids`` (default: every estate made so far)."""
+    an office account or an engineer works in ``estate_ids`` (default: every estate made so
+    far); an engineer is in ``team`` (default 水电班)."""
     name = username or f"{role}{next(_n)}"
-    if estate_ids is None and role in OFFICE_ROLES:
+    if estate_ids is None and role in ESTATE_LIST_ROLES:
         estate_ids = [e["id"] for e in await Estate.select(Estate.id)]
     user_id = await staff.add_user(name, PASSWORD, f"测试{role}", role, estate_ids=estate_ids)
+    if role == "engineer":
+        await staff.set_team(user_id, team or "water_power")
     if building_ids:
         await staff.assign_buildings(user_id, building_ids)
     return user_id

@@ -19,7 +19,7 @@ from server.policy import API_ERROR_RESPONSES
 from server.store import audit, staff
 
 HOME_BY_ROLE = {"steward": "/app/", "desk": "/desk", "manager": "/desk", "admin": "/desk",
-                "company": "/desk/kpi/estates"}
+                "company": "/desk/kpi/estates", "engineer": "/app/"}
 
 
 NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"  # no NUL or other control characters (PostgreSQL refuses NUL)

@@ -37,8 +37,8 @@ def may_revoke_device_of(actor: Principal, owner_id: str, owner_role: str) -> bo
 
 
 REVOCABLE_ROLES: dict[str, tuple[str, ...]] = {
-    "admin": ("steward", "desk", "manager", "admin"),
-    "manager": ("steward", "desk"),
-    "desk": ("steward",),
+    "admin": ("steward", "desk", "manager", "admin", "engineer"),
+    "manager": ("steward", "desk", "engineer"),
+    "desk": ("steward", "engineer"),
     "steward": (),
 }

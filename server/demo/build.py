@@ -7,6 +7,7 @@ from typing import Any
 
 from server.clock import parse_iso
 from server.demo.context import DAY_STARTS, DemoContext, stable_id
+from server.demo.engineers import engineers
 from server.demo.estate import build_estate
 from server.demo.fees import fee_bills
 from server.demo.second import second_estate
@@ -24,6 +25,7 @@ def build_demo(seed: int, today: date, timezone: str = "Asia/Shanghai", *,
     clock and staff give the same rows, byte for byte."""
     ctx = DemoContext(seed=seed, today=today, timezone=timezone, clock=clock)
     build_estate(ctx, existing_staff or {}, password_hash)
+    engineers(ctx, existing_staff or {}, password_hash)  # before the tickets they are dispatched
     desk_tickets(ctx)
     patrol_rounds(ctx)
     vacant_checks(ctx)

@@ -65,6 +65,7 @@ class DemoContext:
     building_codes: dict[str, str] = field(default_factory=dict)  # building id -> code
     steward_of: dict[str, Staff] = field(default_factory=dict)  # building id -> steward
     estate_of: dict[str, str] = field(default_factory=dict)  # building id -> estate, when not the demo's
+    engineer_of: dict[tuple[str, str], Staff] = field(default_factory=dict)  # (estate, team) -> on duty
     _phones: int = 0
 
     def __post_init__(self) -> None:

@@ -35,7 +35,7 @@ def _staff(ctx: DemoContext, existing: dict[str, str], password_hash: str, at: d
             continue  # an account made before the demo keeps its password and details
         ctx.add("staff_user", {
             "id": person.id, "username": username, "display_name": display_name, "role": role,
-            "phone": person.phone, "password_hash": password_hash, "active": True,
+            "phone": person.phone, "password_hash": password_hash, "active": True, "team": None,
             "failed_logins": 0, "locked_until": None, "created_at": iso(at),
         })
 

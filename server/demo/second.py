@@ -38,7 +38,7 @@ def second_estate(ctx: DemoContext, existing_staff: dict[str, str], password_has
         if username not in existing_staff:
             ctx.add("staff_user", {
                 "id": person.id, "username": username, "display_name": display_name, "role": role,
-                "phone": person.phone, "password_hash": password_hash, "active": True,
+                "phone": person.phone, "password_hash": password_hash, "active": True, "team": None,
                 "failed_logins": 0, "locked_until": None, "created_at": iso(handover),
             })
     clerk, steward = people

@@ -82,6 +82,13 @@ STAFF = (
     ("jingli", "罗振华", "manager"),
     ("admin", "系统管理员", "admin"),
 )
+ENGINEERS = (
+    # username, display name, team (工程部 班组); weixiu1 also repairs in 翠湖苑
+    ("weixiu1", "王建军", "water_power"),
+    ("weixiu2", "刘志强", "civil"),
+    ("weixiu3", "陈海涛", "lift"),
+    ("weixiu4", "杨帆", "low_voltage"),
+)
 SECOND_ESTATE = ("CHY", "翠湖苑", "杭州市余杭区翠湖路8号")  # code, name, address
 SECOND_STAFF = (
     ("qiantai_ch", "彭晓雯", "desk"),

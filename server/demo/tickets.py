@@ -8,8 +8,9 @@ from typing import Any
 
 from server.clock import iso
 from server.demo import texts
-from server.demo.context import DemoContext, Staff, UnitInfo, stable_id
+from server.demo.context import DEMO_ESTATE_ID, DemoContext, Staff, UnitInfo, stable_id
 from server.demo.visits import add_visit, satisfaction
+from sync.dispatch import DISPATCHED_KINDS, team_for
 from sync.sla import TICKET_RULES
 
 WINDOW_DAYS = 60
@@ -63,6 +64,7 @@ def add_ticket(ctx: DemoContext, spec: TicketSpec) -> dict[str, Any]:
         "reporter_phone": unit.owner_phone if unit and spec.channel in ("phone", "walk_in") else None,
         "channel": spec.channel, "first_responder_id": spec.first_responder.id,
         "assignee": spec.assignee if "dispatched" in reached or "in_progress" in reached else None,
+        "assignee_id": None,
         "promised_date": None, "response_due_at": response_due, "responded_at": None, "resolve_due_at": resolve_due,
         "dispatched_at": None, "done_at": None, "called_back_at": None, "closed_at": None,
         "owner_signed": False, "satisfaction": None, "paid_service": spec.paid_service,
@@ -70,6 +72,8 @@ def add_ticket(ctx: DemoContext, spec: TicketSpec) -> dict[str, Any]:
         "source_finding_id": spec.sources.get("finding"), "source_check_id": spec.sources.get("check"),
         "source_visit_id": None,
     }
+    if row["assignee"] and (engineer := engineer_for(ctx, spec)) is not None:
+        row["assignee"], row["assignee_id"] = engineer.display_name, engineer.id  # dispatched from the roster
     for status_reached in reached:
         column = {"dispatched": "dispatched_at", "done": "done_at", "called_back": "called_back_at",
                   "closed": "closed_at"}.get(status_reached)
@@ -86,6 +90,15 @@ def add_ticket(ctx: DemoContext, spec: TicketSpec) -> dict[str, Any]:
         event.update(id=stable_id("ticket_event", key, i), ticket_id=ticket_id, client_time=iso(at))
         ctx.add_synced("ticket_event", event, at=at, by=event["author_id"], building_id=spec.building_id)
     return row
+
+
+def engineer_for(ctx: DemoContext, spec: TicketSpec) -> Staff | None:
+    """The demo engineer of the team that repairs the ticket's system in its estate (repair
+    work only; no rng draw, so the rest of the demo stays as it was)."""
+    if spec.kind not in DISPATCHED_KINDS:
+        return None
+    estate_id = ctx.estate_of.get(spec.building_id, DEMO_ESTATE_ID)
+    return ctx.engineer_of.get((estate_id, team_for(spec.system) or ""))
 
 
 def _stamps(ctx: DemoContext, spec: TicketSpec) -> dict[str, datetime]:
@@ -126,7 +139,7 @@ def _timeline(ctx: DemoContext, spec: TicketSpec, row: dict[str, Any], reached: 
     for before, status in zip(reached, reached[1:]):
         at = stamps[status]
         author = owner if status in ("called_back", "closed") or owner.role == "steward" else rng.choice(desk)
-        body = {"dispatched": f"派单至{spec.assignee}", "done": "维修完成" if spec.kind != "inquiry" else "已答复业主",
+        body = {"dispatched": f"派单至{row['assignee'] or spec.assignee}", "done": "维修完成" if spec.kind != "inquiry" else "已答复业主",
                 "closed": "工单关闭"}.get(status, "")
         if status == "called_back":
             row["satisfaction"] = score = satisfaction(ctx)

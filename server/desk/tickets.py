@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import msgspec
@@ -188,10 +189,17 @@ async def detail_context(request: DeskRequest, ticket_id: str, **extra: Any) -> 
             "findings": await store.findings_of(ticket_id, scope=scope),
             "evidence": await evidence.of_ticket(ticket, scope=scope),
             "next_statuses": rules.next_statuses(ticket["status"], ticket["kind"]),
-            "assignees": ASSIGNEES, "invalid_categories": codes(InvalidComplaint), **extra}
+            "assignees": ASSIGNEES, "invalid_categories": codes(InvalidComplaint),
+            **{k: v for panel in TICKET_PANELS for k, v in (await panel(request, ticket)).items()},
+            **extra}
 
 
-ASSIGNEES = ("工程部", "保洁", "秩序", "绿化", "客服")
+# the departments a ticket may be handed to by name (not app users); engineering (工程部) is
+# dispatched to a person of the roster (server.desk.duty); old tickets keep their free text
+ASSIGNEES = ("保洁", "秩序", "绿化", "客服")
+TICKET_PANELS: list[Callable[[DeskRequest, dict[str, Any]], Awaitable[dict[str, Any]]]] = []
+"""Other capabilities' parts of the ticket page: each gives context for its own partial
+(the engineers' dispatch form, ``server.desk.duty``)."""
 
 
 @get("/desk/tickets/{ticket_id:str}", name="desk.ticket", include_in_schema=False)
@@ -298,9 +306,12 @@ async def open_ticket(request: DeskRequest, ticket_id: str, *, closed_ok: bool =
 @post("/desk/tickets/{ticket_id:str}/assign", name="desk.ticket_assign", include_in_schema=False)
 async def assign(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | Template:
     form = await form_of(request, AssignForm)
-    await open_ticket(request, ticket_id)
-    return await change_ticket(request, ticket_id, form.version, {"assignee": form.base_assignee},
-                               {"assignee": form.assignee}, {"type": "assigned", "body": form.assignee})
+    ticket = await open_ticket(request, ticket_id)
+    # a department by name: no engineer any more (their phone drops it from 我的工单)
+    return await change_ticket(request, ticket_id, form.version,
+                               {"assignee": form.base_assignee, "assignee_id": ticket["assignee_id"]},
+                               {"assignee": form.assignee, "assignee_id": None},
+                               {"type": "assigned", "body": form.assignee})
 
 
 @post("/desk/tickets/{ticket_id:str}/promise", name="desk.ticket_promise", include_in_schema=False)

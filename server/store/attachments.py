@@ -27,8 +27,9 @@ import msgspec
 from server import jobs
 from server.clock import iso_in
 from server.errors import ApiError
-from server.store.scoping import scope_sql
+from server.store.scoping import scope_sql, with_row_filter
 from server.store.sync_storage import Conn, load_rows, lock_clock, read_snapshot, write_records, write_transaction
+from sync.policy import readable_fields
 from sync.specs.attachments import BYTES_FIELDS
 from sync.storage import Actor, RecordWrite
 
@@ -89,12 +90,18 @@ async def _visible_size(conn: Conn, actor: Actor, sha256: str) -> int | None:
     if row is None:
         return None
     where, params = scope_sql(actor.scope())
-    named = " UNION ALL ".join(
-        f'SELECT 1 FROM "{collection}" WHERE "{field}" = ? AND deleted = ? AND {where}'
-        for collection, field in BYTES_FIELDS.items())
+    arms, args = [], []
+    for collection, field in BYTES_FIELDS.items():
+        if readable_fields(actor.role, collection) is None:
+            continue  # a collection the role does not read (an engineer: visits' signatures)
+        arm, arm_args = with_row_filter(actor.role, collection, f'"{field}" = ? AND deleted = ? AND {where}',
+                                        [sha256, False, *params])
+        arms.append(f'SELECT 1 FROM "{collection}" WHERE {arm}')
+        args.extend(arm_args)
+    named = "".join(f" UNION ALL {arm}" for arm in arms)
     seen = await conn.fetchrow(
-        f"SELECT 1 FROM attachment_upload WHERE sha256 = ? AND user_id = ? UNION ALL {named}",
-        sha256, actor.user_id, *[v for _ in BYTES_FIELDS for v in (sha256, False, *params)])
+        f"SELECT 1 FROM attachment_upload WHERE sha256 = ? AND user_id = ?{named}",
+        sha256, actor.user_id, *args)
     return int(row[0]) if seen is not None else None
 
 

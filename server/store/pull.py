@@ -40,7 +40,7 @@ import msgspec
 from schemas.sync import PROTOCOL_VERSION, PullResponse
 from server.clock import iso_in
 from server.store import audit
-from server.store.scoping import NO_ROW, scope_sql
+from server.store.scoping import NO_ROW, scope_sql, with_row_filter
 from server.store.sync_storage import (
     Conn, columns_of, lock_clock, read_snapshot, write_transaction,
 )
@@ -252,7 +252,8 @@ async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Posi
     for rank, collection in enumerate(PULLED_COLLECTIONS):
         lo_sql, lo_params = after(lo, rank)
         hi_sql, hi_params = up_to(hi, rank)
-        bounds.append((f"{lo_sql} AND {hi_sql}", [*lo_params, *hi_params]))
+        bounds.append(with_row_filter(role, collection, f"{lo_sql} AND {hi_sql}",
+                                      [*lo_params, *hi_params]))
         if rank not in live or readable_fields(role, collection) is None:
             keys.append([])  # nothing changed in the range, or nothing the role may read
             continue

@@ -12,6 +12,7 @@ from typing import Any
 
 from piccolo.table import Table
 
+from sync.policy import row_filter
 from sync.scope import Scope
 
 NO_ROW = "1 = 0"
@@ -57,3 +58,15 @@ def scope_where(table: type[Table], scope: Scope) -> Any:
     if condition is None:  # the empty scope: no row
         return estate_id.is_null() & estate_id.is_not_null()
     return condition
+
+
+def with_row_filter(role: str, collection: str, where: str,
+                    params: list[Any]) -> tuple[str, list[Any]]:
+    """``where`` narrowed to the records the role reads in the collection
+    (``sync.policy.row_filter``: an engineer's ticket photos)."""
+    only = row_filter(role, collection)
+    if only is None:
+        return where, params
+    field, values = only
+    marks = ", ".join("?" * len(values))
+    return f'{where} AND "{field}" IN ({marks})', [*params, *sorted(values)]

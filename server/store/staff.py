@@ -19,7 +19,7 @@ from server.tables import (
     Building, BuildingAssignment, Estate, LoginAttempt, StaffEstate, StaffSession, StaffUser,
     SyncDevice,
 )
-from sync.scope import OFFICE_ROLES, by_building, rule_of
+from sync.scope import ESTATE_LIST_ROLES, by_building, rule_of
 
 
 async def principal_of(user_id: str, *, device_id: str | None = None) -> Principal | None:
@@ -72,7 +72,7 @@ async def add_user(username: str, password: str, display_name: str, role: str,
         ))
     if estate_ids is not None:
         await assign_estates(new_id, estate_ids)
-    elif role in OFFICE_ROLES:
+    elif role in ESTATE_LIST_ROLES:
         await _default_estates(new_id)
     return new_id
 
@@ -260,6 +260,7 @@ class StaffRow(msgspec.Struct, frozen=True, kw_only=True):
     phone: str | None
     active: bool
     building_ids: list[str]
+    team: str | None = None  # an engineer's team (schemas.vocab.EngineerTeam)
 
 
 class DeviceRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -287,7 +288,7 @@ async def user_by_id(user_id: str) -> StaffRow | None:
 async def list_users(*, user_ids: list[str] | None = None, role: str | None = None) -> list[StaffRow]:
     query = StaffUser.select(
         StaffUser.id, StaffUser.username, StaffUser.display_name, StaffUser.role, StaffUser.phone,
-        StaffUser.active,
+        StaffUser.active, StaffUser.team,
     ).order_by(StaffUser.role).order_by(StaffUser.username)
     if user_ids is not None:
         query = query.where(StaffUser.id.is_in(user_ids or [""]))
@@ -302,6 +303,11 @@ async def list_users(*, user_ids: list[str] | None = None, role: str | None = No
     return [StaffRow(**u, building_ids=sorted(by_user.get(u["id"], []))) for u in users]
 
 
+async def set_team(user_id: str, team: str | None) -> None:
+    """An engineer's team (水电班, 土建…): dispatch sends a repair to its team's on-duty engineer."""
+    await StaffUser.update({StaffUser.team: team}).where(StaffUser.id == user_id)
+
+
 async def set_role(user_id: str, role: str) -> str | None:
     """Change a role; returns the previous one (None when the user does not exist)."""
     row = await StaffUser.select(StaffUser.role).where(StaffUser.id == user_id).first()
@@ -312,7 +318,7 @@ async def set_role(user_id: str, role: str) -> str | None:
         await revoke_devices_of(user_id)
     if not by_building(role):
         await BuildingAssignment.delete().where(BuildingAssignment.user_id == user_id)
-    if role in OFFICE_ROLES:
+    if role in ESTATE_LIST_ROLES:
         await _default_estates(user_id)
     else:
         await StaffEstate.delete().where(StaffEstate.user_id == user_id)

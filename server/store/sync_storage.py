@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import re
 import weakref
-from collections.abc import AsyncIterator, Collection, Iterable, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from functools import cache
 from typing import Any
@@ -26,6 +26,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from schemas.sync import MutationResult
 from sync.specs.attachments import BLOBS, BYTES_FIELDS
+from sync.dispatch import OnDuty, Roster
 from sync.sla import Terms
 from sync.storage import Batch, Numbering, Position, RecordWrite
 from server.store import sqlite_pool
@@ -311,6 +312,19 @@ class SqlStorage:
         where, params = self.conn.in_list("id", list(estate_ids))
         rows = await self.conn.fetch(f"SELECT id, terms FROM estate WHERE {where} AND terms IS NOT NULL", *params)
         return {r[0]: msgspec.json.decode(r[1], type=Terms) for r in rows}
+
+    async def rosters(self, days: Mapping[str, str]) -> dict[str, Roster]:
+        if not days:
+            return {}
+        where, params = self.conn.in_list("r.estate_id", sorted(days))
+        rows = await self.conn.fetch(
+            "SELECT r.estate_id, r.day, r.team, r.user_id, u.display_name FROM duty_roster r "
+            f"JOIN staff_user u ON u.id = r.user_id WHERE {where} AND u.active = ?", *params, True)
+        teams: dict[str, dict[str, OnDuty]] = {}
+        for estate_id, day, team, user_id, name in rows:
+            if days.get(estate_id) == day:
+                teams.setdefault(estate_id, {})[team] = OnDuty(user_id=user_id, name=name, team=team)
+        return {e: Roster(day=days[e], teams=t) for e, t in teams.items()}
 
     async def commit(self, batch: Batch) -> None:
         await mark_arrived_photos(self.conn, batch.writes)

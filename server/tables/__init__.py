@@ -8,11 +8,14 @@ of modules. The synced tables (subclasses of ``Synced``) are found from it, by w
 
 from piccolo.table import Table
 
-from server.tables import attachments, conflicts, estate, patrol, staff, sync, tickets, vacant, visits
+from server.tables import (
+    attachments, conflicts, duty, estate, patrol, staff, sync, tickets, vacant, visits,
+)
 from server.tables.base import Synced
 from server.tables.estate import Building, Estate, FeeBill, Household, Unit
 from server.tables.attachments import Attachment, AttachmentBlob, UploadPart
 from server.tables.conflicts import Conflict
+from server.tables.duty import DutyRoster
 from server.tables.staff import (
     AuditLog, BuildingAssignment, LoginAttempt, StaffEstate, StaffSession, StaffUser,
 )
@@ -22,7 +25,7 @@ from server.tables.tickets import Ticket, TicketEvent
 from server.tables.vacant import VacantCheck
 from server.tables.visits import Visit
 
-MODULES = (estate, staff, tickets, patrol, vacant, visits, attachments, sync, conflicts)
+MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, attachments, sync, conflicts)
 
 ALL_TABLES: list[type[Table]] = [table for module in MODULES for table in module.TABLES]
 
@@ -32,7 +35,7 @@ SYNCED_TABLES: dict[str, type[Synced]] = {
 
 __all__ = [
     "ALL_TABLES", "SYNCED_TABLES", "AppliedMutation", "Attachment", "AttachmentBlob",
-    "AuditLog", "Building", "BuildingAssignment", "ChangeLog", "Conflict", "Estate", "FeeBill",
+    "AuditLog", "Building", "BuildingAssignment", "ChangeLog", "Conflict", "DutyRoster", "Estate", "FeeBill",
     "Finding", "Household", "LoginAttempt", "PatrolRound", "StaffEstate", "StaffSession",
     "StaffUser", "SyncClock", "SyncDevice", "Ticket", "TicketEvent", "Unit",
     "UploadPart", "VacantCheck", "Visit",

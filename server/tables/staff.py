@@ -10,7 +10,8 @@ class StaffUser(Table, tablename="staff_user"):
     id = Varchar(length=36, primary_key=True)
     username = Varchar(length=50, unique=True)
     display_name = Varchar(length=50)
-    role = Varchar(length=10)  # steward / desk / manager / admin
+    role = Varchar(length=10)  # steward / desk / manager / admin / company / engineer
+    team = Varchar(length=20, null=True, default=None)  # an engineer's team (EngineerTeam), 0020
     phone = Varchar(length=30, null=True, default=None)
     password_hash = Varchar(length=200)
     active = Boolean(default=True)

@@ -22,6 +22,7 @@ class Ticket(Synced, tablename="ticket"):
     channel = Varchar(length=16, default="phone")
     first_responder_id = Varchar(length=36, null=True, default=None)
     assignee = Varchar(length=50, null=True, default=None, index=True)
+    assignee_id = Varchar(length=36, null=True, default=None, index=True)  # the engineer, 0020
     promised_date = Varchar(length=10, null=True, default=None)
     response_due_at = ts()
     responded_at = ts()  # the first response: the ticket first left 已受理 (migration 0021)

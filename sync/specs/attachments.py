@@ -6,7 +6,7 @@ from typing import Any
 
 from schemas.attachments import Attachment
 from sync.scope import WRITING_ROLES, Scope
-from sync.spec import EDITABLE, META_FIELDS, Access, Placement, Row, Spec, same_for
+from sync.spec import EDITABLE, META_FIELDS, Access, Placement, Row, Spec, ValueRule, same_for
 
 CAPABILITY = "attachments"
 
@@ -14,6 +14,7 @@ CAPABILITY = "attachments"
 PARENTS: frozenset[str] = frozenset(
     {"ticket", "ticket_event", "finding", "vacant_check", "visit", "household"}
 )
+TICKET_PARENTS: frozenset[str] = frozenset({"ticket", "ticket_event"})
 
 ATTACHMENT = Spec(
     name="attachment", record=Attachment, capability=CAPABILITY,
@@ -22,7 +23,12 @@ ATTACHMENT = Spec(
     create_only=frozenset(
         {"sha256", "parent_collection", "parent_id", "kind", "mime", "size"}) - META_FIELDS,
     append_only=True,
-    access=same_for(WRITING_ROLES, Access(create=True, write=EDITABLE, delete=True)),
+    access={**same_for(WRITING_ROLES, Access(create=True, write=EDITABLE, delete=True)),
+            # an engineer adds the photos and the owner's signature of its work orders and
+            # reads only ticket photos (never a household's or a visit's)
+            "engineer": Access(create=True, write=EDITABLE, only=("parent_collection", TICKET_PARENTS))},
+    value_rules=(ValueRule(field="parent_collection", code="parent_not_allowed",
+                           by_role={"engineer": TICKET_PARENTS}),),
 )
 
 SPECS = (ATTACHMENT,)

@@ -28,6 +28,7 @@ BUILDING = Spec(
     access={
         "manager": Access(create=True, write=EDITABLE),
         "admin": Access(create=True, write=EDITABLE, delete=True),
+        "engineer": Access(),  # reads where a work order is
     },
 )
 
@@ -39,6 +40,7 @@ UNIT = Spec(
         **same_for(("steward", "desk"), Access(write=OCCUPANCY)),
         "manager": Access(create=True, write=EDITABLE),
         "admin": Access(create=True, write=EDITABLE, delete=True),
+        "engineer": Access(),  # the unit code of a work order; no household (not named there)
     },
 )
 

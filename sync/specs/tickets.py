@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from schemas.tickets import Ticket, TicketEvent
+from sync.dispatch import auto_dispatch
 from sync.lifecycle import TICKET
 from sync.scope import OFFICE_ROLES, WRITING_ROLES
 from sync.spec import (
@@ -30,6 +31,11 @@ STEWARD_TICKET_FIELDS: frozenset[str] = frozenset(
      "owner_signed", "satisfaction", "source_finding_id", "source_check_id",
      "source_visit_id"}
 )
+# 日常报修处理规程 5-8: the engineer takes the order, repairs, has the owner sign the 维修单,
+# or reports what cannot be fixed at once with the date of the further repair (确认进一步维修
+# 的时间); the desk dispatches, calls back and closes
+ENGINEER_TICKET_FIELDS: frozenset[str] = frozenset(
+    {"status", "owner_signed", "promised_date", "part", "damage"})
 OFFICE = tuple(sorted(OFFICE_ROLES))
 
 
@@ -39,11 +45,13 @@ def number(estate_code: str, n: int) -> str:
 
 
 def new_ticket(row: Row, ctx: Context) -> Row:
-    """Server columns of a new ticket: its due times (the estate's rules). Its number comes
-    from the engine, which counts each estate's tickets (``Spec.number``)."""
+    """Server columns of a new ticket: its due times (the estate's rules), and, for repair
+    work, the on-duty engineer of its system's team (智能工单自动派单, ``sync.dispatch``).
+    Its number comes from the engine, which counts each estate's tickets (``Spec.number``)."""
     rules = ctx.terms_for(row.get("estate_id")).due["ticket"]
     response_due, resolve_due = rules.due_times(row["kind"], row["priority"], ctx.now)
-    return {**row, "response_due_at": response_due, "resolve_due_at": resolve_due}
+    row = {**row, "response_due_at": response_due, "resolve_due_at": resolve_due}
+    return auto_dispatch(row, ctx.roster_for(row.get("estate_id")), ctx.now)
 
 
 def ticket_changed(row: Row, current: Row, applied: Row, ctx: Context) -> Row:
@@ -76,14 +84,17 @@ TICKET_SPEC = Spec(
     filled_by_maker=("first_responder_id",),
     # tickets are closed, never deleted
     access={"steward": Access(create=True, write=STEWARD_TICKET_FIELDS),
+            "engineer": Access(write=ENGINEER_TICKET_FIELDS),
             **same_for(OFFICE, Access(create=True, write=EDITABLE))},
     lifecycle=TICKET,
     value_rules=(
         ValueRule(field="kind", code="kind_not_allowed", by_role={
             "steward": frozenset({"repair", "complaint", "patrol_finding", "vacant_defect"})}),
-        # the desk dispatches and closes; a steward works the ticket and calls back
+        # the desk dispatches and closes; a steward works the ticket and calls back; an
+        # engineer takes the order (接单) and finishes it (完工)
         ValueRule(field="status", code="status_not_allowed", on_create=False, on_update=True,
-                  by_role={"steward": frozenset({"in_progress", "done", "called_back"})}),
+                  by_role={"steward": frozenset({"in_progress", "done", "called_back"}),
+                           "engineer": frozenset({"in_progress", "done"})}),
     ),
     # 应会 10 处理无效投诉流程: only a complaint is judged invalid (the office marks it; a
     # steward may not write invalid_category); a kind changed away from complaint while it
@@ -93,11 +104,14 @@ TICKET_SPEC = Spec(
     on_create=new_ticket,
     on_update=ticket_changed,
     number=number,
+    dispatched=True,
 )
 
 # Timeline lines a role may add by hand ("created" and "status" lines are the server's).
 STEWARD_EVENTS = frozenset({"note", "callback", "callback_attempt", "sign_off"})
-OFFICE_EVENTS = STEWARD_EVENTS | {"assigned", "promised_date", "escalated", "validity"}
+OFFICE_EVENTS = STEWARD_EVENTS | {"assigned", "promised_date", "escalated", "validity", "arrived"}
+# 到场 (on site), the owner's sign-off, 不能立即修复 with its date, notes
+ENGINEER_EVENTS = frozenset({"note", "sign_off", "promised_date", "arrived"})
 
 TICKET_EVENT = Spec(
     name="ticket_event", record=TicketEvent, capability=CAPABILITY,
@@ -108,10 +122,12 @@ TICKET_EVENT = Spec(
          "client_time"}) - META_FIELDS,
     append_only=True,
     filled_by_maker=("author_id",),
-    access=same_for(WRITING_ROLES, Access(create=True, write=EDITABLE)),
+    access={**same_for(WRITING_ROLES, Access(create=True, write=EDITABLE)),
+            "engineer": Access(create=True, write=EDITABLE)},
     value_rules=(
         ValueRule(field="type", code="event_type_not_allowed",
-                  by_role={"steward": STEWARD_EVENTS}, others=OFFICE_EVENTS),
+                  by_role={"steward": STEWARD_EVENTS, "engineer": ENGINEER_EVENTS},
+                  others=OFFICE_EVENTS),
     ),
 )
 

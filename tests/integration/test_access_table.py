@@ -16,9 +16,9 @@ from server.policy import ACCESS
 from server.store import staff
 from tests.factories import make_estate, make_user, new_id
 
-S, D, M, A, C, ANON = "steward", "desk", "manager", "admin", "company", "anonymous"
-ROLES = (S, D, M, A, C)
-EVERYONE = frozenset({S, D, M, A, C, ANON})
+S, D, M, A, C, E, ANON = "steward", "desk", "manager", "admin", "company", "engineer", "anonymous"
+ROLES = (S, D, M, A, C, E)
+EVERYONE = frozenset({S, D, M, A, C, E, ANON})
 STAFF = frozenset(ROLES)
 OFFICE = frozenset({D, M, A})
 MANAGEMENT = frozenset({M, A})
@@ -52,6 +52,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /admin/users/{user_id:str}/password": ADMIN,
     "POST /admin/users/{user_id:str}/unlock": ADMIN,
     "POST /admin/users/{user_id:str}/buildings": ADMIN,
+    "POST /admin/users/{user_id:str}/team": ADMIN,
     "GET /admin/devices": OFFICE,
     "POST /admin/devices/{device_id:str}/revoke": OFFICE,
     "GET /admin/audit": MANAGEMENT,
@@ -76,6 +77,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /desk/tickets/{ticket_id:str}": OFFICE,
     "POST /desk/tickets/{ticket_id:str}/transition": OFFICE,
     "POST /desk/tickets/{ticket_id:str}/assign": OFFICE,
+    "POST /desk/tickets/{ticket_id:str}/dispatch": OFFICE,
+    "GET /desk/roster": OFFICE,
+    "POST /desk/roster": OFFICE,
     "POST /desk/tickets/{ticket_id:str}/promise": OFFICE,
     "POST /desk/tickets/{ticket_id:str}/sign-off": OFFICE,
     "POST /desk/tickets/{ticket_id:str}/callback": OFFICE,
@@ -379,13 +383,13 @@ async def test_a_role_not_in_the_role_table_sees_nothing(client) -> None:
     from tests.integration.test_scope_estates import seed_estate
 
     a = await seed_estate("甲")
-    engineer = new_id()
-    await StaffUser.insert(StaffUser(id=engineer, username="engineer1", display_name="工程师", role="engineer",
+    gardener = new_id()
+    await StaffUser.insert(StaffUser(id=gardener, username="gardener1", display_name="园艺工", role="gardener",
                                      password_hash=hash_password(PASSWORD), created_at=now_iso()))
-    await StaffEstate.insert(StaffEstate(user_id=engineer, estate_id=a.estate.estate_id))
-    await staff.assign_buildings(engineer, [a.building_id])
+    await StaffEstate.insert(StaffEstate(user_id=gardener, estate_id=a.estate.estate_id))
+    await staff.assign_buildings(gardener, [a.building_id])
     await client.get("/login")
-    await client.post("/login", data={"username": "engineer1", "password": PASSWORD, "next": "/desk",
+    await client.post("/login", data={"username": "gardener1", "password": PASSWORD, "next": "/desk",
                                       "_csrf_token": client.cookies["csrftoken"]})
     for path in ("/desk", "/desk/tickets", f"/desk/tickets/{a.open_ticket}", "/desk/export/tickets.csv",
                  "/admin/devices"):
@@ -394,7 +398,7 @@ async def test_a_role_not_in_the_role_table_sees_nothing(client) -> None:
         assert "甲方" not in response.text and a.open_ticket not in response.text
     client.cookies.clear()
     device = new_id()
-    token, _ = await staff.enrol_device(engineer, device, "engineer phone", 1)
+    token, _ = await staff.enrol_device(gardener, device, "gardener phone", 1)
     response = await client.post("/api/v1/sync/pull", headers={"Authorization": "Bearer " + token},
                                  json={"protocol": 2, "device_id": device, "cursor": None})
     if response.status_code == 200:

@@ -37,9 +37,9 @@ def test_stewards_are_limited_to_their_buildings_and_office_roles_to_their_estat
 
 
 def test_a_role_the_role_table_does_not_know_sees_nothing() -> None:
-    engineer = who("engineer", ("b1",))
-    assert engineer.scope.empty and not engineer.scope.admits(row("b1"))
-    assert not sees_personal_data(engineer)
+    gardener = who("gardener", ("b1",))
+    assert gardener.scope.empty and not gardener.scope.admits(row("b1"))
+    assert not sees_personal_data(gardener)
 
 
 def test_personal_data_is_for_the_office() -> None:

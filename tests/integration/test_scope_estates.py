@@ -230,7 +230,7 @@ async def test_an_office_of_both_estates_sees_both(db) -> None:
 
 async def test_the_empty_scope_and_a_role_not_in_the_table_see_nothing(db) -> None:
     a = await seed_estate("甲")
-    for scope in (NOTHING, scope_of("engineer", "x", estate_ids=[a.estate.estate_id],
+    for scope in (NOTHING, scope_of("gardener", "x", estate_ids=[a.estate.estate_id],
                                     building_ids=[a.building_id])):
         seen = await everything(scope, a)
         assert "甲" not in text_of(seen), "an empty scope fails closed"

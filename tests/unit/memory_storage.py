@@ -4,11 +4,12 @@ database storage, with the batch applied whole at commit (or not at all)."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Coroutine, Sequence
+from collections.abc import Collection, Coroutine, Mapping, Sequence
 from typing import Any
 
 import msgspec
 
+from sync.dispatch import Roster
 from sync.specs import SPECS
 from sync.sla import Terms
 from schemas.sync import MutationResult
@@ -26,6 +27,7 @@ class MemoryStorage:
         self.commits = 0
         self.numbers: dict[str, int] = {}  # each estate's last ticket number
         self.estate_terms: dict[str, Terms] = {}  # estates with time limits of their own
+        self.estate_rosters: dict[str, Roster] = {}  # each estate's on-duty engineers (one day)
         self.fail_next_commit = False  # simulate a crash inside the transaction
 
     # --- the Storage protocol ---
@@ -45,6 +47,10 @@ class MemoryStorage:
 
     async def terms(self, estate_ids: Collection[str]) -> dict[str, Terms]:
         return {e: self.estate_terms[e] for e in estate_ids if e in self.estate_terms}
+
+    async def rosters(self, days: Mapping[str, str]) -> dict[str, Roster]:
+        """The rosters set in ``estate_rosters`` ({estate: Roster}) whose day is asked."""
+        return {e: r for e, r in self.estate_rosters.items() if days.get(e) == r.day}
 
     async def commit(self, batch: Batch) -> None:
         if self.fail_next_commit:

@@ -34,6 +34,7 @@ NAV_ORDER = [
     ("/desk/escalations", "nav.escalations", "desk.escalations"),
     ("/desk/kpi", "nav.kpi", "desk.kpi"),
     ("/desk/kpi/estates", "nav.kpi_estates", "desk.kpi_estates"),
+    ("/desk/roster", "nav.roster", "desk.roster"),
     ("/desk/settings/time-limits", "nav.time_limits", "desk.time_limits"),
     ("/admin/devices", "admin.nav.devices", "admin.devices"),
     ("/admin/audit", "admin.nav.audit", "admin.audit"),
@@ -90,7 +91,8 @@ def test_the_registry_refuses_a_clashing_nav_link(entry: NavEntry) -> None:
 @pytest.mark.parametrize("role, shown", [
     ("desk", ["/desk/tickets", "/desk/intake", "/desk/callbacks", "/desk/duplicates", "/desk/archive",
               "/desk/estate", "/desk/vacant", "/desk/patrols", "/desk/reports", "/desk/stewards", "/desk/conflicts", "/desk/escalations",
-              "/admin/devices"]),
+              "/desk/roster", "/admin/devices"]),
+    ("engineer", []),  # the phone app only
     ("admin", [href for href, _, _ in NAV_ORDER]),
 ])
 def test_pages_read_the_registered_links_for_the_roles_that_may_follow_them(role: str, shown: list[str]) -> None:

@@ -70,17 +70,17 @@ def test_an_office_role_sees_its_estates_only(role: str) -> None:
 
 
 def test_a_role_not_in_the_role_table_sees_and_writes_nothing() -> None:
-    """A made-up role (an engineer, before its capability describes it) fails closed."""
-    engineer = Actor(user_id="x", role="engineer", estate_ids=frozenset({"e-1"}),
+    """A made-up role (a gardener: not a role of the product) fails closed."""
+    gardener = Actor(user_id="x", role="gardener", estate_ids=frozenset({"e-1"}),
                      building_ids=frozenset({"b-1"}))
-    assert engineer.scope() == scope.NOTHING
-    assert not policy.in_scope(engineer, {"building_id": "b-1", "estate_id": "e-1",
+    assert gardener.scope() == scope.NOTHING
+    assert not policy.in_scope(gardener, {"building_id": "b-1", "estate_id": "e-1",
                                           "created_by": "x"})
     for collection in SPECS:
-        assert policy.readable_fields("engineer", collection) is None
-        assert not policy.may_create("engineer", collection)
-        assert not policy.may_delete("engineer", collection)
-        assert not policy.writable_fields("engineer", collection)
+        assert policy.readable_fields("gardener", collection) is None
+        assert not policy.may_create("gardener", collection)
+        assert not policy.may_delete("gardener", collection)
+        assert not policy.writable_fields("gardener", collection)
 
 
 @pytest.mark.parametrize("role", policy.ROLES)
@@ -105,7 +105,7 @@ def test_tickets_timeline_and_conflicts_are_never_deleted() -> None:
 
 def test_the_role_table_in_the_doc_matches_the_policy() -> None:
     lines = DOC.read_text(encoding="utf-8").split("| collection | steward | desk | manager "
-                                                   "| admin | company |")[1].splitlines()[2:]
+                                                   "| admin | company | engineer |")[1].splitlines()[2:]
     seen = set()
     for line in lines:
         if not line.startswith("|"):
@@ -138,3 +138,55 @@ def test_every_refusal_code_has_a_reason_and_is_documented() -> None:
     assert used and used <= set(REASONS) | {"seq_gap"}
     doc = DOC.read_text(encoding="utf-8")
     assert [code for code in REASONS if f"| `{code}` |" not in doc] == []
+
+
+# --- the engineer (维修工): only what a spec names it in ---------------------------------------
+
+ENGINEER = Actor(user_id="g-1", role="engineer", estate_ids=frozenset({"e-1"}))
+
+
+def test_an_engineer_sees_the_tickets_of_its_estates() -> None:
+    assert ENGINEER.scope().whole_estates
+    assert policy.in_scope(ENGINEER, {"building_id": "b-1", "estate_id": "e-1"})
+    assert not policy.in_scope(ENGINEER, {"building_id": "b-9", "estate_id": "e-2"})
+    assert not scope.sees_personal_data("engineer")
+    assert "engineer" not in scope.OFFICE_ROLES and "engineer" not in scope.WRITING_ROLES
+    assert "engineer" in scope.ESTATE_LIST_ROLES
+
+
+@pytest.mark.parametrize("collection", ["household", "patrol_round", "finding", "vacant_check",
+                                        "visit", "conflict"])
+def test_an_engineer_reads_and_writes_nothing_of_the_archive_and_field_work(collection: str) -> None:
+    """same_for(WRITING_ROLES, …) grants field work to the steward and the office, never to
+    the engineer: it is named where it works (tickets), nowhere else."""
+    assert policy.readable_fields("engineer", collection) is None
+    assert not policy.may_create("engineer", collection)
+    assert not policy.may_delete("engineer", collection)
+    assert not policy.writable_fields("engineer", collection)
+
+
+def test_an_engineer_works_the_ticket_it_does_not_raise_or_dispatch_it() -> None:
+    assert not policy.may_create("engineer", "ticket")
+    assert policy.updatable_fields("engineer", "ticket") == frozenset(
+        {"status", "owner_signed", "promised_date", "part", "damage"})
+    for status in ("in_progress", "done"):
+        assert policy.allows_value("engineer", "ticket", "status", status, create=False)
+    for status in ("received", "dispatched", "called_back", "closed"):
+        assert not policy.allows_value("engineer", "ticket", "status", status, create=False)
+    assert policy.may_create("engineer", "ticket_event")
+    assert policy.allows_value("engineer", "ticket_event", "type", "arrived", create=True)
+    for kind in ("assigned", "escalated", "validity", "callback", "status"):
+        assert not policy.allows_value("engineer", "ticket_event", "type", kind, create=True)
+
+
+def test_an_engineer_reads_and_adds_ticket_photos_only() -> None:
+    assert policy.row_filter("engineer", "attachment") == ("parent_collection",
+                                                           frozenset({"ticket", "ticket_event"}))
+    assert policy.row_filter("steward", "attachment") is None
+    assert policy.allows_value("engineer", "attachment", "parent_collection", "ticket", create=True)
+    for parent in ("household", "visit", "finding", "vacant_check"):
+        assert not policy.allows_value("engineer", "attachment", "parent_collection", parent,
+                                       create=True)
+    assert not policy.may_delete("engineer", "attachment")
+    assert policy.readable_fields("engineer", "unit") is not None
+    assert not policy.writable_fields("engineer", "unit")

@@ -11,7 +11,7 @@ import { mismatches } from "./registry.js";
 import { storageLow } from "./storage-check.js";
 import * as store from "./store.js";
 import { events, startAutomaticSync, status, syncNow } from "./sync.js";
-import { SCREENS, TABS } from "./screens/index.js";
+import { SCREENS, tabsFor } from "./screens/index.js";
 import { collections, loadVocab } from "./vocab.js";
 
 const view = /** @type {HTMLElement} */ (document.getElementById("view"));
@@ -78,7 +78,7 @@ export async function render() {
   view.replaceChildren(node);
   document.title = `${t(`screen.${session ? name : "login"}`)} · ${t("app.name")}`;
   /** @type {HTMLElement} */ (document.querySelector("[data-title]")).textContent = t(`screen.${session ? name : "login"}`);
-  renderTabs(session ? name : null);
+  renderTabs(session ? name : null, session?.user?.role);
   await refreshChrome();
 }
 
@@ -104,10 +104,10 @@ function flash(text, kind = "ok") {
   setTimeout(() => { if (box.textContent === text) box.replaceChildren(); }, 5000);
 }
 
-/** @param {string | null} current */
-function renderTabs(current) {
+/** @param {string | null} current @param {string} [role] */
+function renderTabs(current, role) {
   const nav = /** @type {HTMLElement} */ (document.querySelector("[data-tabs]"));
-  nav.replaceChildren(...(current ? TABS.map((name) => h("a", {
+  nav.replaceChildren(...(current ? tabsFor(role).map((name) => h("a", {
     href: `#/${name}`, class: name === current ? "tab active" : "tab", "aria-current": name === current ? "page" : null,
     "data-tab": name,
   }, t(`screen.${name}`))) : []));

@@ -10,16 +10,18 @@
  */
 
 /**
+ * @typedef {{ has: (role: string | null) => boolean }} Roles a named part of the role vocabulary (`vocab.subset`)
  * @typedef {{ unitCode: (id: string | null | undefined) => string }} Lookup what a summary may look up
  * @typedef {{
  *   summary: (data: any, lookup: Lookup) => string,
  *   listed?: boolean,
  * }} CollectionSpec a synced collection: `summary` names one of its records (My records);
  *   `listed`: my records of it are listed in My records (else they only explain others)
- * @typedef {{ render: (ctx: any) => Promise<HTMLElement>, tab?: number }} ScreenSpec a route;
- *   `tab`: its place in the tab bar (lower first), none = no tab
- * @typedef {{ order: number, render: (ctx: any, now: Date) => Promise<HTMLElement | null> }} TodayItem
- *   a card of the Today screen (lower first)
+ * @typedef {{ render: (ctx: any) => Promise<HTMLElement>, tab?: number, roles?: Roles }} ScreenSpec a route;
+ *   `tab`: its place in the tab bar (lower first), none = no tab; `roles`: whose tab bar shows
+ *   it (none = everyone's: the engineer's phone has no patrol, vacant or visit tab)
+ * @typedef {{ order: number, render: (ctx: any, now: Date) => Promise<HTMLElement | null>, roles?: Roles }} TodayItem
+ *   a card of the Today screen (lower first); `roles`: whose Today shows it (none = everyone's)
  * @typedef {{
  *   name: string,
  *   collections?: Record<string, CollectionSpec>,
@@ -29,6 +31,11 @@
  *   intents?: Record<string, (...args: any[]) => any>,
  * }} Feature `indexes`: collection → fields it is read by (`store.find`), on any collection
  */
+import { subset } from "./vocab.js";
+
+/** The roles that do field work on the phone (patrols, vacant checks, visits): the server's
+ * `same_for(WRITING_ROLES, …)`; an engineer is not among them. */
+export const FIELD_WORK_ROLES = subset("roles that do field work", "role", ["steward", "desk", "manager", "admin"]);
 
 /** @type {Feature[]} */
 const features = [];
@@ -114,15 +121,16 @@ export function screens() {
   return Object.fromEntries([...screenSpecs].map(([name, spec]) => [name, spec.render]));
 }
 
-/** The route names with a tab, in tab order. */
-export function tabs() {
-  return [...screenSpecs].filter(([, spec]) => spec.tab !== undefined)
+/** The route names with a tab, in tab order (those of `role`'s tab bar, when given). @param {string} [role] */
+export function tabs(role) {
+  return [...screenSpecs].filter(([, spec]) => spec.tab !== undefined && (!role || !spec.roles || spec.roles.has(role)))
     .sort(([, a], [, b]) => Number(a.tab) - Number(b.tab)).map(([name]) => name);
 }
 
-/** The Today cards of every feature, in order. */
-export function todayItems() {
-  return features.flatMap((f) => f.today || []).sort((a, b) => a.order - b.order);
+/** The Today cards of every feature, in order (those of `role`'s Today, when given). @param {string} [role] */
+export function todayItems(role) {
+  return features.flatMap((f) => f.today || []).filter((item) => !role || !item.roles || item.roles.has(role))
+    .sort((a, b) => a.order - b.order);
 }
 
 /** The intents each feature saves, by feature. */

@@ -7,6 +7,7 @@
 import { seal } from "../registry.js";
 import "./archive.js";
 import "./tickets.js";
+import "./work_orders.js";
 import "./patrol.js";
 import "./vacant.js";
 import "./visits.js";

@@ -9,7 +9,7 @@ import { options, t } from "../i18n.js";
 import { attachmentIntents } from "../intents.js";
 import { priorityOf } from "../lifecycle.js";
 import { updateIntent } from "../outbox.js";
-import { defineFeature } from "../registry.js";
+import { defineFeature, FIELD_WORK_ROLES } from "../registry.js";
 import { ROUNDS_PER_DAY, buildingRounds, patrolSlots } from "../schedule.js";
 import * as store from "../store.js";
 import { codes, subset } from "../vocab.js";
@@ -249,7 +249,7 @@ export const feature = defineFeature({
     finding: { listed: true, summary: (data) => [t(`finding.${data.kind}`), data.description].filter(Boolean).join(" · ") },
   },
   indexes: { patrol_round: ["steward_id"], finding: ["round_id"] },
-  screens: { patrol: { render: patrol, tab: 20 } },
-  today: [{ order: 10, render: todaysPatrols }],
+  screens: { patrol: { render: patrol, tab: 20, roles: FIELD_WORK_ROLES } },
+  today: [{ order: 10, render: todaysPatrols, roles: FIELD_WORK_ROLES }],
   intents: { findingIntents, roundStartIntent, checkInIntent },
 });

@@ -8,7 +8,7 @@ import { field, h, select, value } from "../dom.js";
 import { options, t } from "../i18n.js";
 import { callbackMovesStatus } from "../lifecycle.js";
 import { updateIntent } from "../outbox.js";
-import { defineFeature } from "../registry.js";
+import { defineFeature, FIELD_WORK_ROLES } from "../registry.js";
 import { myOpenTickets } from "../schedule.js";
 import * as store from "../store.js";
 import { codes } from "../vocab.js";
@@ -124,6 +124,6 @@ export const feature = defineFeature({
   },
   indexes: { ticket_event: ["ticket_id"] },
   screens: { ticket: { render: ticketScreen } },
-  today: [{ order: 40, render: openTickets }],
+  today: [{ order: 40, render: openTickets, roles: FIELD_WORK_ROLES }],
   intents: { ticketCreate, callbackIntents, ticketEditIntents },
 });

@@ -6,7 +6,7 @@
 import { choices, field, h, value } from "../dom.js";
 import { options, t } from "../i18n.js";
 import { attachmentIntents } from "../intents.js";
-import { defineFeature } from "../registry.js";
+import { defineFeature, FIELD_WORK_ROLES } from "../registry.js";
 import { isoWeek, lastReadings, latestChecks, readingWarnings, vacantDue } from "../schedule.js";
 import * as store from "../store.js";
 import { codes } from "../vocab.js";
@@ -133,7 +133,7 @@ export const feature = defineFeature({
     vacant_check: { listed: true, summary: (data, { unitCode }) => [unitCode(data.unit_id), data.week].filter(Boolean).join(" · ") },
   },
   indexes: { unit: ["occupancy"], vacant_check: ["unit_id"] },
-  screens: { vacant: { render: vacant, tab: 30 } },
-  today: [{ order: 20, render: unitsDue }],
+  screens: { vacant: { render: vacant, tab: 30, roles: FIELD_WORK_ROLES } },
+  today: [{ order: 20, render: unitsDue, roles: FIELD_WORK_ROLES }],
   intents: { vacantCheckIntents },
 });

@@ -9,7 +9,7 @@ import { options, t } from "../i18n.js";
 import { attachmentIntents } from "../intents.js";
 import { updateIntent } from "../outbox.js";
 import { signaturePad } from "../media.js";
-import { defineFeature } from "../registry.js";
+import { defineFeature, FIELD_WORK_ROLES } from "../registry.js";
 import { plannedVisits } from "../schedule.js";
 import * as store from "../store.js";
 import { codes, subset } from "../vocab.js";
@@ -179,7 +179,7 @@ export const feature = defineFeature({
     visit: { listed: true, summary: (data, { unitCode }) => [unitCode(data.unit_id), t(`purpose.${data.purpose}`)].filter(Boolean).join(" · ") },
   },
   indexes: { visit: ["steward_id"] },
-  screens: { visit: { render: visit, tab: 40 } },
-  today: [{ order: 30, render: plannedForMe }],
+  screens: { visit: { render: visit, tab: 40, roles: FIELD_WORK_ROLES } },
+  today: [{ order: 30, render: plannedForMe, roles: FIELD_WORK_ROLES }],
   intents: { visitIntents },
 });

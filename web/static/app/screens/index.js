@@ -11,3 +11,5 @@ import { today } from "./today.js";
 /** @type {Record<string, (ctx: import("./common.js").Context) => Promise<HTMLElement>>} */
 export const SCREENS = { today, ...screens(), login };
 export const TABS = ["today", ...tabs()];
+/** The tab bar of a role (an engineer's has no field-work tabs). @param {string | undefined} role */
+export const tabsFor = (role) => ["today", ...tabs(role)];

@@ -17,7 +17,7 @@ export async function today(ctx) {
   const now = new Date();
   const [buildings, units, tickets, pending, items] = await Promise.all([
     store.list("building"), store.count("unit"), store.count("ticket"), store.outboxCount(),
-    Promise.all(todayItems().map((item) => item.render(ctx, now)))]);
+    Promise.all(todayItems(me.role).map((item) => item.render(ctx, now)))]);
   const readiness = offlineReadiness({
     lastPullAt: (await store.getMeta("last_pull_at")) ?? null,
     workerReady: Boolean(navigator.serviceWorker?.controller),
