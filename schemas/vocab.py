@@ -41,10 +41,14 @@ InvalidComplaint = Literal[
     "against_common_interest",  # 违背及损坏广大业主利益的投诉
     "personal_loss",  # 园区个人人身及财产被损及丢失的
 ]
+# 有偿特约服务 (应知 18): which price of the list the owner is charged, and how they paid
+PaidPrice = Literal["member", "market"]  # 客户优惠价 / 市场价
+PaymentMethod = Literal["cash", "wechat", "alipay", "bank_card"]
 TicketEventType = Literal[
     "created", "status", "assigned", "note", "callback", "sign_off", "promised_date",
     "escalated", "merged_edit", "conflict",
     "validity",  # a complaint marked invalid (body: its category) or valid again (body "")
+    "paid_service",  # the paid service recorded or changed (body: item, quantity, amount)
 ]
 
 FindingKind = Literal[

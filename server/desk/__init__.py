@@ -2,10 +2,10 @@
 
 from litestar.types import ControllerRouterHandler
 
-from server.desk import archive, conflicts, duplicates, estate_structure, estate_switch, exports, field_work, kpi, tickets, time_limits
+from server.desk import archive, conflicts, duplicates, estate_structure, estate_switch, exports, field_work, kpi, paid_services, tickets, time_limits
 
 ROUTES: list[ControllerRouterHandler] = [
     *tickets.ROUTES, *archive.ROUTES, *field_work.ROUTES, *duplicates.ROUTES,
     *conflicts.ROUTES, *kpi.ROUTES, *exports.ROUTES, *estate_structure.ROUTES, *estate_switch.ROUTES,
-    *time_limits.ROUTES,
+    *time_limits.ROUTES, *paid_services.ROUTES,
 ]

@@ -26,7 +26,9 @@ MAX_MINUTES = 30 * 24 * 60  # a limit longer than 30 days is a typing mistake
 FACTORS = (0.1, 10.0)
 
 
-async def _estate(request: DeskRequest, estate_id: str) -> dict[str, Any]:
+async def chosen_estate(request: DeskRequest, estate_id: str) -> dict[str, Any]:
+    """The estate a settings page shows (the first in scope unless one is chosen), and all
+    of the user's estates for the chooser; one out of scope is 404."""
     estates = await places.estates(scope=request.user.scope)
     chosen = next((e for e in estates if e["id"] == estate_id), None) if estate_id else \
         (estates[0] if estates else None)
@@ -36,7 +38,7 @@ async def _estate(request: DeskRequest, estate_id: str) -> dict[str, Any]:
 
 
 async def _context(request: DeskRequest, estate_id: str, **extra: Any) -> dict[str, Any]:
-    context = await _estate(request, estate_id)
+    context = await chosen_estate(request, estate_id)
     terms, own = await store.of_estate(context["estate"]["id"])
     return {**context, "rules": terms.due["ticket"], "own": own, "from_seeds": FROM_SEEDS, **extra}
 
@@ -80,7 +82,7 @@ def rules_of(values: dict[str, Any], seed: DueRules) -> DueRules:
 async def save(request: DeskRequest) -> Template | Redirect:
     form = await request.form()
     values = {k: form.get(k) for k in form.keys()}
-    context = await _estate(request, str(values.get("estate_id") or ""))
+    context = await chosen_estate(request, str(values.get("estate_id") or ""))
     estate_id = context["estate"]["id"]
     current, _ = await store.of_estate(estate_id)
     rules = rules_of(values, current.due["ticket"])

@@ -39,11 +39,21 @@ def number(estate_code: str, n: int) -> str:
 
 
 def new_ticket(row: Row, ctx: Context) -> Row:
-    """Server columns of a new ticket: its due times (the estate's rules). Its number comes
-    from the engine, which counts each estate's tickets (``Spec.number``)."""
+    """Server columns of a new ticket: its due times (the estate's rules), and a paid
+    service's flag when intake names its item. Its number comes from the engine, which
+    counts each estate's tickets (``Spec.number``)."""
     rules = ctx.terms_for(row.get("estate_id")).due["ticket"]
     response_due, resolve_due = rules.due_times(row["kind"], row["priority"], ctx.now)
-    return {**row, "response_due_at": response_due, "resolve_due_at": resolve_due}
+    row = {**row, "response_due_at": response_due, "resolve_due_at": resolve_due}
+    return paid_follows_item(row, row) if row.get("paid_item") is not None else row
+
+
+def paid_follows_item(row: Row, applied: Row) -> Row:
+    """有偿特约服务: a ticket with a paid service's item is a paid service (the flag the
+    有偿服务满意率 counts); taking the item off makes it an ordinary repair again."""
+    if "paid_item" not in applied:
+        return row
+    return {**row, "paid_service": row.get("paid_item") is not None}
 
 
 def ticket_changed(row: Row, current: Row, applied: Row, ctx: Context) -> Row:
@@ -57,7 +67,7 @@ def ticket_changed(row: Row, current: Row, applied: Row, ctx: Context) -> Row:
         row = {**row, "response_due_at": response_due, "resolve_due_at": resolve_due}
     if row.get("promised_date") and ({"priority", "kind", "promised_date"} & applied.keys()):
         row = {**row, "resolve_due_at": terms.end_of_day(row["promised_date"])}
-    return row
+    return paid_follows_item(row, applied)
 
 
 TICKET_SPEC = Spec(
@@ -86,7 +96,11 @@ TICKET_SPEC = Spec(
     # steward may not write invalid_category); a kind changed away from complaint while it
     # is marked is refused too
     only_when=(OnlyWhen(field="invalid_category", when_field="kind",
-                        when_values=frozenset({"complaint"}), code="not_a_complaint"),),
+                        when_values=frozenset({"complaint"}), code="not_a_complaint"),
+               # 应知 18: a paid special service is a repair's (never an inquiry's or a
+               # complaint's); only the office writes it (not in STEWARD_TICKET_FIELDS)
+               OnlyWhen(field="paid_item", when_field="kind", when_values=frozenset({"repair"}),
+                        code="paid_not_repair")),
     on_create=new_ticket,
     on_update=ticket_changed,
     number=number,
@@ -94,7 +108,7 @@ TICKET_SPEC = Spec(
 
 # Timeline lines a role may add by hand ("created" and "status" lines are the server's).
 STEWARD_EVENTS = frozenset({"note", "callback", "sign_off"})
-OFFICE_EVENTS = STEWARD_EVENTS | {"assigned", "promised_date", "escalated", "validity"}
+OFFICE_EVENTS = STEWARD_EVENTS | {"assigned", "promised_date", "escalated", "validity", "paid_service"}
 
 TICKET_EVENT = Spec(
     name="ticket_event", record=TicketEvent, capability=CAPABILITY,
