@@ -1,6 +1,6 @@
 """有偿特约服务 at the desk in Chromium (issue 15): the manager reads and changes the estate's
 price list; a clerk opens a repair ticket, records the paid service, sees its amount, then
-records the payment (screenshots ``desk-paid-prices``, ``desk-paid-service-form``,
+records the payment (screenshots ``desk-paid-prices``, ``desk-intake-paid``, ``desk-paid-service-form``,
 ``desk-paid-service-recorded``, ``desk-paid-service-en``)."""
 
 from __future__ import annotations
@@ -38,17 +38,20 @@ async def test_price_list_and_a_paid_repair(live_server, seeded, desk_page) -> N
     await page.click(f"[data-pick-unit='{unit_id}']")
     await page.select_option("select[name=kind]", "repair")
     await page.fill("textarea[name=description]", "卫生间下水堵塞，业主要求有偿疏通")
+    await page.select_option("select[name=paid_item]", "drain")
+    await page.select_option("select[name=paid_price]", "market")
+    await screenshot(page, "desk-intake-paid")
     await page.click("button:has-text('受理并生成工单')")
     await page.wait_for_url(url + "/desk/tickets/*")
     ticket_id = page.url.rsplit("/", 1)[1]
+    assert "50.00 元" in await page.inner_text("[data-paid-amount]")  # 市场价, one 次, from intake
 
-    await page.click("form[data-paid-form] summary")
-    await page.select_option("select[name=paid_item]", "drain")
-    await page.check("input[name=paid_price][value=market]")
+    assert await page.get_attribute("form[data-paid-form] details", "open") is not None  # open: it has one
+    assert await page.input_value("select[name=paid_item]") == "drain"
     await page.fill("input[name=paid_quantity]", "2")
     await screenshot(page, "desk-paid-service-form")
     await page.click("button[data-action=paid-service]")
-    await page.wait_for_selector("[data-paid-amount]")
+    await page.wait_for_selector("[data-paid-amount]:has-text('100.00')")
     facts = await page.inner_text(".facts")
     assert "疏通下水" in facts and "100.00 元" in facts and "未收款" in facts  # 市场价 50 元 × 2
 

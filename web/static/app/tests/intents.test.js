@@ -11,7 +11,7 @@ await loadApp();
 const { findingIntents } = await import("../features/patrol.js");
 const { vacantCheckIntents } = await import("../features/vacant.js");
 const { visitIntents } = await import("../features/visits.js");
-const { callbackIntents } = await import("../features/tickets.js");
+const { callbackIntents, paidLine, yuan } = await import("../features/tickets.js");
 
 const ids = () => { let n = 0; return () => `id${++n}`; };
 const NOW = "2026-11-22T02:00:00.000Z";
@@ -115,4 +115,14 @@ test("a server error reads from the catalogue by its code, the server's message 
   assert.equal(errorText("new_code", "新的原因：x | a new reason: x", "en", t), "a new reason");
   assert.equal(errorText("new_code", "用户名或密码错误 / wrong username or password", "en", t), "wrong username or password");
   assert.equal(errorText(null, null, "zh-CN", t), "");
+});
+
+test("a paid service reads on one line: item, quantity, amount, paid or not (messages by key here)", () => {
+  assert.equal(paidLine({ paid_item: null }), "");
+  const record = { paid_item: "tap", paid_item_name: "换水龙头", paid_quantity: 2, paid_amount_fen: 1050,
+    paid_method: null, paid_at: null };
+  assert.equal(paidLine(record), "换水龙头 ×2 · paid.yuan · paid.unpaid");
+  assert.equal(paidLine({ ...record, paid_method: "cash", paid_at: "2026-12-04T06:00:00.000Z" }),
+    "换水龙头 ×2 · paid.yuan · paid.paid_by");
+  assert.deepEqual([yuan(1050), yuan(5), yuan(100000), yuan(0)], ["10.50", "0.05", "1000.00", "0.00"]);
 });
