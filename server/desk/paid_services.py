@@ -32,6 +32,7 @@ grant({"desk.paid_prices": MANAGEMENT, "desk.paid_prices_save": MANAGEMENT,
 
 CODE = re.compile(r"[a-z][a-z0-9_]{0,15}")  # an item's code in the list and on tickets
 PAYMENT_FIELDS = ("paid_method", "paid_at")
+MAX_ITEMS = 100  # rows of the price list form read at most
 
 
 def refused(error: PricingError, field: str | None = None) -> ApiError:
@@ -70,7 +71,7 @@ def _rate(values: dict[str, Any], field: str, percent: bool) -> int:
     """A price typed in yuan (in fen), or a whole percentage of the rent (0–100)."""
     raw = str(values.get(field) or "").strip()
     if percent:
-        if not raw.isdigit() or int(raw) > 100:
+        if not re.fullmatch(r"[0-9]{1,3}", raw) or int(raw) > 100:
             raise ApiError(422, "invalid_price", "房租比例应为 0 到 100 的整数 / the rent's share is a whole "
                            "percentage from 0 to 100", {"field": field})
         return int(raw)
@@ -84,8 +85,8 @@ def price_list_of(values: dict[str, Any]) -> PriceList:
     """The form's rows (``code_0``, ``name_0``…; the last row may add an item), each checked;
     a row ticked ``remove_N`` leaves the list (old tickets keep the name they were charged)."""
     items: list[PriceItem] = []
-    rows = int(str(values.get("rows") or "0")) if str(values.get("rows") or "0").isdigit() else 0
-    for n in range(min(rows, 100)):
+    rows = str(values.get("rows") or "")
+    for n in range(min(int(rows), MAX_ITEMS) if re.fullmatch(r"[0-9]{1,3}", rows) else 0):
         code = str(values.get(f"code_{n}") or "").strip()
         if values.get(f"remove_{n}") or (not code and not str(values.get(f"name_{n}") or "").strip()):
             continue
@@ -101,6 +102,8 @@ def price_list_of(values: dict[str, Any]) -> PriceList:
                                unit=_text(values, f"unit_{n}", "paid_unit", 8),
                                member=_rate(values, f"member_{n}", percent),
                                market=_rate(values, f"market_{n}", percent), rent_percent=percent))
+    if not items:  # a form that lost its rows must not wipe the list
+        raise ApiError(422, "empty_price_list", "价目表至少要有一个项目 / the price list needs at least one item")
     return PriceList(items=tuple(items))
 
 

@@ -9,7 +9,7 @@ import json
 import re
 from typing import Any
 
-from server.tables import AuditLog, Estate, Ticket, TicketEvent
+from server.tables import AuditLog, Conflict, Estate, Ticket, TicketEvent
 from sync.pricing import SEED_PRICES
 from tests.factories import make_estate
 from tests.integration.test_desk_helpers import csrf, login
@@ -75,7 +75,8 @@ async def test_a_bad_price_list_is_refused_and_changes_nothing(client) -> None:
                           ({"member_0": "120"}, "invalid_price"), ({"name_3": "  "}, "invalid_form"),
                           ({f"code_{n}": "Lock!", f"name_{n}": "换门锁"}, "invalid_item_code"),
                           ({f"code_{n}": "tap", f"name_{n}": "又一个", f"unit_{n}": "个", f"member_{n}": "1",
-                            f"market_{n}": "2"}, "duplicate_item")):
+                            f"market_{n}": "2"}, "duplicate_item"), ({"rows": ""}, "empty_price_list"),
+                          ({f"remove_{i}": "true" for i in range(n)}, "empty_price_list")):
         answer = await client.post("/desk/settings/paid-services", headers=csrf(client),
                                    data=list_form(estate.estate_id, **changes))
         assert (answer.status_code, answer.json()["code"]) == (422, code), (changes, answer.text)
@@ -216,3 +217,20 @@ async def test_paid_service_satisfaction_counts_the_services_the_desk_recorded(c
     page = (await client.get("/desk/kpi")).text
     card = re.search(r'data-kpi="paid_service_satisfaction".*?<p class="hint">([\d.]+) / ([\d.]+)</p>', page, re.S)
     assert card is not None and (int(card[1]), int(card[2])) == expected
+
+
+async def test_two_clerks_recording_at_once_make_a_conflict_not_a_silent_loss(client) -> None:
+    estate = await make_estate(buildings=1)
+    await login(client, "desk")
+    ticket_id = await intake(client, estate.unit_ids[estate.building_ids[0]][0])
+    shown = await ticket(ticket_id)
+    base = json.dumps({f: shown[f] for f in PAID})  # both forms show the ticket before either saves
+    first = await post_action(client, ticket_id, "paid-service", True, version=shown["version"], base_line=base,
+                              paid_item="tap", paid_quantity=1)
+    assert first.status_code == 200
+    second = await post_action(client, ticket_id, "paid-service", True, version=shown["version"], base_line=base,
+                               paid_item="lamp", paid_quantity=3)
+    assert second.status_code == 200 and "有人先修改了同一项" in second.text
+    row = await ticket(ticket_id)
+    assert (row["paid_item"], row["paid_amount_fen"]) == ("tap", 500)
+    assert await Conflict.count().where(Conflict.record_id == ticket_id) > 0
