@@ -72,6 +72,8 @@ Day = Annotated[str, Meta(max_length=10, pattern=DAY_PATTERN)]
 Sha256 = Annotated[str, Meta(min_length=64, max_length=64, pattern=r"^[0-9a-f]{64}$")]
 LongText = Text[MAX_TEXT]
 Count = Annotated[int, Meta(ge=0, le=2**31 - 1)]
+MAX_FEN = 10_000_000  # 十万元 in fen: more for one paid service is a typing mistake
+Fen = Annotated[int, Meta(ge=0, le=MAX_FEN)]  # money in fen (分), never float
 Score = Annotated[int, Meta(ge=1, le=5)]  # satisfaction 1..5
 Measure = Annotated[float, Meta(ge=0, le=1e12)]  # areas, meter readings
 

@@ -6,10 +6,16 @@ in ``server/tables/tickets.py`` and is declared once in ``sync/specs/tickets.py`
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from msgspec import Meta
+
 from schemas.base import Record
-from schemas.limits import Day, Id, LongText, Score, Short, Time
+from schemas.limits import Day, Fen, Id, LongText, Score, Short, Time
 from schemas.vocab import (
     InvalidComplaint,
+    PaidPrice,
+    PaymentMethod,
     TicketChannel,
     TicketEventType,
     TicketKind,
@@ -53,6 +59,19 @@ class Ticket(Record, kw_only=True):
     owner_signed: bool = False
     satisfaction: Score | None = None
     paid_service: bool = False
+    # 有偿特约服务 (应知 18), repairs only: the item and the price it was charged at, kept as
+    # they were that day (a later price list leaves the ticket alone); the office writes them
+    paid_item: Short[16] | None = None  # the item's code in the estate's price list
+    paid_item_name: Short[50] = ""
+    paid_unit: Short[8] = ""
+    paid_price: PaidPrice | None = None
+    paid_rate: Fen | None = None  # fen per unit, or the rent's percentage (房屋租赁)
+    paid_quantity: Annotated[int, Meta(ge=1, le=999)] | None = None
+    paid_rent_fen: Fen | None = None  # the month's rent, for an item priced on the rent
+    paid_amount_fen: Fen | None = None  # what the owner is charged (the list's, or adjusted)
+    paid_adjust_reason: Short[200] = ""  # why the amount differs from the list's
+    paid_method: PaymentMethod | None = None  # None: not paid yet
+    paid_at: Time | None = None
     invalid_category: InvalidComplaint | None = None  # 无效投诉: complaints only (the spec's rule)
     escalated: bool = False
     source_finding_id: Id | None = None

@@ -48,12 +48,16 @@ InvalidComplaint = Literal[
     "against_common_interest",  # 违背及损坏广大业主利益的投诉
     "personal_loss",  # 园区个人人身及财产被损及丢失的
 ]
+# 有偿特约服务 (应知 18): which price of the list the owner is charged, and how they paid
+PaidPrice = Literal["member", "market"]  # 客户优惠价 / 市场价
+PaymentMethod = Literal["cash", "wechat", "alipay", "bank_card"]
 TicketEventType = Literal[
     "created", "status", "assigned", "note", "callback", "sign_off", "promised_date",
     "escalated", "merged_edit", "conflict",
     "validity",  # a complaint marked invalid (body: its category) or valid again (body "")
     "callback_attempt",  # a callback that reached no one (body: what was tried); stays 已完工
     "arrived",  # 到场: the engineer is at the place of the repair
+    "paid_service",  # the paid service recorded or changed (body: item, quantity, amount)
 ]
 
 FindingKind = Literal[

@@ -16,6 +16,7 @@ from server.device_names import device_name
 from server.i18n import DEFAULT_LANGUAGE, LANG_COOKIE, error_text, pick_language, translate
 from server.policy import PUBLIC, roles_for
 from server.settings import Settings
+from sync.pricing import yuan
 
 
 def request_language(request: Any) -> str:
@@ -90,6 +91,7 @@ def configure_templates(engine: JinjaTemplateEngine, *, settings: Settings) -> N
     env.globals["error_text"] = _error_text
     env.filters["local_time"] = partial(local_time, tz=settings.timezone)
     env.filters["path"] = path_segment
+    env.filters["yuan"] = yuan  # money in fen shown as yuan (sync.pricing)
     env.globals["may"] = may
     env.globals["device_name"] = _device_name
     env.globals["nav_entries"] = nav_entries

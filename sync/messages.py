@@ -33,6 +33,8 @@ REASONS: dict[str, tuple[str, str]] = {
                            "this role may add photos and signatures to tickets only"),
     "not_a_complaint": ("只有投诉工单才能认定为无效投诉",
                         "only a complaint can be marked as an invalid complaint"),
+    "paid_not_repair": ("只有报修工单才能登记有偿特约服务",
+                        "only a repair can carry a paid special service"),
     # whole batch (nothing applied)
     "seq_gap": ("变更序号不连续，请先同步之前的变更", "seq gap: push the earlier mutations first"),
     "seq_order": ("同一批变更的序号必须递增", "seqs must increase within a batch"),

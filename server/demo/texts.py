@@ -124,6 +124,9 @@ REPAIR_FIELDS: dict[str, tuple[str, str, str]] = {
     "外墙渗水": ("civil", "外墙", "渗水"),
     "水管爆裂": ("water", "给水主管", "爆裂"),
 }
+# 有偿特约服务 (应知 18): what a paid repair of the list is, and how many units
+PAID_ITEMS: dict[str, tuple[str, int]] = {"卫生间下水堵塞": ("drain", 1), "更换水龙头": ("tap", 1)}
+PAYMENT_METHODS = ("wechat", "cash", "alipay", "wechat", "bank_card")
 COMPLAINTS = (
     ("楼上装修噪音扰民", "户内", "order"),
     ("邻居占用楼道堆放杂物", "楼道", "order"),

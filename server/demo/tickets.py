@@ -11,6 +11,7 @@ from server.demo import texts
 from server.demo.context import DEMO_ESTATE_ID, DemoContext, Staff, UnitInfo, stable_id
 from server.demo.visits import add_visit, satisfaction
 from sync.dispatch import DISPATCHED_KINDS, team_for
+from sync.pricing import SEED_PRICES, line
 from sync.sla import TICKET_RULES
 
 WINDOW_DAYS = 60
@@ -81,6 +82,7 @@ def add_ticket(ctx: DemoContext, spec: TicketSpec) -> dict[str, Any]:
             row[column] = iso(stamps[status_reached])
     if len(reached) > 1:  # the first response: the first step after 已受理
         row["responded_at"] = iso(stamps[reached[1]])
+    row |= _paid_service(spec, row, key)
     events = _timeline(ctx, spec, row, reached, stamps)
     last = max(events, key=lambda e: e["at"])
     ctx.add_synced("ticket", row, at=spec.created, by=spec.first_responder.id,
@@ -99,6 +101,22 @@ def engineer_for(ctx: DemoContext, spec: TicketSpec) -> Staff | None:
         return None
     estate_id = ctx.estate_of.get(spec.building_id, DEMO_ESTATE_ID)
     return ctx.engineer_of.get((estate_id, team_for(spec.system) or ""))
+
+
+def _paid_service(spec: TicketSpec, row: dict[str, Any], key: int) -> dict[str, Any]:
+    """A paid repair's item at the handbook's member price (业主: 客户优惠价), paid when the
+    work is done (the method from the ticket's place in the run: no draw from the demo's
+    random stream, which would change every later record)."""
+    empty = {"paid_item": None, "paid_item_name": "", "paid_unit": "", "paid_price": None, "paid_rate": None,
+             "paid_quantity": None, "paid_rent_fen": None, "paid_amount_fen": None, "paid_adjust_reason": "",
+             "paid_method": None, "paid_at": None}
+    if not spec.paid_service or spec.title not in texts.PAID_ITEMS:
+        return empty
+    code, quantity = texts.PAID_ITEMS[spec.title]
+    paid = row["done_at"] is not None
+    return {**empty, **line(SEED_PRICES, code, "member", quantity),
+            "paid_method": texts.PAYMENT_METHODS[key % len(texts.PAYMENT_METHODS)] if paid else None,
+            "paid_at": row["done_at"] if paid else None}
 
 
 def _stamps(ctx: DemoContext, spec: TicketSpec) -> dict[str, datetime]:

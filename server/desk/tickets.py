@@ -14,6 +14,7 @@ from schemas.limits import Short, Text, one_line
 from schemas.vocab import (
     TICKET_STATUSES,
     InvalidComplaint,
+    PaidPrice,
     TicketChannel,
     TicketKind,
     TicketPriority,
@@ -28,13 +29,14 @@ from server.desk.registry import NavEntry, Table, export_list, nav_entry
 from server.errors import ApiError
 from server.i18n import translate
 from server.policy import OFFICE, grant
-from server.store import audit, evidence, places
+from server.store import audit, evidence, places, prices
 from server.store import kpi as kpi_store
 from server.store import terms as terms_store
 from server.store import tickets as store
 from server.store.exports import MAX_ROWS
 from server.store.field_work import staff_names
 from server.templating import request_language
+from sync.pricing import PAID_FIELDS, PricingError, line, refusal_text
 
 grant({  # who may open this module's routes (server.policy.ACCESS)
     "desk.queue": OFFICE,
@@ -120,6 +122,9 @@ class IntakeForm(msgspec.Struct, kw_only=True):
     reporter_name: Short[50] | None = None
     reporter_phone: Annotated[str, msgspec.Meta(max_length=30, pattern=r"^[0-9+\- ]*$")] | None = None
     channel: TicketChannel = "phone"
+    # 有偿特约服务 (应知 18): a repair sold as a paid service, one of the list at its price
+    paid_item: Annotated[str, msgspec.Meta(max_length=16)] | None = None
+    paid_price: PaidPrice = "member"
     # made when the form is shown: a second submit of the same form (a double click, Back
     # and submit again) names the same ticket, which the merge answers as already made
     record_id: Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f-]{36}$")] | None = None
@@ -130,7 +135,8 @@ async def intake_page(request: DeskRequest) -> Template:
     return render(request, "intake.html", "_intake.html", {
         "kinds": ("repair", "complaint", "inquiry"), "priorities": codes(TicketPriority),
         "channels": ("phone", "walk_in", "app"), "systems": codes(TicketSystem),
-        "record_id": writes.new_id()})
+        "price_list": (await prices.of_estate(min(request.user.scope.estates)))[0]
+        if request.user.scope.estates else None, "record_id": writes.new_id()})
 
 
 @get("/desk/intake/owners", name="desk.owner_search", include_in_schema=False)
@@ -146,9 +152,18 @@ async def owner_search(request: DeskRequest, q: FromQuery[str] = "") -> Template
 @post("/desk/intake", name="desk.intake", include_in_schema=False)
 async def intake(request: DeskRequest) -> Redirect | Template:
     form = await form_of(request, IntakeForm)
-    if form.unit_id and await store.unit(form.unit_id, scope=request.user.scope) is None:
+    unit = await store.unit(form.unit_id, scope=request.user.scope) if form.unit_id else None
+    if form.unit_id and unit is None:
         raise ApiError(422, "unknown_unit", "找不到该房号 / unknown unit")
-    fields = {k: v for k, v in msgspec.structs.asdict(form).items() if v is not None and k != "record_id"}
+    fields = {k: v for k, v in msgspec.structs.asdict(form).items()
+              if v is not None and k not in ("record_id", "paid_item", "paid_price")}
+    if form.paid_item:  # priced at the list's amount, one unit; the ticket page corrects it
+        estates = request.user.scope.estates
+        estate_id = unit["estate_id"] if unit else (min(estates) if estates else "")
+        try:
+            fields |= line((await prices.of_estate(estate_id))[0], form.paid_item, form.paid_price, 1)
+        except PricingError as error:
+            raise ApiError(422, error.code, refusal_text(error.code), {"field": "paid_item"}) from None
     fields["title"] = form.title or one_line(form.description)[:40]
     fields["status"] = "received"
     fields["first_responder_id"] = request.user.user_id  # 首问责任制
@@ -189,6 +204,8 @@ async def detail_context(request: DeskRequest, ticket_id: str, **extra: Any) -> 
             "findings": await store.findings_of(ticket_id, scope=scope),
             "evidence": await evidence.of_ticket(ticket, scope=scope),
             "next_statuses": rules.next_statuses(ticket["status"], ticket["kind"]),
+            "price_list": (await prices.of_estate(ticket["estate_id"]))[0] if ticket["kind"] == "repair" else None,
+            "paid_base": {f: ticket.get(f) for f in (*PAID_FIELDS, "paid_method", "paid_at")},
             "assignees": ASSIGNEES, "invalid_categories": codes(InvalidComplaint),
             **{k: v for panel in TICKET_PANELS for k, v in (await panel(request, ticket)).items()},
             **extra}

@@ -27,7 +27,9 @@ FACTORS = (0.1, 10.0)
 ATTEMPTS = (1, 10)  # callbacks that reach no one before 未联系上业主 completes the callback
 
 
-async def _estate(request: DeskRequest, estate_id: str) -> dict[str, Any]:
+async def chosen_estate(request: DeskRequest, estate_id: str) -> dict[str, Any]:
+    """The estate a settings page shows (the first in scope unless one is chosen), and all
+    of the user's estates for the chooser; one out of scope is 404."""
     estates = await places.estates(scope=request.user.scope)
     chosen = next((e for e in estates if e["id"] == estate_id), None) if estate_id else \
         (estates[0] if estates else None)
@@ -37,7 +39,7 @@ async def _estate(request: DeskRequest, estate_id: str) -> dict[str, Any]:
 
 
 async def _context(request: DeskRequest, estate_id: str, **extra: Any) -> dict[str, Any]:
-    context = await _estate(request, estate_id)
+    context = await chosen_estate(request, estate_id)
     terms, own = await store.of_estate(context["estate"]["id"])
     return {**context, "rules": terms.due["ticket"], "attempts": terms.callback_attempts, "own": own,
             "from_seeds": FROM_SEEDS, **extra}
@@ -82,7 +84,7 @@ def rules_of(values: dict[str, Any], seed: DueRules) -> DueRules:
 async def save(request: DeskRequest) -> Template | Redirect:
     form = await request.form()
     values = {k: form.get(k) for k in form.keys()}
-    context = await _estate(request, str(values.get("estate_id") or ""))
+    context = await chosen_estate(request, str(values.get("estate_id") or ""))
     estate_id = context["estate"]["id"]
     current, _ = await store.of_estate(estate_id)
     rules = rules_of(values, current.due["ticket"])

@@ -34,6 +34,18 @@ class Ticket(Synced, tablename="ticket"):
     owner_signed = Boolean(default=False)
     satisfaction = Integer(null=True, default=None)
     paid_service = Boolean(default=False)
+    # 有偿特约服务 (migration 0019): the item and price as charged that day, money in fen
+    paid_item = Varchar(length=16, null=True, default=None)
+    paid_item_name = Varchar(length=50, default="")
+    paid_unit = Varchar(length=8, default="")
+    paid_price = Varchar(length=8, null=True, default=None)  # schemas.vocab.PaidPrice
+    paid_rate = Integer(null=True, default=None)
+    paid_quantity = Integer(null=True, default=None)
+    paid_rent_fen = Integer(null=True, default=None)
+    paid_amount_fen = Integer(null=True, default=None)
+    paid_adjust_reason = Varchar(length=200, default="")
+    paid_method = Varchar(length=12, null=True, default=None)  # schemas.vocab.PaymentMethod
+    paid_at = ts()
     invalid_category = Varchar(length=30, null=True, default=None)
     escalated = Boolean(default=False)
     source_finding_id = Varchar(length=36, null=True, default=None)

@@ -45,13 +45,24 @@ def number(estate_code: str, n: int) -> str:
 
 
 def new_ticket(row: Row, ctx: Context) -> Row:
-    """Server columns of a new ticket: its due times (the estate's rules), and, for repair
-    work, the on-duty engineer of its system's team (智能工单自动派单, ``sync.dispatch``).
-    Its number comes from the engine, which counts each estate's tickets (``Spec.number``)."""
+    """Server columns of a new ticket: its due times (the estate's rules), a paid service's
+    flag when intake names its item, and, for repair work, the on-duty engineer of its
+    system's team (智能工单自动派单, ``sync.dispatch``). Its number comes from the engine,
+    which counts each estate's tickets (``Spec.number``)."""
     rules = ctx.terms_for(row.get("estate_id")).due["ticket"]
     response_due, resolve_due = rules.due_times(row["kind"], row["priority"], ctx.now)
     row = {**row, "response_due_at": response_due, "resolve_due_at": resolve_due}
+    if row.get("paid_item") is not None:
+        row = paid_follows_item(row, row)
     return auto_dispatch(row, ctx.roster_for(row.get("estate_id")), ctx.now)
+
+
+def paid_follows_item(row: Row, applied: Row) -> Row:
+    """有偿特约服务: a ticket with a paid service's item is a paid service (the flag the
+    有偿服务满意率 counts); taking the item off makes it an ordinary repair again."""
+    if "paid_item" not in applied:
+        return row
+    return {**row, "paid_service": row.get("paid_item") is not None}
 
 
 def ticket_changed(row: Row, current: Row, applied: Row, ctx: Context) -> Row:
@@ -68,7 +79,7 @@ def ticket_changed(row: Row, current: Row, applied: Row, ctx: Context) -> Row:
         row = {**row, "resolve_due_at": terms.end_of_day(row["promised_date"])}
         if "promised_date" in applied and row["resolve_due_at"] > ctx.now:
             row = {**row, "escalated": False}  # back on an agreed date: escalates again if it passes
-    return row
+    return paid_follows_item(row, applied)
 
 
 TICKET_SPEC = Spec(
@@ -100,7 +111,11 @@ TICKET_SPEC = Spec(
     # steward may not write invalid_category); a kind changed away from complaint while it
     # is marked is refused too
     only_when=(OnlyWhen(field="invalid_category", when_field="kind",
-                        when_values=frozenset({"complaint"}), code="not_a_complaint"),),
+                        when_values=frozenset({"complaint"}), code="not_a_complaint"),
+               # 应知 18: a paid special service is a repair's (never an inquiry's or a
+               # complaint's); only the office writes it (not in STEWARD_TICKET_FIELDS)
+               OnlyWhen(field="paid_item", when_field="kind", when_values=frozenset({"repair"}),
+                        code="paid_not_repair")),
     on_create=new_ticket,
     on_update=ticket_changed,
     number=number,
@@ -109,7 +124,7 @@ TICKET_SPEC = Spec(
 
 # Timeline lines a role may add by hand ("created" and "status" lines are the server's).
 STEWARD_EVENTS = frozenset({"note", "callback", "callback_attempt", "sign_off"})
-OFFICE_EVENTS = STEWARD_EVENTS | {"assigned", "promised_date", "escalated", "validity", "arrived"}
+OFFICE_EVENTS = STEWARD_EVENTS | {"assigned", "promised_date", "escalated", "validity", "arrived", "paid_service"}
 # 到场 (on site), the owner's sign-off, 不能立即修复 with its date, notes
 ENGINEER_EVENTS = frozenset({"note", "sign_off", "promised_date", "arrived"})
 

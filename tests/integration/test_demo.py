@@ -23,6 +23,7 @@ from server.settings import Settings
 from server.store import staff
 from server.tables import ALL_TABLES, SYNCED_TABLES, ChangeLog, StaffUser, SyncClock
 from sync.lifecycle import TICKET
+from sync.pricing import SEED_PRICES
 from tests.conftest import pg_admin, pg_url_for
 
 TODAY = date(2026, 11, 23)
@@ -151,6 +152,14 @@ async def test_timelines_agree_with_statuses(db) -> None:
         assert (moves[-1][1] if moves else "received") == ticket["status"], ticket["number"]
         assert all(e["building_id"] == ticket["building_id"] for e in events[ticket["id"]])
         assert ticket["response_due_at"] and ticket["resolve_due_at"] >= ticket["response_due_at"]
+    # 有偿特约服务: every paid repair names its item at the handbook's price, paid once done
+    paid = [t for t in tickets if t["paid_service"]]
+    assert paid and all(t["kind"] == "repair" and t["paid_item"] for t in paid)
+    for ticket in paid:
+        item = SEED_PRICES.item(ticket["paid_item"])
+        assert item is not None and ticket["paid_amount_fen"] == item.member * ticket["paid_quantity"]
+        assert (ticket["paid_at"] is not None) == (ticket["done_at"] is not None) == (ticket["paid_method"] is not None)
+    assert not any(t["paid_item"] for t in tickets if not t["paid_service"])
 
 
 async def test_field_work_is_consistent(db) -> None:

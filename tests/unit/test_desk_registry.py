@@ -36,6 +36,7 @@ NAV_ORDER = [
     ("/desk/kpi/estates", "nav.kpi_estates", "desk.kpi_estates"),
     ("/desk/roster", "nav.roster", "desk.roster"),
     ("/desk/settings/time-limits", "nav.time_limits", "desk.time_limits"),
+    ("/desk/settings/paid-services", "nav.paid_prices", "desk.paid_prices"),
     ("/admin/devices", "admin.nav.devices", "admin.devices"),
     ("/admin/audit", "admin.nav.audit", "admin.audit"),
     ("/admin/users", "admin.nav.users", "admin.users"),

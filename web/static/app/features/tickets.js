@@ -66,6 +66,23 @@ export function repairLine(record) {
 }
 
 /**
+ * 有偿特约服务 (应知 18): a repair's paid service as the office recorded it, on one line
+ * ("" for an ordinary repair). The phone reads it; only the office writes it.
+ * @param {any} record @returns {string}
+ */
+export function paidLine(record) {
+  if (!record.paid_item) return "";
+  const amount = t("paid.yuan", { amount: yuan(Number(record.paid_amount_fen || 0)) });
+  const payment = record.paid_at ? t("paid.paid_by", { method: t(`payment.${record.paid_method}`) }) : t("paid.unpaid");
+  return [`${record.paid_item_name} ×${record.paid_quantity}`, amount, payment].join(" · ");
+}
+
+/** Money in fen (分) as yuan with two decimals, like the desk (`sync.pricing.yuan`). @param {number} fen */
+export function yuan(fen) {
+  return `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, "0")}`;
+}
+
+/**
  * What a timeline line says: its body, or for a complaint's validity (无效投诉认定) the
  * category's name (an empty body: marked valid again), or why it was escalated.
  * @param {any} event @returns {string}
@@ -98,6 +115,7 @@ async function ticketScreen(ctx) {
     card(`${record.number || ""} ${record.title}`,
       h("p", { class: "row" }, h("span", { class: `chip chip-${record.status}`, "data-status": record.status }, t(`status.${record.status}`)), stateChip(entry.state)),
       h("p", null, record.place || ""), repairLine(record) ? h("p", { "data-repair": true }, repairLine(record)) : null,
+      paidLine(record) ? h("p", { "data-paid": true }, `${t("field.paid_service")} · ${paidLine(record)}`) : null,
       h("p", { class: "hint" }, record.description || ""),
       record.unit_id ? h("a", { class: "button secondary", href: `#/visit/ticket/${id}`, "data-callback": true }, t("ticket.callback")) : null),
     card(t("ticket.edit"), form),

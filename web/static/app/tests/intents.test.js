@@ -11,7 +11,7 @@ await loadApp();
 const { checkInIntent, findingIntents, roundStartIntent } = await import("../features/patrol.js");
 const { vacantCheckIntents } = await import("../features/vacant.js");
 const { visitIntents } = await import("../features/visits.js");
-const { callbackIntents } = await import("../features/tickets.js");
+const { callbackIntents, paidLine, yuan } = await import("../features/tickets.js");
 
 const ids = () => { let n = 0; return () => `id${++n}`; };
 const NOW = "2026-11-22T02:00:00.000Z";
@@ -126,4 +126,14 @@ test("a round starts with no building patrolled; a check-in adds one building, o
   const after = { ...round, covered_building_ids: ["b1"] };
   assert.deepEqual(checkInIntent(after, "b2")?.changes, { covered_building_ids: ["b1", "b2"] });
   assert.equal(checkInIntent(after, "b1"), null);
+});
+
+test("a paid service reads on one line: item, quantity, amount, paid or not (messages by key here)", () => {
+  assert.equal(paidLine({ paid_item: null }), "");
+  const record = { paid_item: "tap", paid_item_name: "换水龙头", paid_quantity: 2, paid_amount_fen: 1050,
+    paid_method: null, paid_at: null };
+  assert.equal(paidLine(record), "换水龙头 ×2 · paid.yuan · paid.unpaid");
+  assert.equal(paidLine({ ...record, paid_method: "cash", paid_at: "2026-12-04T06:00:00.000Z" }),
+    "换水龙头 ×2 · paid.yuan · paid.paid_by");
+  assert.deepEqual([yuan(1050), yuan(5), yuan(100000), yuan(0)], ["10.50", "0.05", "1000.00", "0.00"]);
 });

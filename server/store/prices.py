@@ -1,0 +1,32 @@
+"""An estate's price list of paid special services (有偿特约服务收费标准, 应知 18):
+``estate.prices``, set by the manager on the 有偿服务价目 page, each change audited. An estate
+without its own keeps the handbook's list (``sync.pricing.SEED_PRICES``).
+
+A column of its own beside ``estate.terms``, not part of the terms: the merge never reads
+prices (the desk prices a service and the ticket keeps that price), so a change of the list
+needs no sync write lock and is audited apart from the time limits."""
+
+from __future__ import annotations
+
+import msgspec
+
+from server.store import audit
+from server.tables import Estate
+from sync.pricing import SEED_PRICES, PriceList
+
+
+async def of_estate(estate_id: str) -> tuple[PriceList, bool]:
+    """The estate's list and whether it is its own (False: the handbook's)."""
+    row = await Estate.select(Estate.prices).where(Estate.id == estate_id).first()
+    if row is None or row["prices"] is None:
+        return SEED_PRICES, False
+    return msgspec.json.decode(row["prices"], type=PriceList), True
+
+
+async def set_prices(estate_id: str, prices: PriceList, *, user_id: str, ip: str) -> None:
+    """Keep ``prices`` as the estate's own and audit the change: before and after."""
+    before, _ = await of_estate(estate_id)
+    await Estate.update({Estate.prices: msgspec.json.encode(prices).decode()}).where(Estate.id == estate_id)
+    await audit.record("prices_change", user_id=user_id, target=estate_id, ip=ip,
+                       detail={"before": msgspec.to_builtins(before.items),
+                               "after": msgspec.to_builtins(prices.items)})
