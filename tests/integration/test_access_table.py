@@ -112,6 +112,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /desk/export/{name:str}": OFFICE,
     "GET /desk/kpi": MANAGEMENT | {C},  # the company reads every estate's KPIs, and nothing else
     "GET /desk/kpi/estates": MANAGEMENT | {C},
+    "GET /desk/kpi/records": MANAGEMENT | {C},  # the records behind a figure; the company without names
     "GET /desk/live": OFFICE | {C},
     # phone app shell (holds no data)
     "GET /app": EVERYONE,
