@@ -81,7 +81,9 @@ async def records_context(request: DeskRequest) -> dict:
     """The records behind one figure: ``kpi`` and ``part`` (numerator or denominator) of the
     month, over the scope, one building of it or one steward's buildings."""
     q = request.query_params
-    month, key, part = chosen_month(request, q.get("month", "")), q.get("kpi", ""), q.get("part", "")
+    month = chosen_month(request, q.get("month", ""))
+    key = q.get("kpi") or store.DEFINITIONS[0].key  # a bare list: the first KPI's denominator
+    part = q.get("part") or "denominator"
     if key not in store.BY_KEY or part not in kpi_records.PARTS:
         raise ApiError(422, "invalid_kpi", "没有这项指标 / no such KPI figure")
     scope = request.user.scope
