@@ -27,6 +27,7 @@ class TrendChart(msgspec.Struct, kw_only=True):
     points: list[Point]
     segments: list[str]  # polyline "x,y x,y" runs between months without data
     target_y: float
+    target_label_y: float  # under the line near the top, above it otherwise
     target_percent: float
     top_percent: float
     axis: tuple[float, float, float, float]  # left, top, right, bottom of the plot
@@ -58,6 +59,7 @@ def trend_chart(key: str, months: Sequence[str], values: Sequence[float | None],
             run.append(f"{point.x},{point.y}")
     if run:
         segments.append(" ".join(run))
+    target_y = y_of(target * 100)
     return TrendChart(key=key, width=WIDTH, height=HEIGHT, points=points, segments=segments,
-                      target_y=y_of(target * 100), target_percent=round(target * 100, 1), top_percent=top,
+                      target_y=target_y, target_label_y=target_y + 11 if target_y < TOP + 14 else target_y - 3, target_percent=round(target * 100, 1), top_percent=top,
                       axis=(LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM))

@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 
 from server.store import kpi, places
-from server.tables import BuildingAssignment, StaffUser
+from server.tables import Building, BuildingAssignment, StaffUser
 from sync.scope import Scope
 
 
@@ -58,6 +58,13 @@ async def breakdown(month: str, start: str, end: str, *, scope: Scope) -> Breakd
     """The month's KPIs of the scope, of each building and of each steward."""
     cells = (await kpi.counts_by_building([(month, start, end)], None, scope=scope))[month]
     buildings = await places.buildings(scope=scope)
+    estates = await places.estates(scope=scope)
+    if len(estates) > 1:  # 1栋 of two estates: named with their estate
+        names = {e["id"]: e["name"] for e in estates}
+        estate_of = {b["id"]: b["estate_id"] for b in await Building.select(Building.id, Building.estate_id).where(
+            Building.id.is_in([b["id"] for b in buildings] or [""]))}
+        buildings = sorted(({**b, "code": f"{names.get(estate_of.get(b['id']), '')} {b['code']}"} for b in buildings),
+                           key=lambda b: places.natural(b["code"]))
     empty: dict[str, float] = dict.fromkeys(kpi.COUNTS, 0)
     by_building = [Part(id=b["id"], name=b["code"], counts=cells.get(b["id"], empty),
                         kpis=kpi.kpis_of(cells.get(b["id"], empty)), building_ids=[b["id"]]) for b in buildings]
