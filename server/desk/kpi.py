@@ -56,20 +56,29 @@ def months_up_to(month: str, count: int = TREND_MONTHS) -> list[str]:
 
 
 async def kpi_context(request: DeskRequest, month: str, building_id: str) -> dict:
+    """The dashboard: the month's figures, their 12-month trend and the month's breakdown,
+    all from one read of the counts per month and building (six grouped queries)."""
     month = chosen_month(request, month)
     scope = request.user.scope
     start, end = month_bounds(request, month)
-    kpis = await store.month_kpis(start, end, month, building_id or None, scope=scope)
+    labels = months_up_to(month)
+    cells = await store.counts_by_building([(m, *month_bounds(request, m)) for m in labels], None, scope=scope)
+
+    def figures(m: str) -> list[store.Kpi]:
+        chosen = [c for b, c in cells[m].items() if b == building_id] if building_id else cells[m].values()
+        return store.kpis_of(store.total(chosen))
+
+    trend = [(m, figures(m)) for m in labels]
+    kpis = trend[-1][1]
     chart = {"labels": [k.key for k in kpis],
              "values": [round(k.value * 100, 1) if k.value is not None else None for k in kpis],
              "targets": [round(k.target * 100, 1) for k in kpis]}
-    labels = months_up_to(month)
-    trend = await store.trend([(m, *month_bounds(request, m)) for m in labels], building_id or None, scope=scope)
     charts = [trend_chart(d.key, labels, [ks[n].value for _, ks in trend], d.target)
               for n, d in enumerate(store.DEFINITIONS)]
+    breakdown = await kpi_breakdown.breakdown(month, start, end, scope=scope, cells=cells[month])
     return {"kpis": kpis, "month": month, "building_id": building_id, "buildings": await places.buildings(scope=scope),
             "chart": msgspec.json.encode(chart).decode(), "live_version": await store.clock_version(),
-            "trend_months": trend, "charts": charts, "breakdown": await kpi_breakdown.breakdown(month, start, end, scope=scope)}
+            "trend_months": trend, "charts": charts, "breakdown": breakdown}
 
 
 @get("/desk/kpi", name="desk.kpi", include_in_schema=False)

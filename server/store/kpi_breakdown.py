@@ -54,9 +54,12 @@ async def responsibilities(*, scope: Scope) -> list[dict[str, Any]]:
             for u in users]
 
 
-async def breakdown(month: str, start: str, end: str, *, scope: Scope) -> Breakdown:
-    """The month's KPIs of the scope, of each building and of each steward."""
-    cells = (await kpi.counts_by_building([(month, start, end)], None, scope=scope))[month]
+async def breakdown(month: str, start: str, end: str, *, scope: Scope,
+                    cells: dict[str | None, kpi.Counts] | None = None) -> Breakdown:
+    """The month's KPIs of the scope, of each building and of each steward (``cells``: the
+    month's counts per building when the caller read them already, with the trend)."""
+    if cells is None:
+        cells = (await kpi.counts_by_building([(month, start, end)], None, scope=scope))[month]
     buildings = await places.buildings(scope=scope)
     estates = await places.estates(scope=scope)
     if len(estates) > 1:  # 1栋 of two estates: named with their estate
