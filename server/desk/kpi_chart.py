@@ -61,5 +61,6 @@ def trend_chart(key: str, months: Sequence[str], values: Sequence[float | None],
         segments.append(" ".join(run))
     target_y = y_of(target * 100)
     return TrendChart(key=key, width=WIDTH, height=HEIGHT, points=points, segments=segments,
-                      target_y=target_y, target_label_y=target_y + 11 if target_y < TOP + 14 else target_y - 3, target_percent=round(target * 100, 1), top_percent=top,
+                      target_y=target_y, target_label_y=target_y + 11 if target_y < TOP + 14 else target_y - 3,
+                      target_percent=round(target * 100, 1), top_percent=top,
                       axis=(LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM))

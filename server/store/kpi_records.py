@@ -153,7 +153,8 @@ async def _owners(start: str, end: str, where: Any) -> list[dict[str, Any]]:
     for owner, _, _, _, row in sorted(ratings, key=lambda r: (r[1], r[2], r[3])):
         last[owner] = row
     unit_ids = sorted({r["unit_id"] for r in last.values() if r["unit_id"]})
-    names = {h["unit_id"]: h["owner_name"] for h in await Household.select(Household.unit_id, Household.owner_name).where(
+    households = Household.select(Household.unit_id, Household.owner_name)
+    names = {h["unit_id"]: h["owner_name"] for h in await households.where(
         Household.unit_id.is_in(unit_ids or [""]) & (Household.deleted == False)  # noqa: E712
         & Household.ended_on.is_null())}
     for row in last.values():

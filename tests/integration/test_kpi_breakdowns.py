@@ -245,6 +245,8 @@ async def test_the_dashboard_shows_the_trend_and_the_breakdown_and_a_figure_open
     assert "近12个月走势" in page.text and "2025-12" in page.text  # the table alternative's first month
     assert 'data-breakdown="building_id"' in page.text and 'data-breakdown="steward_id"' in page.text
     assert f'data-part-id="{first}"' in page.text
+    english = await client.get("/desk/kpi", params={"month": "2026-11", "lang": "en"})
+    assert "The last 12 months" in english.text and "By steward" in english.text and "近12个月" not in english.text
     b2 = estate.building_ids[1]
     counts = q.counts("2026-11", b2)
     link = f"/desk/kpi/records?month=2026-11&amp;kpi=complaint_handling_rate&amp;part=denominator&amp;building_id={b2}"
