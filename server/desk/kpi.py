@@ -88,7 +88,7 @@ async def dashboard(request: DeskRequest, month: FromQuery[str] = "", building_i
 
 async def records_context(request: DeskRequest) -> dict:
     """The records behind one figure: ``kpi`` and ``part`` (numerator or denominator) of the
-    month, over the scope, one building of it or one steward's buildings."""
+    month, over the scope, one estate of it, one building or one steward's buildings."""
     q = request.query_params
     month = chosen_month(request, q.get("month", ""))
     key = q.get("kpi") or store.DEFINITIONS[0].key  # a bare list: the first KPI's denominator
@@ -96,9 +96,14 @@ async def records_context(request: DeskRequest) -> dict:
     if key not in store.BY_KEY or part not in kpi_records.PARTS:
         raise ApiError(422, "invalid_kpi", "没有这项指标 / no such KPI figure")
     scope = request.user.scope
+    estate_id = q.get("estate_id", "")
+    if estate_id:  # one column of the estates side by side
+        if not scope.whole_estates or estate_id not in scope.estates:
+            raise ApiError(404, "estate_not_found", "找不到该项目 / no such estate")
+        scope = Scope(estates=frozenset({estate_id}), buildings=None)
     building_id, steward_id = q.get("building_id", ""), q.get("steward_id", "")
     buildings: list[str] | None = None
-    title = ""
+    title = (await places.estates(scope=scope))[0]["name"] if estate_id else ""
     if building_id:
         codes = await places.building_codes(scope=scope)
         if building_id not in codes:

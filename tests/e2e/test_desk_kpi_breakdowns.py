@@ -7,7 +7,9 @@ import pytest
 
 from server.demo import load_demo
 from server.demo.logins import DEMO_PASSWORD
+from server.store import staff
 from tests.e2e.conftest import SCREENSHOTS, axe_violations, desk_log_in, screenshot
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -47,3 +49,22 @@ async def test_the_manager_sees_the_trend_and_the_breakdown_and_opens_a_figures_
     await page.wait_for_url("**/desk/kpi/records?**")
     assert await page.locator("#kpi-records tbody tr[data-record]").count() == handled
     await screenshot(page, "desk-kpi-records-callbacks")
+
+
+async def test_the_company_opens_an_estates_records_without_owners_names(live_server, seeded, desk_page) -> None:
+    await load_demo()
+    await staff.add_user("quality3", PASSWORD, "品质部刘工", "company")
+    page, url = desk_page, live_server.url
+    await desk_log_in(page, url, "quality3", "/desk/kpi/estates")
+    figure = page.locator('.kpi-estates tr[data-kpi="satisfaction"] a[data-part="denominator"]').first
+    surveyed = int(await figure.inner_text())
+    assert surveyed > 0
+    await figure.click()
+    await page.wait_for_url("**/desk/kpi/records?**estate_id=**")
+    rows = page.locator("#kpi-records tbody tr[data-record]")
+    assert await rows.count() == surveyed
+    assert await page.locator("#kpi-records a[href^='/desk/tickets/'], #kpi-records a[href^='/desk/archive/']").count() == 0
+    owners = await page.locator("#kpi-records tbody td:nth-child(3)").all_inner_texts()
+    assert set(owners) == {"（不显示业主个人信息）"}  # the owner column says why it is empty
+    assert await page.locator("#kpi-records a[href^='/desk/export/']").count() == 0  # no export offered
+    await screenshot(page, "desk-kpi-records-company")

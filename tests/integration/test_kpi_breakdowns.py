@@ -282,14 +282,16 @@ async def test_bad_figures_are_refused_and_other_estates_stay_out(client) -> Non
                                  ({"kpi": "satisfaction", "part": "numerator", "building_id": other.building_ids[0]},
                                   404, "building_not_found"),
                                  ({"kpi": "satisfaction", "part": "numerator", "steward_id": "nobody"}, 404,
-                                  "steward_not_found")):
+                                  "steward_not_found"),
+                                 ({"kpi": "satisfaction", "part": "numerator", "estate_id": other.estate_id}, 404,
+                                  "estate_not_found")):
         answer = await client.get("/desk/kpi/records", params=params, headers={"accept": "application/json"})
         assert answer.status_code == status, params
         assert code in answer.text, params
 
 
 async def test_a_steward_is_refused_and_the_company_sees_no_personal_data(client) -> None:
-    estate, (first, _), _ = await generate(seed=11)
+    estate, (first, _), q = await generate(seed=11)
     await desk_login(client, "zhang")
     for path in ("/desk/kpi", "/desk/kpi/records?kpi=satisfaction&part=denominator&month=2026-11",
                  "/desk/export/kpi_records.csv?kpi=satisfaction&part=denominator&month=2026-11",
@@ -309,3 +311,11 @@ async def test_a_steward_is_refused_and_the_company_sees_no_personal_data(client
     assert export.status_code == 403  # the company exports nothing (desk.export is the office's)
     dashboard = await client.get("/desk/kpi", params={"month": "2026-11"})
     assert dashboard.status_code == 200 and 'data-breakdown="steward_id"' in dashboard.text
+    # the estates side by side: each estate's figure opens that estate's records
+    side = await client.get("/desk/kpi/estates", params={"month": "2026-11"})
+    link = (f"/desk/kpi/records?month=2026-11&amp;kpi=complaint_handling_rate&amp;part=denominator"
+            f"&amp;estate_id={estate.estate_id}")
+    assert link in side.text
+    one = await client.get(link.replace("&amp;", "&"))
+    received = sum(q.counts("2026-11", b)["received"] for b in estate.building_ids)
+    assert one.status_code == 200 and one.text.count("<tr data-record=") == received > 0
