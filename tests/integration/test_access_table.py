@@ -121,6 +121,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /desk/export/{name:str}": OFFICE,
     "GET /desk/kpi": MANAGEMENT | {C},  # the company reads every estate's KPIs, and nothing else
     "GET /desk/kpi/estates": MANAGEMENT | {C},
+    "GET /desk/kpi/records": MANAGEMENT | {C},  # the records behind a figure; the company without names
     "GET /desk/live": OFFICE | {C},
     # phone app shell (holds no data)
     "GET /app": EVERYONE,
@@ -285,7 +286,8 @@ def b_pages(b) -> list[str]:
         "/desk/intake/owners?q=139", "/desk/intake/owners?q=1-", "/desk/archive?q=乙方", "/desk/archive?q=1-",
         "/desk/callbacks", "/desk/escalations", "/desk/duplicates", "/desk/vacant",
         f"/desk/vacant?building_id={b.building_id}", "/desk/patrols", "/desk/stewards", "/desk/conflicts?all=true",
-        "/desk/kpi", f"/desk/kpi?building_id={b.building_id}", "/admin/devices", "/admin/users",
+        "/desk/kpi", f"/desk/kpi?building_id={b.building_id}", "/desk/kpi/records?kpi=satisfaction&part=denominator",
+        "/desk/kpi/records?kpi=owner_familiarity&part=numerator", "/admin/devices", "/admin/users",
     ]
 
 

@@ -58,9 +58,11 @@ def test_every_nav_link_and_export_has_an_access_line() -> None:
 def test_the_exports_are_the_desk_lists() -> None:
     lists = export_lists()
     assert set(lists) == {"tickets", "callbacks", "escalations", "vacant", "patrols", "stewards",
-                          "conflicts", "duplicates", "archive", "kpi", "reports"}
-    assert {name for name, listed in lists.items() if listed.personal} == {"archive", "callbacks", "conflicts"}
-    assert {name for name, listed in lists.items() if ACCESS[listed.page] != ACCESS["desk.export"]} == {"kpi"}
+                          "conflicts", "duplicates", "archive", "kpi", "kpi_breakdown", "kpi_records", "reports"}
+    assert {name for name, listed in lists.items() if listed.personal} == {"archive", "callbacks", "conflicts",
+                                                                          "kpi_records"}
+    assert {name for name, listed in lists.items() if ACCESS[listed.page] != ACCESS["desk.export"]} == {
+        "kpi", "kpi_breakdown", "kpi_records"}
 
 
 async def _nothing(request: object) -> tuple[list[str], list[list[object]]]:

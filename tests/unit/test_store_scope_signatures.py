@@ -12,9 +12,9 @@ from types import ModuleType
 
 import pytest
 
-from server.store import archive, audit, conflicts, exports, field_work, kpi, places, tickets
+from server.store import archive, audit, conflicts, exports, field_work, kpi, kpi_breakdown, kpi_records, places, tickets
 
-MODULES = (tickets, places, archive, field_work, kpi, conflicts, exports, audit)
+MODULES = (tickets, places, archive, field_work, kpi, kpi_breakdown, kpi_records, conflicts, exports, audit)
 
 ALLOWED: dict[str, str] = {
     "server.store.places.all_estates_scope": "builds the system's every-estate scope from the estate table",
