@@ -346,7 +346,7 @@ async def test_a_new_app_release_installs_and_keeps_the_outbox(live_server, seed
 
     await page.route("**/api/v1/sync/push", weak_signal)
     await capture_finding(page, "更新前记录：电梯按钮失灵")
-    await page.wait_for_selector("[data-sync-badge][data-pending='2']")
+    await page.wait_for_selector("[data-sync-badge][data-pending='3']")
 
     live_server.stop()  # release 2 replaces release 1 on the same port and database
     release = serve_release(deploy_release(tmp_path / "release-2"), live_server.settings.data_dir, live_server.port)
@@ -360,8 +360,8 @@ async def test_a_new_app_release_installs_and_keeps_the_outbox(live_server, seed
         await page.wait_for_selector("[data-finding-form]")
         css = await page.evaluate("async () => (await fetch('/static/app/app.css')).text()")
         assert css.rstrip().endswith("/* release 2 */")
-        await page.wait_for_selector("[data-sync-badge][data-pending='2']")  # the outbox survived
-        assert await phone_db(page, 'return await request(db.transaction("outbox").objectStore("outbox").getAllKeys());') == [1, 2]
+        await page.wait_for_selector("[data-sync-badge][data-pending='3']")  # the outbox survived
+        assert await phone_db(page, 'return await request(db.transaction("outbox").objectStore("outbox").getAllKeys());') == [1, 2, 3]
         assert await Finding.count() == 0
 
         await page.unroute("**/api/v1/sync/push")
@@ -371,7 +371,7 @@ async def test_a_new_app_release_installs_and_keeps_the_outbox(live_server, seed
         finding = await Finding.select().first()
         assert finding["description"] == "更新前记录：电梯按钮失灵"
         seqs = sorted(row["seq"] for row in await AppliedMutation.select(AppliedMutation.seq))
-        assert seqs == [1, 2], seqs
+        assert seqs == [1, 2, 3], seqs
     finally:
         release.terminate()
         try:

@@ -166,7 +166,7 @@ async def test_a_revoked_phone_logs_in_again_and_keeps_its_outbox(live_server, s
 
     await page.context.set_offline(False)
     await page.wait_for_selector("[data-banner=relogin]", timeout=45000)
-    assert int(await page.get_attribute("[data-sync-badge]", "data-pending")) == 2
+    assert int(await page.get_attribute("[data-sync-badge]", "data-pending")) == 3  # the round, the finding, its building checked in
     await shot(page, "app-relogin-banner")
     await page.click("[data-banner=relogin] button")
     await page.wait_for_selector("[data-kept]")
@@ -188,7 +188,7 @@ async def test_update_required_keeps_the_outbox_until_the_app_is_updated(live_se
     await page.route("**/api/v1/sync/push", too_old)
     await record_parking_finding(page)
     await page.wait_for_selector("[data-banner=update]")
-    assert int(await page.get_attribute("[data-sync-badge]", "data-pending")) == 2
+    assert int(await page.get_attribute("[data-sync-badge]", "data-pending")) == 3  # the round, the finding, its building checked in
     await page.unroute("**/api/v1/sync/push")
     await page.click("[data-banner=update] button")  # reload: the new app version
     await wait_synced(page)
