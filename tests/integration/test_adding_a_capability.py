@@ -32,14 +32,14 @@ pytestmark = pytest.mark.slow
 REGISTRATIONS = (
     ("sync/specs/__init__.py", r"(from sync\.specs import [^\n]*)", rf"\1, {CAPABILITY}"),
     ("sync/specs/__init__.py", r"(\n    \*visits\.SPECS,\n)", rf"\1    *{CAPABILITY}.SPECS,\n"),
-    ("server/tables/__init__.py", r"(from server\.tables import [^\n(]*)", rf"\1, {CAPABILITY}"),
+    ("server/tables/__init__.py", r"(from server\.tables import \(?\n?\s*)", rf"\1{CAPABILITY}, "),
     ("server/tables/__init__.py", r"(MODULES = \([^)]*)\)", rf"\1, {CAPABILITY})"),
-    ("server/desk/__init__.py", r"(from server\.desk import [^\n]*)", rf"\1, {CAPABILITY}"),
+    ("server/desk/__init__.py", r"(from server\.desk import \(?\n?\s*)", rf"\1{CAPABILITY}, "),
     ("server/desk/__init__.py", r"(ROUTES: [^=]*= \[)", rf"\1*{CAPABILITY}.ROUTES, "),
     ("web/static/app/features/index.js", r"(\nseal\(\);)", rf'\nimport "./{CAPABILITY}.js";\1'),
     ("docs/conflicts.md", r"(\n\| conflict \| read \| [^\n]*\n)",
      rf"\1| {NAME} | read, create, update, delete (own) | read, create, update, delete "
-     r"| read, create, update, delete | read, create, update, delete | — |\n"),
+     r"| read, create, update, delete | read, create, update, delete | — | — |\n"),
 )
 
 
