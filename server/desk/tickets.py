@@ -10,7 +10,7 @@ from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from schemas.limits import Short, Text, one_line
+from schemas.limits import Day, Short, Text, one_line
 from schemas.vocab import (
     TICKET_STATUSES,
     InvalidComplaint,
@@ -244,8 +244,12 @@ class AssignForm(Base, kw_only=True):
 
 
 class PromiseForm(Base, kw_only=True):
+    """不能立即修复 → 确认进一步维修的时间 (规程 4, 8): why, the date, and that the owner was told."""
+
     base_promised_date: str | None = None
-    promised_date: Annotated[str, msgspec.Meta(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+    promised_date: Day
+    reason: Short[200] = ""
+    owner_told: bool = False
 
 
 class CallbackForm(Base, kw_only=True):
@@ -337,10 +341,18 @@ async def promise(request: DeskRequest, ticket_id: FromPath[str]) -> Redirect | 
     await open_ticket(request, ticket_id)
     if form.promised_date < local_today(request).isoformat():
         raise ApiError(422, "promised_in_past", "承诺日期不能早于今天 / the promised date cannot be in the past")
+    if not form.reason.strip():
+        raise ApiError(422, "promise_reason_required",
+                       "请写明不能立即修复的原因 / say why it cannot be repaired at once", {"field": "reason"})
+    if not form.owner_told:
+        raise ApiError(422, "owner_not_told", "请先把维修时间告知业主 / tell the owner the date first",
+                       {"field": "owner_told"})
+    # the same line as the engineer's phone writes: date · why · 已告知业主
     return await change_ticket(request, ticket_id, form.version,
                                {"promised_date": form.base_promised_date},
                                {"promised_date": form.promised_date},
-                               {"type": "promised_date", "body": form.promised_date})
+                               {"type": "promised_date",
+                                "body": f"{form.promised_date} · {form.reason.strip()} · 已告知业主"})
 
 
 @post("/desk/tickets/{ticket_id:str}/sign-off", name="desk.ticket_sign_off", include_in_schema=False)

@@ -67,7 +67,8 @@ async def test_intake_to_close_through_the_merge(client) -> None:
              # a repair is done only with the owner's signature (the 维修单 came back signed)
              ("transition", {"base_status": "in_progress", "to_status": "done", "note": "已更换阀门",
                              "owner_signed": "true"}),
-             ("promise", {"base_promised_date": "", "promised_date": promised}),
+             ("promise", {"base_promised_date": "", "promised_date": promised, "reason": "配件需采购",
+                          "owner_told": "true"}),
              ("callback", {"base_status": "done", "satisfaction": 5, "note": "业主满意"}),
              ("transition", {"base_status": "called_back", "to_status": "closed", "note": "回访满意，结案"})]
     for i, (action, data) in enumerate(steps):
@@ -81,6 +82,9 @@ async def test_intake_to_close_through_the_merge(client) -> None:
     assert row["status"] == "closed" and row["assignee"] == "工程部" and row["satisfaction"] == 5
     assert row["owner_signed"] and row["promised_date"] == promised
     assert row["resolve_due_at"].startswith(promised + "T15:59:59")  # the deadline moved
+    lines = await TicketEvent.select(TicketEvent.body).where(
+        (TicketEvent.ticket_id == ticket_id) & (TicketEvent.type == "promised_date"))
+    assert [line["body"] for line in lines] == [f"{promised} · 配件需采购 · 已告知业主"]
     assert row["dispatched_at"] and row["done_at"] and row["called_back_at"] and row["closed_at"]
     types = [e["type"] for e in await TicketEvent.select(TicketEvent.type).where(
         TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.version)]
@@ -269,8 +273,15 @@ async def test_the_desk_refuses_what_makes_no_sense_and_a_closed_ticket_is_read_
 
     no_one = await act("transition", base_status="received", to_status="dispatched")
     assert no_one.status_code == 422 and no_one.json()["code"] == "assignee_required"
-    past = await act("promise", base_promised_date="", promised_date="2020-01-01")
+    past = await act("promise", base_promised_date="", promised_date="2020-01-01", reason="配件需采购", owner_told="true")
     assert past.status_code == 422 and past.json()["code"] == "promised_in_past"
+    later = (date.today() + timedelta(days=3)).isoformat()
+    for data, code in (({"reason": " ", "owner_told": "true"}, "promise_reason_required"),
+                       ({"reason": "配件需采购"}, "owner_not_told"),
+                       ({"reason": "配件需采购", "owner_told": "true", "promised_date": "2030-02-30"}, "invalid_form")):
+        refused = await act("promise", **{"base_promised_date": "", "promised_date": later, **data})
+        assert refused.status_code == 422 and refused.json()["code"] == code, refused.text
+    assert (await Ticket.select(Ticket.promised_date).where(Ticket.id == ticket_id).first())["promised_date"] is None
     unexplained = await act("transition", base_status="received", to_status="closed")
     assert unexplained.status_code == 422 and unexplained.json()["code"] == "close_reason_required"
     assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket_id).first())["status"] == "received"

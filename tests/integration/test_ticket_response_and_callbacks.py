@@ -132,7 +132,8 @@ async def test_a_promised_date_lifts_the_escalation_and_the_new_deadline_escalat
     await login(client, "desk")
     tomorrow = iso_in(days=1)[:10]
     promised = await post_action(client, late["id"], "promise", False, version=await version_of(late["id"]),
-                                 base_promised_date="", promised_date=tomorrow)
+                                 base_promised_date="", promised_date=tomorrow, reason="配件需采购",
+                                 owner_told="true")
     assert promised.status_code == 303, promised.text
     after = await row(late["id"])
     assert not after["escalated"] and after["resolve_due_at"] > now_iso()
