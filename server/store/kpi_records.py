@@ -14,6 +14,7 @@ from typing import Any
 
 import msgspec
 
+from server.clock import now_iso
 from server.store import places
 from server.store.kpi import HANDLED, SATISFIED, SURVEYS
 from server.store.scoping import scope_where
@@ -30,6 +31,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "owners": ("building", "unit", "owner", "rated_at", "score", "source"),
     "fee_bills": ("building", "unit", "due", "paid"),
     "households": ("building", "unit", "owner", "known"),
+    "responses": ("number", "building", "unit", "title", "created_at", "response_due_at", "responded_at"),
 }
 """The columns of each kind of list (labels ``kpi_records.<column>`` in the catalogues)."""
 
@@ -48,6 +50,8 @@ LISTS: dict[tuple[str, str], str] = {
     ("valid_complaint_rate", "denominator"): "households",
     ("owner_familiarity", "numerator"): "households",
     ("owner_familiarity", "denominator"): "households",
+    ("response_on_time", "numerator"): "responses",
+    ("response_on_time", "denominator"): "responses",
 }
 """Which list explains each KPI's numerator and denominator."""
 
@@ -79,6 +83,11 @@ async def records(key: str, part: str, start: str, end: str, month: str, buildin
                               & (Ticket.created_at < end))
         counted = [r for r in rows if (r["status"] in HANDLED if key == "complaint_handling_rate"
                                        else r["invalid_category"] is None)]
+    elif kind == "responses":
+        rows = await _tickets(where(Ticket) & (Ticket.created_at >= start) & (Ticket.created_at < end)
+                              & Ticket.response_due_at.is_not_null() & (
+                                  Ticket.responded_at.is_not_null() | (Ticket.response_due_at < now_iso())))
+        counted = [r for r in rows if r["responded_at"] and r["responded_at"] <= r["response_due_at"]]
     elif kind == "owners":
         rows = await _owners(start, end, where)
         counted = [r for r in rows if r["score"] >= SATISFIED]
@@ -115,7 +124,7 @@ async def _tickets(where: Any) -> list[dict[str, Any]]:
     rows = await Ticket.select(
         Ticket.id, Ticket.number, Ticket.building_id, Ticket.unit_id, Ticket.title, Ticket.status,
         Ticket.created_at, Ticket.done_at, Ticket.called_back_at, Ticket.satisfaction, Ticket.invalid_category,
-        Ticket.reporter_name).where(where)
+        Ticket.reporter_name, Ticket.response_due_at, Ticket.responded_at).where(where)
     return [{**r, "ticket_id": r["id"], "score": r["satisfaction"], "owner": r["reporter_name"]} for r in rows]
 
 

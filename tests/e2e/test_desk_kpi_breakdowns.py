@@ -7,7 +7,7 @@ import pytest
 
 from server.demo import load_demo
 from server.demo.logins import DEMO_PASSWORD
-from server.store import staff
+from server.store import kpi, staff
 from tests.e2e.conftest import SCREENSHOTS, axe_violations, desk_log_in, screenshot
 from tests.factories import PASSWORD
 
@@ -19,9 +19,9 @@ async def test_the_manager_sees_the_trend_and_the_breakdown_and_opens_a_figures_
     await load_demo()
     page, url = desk_page, live_server.url
     await desk_log_in(page, url, "jingli", "/desk/kpi", DEMO_PASSWORD)  # the demo's manager
-    assert await page.locator("figure.trend svg").count() == 7
+    assert await page.locator("figure.trend svg").count() == len(kpi.DEFINITIONS)
     assert await page.locator("figure.trend polyline").count() >= 1  # the demo's months are drawn
-    assert await page.locator("figure.trend line.target").count() == 7
+    assert await page.locator("figure.trend line.target").count() == len(kpi.DEFINITIONS)
     caption = await page.inner_text('figure[data-trend="satisfaction"] figcaption')
     assert caption == "客户服务满意率"
     rows = page.locator('table[data-breakdown="building_id"] tbody tr')

@@ -13,7 +13,7 @@ import io
 import random
 import re
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,6 +49,10 @@ def month_of(when: str | None) -> str | None:
     return None
 
 
+def later(at: str, minutes: int) -> str:
+    return iso(datetime.fromisoformat(at.replace("Z", "+00:00")) + timedelta(minutes=minutes))
+
+
 def when(rng: random.Random) -> str:
     if rng.random() < 0.15:
         return rng.choice(OUTSIDE)
@@ -77,6 +81,9 @@ class Quarter:
                 c["received"] += 1
                 c["handled_of_received"] += t["status"] in handled
                 c["valid"] += t["invalid_category"] is None
+            if month_of(t["created_at"]) == month and t["response_due_at"] is not None:  # all are past due
+                c["response_due"] += 1
+                c["responded_on_time"] += bool(t["responded_at"]) and t["responded_at"] <= t["response_due_at"]
             if t["paid_service"] and t["status"] in handled and month_of(t["done_at"]) == month:
                 c["paid_services"] += 1
                 c["paid_satisfied"] += (t["satisfaction"] or 0) >= 4
@@ -125,9 +132,11 @@ async def generate(seed: int = 15) -> tuple[Any, list[str], Quarter]:
             status = rng.choice(["received", "done", "called_back", "closed", "in_progress"])
             done = status in ("done", "called_back", "closed")
             done_at = when(rng) if done else None
+            response_due, responded = later(at, 120), rng.choice([None, later(at, 30), later(at, 300)])
             q.tickets.append(await seed_ticket(
                 building, unit_id=unit, kind=rng.choice(["repair", "complaint", "complaint"]), status=status,
                 created_at=at, paid_service=rng.random() < 0.3, done_at=done_at,
+                response_due_at=response_due if rng.random() < 0.9 else None, responded_at=responded,
                 called_back_at=done_at if done and score is not None else None, satisfaction=score if done else None,
                 invalid_category=rng.choice([None, None, None, "outside_contract"])))
     for month, _, _ in MONTHS:
@@ -169,8 +178,9 @@ async def test_each_breakdown_cell_equals_the_hand_computation_and_the_parts_add
         assert estate_figure == pairs(found.estate)
         one = pairs(await kpi.month_kpis(start, end, month, b2, scope=scope_of(estate)))
         assert one == pairs(kpi.kpis_of(q.counts(month, b2)))
-    november = q.counts("2026-11", b1)
+    november = kpi.total(q.counts("2026-11", b) for b in estate.building_ids)  # the month has work in it
     assert november["surveyed"] > 2 and november["received"] > 2 and november["paid_services"] > 0
+    assert 0 < november["responded_on_time"] < november["response_due"]
 
 
 async def test_the_trend_months_equal_each_months_own_computation(db) -> None:

@@ -215,7 +215,10 @@ async def test_paid_service_satisfaction_counts_the_services_the_desk_recorded(c
     expected = (sum(1 for r in done_paid if r is not None and r >= 4), len(done_paid))
     assert expected == (2, 4)
     page = (await client.get("/desk/kpi")).text
-    card = re.search(r'data-kpi="paid_service_satisfaction".*?<p class="hint">([\d.]+) / ([\d.]+)</p>', page, re.S)
+    hint = re.search(r'<div class="kpi-card[^"]*" data-kpi="paid_service_satisfaction">.*?<p class="hint">(.*?)</p>',
+                     page, re.S)
+    assert hint is not None
+    card = re.fullmatch(r"\s*([\d.]+) / ([\d.]+)\s*", re.sub(r"<[^>]+>", "", hint[1]))  # each figure links its list
     assert card is not None and (int(card[1]), int(card[2])) == expected
 
 
