@@ -172,8 +172,9 @@ async def test_every_export_writes_planted_text_as_text_without_control_characte
         assert all(c.data_type == "s" and c.quotePrefix for c in risky), name
         assert bool(risky) == (name in planted_in), name
     # every list that shows a text of the seeded records (kpi and vacant: numbers and codes;
-    # conflicts: values as JSON, "\"=1+2…\"")
-    assert planted_in == set(export_lists()) - {"kpi", "vacant", "conflicts"}, planted_in
+    # conflicts: values as JSON, "\"=1+2…\""; reports: findings reported upward only, and
+    # the seeded finding is not one)
+    assert planted_in == set(export_lists()) - {"kpi", "vacant", "conflicts", "reports"}, planted_in
     ledger = await client.get("/admin/ledger/estate.xlsx", params={"estate": seeded.estate.estate_id})
     assert ledger.status_code == 200 and ledger.headers["cache-control"] == "no-store"
     cells = _xlsx_cells(ledger.content)
