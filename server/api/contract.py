@@ -21,7 +21,7 @@ from schemas.export import build
 from schemas.sync import PullRequest, PushRequest
 from server.policy import PUBLIC, grant
 
-CONTRACT = msgspec.json.encode(build())
+CONTRACT: dict[str, Any] = build()
 
 
 def inlined(struct: type) -> dict[str, Any]:
@@ -71,8 +71,8 @@ class PullOperation(Operation):
      summary="The JSON Schema of the wire messages and of every synced record",
      description="Field lists, types, bounds and allowed values of each collection "
                  "(x-collections) and of the push/pull messages (x-messages).")
-async def contract() -> Response[bytes]:
-    return Response(CONTRACT, media_type="application/schema+json",
+async def contract() -> Response[dict[str, Any]]:
+    return Response(CONTRACT, media_type="application/json",
                     headers={"Cache-Control": "no-cache"})
 
 
