@@ -5,14 +5,15 @@
   a test keeps the file equal to them), so there is one source of truth.
 - Push and pull read their raw bodies (one msgspec decode, no Litestar body parsing: the
   fast path), so Litestar cannot see their request types; ``PushOperation`` and
-  ``PullOperation`` declare them in
-  the routes' OpenAPI operations instead, without touching how the bodies are decoded.
+  ``PullOperation`` declare them in the routes' OpenAPI operations instead, without
+  touching how the bodies are decoded.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
 import msgspec
 from litestar import Response, get
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody
