@@ -86,7 +86,8 @@ API_ERROR_RESPONSES: dict[int, ResponseSpec] = {
         (403, "the role may not use this route, or the record is outside the caller's buildings"),
         (404, "not found"), (409, "conflict"), (413, "body too large"),
         (415, "unsupported media type"), (422, "refused by a domain rule"),
-        (423, "account locked"), (429, "too many attempts"),
+        (423, "account locked"), (426, "the app's protocol is too old: update the app"),
+        (429, "too many attempts"),
     )
 }
 """What every API route may answer besides success, all as ``ErrorBody``: pass it as

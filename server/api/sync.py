@@ -15,6 +15,7 @@ from schemas.sync import (
 from schemas.upgrade import body_protocol, decode_push
 from server import sync_service
 from server.api.bodies import decode, device_of
+from server.api.contract import PullOperation, PushOperation
 from server.clock import now_iso
 from server.errors import ApiError
 from server.ids import bad_ids
@@ -54,7 +55,7 @@ def check_ids(mutations: Sequence[Mutation]) -> None:
                        {"invalid": bad[:20], "count": len(bad)})
 
 
-@post("/api/v1/sync/push", name="sync.push", status_code=200, tags=["sync"], responses=API_ERROR_RESPONSES,
+@post("/api/v1/sync/push", name="sync.push", status_code=200, tags=["sync"], responses=API_ERROR_RESPONSES, operation_class=PushOperation,
       summary="Push a batch of mutations (applied atomically, exactly once, in seq order)")
 async def push(request: Request[Any, Any, Any]) -> PushResponse:
     body = await request.body()
@@ -73,7 +74,7 @@ async def push(request: Request[Any, Any, Any]) -> PushResponse:
         raise ApiError(BATCH_STATUS.get(exc.code, 400), exc.code, exc.message, exc.detail) from None
 
 
-@post("/api/v1/sync/pull", name="sync.pull", status_code=200, tags=["sync"], responses=API_ERROR_RESPONSES,
+@post("/api/v1/sync/pull", name="sync.pull", status_code=200, tags=["sync"], responses=API_ERROR_RESPONSES, operation_class=PullOperation,
       summary="Pull the next page of changes in the device's scope")
 async def pull(request: Request[Any, Any, Any]) -> PullResponse:
     body = decode(await request.body(), pull_request_decoder.decode)

@@ -128,6 +128,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /sw.js": EVERYONE,
     "GET /app/manifest.webmanifest": EVERYONE,
     "GET /app/messages.json": EVERYONE,
+    "GET /api/v1/schema.json": EVERYONE,  # the records' JSON Schema, beside the OpenAPI
     "GET /app/schema.json": EVERYONE,  # the phone's vocabularies from the server's schemas
 }
 
