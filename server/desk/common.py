@@ -12,8 +12,21 @@ from litestar.response import Redirect, Template
 
 from server.auth.principal import Principal
 from server.clock import iso, now_iso
+from server.errors import ApiError
+from server.store import places
 
 DeskRequest = Request[Principal, Any, Any]
+
+
+async def chosen_estate(request: DeskRequest, estate_id: str) -> dict[str, Any]:
+    """The estate a settings page shows (the first in scope unless one is chosen), and all
+    of the user's estates for the chooser; one out of scope is 404."""
+    estates = await places.estates(scope=request.user.scope)
+    chosen = next((e for e in estates if e["id"] == estate_id), None) if estate_id else \
+        (estates[0] if estates else None)
+    if chosen is None:
+        raise ApiError(404, "unknown_estate", "找不到该项目 / no such estate")
+    return {"estate": chosen, "estates": estates}
 
 
 def render(request: DeskRequest, page: str, partial: str, context: dict[str, Any],

@@ -20,28 +20,19 @@ from litestar.response import Redirect, Template
 
 from schemas.vocab import EngineerTeam, codes
 from server import writes
-from server.desk.common import DeskRequest, after_write, client_ip, local_today, parse_date, render
+from server.desk.common import DeskRequest, after_write, chosen_estate, client_ip, local_today, parse_date, render
 from server.desk.forms import form_of
 from server.desk.registry import NavEntry, nav_entry
 from server.desk.tickets import TICKET_PANELS, change_ticket, open_ticket
 from server.errors import ApiError
 from server.policy import OFFICE, grant
-from server.store import audit, duty, places
+from server.store import audit, duty
 from sync import dispatch
 from sync.dispatch import OnDuty
 
 grant({"desk.roster": OFFICE, "desk.roster_save": OFFICE, "desk.ticket_dispatch": OFFICE})
 
 TEAMS = codes(EngineerTeam)
-
-
-async def _estate(request: DeskRequest, estate_id: str) -> dict[str, Any]:
-    estates = await places.estates(scope=request.user.scope)
-    chosen = next((e for e in estates if e["id"] == estate_id), None) if estate_id else \
-        (estates[0] if estates else None)
-    if chosen is None:
-        raise ApiError(404, "unknown_estate", "找不到该项目 / no such estate")
-    return {"estate": chosen, "estates": estates}
 
 
 def week_of(day: date) -> list[str]:
@@ -51,7 +42,7 @@ def week_of(day: date) -> list[str]:
 
 
 async def _context(request: DeskRequest, estate_id: str, week: str, **extra: Any) -> dict[str, Any]:
-    context = await _estate(request, estate_id)
+    context = await chosen_estate(request, estate_id)
     scope, chosen = request.user.scope, context["estate"]["id"]
     days = week_of(parse_date(week) or local_today(request))
     people = await duty.engineers(chosen, scope=scope)
@@ -72,7 +63,7 @@ async def roster_page(request: DeskRequest, estate_id: FromQuery[str] = "", week
 async def roster_save(request: DeskRequest) -> Template | Redirect:
     """The week's cells (``duty.<day>.<team>`` = an engineer of that team, or empty)."""
     form = await request.form()
-    context = await _estate(request, str(form.get("estate_id") or ""))
+    context = await chosen_estate(request, str(form.get("estate_id") or ""))
     estate_id = context["estate"]["id"]
     people = await duty.engineers(estate_id, scope=request.user.scope)
     cells: dict[tuple[str, str], str | None] = {}

@@ -17,11 +17,10 @@ from litestar.response import Redirect, Template
 
 from schemas.limits import Short
 from schemas.vocab import PaidPrice, PaymentMethod
-from server.desk.common import DeskRequest, client_ip, now, render
+from server.desk.common import DeskRequest, chosen_estate, client_ip, now, render
 from server.desk.forms import form_of, label
 from server.desk.registry import NavEntry, nav_entry
 from server.desk.tickets import change_ticket, open_ticket
-from server.desk.time_limits import chosen_estate
 from server.errors import ApiError
 from server.policy import MANAGEMENT, OFFICE, grant
 from server.store import prices as store

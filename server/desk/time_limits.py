@@ -11,12 +11,11 @@ from litestar import get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from server.desk.common import DeskRequest, client_ip, render
+from server.desk.common import DeskRequest, chosen_estate, client_ip, render
 from server.desk.forms import label
 from server.desk.registry import NavEntry, nav_entry
 from server.errors import ApiError
 from server.policy import MANAGEMENT, grant
-from server.store import places
 from server.store import terms as store
 from sync.sla import FROM_SEEDS, DueRules, Terms
 
@@ -25,17 +24,6 @@ grant({"desk.time_limits": MANAGEMENT, "desk.time_limits_save": MANAGEMENT})
 MAX_MINUTES = 30 * 24 * 60  # a limit longer than 30 days is a typing mistake
 FACTORS = (0.1, 10.0)
 ATTEMPTS = (1, 10)  # callbacks that reach no one before 未联系上业主 completes the callback
-
-
-async def chosen_estate(request: DeskRequest, estate_id: str) -> dict[str, Any]:
-    """The estate a settings page shows (the first in scope unless one is chosen), and all
-    of the user's estates for the chooser; one out of scope is 404."""
-    estates = await places.estates(scope=request.user.scope)
-    chosen = next((e for e in estates if e["id"] == estate_id), None) if estate_id else \
-        (estates[0] if estates else None)
-    if chosen is None:
-        raise ApiError(404, "unknown_estate", "找不到该项目 / no such estate")
-    return {"estate": chosen, "estates": estates}
 
 
 async def _context(request: DeskRequest, estate_id: str, **extra: Any) -> dict[str, Any]:
