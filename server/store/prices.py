@@ -11,16 +11,14 @@ from __future__ import annotations
 import msgspec
 
 from server.store import audit
+from server.store.terms import own_or_seeded
 from server.tables import Estate
 from sync.pricing import SEED_PRICES, PriceList
 
 
 async def of_estate(estate_id: str) -> tuple[PriceList, bool]:
     """The estate's list and whether it is its own (False: the handbook's)."""
-    row = await Estate.select(Estate.prices).where(Estate.id == estate_id).first()
-    if row is None or row["prices"] is None:
-        return SEED_PRICES, False
-    return msgspec.json.decode(row["prices"], type=PriceList), True
+    return await own_or_seeded(estate_id, Estate.prices, PriceList, SEED_PRICES)
 
 
 async def set_prices(estate_id: str, prices: PriceList, *, user_id: str, ip: str) -> None:

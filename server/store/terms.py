@@ -4,7 +4,10 @@ An estate without its own keeps the seeds' limits (``sync.sla.SEED_TERMS``)."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import msgspec
+from piccolo.columns import Column
 
 from server.store import audit
 from server.store.sync_storage import lock_clock, write_transaction
@@ -12,12 +15,21 @@ from server.tables import Estate
 from sync.sla import SEED_TERMS, Terms
 
 
+T = TypeVar("T")
+
+
+async def own_or_seeded(estate_id: str, column: Column, kind: type[T], seeded: T) -> tuple[T, bool]:
+    """An estate's own setting kept as JSON in ``column`` of its row (time limits, the price
+    list), and whether it is its own (False: ``seeded``, the seeds' default)."""
+    row = await Estate.select(column.as_alias("setting")).where(Estate.id == estate_id).first()
+    if row is None or row["setting"] is None:
+        return seeded, False
+    return msgspec.json.decode(row["setting"], type=kind), True
+
+
 async def of_estate(estate_id: str) -> tuple[Terms, bool]:
     """The estate's limits and whether they are its own (False: the seeds')."""
-    row = await Estate.select(Estate.terms).where(Estate.id == estate_id).first()
-    if row is None or row["terms"] is None:
-        return SEED_TERMS, False
-    return msgspec.json.decode(row["terms"], type=Terms), True
+    return await own_or_seeded(estate_id, Estate.terms, Terms, SEED_TERMS)
 
 
 async def set_terms(estate_id: str, terms: Terms, *, user_id: str, ip: str) -> None:
