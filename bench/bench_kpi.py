@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
 import statistics
 import tempfile
@@ -30,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from bench.bench_queue import PG_URL, SCOPE, build_postgres, build_sqlite, migrate
+from bench.bench_queue import SCOPE, build_postgres, build_sqlite, migrate, scratch_postgres
 from server import db as database
 from server.clock import iso
 from server.settings import Settings
@@ -110,25 +109,13 @@ async def bench_sqlite(n: int, runs: int) -> None:
 
 
 async def bench_postgres(n: int, runs: int) -> None:
-    name = f"ss_bench_kpi_{os.getpid()}"
-    admin = await asyncpg.connect(PG_URL)
-    await admin.execute(f"DROP DATABASE IF EXISTS {name}")
-    await admin.execute(f"CREATE DATABASE {name}")
-    await admin.close()
-    url = PG_URL.rsplit("/", 1)[0] + "/" + name
-    try:
-        settings = Settings(database_url=url, secret_key="bench", log_level="WARNING")
-        await migrate(settings)
+    async with scratch_postgres("ss_bench_kpi") as (url, settings):
         buildings, _ = await build_postgres(url, n)
         conn = await asyncpg.connect(url)
         await conn.execute(HISTORY)
         await conn.execute("ANALYZE ticket")
         await conn.close()
         report("PostgreSQL", n, await measure(settings, buildings, runs))
-    finally:
-        admin = await asyncpg.connect(PG_URL)
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await admin.close()
 
 
 def main() -> None:

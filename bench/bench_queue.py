@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import shutil
@@ -26,7 +27,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -285,8 +286,11 @@ async def bench_sqlite(n: int, runs: int) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-async def bench_postgres(n: int, runs: int) -> None:
-    name = f"ss_bench_{os.getpid()}"
+@contextlib.asynccontextmanager
+async def scratch_postgres(prefix: str) -> AsyncIterator[tuple[str, Settings]]:
+    """A fresh, migrated PostgreSQL database of its own for one bench run (its URL and
+    settings), dropped afterwards."""
+    name = f"{prefix}_{os.getpid()}"
     admin = await asyncpg.connect(PG_URL)
     await admin.execute(f"DROP DATABASE IF EXISTS {name}")
     await admin.execute(f"CREATE DATABASE {name}")
@@ -295,13 +299,18 @@ async def bench_postgres(n: int, runs: int) -> None:
     try:
         settings = Settings(database_url=url, secret_key="bench", log_level="WARNING")
         await migrate(settings)
-        started = time.perf_counter()
-        buildings, _ = await build_postgres(url, n)
-        report("PostgreSQL", n, time.perf_counter() - started, await measure(settings, buildings, runs, n))
+        yield url, settings
     finally:
         admin = await asyncpg.connect(PG_URL)
         await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         await admin.close()
+
+
+async def bench_postgres(n: int, runs: int) -> None:
+    async with scratch_postgres("ss_bench") as (url, settings):
+        started = time.perf_counter()
+        buildings, _ = await build_postgres(url, n)
+        report("PostgreSQL", n, time.perf_counter() - started, await measure(settings, buildings, runs, n))
 
 
 def main() -> None:
