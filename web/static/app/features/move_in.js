@@ -210,7 +210,7 @@ async function roomForm(ctx, moveIn, unit, handover, room) {
     field(t("handover.defect_text"), h("textarea", { name: "defect_text", rows: 2, "data-defect-text": true })),
     photos.node,
     h("button", { type: "submit", class: "button secondary", "data-add-defect": true }, t("handover.add_defect"))),
-  h("button", { type: "submit", class: "button primary", "data-save-room": true }, t("handover.save_room")));
+  h("button", { type: "submit", class: "button primary", "data-save-room": true }, t("handover.save_room"))));
   return h("div", { class: "screen" }, card(t("handover.room_title", { room: roomLabel }), form));
 }
 
