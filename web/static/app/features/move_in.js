@@ -200,7 +200,6 @@ async function roomForm(ctx, moveIn, unit, handover, room) {
       defect: adding ? { item, itemLabel: t(`handover_item.${item}`), text, photos: photos.captures() } : null }, newId);
     await save(intents, adding ? photos.captures() : [], ctx);
     ctx.go(adding ? `handover/${moveIn.id}/${room}` : `handover/${moveIn.id}`);
-    if (adding) await ctx.refresh();
   }) },
   h("p", { class: "lead" }, unit.code, " · ", roomLabel),
   ...items.map((item) => field(t(`handover_item.${item}`), choices(`check_${item}`, options("result", codes("check_result")), before[item] || "ok"))),
