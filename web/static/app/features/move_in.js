@@ -19,6 +19,13 @@ import { card, empty, newId, photoPicker, save, submitOnce, when } from "../scre
 import { currentHousehold } from "./archive.js";
 import { ticketCreate } from "./tickets.js";
 
+/** The system (维修系统) of each checklist item, so that a warranty ticket goes to the team
+ * that repairs it (the server's dispatch); fixtures are left for the desk to dispatch. */
+export const SYSTEM_OF_ITEM = /** @type {Record<string, string>} */ ({
+  walls_ceiling: "civil", floor: "civil", doors_windows: "doors_windows", water_drain: "water", power_lighting: "power",
+  fixtures: "other",
+});
+
 /** The phone's own calendar day, YYYY-MM-DD. @param {Date} d */
 export function localDay(d) {
   const two = (/** @type {number} */ n) => String(n).padStart(2, "0");
@@ -66,7 +73,7 @@ export function roomIntents(form, newId) {
     const title = t("handover.ticket_title", { unit: form.unit.code, room: form.roomLabel, item: form.defect.itemLabel });
     intents.push(ticketCreate(ticketId, {
       kind: "warranty", title, description: form.defect.text, unit_id: form.unit.id,
-      place: `${form.unit.code} ${form.roomLabel}`, part: form.defect.itemLabel, damage: form.defect.text.slice(0, 100),
+      place: `${form.unit.code} ${form.roomLabel}`, system: SYSTEM_OF_ITEM[form.defect.item] || "other", part: form.defect.itemLabel, damage: form.defect.text.slice(0, 100),
       channel: "handover", source_handover_id: start.handover.id,
     }, form.stewardId, building));
     intents.push(...attachmentIntents("ticket", ticketId, form.defect.photos, "photo", newId, building));
