@@ -108,8 +108,8 @@ async function waiting() {
   return moveIns.filter((m) => m.step === "fee_paid" && !signed.has(m.id));
 }
 
-/** Where the unit's keys are (the desk's register). @param {string} unitId */
-async function keyLine(unitId) {
+/** Where the unit's keys are (the desk's register), or null when it keeps none. @param {string} unitId */
+export async function keyLine(unitId) {
   const keys = await store.find("estate_key", "unit_id", unitId);
   if (!keys.length) return null;
   return h("p", { class: "banner", "data-unit-keys": true }, keys.map((k) => k.holder
