@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from server.store import audit
 from server.store.archive import CURRENT
 from server.store.places import natural
 from server.store.rows import json_value
 from server.store.scoping import scope_where
-from server.store.terms import own_or_seeded
+from server.store.terms import keep_own, own_or_seeded
 from server.tables import Estate, Household, Ticket, Unit
 from server.tables.move_in import EstateKey, Handover, KeyLoan, MoveIn
 from sync.move_in import SEED_FEES, PropertyFees
@@ -29,9 +26,8 @@ async def fees_of(estate_id: str) -> tuple[PropertyFees, bool]:
 async def set_fees(estate_id: str, fees: PropertyFees, *, user_id: str, ip: str) -> None:
     """Keep ``fees`` as the estate's own and audit the change: before and after."""
     before, _ = await fees_of(estate_id)
-    await Estate.update({Estate.property_fees: msgspec.json.encode(fees).decode()}).where(Estate.id == estate_id)
-    await audit.record("property_fees_change", user_id=user_id, target=estate_id, ip=ip,
-                       detail={"before": before.rates, "after": fees.rates})
+    await keep_own(estate_id, Estate.property_fees, fees, action="property_fees_change", user_id=user_id, ip=ip,
+                   before=before.rates, after=fees.rates)
 
 
 async def unit(unit_id: str, *, scope: Scope) -> dict[str, Any] | None:
