@@ -32,7 +32,7 @@ grant({"desk.move_ins": OFFICE, "desk.move_in_create": OFFICE, "desk.move_in": O
 REFUSALS: dict[str, str] = {
     "identity_not_checked": "须先核验业主身份证原件 / check the owner's identity card first",
     "owner_name_required": "请填写业主姓名 / the owner's name is required",
-    "unit_not_found": "找不到该房号 / no such unit",
+    "unknown_unit_code": "找不到该房号 / no such unit",
     "move_in_open": "该房屋已有未办完的入住手续 / this unit already has a move-in under way",
     "step_out_of_order": "入住手续须按顺序办理 / the move-in steps go in order",
     "inspection_not_signed": "验房未完成或业主未签《房屋交接书》 / the handover inspection is not signed yet",
@@ -95,7 +95,7 @@ async def create_move_in(request: DeskRequest) -> Redirect:
         raise refused(422, "owner_name_required", "owner_name")
     unit = await store.unit_by_code(_text(values, "unit_code", 30), scope=scope)
     if unit is None:
-        raise refused(422, "unit_not_found", "unit_code")
+        raise refused(422, "unknown_unit_code", "unit_code")
     if await store.open_move_in(unit["id"], scope=scope):
         raise refused(409, "move_in_open", "unit_code")
     family = _text(values, "family_structure", 500) or None

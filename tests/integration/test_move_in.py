@@ -53,6 +53,8 @@ async def test_the_move_in_steps_go_in_order_and_the_handover_is_signed_offline(
 
     refused = await post(client, "/desk/move-ins", unit_code="1-0401", owner_name="王建国")
     assert refused.status_code == 422 and refused.json()["code"] == "identity_not_checked"
+    nowhere = await post(client, "/desk/move-ins", unit_code="9-9999", owner_name="王建国", id_checked="true")
+    assert nowhere.status_code == 422 and nowhere.json()["code"] == "unknown_unit_code"
     assert await MoveIn.count() == 0 and await Household.count().where(Household.unit_id == vacant) == 0
 
     move_in_id = await open_move_in(client, "1-0401")
