@@ -225,6 +225,10 @@ async def key_out(request: DeskRequest, key_id: FromPath[str]) -> Template | Red
     """借出: to whom, why, when (now); the key shows who has it until it is back."""
     values, _ = await _values(request)
     row = await _open_key(request, key_id)
+    loan_id = derived_id(_text(values, "record_id", 36) or writes.new_id(), key_id)
+    if await store.loan(loan_id, scope=request.user.scope):  # the same form posted twice
+        return after_write(request, "/desk/keys") or render(request, "keys.html", "_keys.html",
+                                                             await _keys_context(request))
     if row["holder"]:
         raise refused(409, "key_already_out")
     borrower, reason = _text(values, "borrower", 50), _text(values, "reason", 200)
@@ -232,7 +236,8 @@ async def key_out(request: DeskRequest, key_id: FromPath[str]) -> Template | Red
         raise refused(422, "borrower_required", "borrower" if not borrower else "reason")
     moment = now()
     await writes.apply(request.user, [
-        writes.create("key_loan", {"key_id": key_id, "borrower": borrower, "reason": reason, "out_at": moment}),
+        writes.create("key_loan", {"key_id": key_id, "borrower": borrower, "reason": reason, "out_at": moment},
+                      record_id=loan_id),
         writes.update("estate_key", key_id, row["version"], {"holder": "", "out_since": row["out_since"]},
                       {"holder": borrower, "out_since": moment})])
     return after_write(request, "/desk/keys") or render(request, "keys.html", "_keys.html",
@@ -242,7 +247,12 @@ async def key_out(request: DeskRequest, key_id: FromPath[str]) -> Template | Red
 @post("/desk/keys/{key_id:str}/back", name="desk.key_back", include_in_schema=False)
 async def key_back(request: DeskRequest, key_id: FromPath[str]) -> Template | Redirect:
     """归还: the open loan closed, the key back in its place."""
+    values, _ = await _values(request)
     row = await _open_key(request, key_id)
+    shown = await store.loan(_text(values, "loan_id", 36), scope=request.user.scope)
+    if shown is not None and shown["key_id"] == key_id and shown["back_at"]:  # the same form posted twice
+        return after_write(request, "/desk/keys") or render(request, "keys.html", "_keys.html",
+                                                             await _keys_context(request))
     loan = await store.open_loan(key_id, scope=request.user.scope)
     if not row["holder"] or loan is None:
         raise refused(409, "key_not_out")

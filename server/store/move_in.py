@@ -95,17 +95,25 @@ async def warranty_tickets(handover_id: str, *, scope: Scope) -> list[dict[str, 
 
 
 async def keys(*, scope: Scope) -> list[dict[str, Any]]:
-    """The key register: every key of the scope, out ones first, with its unit's code."""
+    """The key register: every key of the scope, out ones first, with its unit's code and
+    its open loan (``loan_id``)."""
     rows = await EstateKey.select().where((EstateKey.deleted == False) & scope_where(EstateKey, scope))  # noqa: E712
     codes = await _unit_codes({r["unit_id"] for r in rows if r["unit_id"]}, scope=scope)
+    out = {loan["key_id"]: loan["id"] for loan in await KeyLoan.select(KeyLoan.id, KeyLoan.key_id).where(
+        KeyLoan.back_at.is_null() & (KeyLoan.deleted == False) & scope_where(KeyLoan, scope))}  # noqa: E712
     for r in rows:
         r["unit_code"] = codes.get(r["unit_id"] or "", "")
+        r["loan_id"] = out.get(r["id"])
     return sorted(rows, key=lambda r: (not r["holder"], r["kind"], natural(r["unit_code"] or r["label"])))
 
 
 async def key(key_id: str, *, scope: Scope) -> dict[str, Any] | None:
     return await EstateKey.select().where((EstateKey.id == key_id) & (EstateKey.deleted == False)  # noqa: E712
                                           & scope_where(EstateKey, scope)).first()
+
+
+async def loan(loan_id: str, *, scope: Scope) -> dict[str, Any] | None:
+    return await KeyLoan.select().where((KeyLoan.id == loan_id) & scope_where(KeyLoan, scope)).first()
 
 
 async def open_loan(key_id: str, *, scope: Scope) -> dict[str, Any] | None:
