@@ -9,6 +9,8 @@ in its scope, and runs the integrity check.
 
     .venv/bin/python bench/load_phones.py --engine sqlite --phones 200 --mutations 50
     .venv/bin/python bench/load_phones.py --engine postgres --workers 2 --phones 200
+    .venv/bin/python bench/load_phones.py --engine sqlite --phones 200 --arrive-over 60
+    .venv/bin/python bench/load_phones.py --engine postgres --workers 2 --phones 1000 --arrive-over 300
 
 The server runs as real processes (``stewardsync serve --workers N``) on 127.0.0.1 with a fresh
 database (a temporary SQLite folder, or a new database on ``--pg-url`` dropped afterwards).
@@ -521,18 +523,22 @@ async def run_phones(phones: list[Phone], base_url: str, sessions: list[str], se
         await asyncio.gather(*(p.pull(http, Stats(), deadline) for p in phones))
         for i, phone in enumerate(phones):
             phone.capture_backlog(ARGS.mutations, random.Random(i), photos=ARGS.photos)
-        # shift change: all at once
+        # shift change: all at once (the stress case), or arriving at a steady rate over
+        # ``--arrive-over`` seconds (open loop: phone i comes up at i × interval whatever the
+        # server's pace, as stewards do coming up from the basements over a shift)
         stop = asyncio.Event()
         desks = [asyncio.create_task(desk_user(http, base_url, s, stats, stop)) for s in sessions]
         started = time.perf_counter()
+        interval = ARGS.arrive_over / len(phones) if phones else 0.0
 
-        async def come_online(phone: Phone) -> None:
+        async def come_online(phone: Phone, index: int) -> None:
+            await asyncio.sleep(max(0.0, started + index * interval - time.perf_counter()))
             await phone.push(http, stats, deadline)
             stats.pushed_at = max(stats.pushed_at, time.perf_counter() - started)
             await phone.upload_photos(http, stats, deadline)
             await phone.pull(http, stats, deadline)
 
-        await asyncio.gather(*(come_online(p) for p in phones))
+        await asyncio.gather(*(come_online(p, i) for i, p in enumerate(phones)))
         elapsed = time.perf_counter() - started
         stop.set()
         desk_note = (await asyncio.gather(*desks))[0] if desks else "no desk users"
@@ -607,6 +613,26 @@ def logged_errors(log: Path) -> "Counter[str]":
     return found
 
 
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds (user + system) of each PostgreSQL process on this machine, by pid, from
+    /proc: the database's share of a run, which the server's own figure leaves out."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, rest = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        if name.startswith("postgres"):
+            found[int(stat.parent.name)] = (int(rest[11]) + int(rest[12])) / tick
+    return found
+
+
+def cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 def calibration() -> float:
     """Seconds for a 1M-iteration Python loop (~0.06 s on an idle core of this class)."""
     started = time.perf_counter()
@@ -624,6 +650,7 @@ def main() -> int:
         env = {**env, "STEWARDSYNC_SECRET_KEY": "load-secret", "STEWARDSYNC_DB_POOL_SIZE": str(ARGS.pool)}
         stewards, sessions = asyncio.run(prepare(env))
         server = ServerProcess(env, Path(tmp) / "server.log", workers=ARGS.workers)
+        database_before = postgres_cpu()
         server.start()
         try:
             phones = [Phone(s, server.url) for s in stewards]
@@ -632,6 +659,7 @@ def main() -> int:
                 run_phones(phones, server.url, sessions, ARGS.seconds - (time.monotonic() - started)))
             own = resource.getrusage(resource.RUSAGE_SELF)
             generator_cpu = own.ru_utime + own.ru_stime - own_cpu.ru_utime - own_cpu.ru_stime
+            database_cpu = cpu_since(database_before, postgres_cpu())
         finally:
             server.stop()
         server_errors = logged_errors(server.log)
@@ -643,10 +671,18 @@ def main() -> int:
           f"{ARGS.mutations} mutations (+{ARGS.photos} photos each) = {sent} mutations")
     print(f"machine: load average {load_before:.1f} before / {os.getloadavg()[0]:.1f} after, "
           f"1M-iteration loop {loop:.3f} s; CPU used: load generator {generator_cpu:.1f} s, "
-          f"server processes {server_cpu:.1f} s")
-    print(f"burst: {elapsed:.2f} s wall, {sent / elapsed:.0f} mutations/s end to end "
-          f"(push + photos + pull of every phone); all pushes answered after {stats.pushed_at:.2f} s "
-          f"({sent / max(stats.pushed_at, 1e-9):.0f} mutations/s)")
+          f"server processes {server_cpu:.1f} s"
+          + (f", PostgreSQL {database_cpu:.1f} s" if ARGS.engine == "postgres" else ""))
+    if ARGS.arrive_over:
+        print(f"open loop: {len(phones)} phones arriving evenly over {ARGS.arrive_over:.0f} s "
+              f"(one every {ARGS.arrive_over / len(phones) * 1000:.0f} ms); last sync done after "
+              f"{elapsed:.2f} s; CPU per phone sync (push + photos + pulls, desk paging "
+              f"included): server {server_cpu / len(phones) * 1000:.0f} ms"
+              + (f" + PostgreSQL {database_cpu / len(phones) * 1000:.0f} ms" if ARGS.engine == "postgres" else ""))
+    else:
+        print(f"burst: {elapsed:.2f} s wall, {sent / elapsed:.0f} mutations/s end to end "
+              f"(push + photos + pull of every phone); all pushes answered after {stats.pushed_at:.2f} s "
+              f"({sent / max(stats.pushed_at, 1e-9):.0f} mutations/s)")
     for what in ("push", "pull", "photo", "desk"):
         print(f"{what:>5}: {percentiles(stats.latency[what])}")
     print(f"errors: {sum(stats.errors.values())} {stats.errors or ''}, retries: {stats.retries}")
@@ -673,6 +709,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--photos", type=int, default=4, help="photos per phone")
     parser.add_argument("--desk-users", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=600, help="hard limit for the whole run")
+    parser.add_argument("--arrive-over", type=float, default=0.0,
+                        help="open loop: phones arrive evenly over this many seconds (0: all at once)")
     args = parser.parse_args(argv)
     if args.phones > 2000 or args.mutations > 1000:
         parser.error("bounded: at most 2,000 phones and 1,000 mutations each")
