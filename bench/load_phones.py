@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,16 +78,19 @@ class ServerProcess:
     """``stewardsync serve --workers N`` on 127.0.0.1, as deployed (migrations once in the
     parent, then uvicorn's workers)."""
 
-    def __init__(self, env: dict[str, str], log: Path, workers: int = 1, port: int | None = None):
+    def __init__(self, env: dict[str, str], log: Path, workers: int = 1, port: int | None = None,
+                 host: str = LOOPBACK, wrapper: Sequence[str] = ()):
         self.env = {**os.environ, **env, "STEWARDSYNC_LOG_LEVEL": env.get("STEWARDSYNC_LOG_LEVEL", "WARNING")}
         self.workers = workers
         self.port = port or free_port()
-        self.url = f"http://{LOOPBACK}:{self.port}"
+        self.host = host
+        self.url = f"http://{host}:{self.port}"
         self.log = log
+        self.wrapper = list(wrapper)  # e.g. ["ip", "netns", "exec", name]: another host
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60) -> None:
-        command = [sys.executable, "-m", "server.cli", "serve", "--host", LOOPBACK,
+        command = [*self.wrapper, sys.executable, "-m", "server.cli", "serve", "--host", self.host,
                    "--port", str(self.port), "--workers", str(self.workers)]
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log.open("ab"),
                                         stderr=subprocess.STDOUT, start_new_session=True)
@@ -586,15 +589,46 @@ async def prepare(env: dict[str, str]) -> tuple[list[Steward], list[str]]:
         await db.disconnect(engine)
 
 
-async def check(env: dict[str, str], phones: list[Phone]) -> list[str]:
+async def check(env: dict[str, str], phones: list[Phone]) -> tuple[list[str], list[str]]:
     from server import db
     from server.settings import load_settings
 
     engine = await db.connect(load_settings({**env, "STEWARDSYNC_SECRET_KEY": "load"}))
     try:
-        return await verify(phones)
+        return await verify(phones), await footprint()
     finally:
         await db.disconnect(engine)
+
+
+FOOTPRINT = ("change_log", "applied_mutation", "attachment_blob")
+
+
+async def footprint() -> list[str]:
+    """The database's bytes per row (table + indexes + TOAST) of the tables that grow with
+    every sync, and in all: the per-unit costs of docs/scale.md."""
+    from server.tables import ChangeLog
+
+    db = ChangeLog._meta.db
+    if db.engine_type == "postgres":
+        sizes = {r["name"]: int(r["bytes"]) for r in await ChangeLog.raw(
+            "SELECT c.relname AS name, pg_total_relation_size(c.oid) AS bytes FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'")}
+    else:  # SQLite's dbstat: every page of each table and of its indexes
+        pages = await ChangeLog.raw("SELECT tbl_name AS tbl, name FROM sqlite_schema WHERE type IN ('table', 'index')")
+        owner = {r["name"]: r["tbl"] for r in pages}
+        sizes = {}
+        for r in await ChangeLog.raw("SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name"):
+            table = owner.get(r["name"], r["name"])
+            sizes[table] = sizes.get(table, 0) + int(r["bytes"])
+    lines = []
+    for table in FOOTPRINT:
+        rows = (await ChangeLog.raw(f"SELECT COUNT(*) AS n FROM {table}"))[0]["n"]
+        lines.append(f"{table} {sizes.get(table, 0) / max(rows, 1):,.0f} bytes/row ({rows:,} rows)")
+    mutations = (await ChangeLog.raw("SELECT COUNT(*) AS n FROM applied_mutation"))[0]["n"]
+    photos = sizes.get("attachment_blob", 0)
+    lines.append(f"whole database {sum(sizes.values()) / 1e6:,.1f} MB, "
+                 f"{(sum(sizes.values()) - photos) / max(mutations, 1):,.0f} bytes per mutation without the photos")
+    return lines
 
 
 def logged_errors(log: Path) -> "Counter[str]":
@@ -665,7 +699,7 @@ def main() -> int:
         server_errors = logged_errors(server.log)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         server_cpu = children.ru_utime + children.ru_stime
-        problems = asyncio.run(check(env, phones))
+        problems, sizes = asyncio.run(check(env, phones))
     sent = sum(len(p.outbox) for p in phones)
     print(f"engine {ARGS.engine}, {ARGS.workers} server process(es), {len(phones)} phones × "
           f"{ARGS.mutations} mutations (+{ARGS.photos} photos each) = {sent} mutations")
@@ -694,6 +728,7 @@ def main() -> int:
           + f" (the integrity check took {getattr(verify, 'check_seconds', 0):.2f} s)")
     for problem in problems[:20]:
         print("  " + problem)
+    print("storage: " + "; ".join(sizes))
     return 0 if not problems and not stats.errors else 1
 
 
