@@ -593,11 +593,23 @@ async def check(env: dict[str, str], phones: list[Phone]) -> tuple[list[str], li
     from server import db
     from server.settings import load_settings
 
-    engine = await db.connect(load_settings({**env, "STEWARDSYNC_SECRET_KEY": "load"}))
+    settings = load_settings({**env, "STEWARDSYNC_SECRET_KEY": "load"})
+    engine = await db.connect(settings)
     try:
-        return await verify(phones), await footprint()
+        return await verify(phones), [*await footprint(), await backup_rate(settings)]
     finally:
         await db.disconnect(engine)
+
+
+async def backup_rate(settings: Any) -> str:
+    """``stewardsync backup`` of the run's database, timed: seconds per GB of database."""
+    from server.ops.backup import backup
+
+    target = Path(settings.data_dir) / "footprint-backup"
+    info = await asyncio.to_thread(backup, settings, target)
+    target.unlink()
+    return (f"backup {info.bytes / 1e6:,.1f} MB written in {info.seconds:.2f} s "
+            f"({info.bytes / 1e6 / max(info.seconds, 1e-9):,.0f} MB/s of backup file)")
 
 
 FOOTPRINT = ("change_log", "applied_mutation", "attachment_blob")
