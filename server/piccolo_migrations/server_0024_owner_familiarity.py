@@ -1,0 +1,46 @@
+"""业主熟知 (issue 17): what a steward must know of a household (应知 6) as columns of the
+household archive, the reason a key customer is one (应会 1.3), and the estate's own
+熟知率 / 满意率 targets (``estate.familiarity``, the estate's ``sync.familiarity.Targets`` as
+JSON; NULL keeps the handbook's reading). Adds columns only.
+"""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+
+ID = "2026-12-04T13:20:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "owner familiarity: archive fields and targets"
+
+HOUSEHOLD_COLUMNS = (
+    ("key_customer_reason", "VARCHAR(200) NULL"),
+    ("spouse_name", "VARCHAR(50) NULL"),
+    ("owner_age", "INTEGER NULL"),
+    ("education", "VARCHAR(30) NULL"),
+    ("hometown", "VARCHAR(50) NULL"),
+    ("employer", "VARCHAR(100) NULL"),
+    ("work_address", "VARCHAR(200) NULL"),
+    ("family_size", "INTEGER NULL"),
+)
+
+
+async def forwards() -> MigrationManager:
+    manager = MigrationManager(migration_id=ID, app_name="server", description=DESCRIPTION)
+
+    async def up() -> None:
+        from server.tables import Estate
+
+        db = Estate._meta.db
+        await db.run_ddl("ALTER TABLE estate ADD COLUMN familiarity TEXT DEFAULT NULL")
+        for name, definition in HOUSEHOLD_COLUMNS:
+            await db.run_ddl(f"ALTER TABLE household ADD COLUMN {name} {definition}")
+
+    async def down() -> None:
+        from server.tables import Estate
+
+        db = Estate._meta.db
+        for name, _ in reversed(HOUSEHOLD_COLUMNS):
+            await db.run_ddl(f"ALTER TABLE household DROP COLUMN {name}")
+        await db.run_ddl("ALTER TABLE estate DROP COLUMN familiarity")
+
+    manager.add_raw(up)
+    manager.add_raw_backwards(down)
+    return manager
