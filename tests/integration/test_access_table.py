@@ -103,6 +103,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /desk/settings/time-limits": MANAGEMENT,
     "GET /desk/settings/paid-services": MANAGEMENT,
     "POST /desk/settings/paid-services": MANAGEMENT,
+    "GET /desk/settings/familiarity": MANAGEMENT,
+    "POST /desk/settings/familiarity": MANAGEMENT,
+    "GET /desk/familiarity": OFFICE,
     "GET /desk/estate/buildings/{building_id:str}": OFFICE,
     "POST /desk/estate/buildings/{building_id:str}": MANAGEMENT,
     "POST /desk/estate/buildings/{building_id:str}/units": MANAGEMENT,
@@ -286,7 +289,7 @@ def b_pages(b) -> list[str]:
         "/desk/tickets", "/desk/tickets?overdue=true", f"/desk/tickets?building_id={b.building_id}",
         "/desk/intake/owners?q=139", "/desk/intake/owners?q=1-", "/desk/archive?q=乙方", "/desk/archive?q=1-",
         "/desk/callbacks", "/desk/escalations", "/desk/duplicates", "/desk/vacant",
-        f"/desk/vacant?building_id={b.building_id}", "/desk/patrols", "/desk/stewards", "/desk/conflicts?all=true",
+        f"/desk/vacant?building_id={b.building_id}", "/desk/patrols", "/desk/stewards", "/desk/familiarity", "/desk/conflicts?all=true",
         "/desk/kpi", f"/desk/kpi?building_id={b.building_id}", "/desk/kpi/records?kpi=satisfaction&part=denominator",
         "/desk/kpi/records?kpi=owner_familiarity&part=numerator", "/admin/devices", "/admin/users",
     ]
