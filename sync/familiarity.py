@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from schemas.vocab import CustomerClass
+from schemas.vocab import CustomerClass, PlanReason
 
 Standard = Literal["A", "B"]
 """The staff standard of 应知 5: a steward employed over half a year must meet B."""
@@ -129,3 +129,20 @@ so of a class's two 熟知率 figures the higher is B's; 满意率 80% throughou
 def rate(hits: int, total: int) -> int | None:
     """A whole percentage, None when nothing was counted."""
     return None if total == 0 else round(100 * hits / total)
+
+
+def plan_reason(household: Mapping[str, Any], *, low_rated: bool, complained: bool) -> PlanReason | None:
+    """Why a household belongs on its steward's visit plan (拜访计划), the most pressing first:
+    a complaint to follow up, a low rating, a new owner, a key customer, an incomplete record;
+    None when nothing calls for a visit. ``household`` carries its ``customer_class``."""
+    if complained:
+        return "complaint_follow_up"
+    if low_rated:
+        return "low_rating"
+    if household.get("customer_class") == "new":
+        return "new_owner"
+    if is_key(household):
+        return "key_customer"
+    if missing_fields(household):
+        return "incomplete_record"
+    return None

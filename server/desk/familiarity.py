@@ -44,7 +44,7 @@ def _day(value: str, request: DeskRequest) -> date:
     return day
 
 
-async def _chosen(request: DeskRequest, steward_id: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+async def chosen_steward(request: DeskRequest, steward_id: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     stewards = await store.stewards(scope=request.user.scope)
     chosen = next((s for s in stewards if s["id"] == steward_id), None) if steward_id else None
     if steward_id and chosen is None:
@@ -55,7 +55,7 @@ async def _chosen(request: DeskRequest, steward_id: str) -> tuple[list[dict[str,
 async def familiarity_context(request: DeskRequest, day: date, steward_id: str) -> dict[str, Any]:
     """Each steward's record completeness on ``day``; with a steward chosen, their households."""
     scope = request.user.scope
-    stewards, chosen = await _chosen(request, steward_id)
+    stewards, chosen = await chosen_steward(request, steward_id)
     for s in stewards:
         s["summary"] = store.summary(await store.households(day, scope=store.narrowed(scope, s["buildings"])))
     rows = await store.households(day, scope=store.narrowed(scope, chosen["buildings"])) if chosen else []
@@ -76,7 +76,7 @@ async def page(request: DeskRequest, day: FromQuery[str] = "", steward_id: FromQ
 async def familiarity_list(request: DeskRequest) -> Table:
     """A steward's households (or every household of the scope) with their completeness."""
     day = _day(request.query_params.get("day", ""), request)
-    _, chosen = await _chosen(request, request.query_params.get("steward_id", ""))
+    _, chosen = await chosen_steward(request, request.query_params.get("steward_id", ""))
     scope = store.narrowed(request.user.scope, chosen["buildings"]) if chosen else request.user.scope
     rows = await store.households(day, scope=scope)
     lang = request_language(request)

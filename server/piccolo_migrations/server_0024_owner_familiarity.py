@@ -1,7 +1,8 @@
 """业主熟知 (issue 17): what a steward must know of a household (应知 6) as columns of the
 household archive, the reason a key customer is one (应会 1.3), and the estate's own
 熟知率 / 满意率 targets (``estate.familiarity``, the estate's ``sync.familiarity.Targets`` as
-JSON; NULL keeps the handbook's reading). Adds columns only.
+JSON; NULL keeps the handbook's reading); the monthly visit plans (拜访计划: ``visit_plan_item``,
+desk-only) and, on a planned visit, why it is planned (``visit.plan_reason``).
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -32,11 +33,23 @@ async def forwards() -> MigrationManager:
         await db.run_ddl("ALTER TABLE estate ADD COLUMN familiarity TEXT DEFAULT NULL")
         for name, definition in HOUSEHOLD_COLUMNS:
             await db.run_ddl(f"ALTER TABLE household ADD COLUMN {name} {definition}")
+        await db.run_ddl("ALTER TABLE visit ADD COLUMN plan_reason VARCHAR(24) NULL")
+        await db.run_ddl(
+            "CREATE TABLE visit_plan_item (id VARCHAR(36) PRIMARY KEY, estate_id VARCHAR(36) NOT NULL,"
+            " building_id VARCHAR(36) NOT NULL, steward_id VARCHAR(36) NOT NULL, month VARCHAR(7) NOT NULL,"
+            " unit_id VARCHAR(36) NOT NULL, household_id VARCHAR(36) NULL, reason VARCHAR(24) NOT NULL,"
+            " status VARCHAR(10) NOT NULL DEFAULT 'proposed', proposed_by VARCHAR(36) NOT NULL,"
+            " proposed_at VARCHAR(32) NULL, approved_by VARCHAR(36) NULL, approved_at VARCHAR(32) NULL)")
+        await db.run_ddl("CREATE INDEX visit_plan_item_estate_id ON visit_plan_item (estate_id)")
+        await db.run_ddl("CREATE INDEX visit_plan_item_building_id ON visit_plan_item (building_id)")
+        await db.run_ddl("CREATE UNIQUE INDEX visit_plan_item_once ON visit_plan_item (steward_id, month, unit_id)")
 
     async def down() -> None:
         from server.tables import Estate
 
         db = Estate._meta.db
+        await db.run_ddl("DROP TABLE visit_plan_item")
+        await db.run_ddl("ALTER TABLE visit DROP COLUMN plan_reason")
         for name, _ in reversed(HOUSEHOLD_COLUMNS):
             await db.run_ddl(f"ALTER TABLE household DROP COLUMN {name}")
         await db.run_ddl("ALTER TABLE estate DROP COLUMN familiarity")

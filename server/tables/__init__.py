@@ -9,12 +9,13 @@ of modules. The synced tables (subclasses of ``Synced``) are found from it, by w
 from piccolo.table import Table
 
 from server.tables import (
-    attachments, conflicts, duty, estate, patrol, staff, sync, tickets, vacant, visits,
+    attachments, conflicts, duty, estate, familiarity, patrol, staff, sync, tickets, vacant, visits,
 )
 from server.tables.base import Synced
 from server.tables.estate import Building, Estate, FeeBill, Household, Unit
 from server.tables.attachments import Attachment, AttachmentBlob, UploadPart
 from server.tables.conflicts import Conflict
+from server.tables.familiarity import VisitPlanItem
 from server.tables.duty import DutyRoster
 from server.tables.staff import (
     AuditLog, BuildingAssignment, LoginAttempt, StaffEstate, StaffSession, StaffUser,
@@ -25,7 +26,7 @@ from server.tables.tickets import Ticket, TicketEvent
 from server.tables.vacant import VacantCheck
 from server.tables.visits import Visit
 
-MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, attachments, sync, conflicts)
+MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, attachments, sync, conflicts, familiarity)
 
 ALL_TABLES: list[type[Table]] = [table for module in MODULES for table in module.TABLES]
 
@@ -38,5 +39,5 @@ __all__ = [
     "AuditLog", "Building", "BuildingAssignment", "ChangeLog", "Conflict", "DutyRoster", "Estate", "FeeBill",
     "Finding", "Household", "LoginAttempt", "PatrolRound", "StaffEstate", "StaffSession",
     "StaffUser", "SyncClock", "SyncDevice", "Ticket", "TicketEvent", "Unit",
-    "UploadPart", "VacantCheck", "Visit",
+    "UploadPart", "VacantCheck", "Visit", "VisitPlanItem",
 ]

@@ -31,6 +31,7 @@ NAV_ORDER = [
     ("/desk/reports", "nav.reports", "desk.reports"),
     ("/desk/stewards", "nav.stewards", "desk.stewards"),
     ("/desk/familiarity", "nav.familiarity", "desk.familiarity"),
+    ("/desk/visit-plans", "nav.visit_plan", "desk.visit_plan"),
     ("/desk/conflicts", "nav.conflicts", "desk.conflicts"),
     ("/desk/escalations", "nav.escalations", "desk.escalations"),
     ("/desk/kpi", "nav.kpi", "desk.kpi"),
@@ -95,7 +96,7 @@ def test_the_registry_refuses_a_clashing_nav_link(entry: NavEntry) -> None:
 
 @pytest.mark.parametrize("role, shown", [
     ("desk", ["/desk/tickets", "/desk/intake", "/desk/callbacks", "/desk/duplicates", "/desk/archive",
-              "/desk/estate", "/desk/vacant", "/desk/patrols", "/desk/reports", "/desk/stewards", "/desk/familiarity", "/desk/conflicts", "/desk/escalations",
+              "/desk/estate", "/desk/vacant", "/desk/patrols", "/desk/reports", "/desk/stewards", "/desk/familiarity", "/desk/visit-plans", "/desk/conflicts", "/desk/escalations",
               "/desk/roster", "/admin/devices"]),
     ("engineer", []),  # the phone app only
     ("admin", [href for href, _, _ in NAV_ORDER]),

@@ -194,7 +194,8 @@ async function plannedForMe(ctx) {
   return card(t("today.visits", { n: planned.length }),
     planned.length ? h("ul", { class: "list" }, planned.map((v, i) => h("li", null,
       h("a", { class: "row link", href: `#/visit/planned/${v.id}` },
-        h("span", null, units[i]?.code || "—", " · ", t(`purpose.${v.purpose}`)),
+        h("span", { "data-planned-visit": v.id }, units[i]?.code || "—", " · ",
+          v.plan_reason ? t("visit.plan_reason", { reason: t(`plan_reason.${v.plan_reason}`) }) : t(`purpose.${v.purpose}`)),
         h("span", { class: "hint" }, when(v.appointment_at)))))) : empty(t("today.visits_none")));
 }
 
