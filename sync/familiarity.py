@@ -146,3 +146,36 @@ def plan_reason(household: Mapping[str, Any], *, low_rated: bool, complained: bo
     if missing_fields(household):
         return "incomplete_record"
     return None
+
+
+QUIZ_FACTS: tuple[str, ...] = ("owner_ok", "employer_ok", "family_ok", "payment_ok")
+"""What the steward recites of a drawn unit (应会 1.5.2): owner's name, employer, family
+structure, payment status; the manager marks each right or wrong."""
+QUIZ_UNITS = 10
+CALLED_OWNERS = 5
+SATISFIED = 4  # a rating of 4 or 5 of 5 is satisfied (as the KPIs count it)
+
+
+def assessment_rates(quiz: list[Mapping[str, Any]], calls: list[Mapping[str, Any]]) -> tuple[int | None, int | None]:
+    """熟知率 and 满意率 of an assessment. 熟知率: the facts the steward recited right plus the
+    owners reached who know the steward's name, over the facts marked plus the owners
+    reached (knowing is both ways: 应会 1.5 asks the steward about the owners and the owners
+    about the steward). 满意率: owners reached who rated 4 or 5, over those who rated."""
+    facts = [q[f] for q in quiz for f in QUIZ_FACTS if q.get(f) is not None]
+    reached = [c for c in calls if c.get("reached")]
+    known = sum(facts) + sum(1 for c in reached if c.get("knows_steward"))
+    rated = [c["rating"] for c in reached if c.get("rating") is not None]
+    return (rate(known, len(facts) + len(reached)),
+            rate(sum(1 for r in rated if r >= SATISFIED), len(rated)))
+
+
+def target_for(targets: Targets, classes: Mapping[str | None, int], level: Standard) -> Target | None:
+    """The steward's target: the class targets of their standard weighted by how many of
+    their households are in each class (households with no move-in date left out)."""
+    counted = {c: n for c, n in classes.items() if c is not None and n}
+    total = sum(counted.values())
+    if not total:
+        return None
+    return Target(
+        familiarity=round(sum(targets.of(c, level).familiarity * n for c, n in counted.items()) / total),  # type: ignore[arg-type]
+        satisfaction=round(sum(targets.of(c, level).satisfaction * n for c, n in counted.items()) / total))  # type: ignore[arg-type]

@@ -43,11 +43,29 @@ async def forwards() -> MigrationManager:
         await db.run_ddl("CREATE INDEX visit_plan_item_estate_id ON visit_plan_item (estate_id)")
         await db.run_ddl("CREATE INDEX visit_plan_item_building_id ON visit_plan_item (building_id)")
         await db.run_ddl("CREATE UNIQUE INDEX visit_plan_item_once ON visit_plan_item (steward_id, month, unit_id)")
+        await db.run_ddl(
+            "CREATE TABLE familiarity_assessment (id VARCHAR(36) PRIMARY KEY, estate_id VARCHAR(36) NOT NULL,"
+            " steward_id VARCHAR(36) NOT NULL, month VARCHAR(7) NOT NULL, status VARCHAR(8) NOT NULL DEFAULT 'open',"
+            " households INTEGER NOT NULL DEFAULT 0, completeness INTEGER NULL, standard VARCHAR(1) NOT NULL DEFAULT 'A',"
+            " target_familiarity INTEGER NOT NULL DEFAULT 0, target_satisfaction INTEGER NOT NULL DEFAULT 0,"
+            " familiarity INTEGER NULL, satisfaction INTEGER NULL, started_by VARCHAR(36) NOT NULL,"
+            " started_at VARCHAR(32) NULL, finished_at VARCHAR(32) NULL)")
+        await db.run_ddl("CREATE INDEX familiarity_assessment_estate_id ON familiarity_assessment (estate_id)")
+        await db.run_ddl("CREATE UNIQUE INDEX familiarity_assessment_once ON familiarity_assessment (steward_id, month)")
+        await db.run_ddl(
+            "CREATE TABLE familiarity_check (id VARCHAR(36) PRIMARY KEY, assessment_id VARCHAR(36) NOT NULL,"
+            " estate_id VARCHAR(36) NOT NULL, building_id VARCHAR(36) NOT NULL, kind VARCHAR(5) NOT NULL,"
+            " position INTEGER NOT NULL DEFAULT 0, unit_id VARCHAR(36) NOT NULL, household_id VARCHAR(36) NOT NULL,"
+            " owner_ok BOOLEAN NULL, employer_ok BOOLEAN NULL, family_ok BOOLEAN NULL, payment_ok BOOLEAN NULL,"
+            " reached BOOLEAN NULL, knows_steward BOOLEAN NULL, rating INTEGER NULL)")
+        await db.run_ddl("CREATE INDEX familiarity_check_assessment_id ON familiarity_check (assessment_id)")
 
     async def down() -> None:
         from server.tables import Estate
 
         db = Estate._meta.db
+        await db.run_ddl("DROP TABLE familiarity_check")
+        await db.run_ddl("DROP TABLE familiarity_assessment")
         await db.run_ddl("DROP TABLE visit_plan_item")
         await db.run_ddl("ALTER TABLE visit DROP COLUMN plan_reason")
         for name, _ in reversed(HOUSEHOLD_COLUMNS):

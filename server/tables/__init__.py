@@ -15,7 +15,7 @@ from server.tables.base import Synced
 from server.tables.estate import Building, Estate, FeeBill, Household, Unit
 from server.tables.attachments import Attachment, AttachmentBlob, UploadPart
 from server.tables.conflicts import Conflict
-from server.tables.familiarity import VisitPlanItem
+from server.tables.familiarity import FamiliarityAssessment, FamiliarityCheck, VisitPlanItem
 from server.tables.duty import DutyRoster
 from server.tables.staff import (
     AuditLog, BuildingAssignment, LoginAttempt, StaffEstate, StaffSession, StaffUser,
@@ -36,7 +36,8 @@ SYNCED_TABLES: dict[str, type[Synced]] = {
 
 __all__ = [
     "ALL_TABLES", "SYNCED_TABLES", "AppliedMutation", "Attachment", "AttachmentBlob",
-    "AuditLog", "Building", "BuildingAssignment", "ChangeLog", "Conflict", "DutyRoster", "Estate", "FeeBill",
+    "AuditLog", "Building", "BuildingAssignment", "ChangeLog", "Conflict", "DutyRoster", "Estate",
+    "FamiliarityAssessment", "FamiliarityCheck", "FeeBill",
     "Finding", "Household", "LoginAttempt", "PatrolRound", "StaffEstate", "StaffSession",
     "StaffUser", "SyncClock", "SyncDevice", "Ticket", "TicketEvent", "Unit",
     "UploadPart", "VacantCheck", "Visit", "VisitPlanItem",

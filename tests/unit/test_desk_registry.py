@@ -32,6 +32,7 @@ NAV_ORDER = [
     ("/desk/stewards", "nav.stewards", "desk.stewards"),
     ("/desk/familiarity", "nav.familiarity", "desk.familiarity"),
     ("/desk/visit-plans", "nav.visit_plan", "desk.visit_plan"),
+    ("/desk/assessments", "nav.assessment", "desk.assessment"),
     ("/desk/conflicts", "nav.conflicts", "desk.conflicts"),
     ("/desk/escalations", "nav.escalations", "desk.escalations"),
     ("/desk/kpi", "nav.kpi", "desk.kpi"),
@@ -61,11 +62,11 @@ def test_every_nav_link_and_export_has_an_access_line() -> None:
 def test_the_exports_are_the_desk_lists() -> None:
     lists = export_lists()
     assert set(lists) == {"tickets", "callbacks", "escalations", "vacant", "patrols", "stewards",
-                          "conflicts", "duplicates", "archive", "kpi", "kpi_breakdown", "kpi_records", "reports", "familiarity"}
+                          "conflicts", "duplicates", "archive", "kpi", "kpi_breakdown", "kpi_records", "reports", "familiarity", "assessments"}
     assert {name for name, listed in lists.items() if listed.personal} == {"archive", "callbacks", "conflicts",
                                                                           "kpi_records", "familiarity"}
     assert {name for name, listed in lists.items() if ACCESS[listed.page] != ACCESS["desk.export"]} == {
-        "kpi", "kpi_breakdown", "kpi_records"}
+        "kpi", "kpi_breakdown", "kpi_records", "assessments"}
 
 
 async def _nothing(request: object) -> tuple[list[str], list[list[object]]]:

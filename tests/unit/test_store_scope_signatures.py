@@ -13,12 +13,12 @@ from types import ModuleType
 import pytest
 
 from server.store import (
-    archive, audit, conflicts, exports, familiarity, field_work, kpi, kpi_breakdown, kpi_records, places, tickets,
+    archive, assessment, audit, conflicts, exports, familiarity, field_work, kpi, kpi_breakdown, kpi_records, places, tickets,
     visit_plan,
 )
 
 MODULES = (tickets, places, archive, field_work, kpi, kpi_breakdown, kpi_records, conflicts, exports, audit,
-           familiarity, visit_plan)
+           familiarity, visit_plan, assessment)
 
 ALLOWED: dict[str, str] = {
     "server.store.places.all_estates_scope": "builds the system's every-estate scope from the estate table",
