@@ -17,6 +17,9 @@ async def test_a_manager_assesses_a_steward_and_the_rates_equal_a_hand_count(cli
     steward = await make_user("steward", [first])
     month = datetime.now(UTC).strftime("%Y-%m")
     form = {"month": month, "steward_id": steward}
+    units = estate.unit_ids[first]  # 4 new customers, 8 long-standing: the targets weigh by class
+    await Household.update({Household.move_in_date: month + "-01"}).where(Household.unit_id.is_in(units[:4]))
+    await Household.update({Household.move_in_date: "2020-01-01"}).where(Household.unit_id.is_in(units[4:]))
 
     await login(client, "desk")
     assert (await client.get("/desk/assessments")).status_code == 403
@@ -28,6 +31,10 @@ async def test_a_manager_assesses_a_steward_and_the_rates_equal_a_hand_count(cli
     again = await client.post("/desk/assessments", headers=csrf(client, True), data=form)
     assert again.status_code == 200
     assert await FamiliarityAssessment.count() == 1
+    begun = await FamiliarityAssessment.select().first()
+    # a steward of less than half a year: standard A; new 80/80, long-standing 95/80 (seeded)
+    assert (begun["standard"], begun["target_familiarity"], begun["target_satisfaction"]) == (
+        "A", round((80 * 4 + 95 * 8) / 12), 80)
     checks = await FamiliarityCheck.select().order_by(FamiliarityCheck.kind, FamiliarityCheck.position)
     quiz = [c for c in checks if c["kind"] == "quiz"]
     calls = [c for c in checks if c["kind"] == "call"]
