@@ -12,7 +12,7 @@ from msgspec import Meta
 
 from schemas.base import Record
 from schemas.limits import Count, Day, Id, LongText, Measure, Short
-from schemas.vocab import Occupancy, Residence, UnitType
+from schemas.vocab import Occupancy, OwnerClass, Residence, UnitType
 
 
 class Building(Record, kw_only=True):
@@ -65,7 +65,16 @@ class Household(Record, kw_only=True):
     emergency_contact_phone: Short[30] | None = None
     opinions: LongText | None = None  # 业主意见和建议
     notes: LongText | None = None
-    owner_class: Short[16] = "ordinary"  # for the familiarity KPI: ordinary / committee / vip
+    owner_class: OwnerClass = "ordinary"  # 业主类别; media / government / group_staff: key customers (应会 1.3)
+    key_customer_reason: Short[200] | None = None  # why a key customer is one (重点客户原因)
+    # what a steward must know of the household (应知 6, issue 17)
+    spouse_name: Short[50] | None = None  # 爱人姓名
+    owner_age: Annotated[int, Meta(ge=0, le=150)] | None = None  # 年龄
+    education: Short[30] | None = None  # 学历
+    hometown: Short[50] | None = None  # 籍贯
+    employer: Short[100] | None = None  # 工作单位
+    work_address: Short[200] | None = None  # 工作地址
+    family_size: Annotated[int, Meta(ge=0, le=50)] | None = None  # 家庭人口
     known_by_steward: bool = False  # 业主熟知
     move_in_date: Day | None = None
     ended_on: Day | None = None  # the day this household's record ended (过户, tenant change)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from schemas.base import Record
 from schemas.limits import Id, LongText, Score, Sha256, Time
-from schemas.vocab import VisitPurpose, VisitStatus
+from schemas.vocab import PlanReason, VisitPurpose, VisitStatus
 
 
 class Visit(Record, kw_only=True):
@@ -27,3 +27,4 @@ class Visit(Record, kw_only=True):
     follow_ups: LongText = ""
     ticket_id: Id | None = None  # the ticket a callback is about
     signature_sha256: Sha256 | None = None
+    plan_reason: PlanReason | None = None  # a visit of the month's approved plan (拜访计划): why

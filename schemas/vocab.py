@@ -18,6 +18,12 @@ EngineerTeam = Literal[
 UnitType = Literal["yangfang", "diejia", "lianpai"]  # 洋房 / 叠加 / 联排
 Occupancy = Literal["occupied", "vacant", "renovating"]
 Residence = Literal["self_occupied", "rented", "unknown"]
+# 业主类别: media, government and the group's own staff are the key customers 应会 1.3 names
+OwnerClass = Literal["ordinary", "committee", "vip", "media", "government", "group_staff"]
+# 客户类型 by tenure (应知 5): 新客户 < ½ year, 磨合期 ½–1½, 稳定期 1½–2½, 老客户 beyond
+CustomerClass = Literal["new", "settling", "stable", "old"]
+# why a household is on a steward's monthly visit plan (拜访计划, 应会 1.4)
+PlanReason = Literal["new_owner", "incomplete_record", "low_rating", "key_customer", "complaint_follow_up"]
 
 TicketKind = Literal["repair", "complaint", "inquiry", "patrol_finding", "vacant_defect",
                      "warranty"]  # warranty: 工程质量维修单, a defect found at the handover (验房)

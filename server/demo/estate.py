@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, datetime, time, timedelta
 
 from server.clock import iso
@@ -17,7 +18,8 @@ STEWARD_BUILDINGS = (4, 4, 5, 4, 4, 4)  # consecutive buildings per steward: 25 
 def build_estate(ctx: DemoContext, existing_staff: dict[str, str], password_hash: str) -> None:
     handover = datetime.combine(HANDOVER, time(9, 0), ctx.tz)
     ctx.add("estate", {"id": DEMO_ESTATE_ID, "code": "JXHT", "name": texts.ESTATE_NAME, "address": texts.ESTATE_ADDRESS,
-                       "ticket_seq": 0, "terms": None, "prices": None, "property_fees": None})
+                       "ticket_seq": 0, "terms": None, "prices": None, "property_fees": None,
+                       "familiarity": None})
     _staff(ctx, existing_staff, password_hash, handover)
     buildings = _buildings(ctx, handover)
     _assign(ctx, buildings, handover)
@@ -106,13 +108,36 @@ def _household(ctx: DemoContext, unit: UnitInfo, handover: datetime) -> None:
                  "tenant_name": None, "tenant_phone": None, "special_needs": None,
                  "emergency_contact_name": None, "emergency_contact_phone": None,
                  "opinions": None, "notes": None, "owner_class": "ordinary",
-                 "known_by_steward": False, "move_in_date": None, "ended_on": None, "end_reason": None}
+                 "known_by_steward": False, "move_in_date": None, "ended_on": None, "end_reason": None,
+                 "key_customer_reason": None, "spouse_name": None, "owner_age": None, "education": None,
+                 "hometown": None, "employer": None, "work_address": None, "family_size": None}
     if unit.occupancy == "vacant":
         row["notes"] = "空置房，钥匙存放客服前台"
     else:
         _living_household(ctx, unit, row, move_in)
     at = max(handover, datetime.combine(move_in, time(10, 0), ctx.tz)) if row["move_in_date"] else handover
     ctx.add_synced("household", row, at=at, by=None, building_id=unit.building_id)
+
+
+def _knowledge(row: dict) -> None:
+    """What the steward has learnt of the household so far (应知 6): most records part-filled,
+    some complete, a few key customers with their reason. Drawn from a generator of the
+    household's own, so that the rest of the demo stays as it was."""
+    rng = random.Random(row["id"])
+    spouse = next((p["name"] for p in row["co_residents"] if p["relation"] == "配偶"), None)
+    known = rng.choice((0.3, 0.6, 0.9, 1.0))
+    facts = {"spouse_name": spouse or "无", "owner_age": rng.randrange(28, 75),
+             "education": rng.choice(texts.EDUCATION), "hometown": rng.choice(texts.HOMETOWNS),
+             "employer": rng.choice(texts.EMPLOYERS), "work_address": rng.choice(texts.WORK_ADDRESSES),
+             "family_size": 1 + len(row["co_residents"])}
+    row.update({k: v for k, v in facts.items() if rng.random() < known})
+    if row["opinions"] is None and rng.random() < known:
+        row["opinions"] = "无"
+    if row["special_needs"] is None and rng.random() < known:
+        row["special_needs"] = "无"
+    if rng.random() < 0.05:
+        kind, reason = rng.choice(texts.KEY_CUSTOMERS)
+        row.update(owner_class=kind, key_customer_reason=reason)
 
 
 def _living_household(ctx: DemoContext, unit: UnitInfo, row: dict, move_in: date) -> None:
@@ -144,6 +169,7 @@ def _living_household(ctx: DemoContext, unit: UnitInfo, row: dict, move_in: date
     )
     if rented:
         row.update(tenant_name=ctx.person_name(), tenant_phone=ctx.fake_phone())
+    _knowledge(row)
     if unit.occupancy == "renovating":
         row["notes"] = "装修中，已办理装修许可证，装修保证金已缴"
 

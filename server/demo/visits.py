@@ -40,7 +40,7 @@ def add_visit(ctx: DemoContext, unit: UnitInfo, purpose: str, *, visited_at: dat
         "satisfaction": (score if score is not None else satisfaction(ctx)) if done else None,
         "owner_words": rng.choice(texts.OWNER_WORDS) if done else "",
         "follow_ups": rng.choice(texts.FOLLOW_UPS) if done else "",
-        "ticket_id": ticket_id, "signature_sha256": None,
+        "ticket_id": ticket_id, "signature_sha256": None, "plan_reason": None,
     }
     updated = visited_at if visited_at and status != "planned" else made_at
     return ctx.add_synced("visit", row, at=made_at, by=steward.id, building_id=unit.building_id,

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from server.desk.common import DeskRequest, client_ip, local_today, render
+from server.desk.common import DeskRequest, client_ip, local_today, parse_date, render
 from server.desk.estate_forms import co_residents_text
 from server.desk.registry import NavEntry, Table, export_list, nav_entry, unit_sections
 from server.errors import ApiError
 from server.policy import OFFICE, grant
 from server.store import archive as store
 from server.store import audit, evidence
+from sync import familiarity
 
 grant({  # who may open this module's routes (server.policy.ACCESS)
     "desk.archive": OFFICE,
@@ -55,8 +57,17 @@ async def unit_context(request: DeskRequest, unit_id: str, **extra: Any) -> dict
         for row in rows:
             row["evidence"] = photos.get((collection, row["id"]), [])
     return {**page, "fields": store.HOUSEHOLD_FIELDS, "sections": sections,
-            "today": local_today(request).isoformat(),
+            "today": local_today(request).isoformat(), "record": record_of(household, local_today(request)),
             "co_residents_text": co_residents_text(household.get("co_residents")), **extra}
+
+
+def record_of(household: dict[str, Any], today: date) -> dict[str, Any] | None:
+    """How complete the household's record is (应知 6), what it lacks, its customer class."""
+    if not household or "employer" not in household:  # none, or a role that may not read it
+        return None
+    move_in = parse_date(household.get("move_in_date"))
+    return {"completeness": familiarity.completeness(household), "missing": familiarity.missing_fields(household),
+            "customer_class": familiarity.customer_class(move_in, today), "key": familiarity.is_key(household)}
 
 
 @get("/desk/archive/units/{unit_id:str}", name="desk.archive_unit", include_in_schema=False)

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 
 from schemas.limits import Short, Text
 from schemas.estate import HouseholdEnd
-from schemas.vocab import Occupancy, Residence, UnitType
+from schemas.vocab import Occupancy, OwnerClass, Residence, UnitType
 from server.desk import forms
 from server.desk.common import DeskRequest
 from server.errors import ApiError
@@ -70,7 +70,15 @@ class HouseholdForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     emergency_contact_phone: Phone | None = None
     opinions: FreeText | None = None
     notes: FreeText | None = None
-    owner_class: Literal["ordinary", "committee", "vip"] = "ordinary"
+    owner_class: OwnerClass = "ordinary"
+    key_customer_reason: Short[200] | None = None
+    spouse_name: Name | None = None
+    owner_age: Annotated[int, msgspec.Meta(ge=0, le=150)] | None = None
+    education: Short[30] | None = None
+    hometown: Short[50] | None = None
+    employer: Short[100] | None = None
+    work_address: Short[200] | None = None
+    family_size: Annotated[int, msgspec.Meta(ge=0, le=50)] | None = None
     move_in_date: Day | None = None
     co_residents: Text[2000] | None = None  # a line a person
 

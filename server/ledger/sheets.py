@@ -26,7 +26,8 @@ from server.ledger.cells import (
 UNIT_TYPES = Words(words={"洋房": "yangfang", "叠加": "diejia", "联排": "lianpai"})
 OCCUPANCY = Words(words={"已入住": "occupied", "空置": "vacant", "装修中": "renovating"})
 RESIDENCE = Words(words={"自住": "self_occupied", "出租": "rented", "未知": "unknown"})
-OWNER_CLASS = Words(words={"普通业主": "ordinary", "业委会成员": "committee", "重点业主": "vip"})
+OWNER_CLASS = Words(words={"普通业主": "ordinary", "业委会成员": "committee", "重点业主": "vip", "媒体": "media",
+                           "政府": "government", "集团内部员工": "group_staff"})
 ROLES = Words(words={"管家": "steward", "前台": "desk", "客服经理": "manager", "管理员": "admin"})
 
 
@@ -90,6 +91,14 @@ HOUSEHOLDS = Sheet("业户", key=("楼栋编号", "房号"), columns=(
     Column("业主意见和建议", "opinions", Kind(2000)),
     Column("备注", "notes", Kind(2000)),
     Column("业主类别", "owner_class", OWNER_CLASS, example="普通业主"),
+    Column("重点客户原因", "key_customer_reason", Kind(200)),
+    Column("爱人姓名", "spouse_name", Kind(50), example="王芳"),
+    Column("年龄", "owner_age", Count(most=150), example=45),
+    Column("学历", "education", Kind(30), example="本科"),
+    Column("籍贯", "hometown", Kind(50), example="河南洛阳"),
+    Column("工作单位", "employer", Kind(100), example="示范市实验中学"),
+    Column("工作地址", "work_address", Kind(200)),
+    Column("家庭人口", "family_size", Count(most=50), example=3),
     Column("业主熟知", "known_by_steward", YES_NO, example="否"),
 ))
 

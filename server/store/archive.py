@@ -26,7 +26,8 @@ HOUSEHOLD_FIELDS = (
     "owner_name", "owner_phone", "owner_id_number", "co_residents", "family_structure",
     "residence", "tenant_name", "tenant_phone", "special_needs", "emergency_contact_name",
     "emergency_contact_phone", "opinions", "notes", "owner_class", "known_by_steward",
-    "move_in_date",
+    "move_in_date", "key_customer_reason", "spouse_name", "owner_age", "education", "hometown",
+    "employer", "work_address", "family_size",
 )
 CURRENT = Household.ended_on.is_null()
 """The condition of a current household (not ended by a 过户 or a tenant change)."""

@@ -15,6 +15,7 @@ class Estate(Table):
     terms = Text(null=True, default=None)  # the estate's own time limits (sync.sla.Terms JSON), 0017
     prices = Text(null=True, default=None)  # its paid services' price list (sync.pricing.PriceList JSON), 0019
     property_fees = Text(null=True, default=None)  # 物业费 rates (sync.move_in.PropertyFees JSON), 0027
+    familiarity = Text(null=True, default=None)  # its 熟知率/满意率 targets (sync.familiarity.Targets JSON), 0024
 
 
 class Building(Synced, tablename="building"):
@@ -48,6 +49,14 @@ class Household(Synced, tablename="household"):
     opinions = Text(null=True, default=None)
     notes = Text(null=True, default=None)
     owner_class = Varchar(length=16, default="ordinary")
+    key_customer_reason = Varchar(length=200, null=True, default=None)  # migration 0024
+    spouse_name = Varchar(length=50, null=True, default=None)
+    owner_age = Integer(null=True, default=None)
+    education = Varchar(length=30, null=True, default=None)
+    hometown = Varchar(length=50, null=True, default=None)
+    employer = Varchar(length=100, null=True, default=None)
+    work_address = Varchar(length=200, null=True, default=None)
+    family_size = Integer(null=True, default=None)
     known_by_steward = Boolean(default=False)
     move_in_date = Varchar(length=10, null=True, default=None)
     ended_on = Varchar(length=10, null=True, default=None)  # a former household (migration 0012)

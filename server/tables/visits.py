@@ -19,6 +19,7 @@ class Visit(Synced, tablename="visit"):
     follow_ups = Text(default="")
     ticket_id = Varchar(length=36, null=True, default=None, index=True)
     signature_sha256 = Varchar(length=64, null=True, default=None)
+    plan_reason = Varchar(length=24, null=True, default=None)  # migration 0024
 
 
 TABLES = (Visit,)

@@ -12,7 +12,9 @@ STEWARD_HOUSEHOLD_FIELDS: frozenset[str] = frozenset(
     {"family_structure", "residence", "tenant_name", "tenant_phone", "special_needs",
      "emergency_contact_name", "emergency_contact_phone", "opinions", "notes",
      "co_residents", "known_by_steward",
-     "move_in_date"}  # set when the owner signs the handover (验房, sync.specs.move_in)
+     "move_in_date",  # set when the owner signs the handover (验房, sync.specs.move_in)
+     # what a steward must know of the household (应知 6): they learn it on the doorstep
+     "spouse_name", "owner_age", "education", "hometown", "employer", "work_address", "family_size"}
 )
 OCCUPANCY = frozenset({"occupancy"})
 # Shown masked (the last four characters) wherever the archive leaves the desk's audited

@@ -32,11 +32,15 @@ NAV_ORDER = [
     ("/desk/patrols", "nav.patrols", "desk.patrols"),
     ("/desk/reports", "nav.reports", "desk.reports"),
     ("/desk/stewards", "nav.stewards", "desk.stewards"),
+    ("/desk/familiarity", "nav.familiarity", "desk.familiarity"),
+    ("/desk/visit-plans", "nav.visit_plan", "desk.visit_plan"),
+    ("/desk/assessments", "nav.assessment", "desk.assessment"),
     ("/desk/conflicts", "nav.conflicts", "desk.conflicts"),
     ("/desk/escalations", "nav.escalations", "desk.escalations"),
     ("/desk/kpi", "nav.kpi", "desk.kpi"),
     ("/desk/kpi/estates", "nav.kpi_estates", "desk.kpi_estates"),
     ("/desk/roster", "nav.roster", "desk.roster"),
+    ("/desk/settings/familiarity", "nav.familiarity_targets", "desk.familiarity_targets"),
     ("/desk/settings/time-limits", "nav.time_limits", "desk.time_limits"),
     ("/desk/settings/paid-services", "nav.paid_prices", "desk.paid_prices"),
     ("/admin/devices", "admin.nav.devices", "admin.devices"),
@@ -61,11 +65,11 @@ def test_every_nav_link_and_export_has_an_access_line() -> None:
 def test_the_exports_are_the_desk_lists() -> None:
     lists = export_lists()
     assert set(lists) == {"tickets", "callbacks", "escalations", "vacant", "patrols", "stewards",
-                          "conflicts", "duplicates", "archive", "kpi", "kpi_breakdown", "kpi_records", "reports"}
+                          "conflicts", "duplicates", "archive", "kpi", "kpi_breakdown", "kpi_records", "reports", "familiarity", "assessments"}
     assert {name for name, listed in lists.items() if listed.personal} == {"archive", "callbacks", "conflicts",
-                                                                          "kpi_records"}
+                                                                          "kpi_records", "familiarity"}
     assert {name for name, listed in lists.items() if ACCESS[listed.page] != ACCESS["desk.export"]} == {
-        "kpi", "kpi_breakdown", "kpi_records"}
+        "kpi", "kpi_breakdown", "kpi_records", "assessments"}
 
 
 async def _nothing(request: object) -> tuple[list[str], list[list[object]]]:
@@ -97,7 +101,7 @@ def test_the_registry_refuses_a_clashing_nav_link(entry: NavEntry) -> None:
 @pytest.mark.parametrize("role, shown", [
     ("desk", ["/desk/tickets", "/desk/intake", "/desk/callbacks", "/desk/duplicates", "/desk/archive",
               "/desk/estate", "/desk/move-ins", "/desk/keys", "/desk/vacant", "/desk/patrols", "/desk/reports", "/desk/stewards",
-              "/desk/conflicts", "/desk/escalations", "/desk/roster", "/admin/devices"]),
+              "/desk/familiarity", "/desk/visit-plans", "/desk/conflicts", "/desk/escalations", "/desk/roster", "/admin/devices"]),
     ("engineer", []),  # the phone app only
     ("admin", [href for href, _, _ in NAV_ORDER]),
 ])

@@ -12,9 +12,13 @@ from types import ModuleType
 
 import pytest
 
-from server.store import archive, audit, conflicts, exports, field_work, kpi, kpi_breakdown, kpi_records, places, tickets
+from server.store import (
+    archive, assessment, audit, conflicts, exports, familiarity, field_work, kpi, kpi_breakdown, kpi_records, places, tickets,
+    visit_plan,
+)
 
-MODULES = (tickets, places, archive, field_work, kpi, kpi_breakdown, kpi_records, conflicts, exports, audit)
+MODULES = (tickets, places, archive, field_work, kpi, kpi_breakdown, kpi_records, conflicts, exports, audit,
+           familiarity, visit_plan, assessment)
 
 ALLOWED: dict[str, str] = {
     "server.store.places.all_estates_scope": "builds the system's every-estate scope from the estate table",
@@ -22,6 +26,8 @@ ALLOWED: dict[str, str] = {
     "server.store.field_work.staff_names": "names of people named by rows already read in scope (a look-up by id)",
     "server.store.kpi.clock_version": "the deployment's sync clock: one number, no record",
     "server.store.audit.record": "appends an audit entry; reads nothing",
+    "server.store.familiarity.of_estate": "one estate's own setting, the estate chosen in scope by the desk",
+    "server.store.familiarity.set_targets": "writes one estate's setting, the estate chosen in scope by the desk",
     "server.store.audit.page": "the audit log carries no estate (counts and ids of staff actions); "
                                "management only, see server.policy",
 }

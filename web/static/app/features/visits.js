@@ -69,6 +69,29 @@ export function visitIntents(form, newId, now) {
   return { visitId, followUpId, intents };
 }
 
+/** What a steward must know of a household (应知 6) and may write from the doorstep: [field, input type, max]. */
+export const KNOWLEDGE = /** @type {const} */ ([
+  ["spouse_name", "text", 50], ["owner_age", "number", 150], ["education", "text", 30], ["hometown", "text", 50],
+  ["employer", "text", 100], ["work_address", "text", 200], ["family_size", "number", 50], ["opinions", "text", 4000],
+]);
+
+/** The knowledge fields as the form holds them (a number or null, a text or null). @param {(name: string) => string} text */
+export function knowledgeOf(text) {
+  /** @type {Record<string, string | number | null>} */ const fields = {};
+  for (const [name, type] of KNOWLEDGE) {
+    const raw = text(name);
+    fields[name] = raw === "" ? null : type === "number" ? Number(raw) : raw;
+  }
+  return fields;
+}
+
+/** @param {any} household */
+function knowledgeFields(household) {
+  return KNOWLEDGE.map(([name, type, max]) => field(t(`field.${name}`), h("input", {
+    name, type, value: household[name] ?? "", [`data-${name.replace(/_/g, "-")}`]: true,
+    ...(type === "number" ? { min: 0, max, inputmode: "numeric" } : { maxlength: max }) })));
+}
+
 /** @param {any} ctx */
 async function visit(ctx) {
   const [mode, id] = ctx.args;
@@ -127,6 +150,7 @@ async function visitForm(ctx, { unitId, planned, ticket }) {
       family_structure: text("family_structure") || null, residence: value(form, "residence") || "unknown",
       special_needs: text("special_needs") || null, emergency_contact_name: text("emergency_contact_name") || null,
       emergency_contact_phone: text("emergency_contact_phone") || null,
+      ...knowledgeOf(text),
     } : {};
     const { intents } = visitIntents({
       planned, unit, household, ticket, stewardId: me.user_id, purpose: value(form, "purpose") || "routine",
@@ -153,7 +177,8 @@ async function visitForm(ctx, { unitId, planned, ticket }) {
     field(t("field.occupancy"), select({ name: "occupancy", "data-occupancy": true }, options("occupancy", codes("occupancy")), unit.occupancy)),
     field(t("field.special_needs"), h("input", { name: "special_needs", value: household.special_needs || "" })),
     field(t("field.emergency_contact_name"), h("input", { name: "emergency_contact_name", value: household.emergency_contact_name || "" })),
-    field(t("field.emergency_contact_phone"), h("input", { name: "emergency_contact_phone", type: "tel", value: household.emergency_contact_phone || "" }))) : null,
+    field(t("field.emergency_contact_phone"), h("input", { name: "emergency_contact_phone", type: "tel", value: household.emergency_contact_phone || "" })),
+    ...knowledgeFields(household)) : null,
   h("div", { class: "field" }, h("span", { class: "field-label" }, t("visit.signature")), canvas,
     h("button", { type: "button", class: "button secondary", onclick: () => pad.clear() }, t("visit.signature_clear"))),
   h("button", { type: "submit", class: "button primary", "data-save": true }, t("save"))));
@@ -169,7 +194,8 @@ async function plannedForMe(ctx) {
   return card(t("today.visits", { n: planned.length }),
     planned.length ? h("ul", { class: "list" }, planned.map((v, i) => h("li", null,
       h("a", { class: "row link", href: `#/visit/planned/${v.id}` },
-        h("span", null, units[i]?.code || "—", " · ", t(`purpose.${v.purpose}`)),
+        h("span", { "data-planned-visit": v.id }, units[i]?.code || "—", " · ",
+          v.plan_reason ? t("visit.plan_reason", { reason: t(`plan_reason.${v.plan_reason}`) }) : t(`purpose.${v.purpose}`)),
         h("span", { class: "hint" }, when(v.appointment_at)))))) : empty(t("today.visits_none")));
 }
 
