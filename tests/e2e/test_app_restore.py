@@ -293,10 +293,13 @@ async def test_an_app_update_keeps_the_outbox_and_photos_of_the_previous_databas
     assert finding["description"] == "旧版本记录的发现"
     blob = await AttachmentBlob.select().where(AttachmentBlob.sha256 == made["sha256"]).first()
     assert bytes(blob["content"]) == photo
-    version = await page.evaluate("""() => new Promise((ok) => { const r = indexedDB.open("stewardsync"); r.onsuccess = () => { ok(r.result.version); r.result.close(); }; })""")
-    # the current schema version: 3 since issue 11 (the features' record indexes), which
-    # this upgrade from version 1 also made and filled
-    assert version == 3
+    version, indexes = await page.evaluate("""() => new Promise((ok) => { const r = indexedDB.open("stewardsync"); r.onsuccess = () => {
+        ok([r.result.version, [...r.result.transaction("records").objectStore("records").indexNames]]); r.result.close(); }; })""")
+    # the current schema version: 4 since issue 19 (a collection is a key range, no index
+    # on it); 3 since issue 11 made the features' record indexes, which this upgrade from
+    # version 1 also made and filled
+    assert version == 4
+    assert "collection" not in indexes and "by.unit_id" in indexes, indexes
     retained = await phone_db(page, 'return await request(db.transaction("sent").objectStore("sent").getAllKeys());')
     assert retained == [1, 2, 3]
 

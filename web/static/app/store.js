@@ -3,7 +3,8 @@
  * The phone's IndexedDB (through the pinned `idb` wrapper): the cache of my scope, my
  * records, the outbox and the photo/signature bytes waiting to upload.
  *
- * - `records`: one entry per record, key [collection, id]:
+ * - `records`: one entry per record, key [collection, id] (a collection's records are a
+ *   range of that key, `ofCollection`: no index on `collection`, one write less per record):
  *   `{ collection, id, data, server, state, reason, reason_code, conflict_ids, mine, touched_at, ix }` where
  *   `server` is the last copy the server sent and `data` the local view (server + pending);
  *   `ix` holds the fields of the local view that the features read records by (their
@@ -23,14 +24,14 @@
  * `commit` writes records, their outbox mutations and their bytes in ONE transaction:
  * once it resolves, the capture is on the phone ("已保存").
  */
-import { openDB } from "/vendor/idb/build/index.js";
+import { openDB, unwrap } from "/vendor/idb/build/index.js";
 import { tick, newClock } from "./hlc.js";
 import { acknowledgedThrough, assignSeqs, blobRefs, overlay, prunable, RETAIN, retainedEntry, rewindPlan } from "./outbox.js";
 import { allIndexedFields, indexedFields, isSealed } from "./registry.js";
 
 const DB_NAME = "stewardsync";
 /** Raise it whenever a feature declares a new index (the upgrade makes and fills it). */
-const DB_VERSION = 3;
+const DB_VERSION = 4;
 const BY = "by.";
 /** @type {Promise<import("/vendor/idb/build/index.js").IDBPDatabase> | null} */
 let opened = null;
@@ -43,7 +44,6 @@ export function db() {
       if (oldVersion < 1) {
         database.createObjectStore("meta");
         const records = database.createObjectStore("records", { keyPath: ["collection", "id"] });
-        records.createIndex("collection", "collection");
         const outbox = database.createObjectStore("outbox", { keyPath: "seq" });
         outbox.createIndex("record", ["collection", "id"]);
         database.createObjectStore("blobs", { keyPath: "sha256" });
@@ -60,6 +60,9 @@ export function db() {
           cursor = await cursor.continue();
         }
       }
+      // version 4: a collection's records are read by a range of the key [collection, id];
+      // the index on `collection` (one more write per record of a fill) goes
+      if (tx.objectStore("records").indexNames.contains("collection")) tx.objectStore("records").deleteIndex("collection");
       await reindex(tx.objectStore("records"));
     },
   }).then((database) => {
@@ -92,22 +95,35 @@ async function reindex(records) {
   }
 }
 
+/** @type {Map<string, string[]>} the fields each collection is read by (fixed once the registry is sealed) */
+const fieldsOf = new Map();
+
 /**
- * An entry with its index keys (`ix`) taken from its local view: the fields its collection
- * is read by, when they hold a string or a number (anything else is not indexed).
+ * The index keys (`ix`) of a local view: the fields its collection is read by, when they
+ * hold a string or a number (anything else is not indexed); null when there are none.
+ * @param {string} collection @param {any} view
+ * @returns {Record<string, string | number> | null}
+ */
+function indexKeys(collection, view) {
+  if (!view || view.deleted) return null;
+  let fields = fieldsOf.get(collection);
+  if (!fields) fieldsOf.set(collection, fields = indexedFields(collection));
+  /** @type {Record<string, string | number> | null} */ let ix = null;
+  for (const field of fields) {
+    const value = view[field];
+    if (typeof value === "string" || typeof value === "number") (ix ||= {})[field] = value;
+  }
+  return ix;
+}
+
+/**
+ * An entry with its index keys (`ix`) taken from its local view (`indexKeys`).
  * @param {any} entry
  */
 function keyed(entry) {
   const { ix: _old, ...rest } = entry;
-  const view = viewOf(entry);
-  /** @type {Record<string, string | number>} */ const ix = {};
-  if (view && !view.deleted) {
-    for (const field of indexedFields(entry.collection)) {
-      const value = view[field];
-      if (typeof value === "string" || typeof value === "number") ix[field] = value;
-    }
-  }
-  return Object.keys(ix).length ? { ...rest, ix } : rest;
+  const ix = indexKeys(entry.collection, viewOf(entry));
+  return ix ? { ...rest, ix } : rest;
 }
 
 /**
@@ -134,9 +150,18 @@ export async function deleteMeta(key) {
   await (await db()).delete("meta", key);
 }
 
+/**
+ * The keys [collection, id] of one collection: from [collection] (below any id) to
+ * [collection, []] (an array sorts above every string id).
+ * @param {string} collection
+ */
+function ofCollection(collection) {
+  return IDBKeyRange.bound([collection], [collection, []]);
+}
+
 /** Every entry of a collection. @param {string} collection */
 export async function entries(collection) {
-  return (await db()).getAllFromIndex("records", "collection", collection);
+  return (await db()).getAll("records", ofCollection(collection));
 }
 
 /** The live records (local view) of a collection. @param {string} collection */
@@ -159,7 +184,7 @@ export async function find(collection, field, value) {
 
 /** How many records of a collection the phone holds. @param {string} collection */
 export async function count(collection) {
-  return (await db()).countFromIndex("records", "collection", collection);
+  return (await db()).count("records", ofCollection(collection));
 }
 
 /** @param {string} collection @param {string} id */
@@ -267,6 +292,12 @@ export async function settle(answered, stateAfter) {
  * Put one pulled page into the cache, with its cursor, in one transaction. Pending local
  * changes are replayed on top of the server's copy; tombstones remove records that have
  * nothing pending.
+ *
+ * The hot path of a phone's first fill (docs/performance.md, "The phone's cache fill"):
+ * rows that cannot be cached yet are written without a read, each entry is built once
+ * with its index keys, and the puts are issued without a promise each (a failed put
+ * aborts the transaction, and `tx.done` rejects: the page and its cursor are stored
+ * together or not at all).
  * @param {Record<string, any[]>} byCollection @param {Record<string, any>} meta e.g. { cursor }
  * @param {Set<string> | null} [known] during a full pull: the keys cached before it began
  *   (`cachedKeys`); rows not among them are new, so they are written without a read.
@@ -282,24 +313,43 @@ export async function absorb(byCollection, meta = {}, known = null, mine = null)
     const key = `${m.collection}\u0000${m.id}`;
     pendingOf.set(key, [...(pendingOf.get(key) || []), m]);
   }
-  const rows = Object.entries(byCollection).flatMap(([collection, list]) => list.map((row) => ({ collection, row })));
-  // requests are issued together (not one round trip each): one page is one transaction
-  const existing = await Promise.all(rows.map(({ collection, row }) =>
-    known && !known.has(`${collection}\u0000${row.id}`) ? undefined : records.get([collection, row.id])));
-  await Promise.all(rows.map(({ collection, row }, i) => {
-    const found = existing[i];
-    const pending = pendingOf.get(`${collection}\u0000${row.id}`) || [];
-    if (row.deleted && !pending.length) return found ? records.delete([collection, row.id]) : null;
-    const server = row.deleted ? null : row;
-    return records.put(keyed({
-      collection, id: row.id, server, ...(pending.length ? { data: overlay(server, pending) } : {}),
-      state: pending.length ? "pending" : found && found.state !== "pending" ? found.state : "synced",
-      reason: found?.reason ?? null, reason_code: found?.reason_code ?? null,
-      conflict_ids: found?.conflict_ids || [], acknowledged: found?.acknowledged || false,
-      mine: found?.mine || mine?.has(`${collection}\u0000${row.id}`) || false, touched_at: found?.touched_at || row.updated_at || null,
-    }));
-  }));
-  await Promise.all(Object.entries(meta).map(([key, value]) => tx.objectStore("meta").put(value, key)));
+  /** @type {[string, any, string][]} */ const rows = [];
+  for (const [collection, list] of Object.entries(byCollection)) {
+    for (const row of list) rows.push([collection, row, `${collection}\u0000${row.id}`]);
+  }
+  // reads only for rows that may be cached already, issued together (one page, one transaction)
+  const existing = await Promise.all(rows.map(([collection, row, key]) =>
+    known && !known.has(key) ? undefined : records.get([collection, row.id])));
+  const raw = /** @type {IDBObjectStore} */ (unwrap(records));
+  try {
+    for (let i = 0; i < rows.length; i += 1) {
+      const [collection, row, key] = rows[i];
+      const found = existing[i];
+      const pending = pendingOf.get(key);
+      if (row.deleted && !pending) {
+        if (found) raw.delete([collection, row.id]);
+        continue;
+      }
+      const server = row.deleted ? null : row;
+      /** @type {any} */ const entry = {
+        collection, id: row.id, server,
+        state: pending ? "pending" : found && found.state !== "pending" ? found.state : "synced",
+        reason: found?.reason ?? null, reason_code: found?.reason_code ?? null,
+        conflict_ids: found?.conflict_ids || [], acknowledged: found?.acknowledged || false,
+        mine: found?.mine || mine?.has(key) || false, touched_at: found?.touched_at || row.updated_at || null,
+      };
+      if (pending) entry.data = overlay(server, pending);
+      const ix = indexKeys(collection, viewOf(entry));
+      if (ix) entry.ix = ix;
+      raw.put(entry);
+    }
+    for (const [key, value] of Object.entries(meta)) raw.transaction.objectStore("meta").put(value, key);
+  } catch (error) {
+    // a put refused before it was queued (e.g. a key IndexedDB cannot hold): nothing of the page stays
+    tx.done.catch(() => undefined);
+    tx.abort();
+    throw error;
+  }
   await tx.done;
 }
 

@@ -18,7 +18,7 @@ import { classifyFailure, matchResults, nextBatch, PROTOCOL, serverBehind, state
 import * as store from "./store.js";
 
 const CHUNK = 256 * 1024;
-const PULL_LIMIT = 1000;
+const PULL_LIMIT = 2000;
 const PERIOD_MS = 60 * 1000;
 
 /**
@@ -219,9 +219,12 @@ async function upload(item) {
 
 /**
  * Pull from the saved cursor until `more` is false; each page and its cursor are stored
- * together. `reset` (e.g. the server was restored from a backup): push first — asking
- * the server where it stands, and rewinding if it lost acknowledged mutations — offer the
- * bytes again, drop the replica, then pull afresh (so what was just pushed comes too).
+ * together (a fill cut off resumes from the last stored page, nothing lost or doubled).
+ * The next page is asked for as soon as a page arrives, so that it travels while this one
+ * is written (one page ahead at most: memory stays bounded by two pages).
+ * `reset` (e.g. the server was restored from a backup): push first — asking the server
+ * where it stands, and rewinding if it lost acknowledged mutations — offer the bytes
+ * again, drop the replica, then pull afresh (so what was just pushed comes too).
  * @param {string} deviceId
  */
 async function pullAll(deviceId) {
@@ -230,8 +233,15 @@ async function pullAll(deviceId) {
   let known = cursor === null ? await store.cachedKeys() : null;
   let restarted = false;
   /** @type {Set<string> | null} */ let mine = null;
+  /** @param {string | null} from */
+  const ask = (from) => {
+    const answer = postJson("/api/v1/sync/pull", { protocol: PROTOCOL, device_id: deviceId, cursor: from, limit: PULL_LIMIT });
+    answer.catch(() => undefined); // awaited below; a page asked for ahead may go unread
+    return answer;
+  };
+  let next = ask(cursor);
   for (;;) {
-    const page = await postJson("/api/v1/sync/pull", { protocol: PROTOCOL, device_id: deviceId, cursor, limit: PULL_LIMIT });
+    const page = await next;
     if (page.reset && !restarted) {
       await pushAll(deviceId, { probe: true });
       await store.offerBlobsAgain();
@@ -241,6 +251,7 @@ async function pullAll(deviceId) {
       known = await store.cachedKeys();
       cursor = null;
       restarted = true;
+      next = ask(null);
       continue;
     }
     if (page.reset) {
@@ -248,6 +259,7 @@ async function pullAll(deviceId) {
       await store.evict(null);
       known = await store.cachedKeys();
     }
+    if (page.more) next = ask(page.cursor);
     if (page.evict_buildings?.length) await store.evict(page.evict_buildings);
     await store.absorb(page.records || {}, { cursor: page.cursor, last_pull_at: new Date().toISOString() }, known, mine);
     cursor = page.cursor;
