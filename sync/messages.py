@@ -35,6 +35,12 @@ REASONS: dict[str, tuple[str, str]] = {
                         "only a complaint can be marked as an invalid complaint"),
     "paid_not_repair": ("只有报修工单才能登记有偿特约服务",
                         "only a repair can carry a paid special service"),
+    "reading_lower": ("读数低于上次读数：如已换表或表满归零，请标明并拍照",
+                      "the reading is lower than the last: mark a replaced or rolled-over meter, with a photo"),
+    "reading_high": ("用量远高于该表平时用量：请确认并拍下表盘照片",
+                     "the use is far above this meter's usual: confirm it with a photo of the dial"),
+    "reading_needs_photo": ("换表、归零或确认偏高的读数须附照片",
+                            "a replaced, rolled-over or confirmed-high reading needs a photo"),
     # whole batch (nothing applied)
     "seq_gap": ("变更序号不连续，请先同步之前的变更", "seq gap: push the earlier mutations first"),
     "seq_order": ("同一批变更的序号必须递增", "seqs must increase within a batch"),

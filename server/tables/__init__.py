@@ -9,12 +9,13 @@ of modules. The synced tables (subclasses of ``Synced``) are found from it, by w
 from piccolo.table import Table
 
 from server.tables import (
-    attachments, conflicts, duty, estate, patrol, staff, sync, tickets, vacant, visits,
+    attachments, conflicts, duty, estate, meters, patrol, staff, sync, tickets, vacant, visits,
 )
 from server.tables.base import Synced
 from server.tables.estate import Building, Estate, FeeBill, Household, Unit
 from server.tables.attachments import Attachment, AttachmentBlob, UploadPart
 from server.tables.conflicts import Conflict
+from server.tables.meters import Meter, MeterReading
 from server.tables.duty import DutyRoster
 from server.tables.staff import (
     AuditLog, BuildingAssignment, LoginAttempt, StaffEstate, StaffSession, StaffUser,
@@ -25,7 +26,7 @@ from server.tables.tickets import Ticket, TicketEvent
 from server.tables.vacant import VacantCheck
 from server.tables.visits import Visit
 
-MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, attachments, sync, conflicts)
+MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, meters, attachments, sync, conflicts)
 
 ALL_TABLES: list[type[Table]] = [table for module in MODULES for table in module.TABLES]
 
@@ -36,7 +37,7 @@ SYNCED_TABLES: dict[str, type[Synced]] = {
 __all__ = [
     "ALL_TABLES", "SYNCED_TABLES", "AppliedMutation", "Attachment", "AttachmentBlob",
     "AuditLog", "Building", "BuildingAssignment", "ChangeLog", "Conflict", "DutyRoster", "Estate", "FeeBill",
-    "Finding", "Household", "LoginAttempt", "PatrolRound", "StaffEstate", "StaffSession",
+    "Finding", "Household", "LoginAttempt", "Meter", "MeterReading", "PatrolRound", "StaffEstate", "StaffSession",
     "StaffUser", "SyncClock", "SyncDevice", "Ticket", "TicketEvent", "Unit",
     "UploadPart", "VacantCheck", "Visit",
 ]
