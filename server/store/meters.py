@@ -193,3 +193,17 @@ def _meter_month(chain: list[dict[str, Any]], start: str, end: str) -> dict[str,
                 "current": within[-1]["reading"] if within else None, "use": None}
     return {"last": before[-1]["reading"], "current": within[-1]["reading"],
             "use": month_use([before[-1], *within])}
+
+
+async def reading_exists(reading_id: str, *, scope: Scope) -> bool:
+    """Whether a reading is in scope (reviewed or not)."""
+    return bool(await MeterReading.select(MeterReading.id).where(
+        (MeterReading.id == reading_id) & scope_where(MeterReading, scope)).first())
+
+
+async def unit_id_of(building_id: str, code: str, *, scope: Scope) -> str | None:
+    """The id of a unit by its code within a building of the scope."""
+    row = await Unit.select(Unit.id).where(
+        (Unit.building_id == building_id) & (Unit.code == code) & (Unit.deleted == False)  # noqa: E712
+        & scope_where(Unit, scope)).first()
+    return row["id"] if row else None

@@ -12,14 +12,19 @@ from types import ModuleType
 
 import pytest
 
-from server.store import archive, audit, conflicts, exports, field_work, kpi, kpi_breakdown, kpi_records, places, tickets
+from server.store import (
+    archive, audit, conflicts, exports, field_work, kpi, kpi_breakdown, kpi_records, meters, places, tickets,
+)
 
-MODULES = (tickets, places, archive, field_work, kpi, kpi_breakdown, kpi_records, conflicts, exports, audit)
+MODULES = (tickets, places, archive, field_work, kpi, kpi_breakdown, kpi_records, conflicts, exports, audit, meters)
 
 ALLOWED: dict[str, str] = {
     "server.store.places.all_estates_scope": "builds the system's every-estate scope from the estate table",
     "server.store.places.codes_of": "codes of buildings named by rows already read in scope (a look-up by id)",
     "server.store.field_work.staff_names": "names of people named by rows already read in scope (a look-up by id)",
+    "server.store.meters.settings_of": "an estate's settings (its row), the estate chosen in scope by the caller",
+    "server.store.meters.past_of_meters": "the sync engine's read inside a push, of the meters a mutation "
+                                          "names (the merge refuses one out of scope)",
     "server.store.kpi.clock_version": "the deployment's sync clock: one number, no record",
     "server.store.audit.record": "appends an audit entry; reads nothing",
     "server.store.audit.page": "the audit log carries no estate (counts and ids of staff actions); "
