@@ -10,7 +10,9 @@ Rules (docs/procedures.md, 抄表):
 - a use far above the meter's usual (more than ``high_factor`` times its average daily use
   over the last ``average_months``, scaled to the days since the last reading, and at least
   ``high_floor``) is refused unless marked ``confirmed_high`` with a photo of the dial;
-  a meter with fewer than two readings in that window has no usual yet.
+  a meter with fewer than two readings in that window has no usual yet;
+- a reading the desk sent back for a re-read (复核) is left out of the meter's history: the
+  re-read replaces it (the caller passes the history without it).
 """
 
 from __future__ import annotations

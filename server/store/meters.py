@@ -44,8 +44,8 @@ def _vacant_rows(meters: Iterable[dict[str, Any]], checks: Iterable[dict[str, An
 
 async def past_of_meters(conn: Conn, meter_ids: Collection[str]) -> dict[str, Past]:
     """What the sync engine checks a new reading against, read inside the push's transaction:
-    each meter's readings (its unit's vacant checks' included), its kind and its estate's
-    settings. Scope is the merge's: a meter out of the writer's scope is refused there."""
+    each meter's readings (its unit's vacant checks' included, those sent back for a re-read
+    left out), its kind and its estate's settings. Scope is the merge's: a meter out of the writer's scope is refused there."""
     where, params = conn.in_list("id", sorted(meter_ids))
     meters = [{"id": r[0], "kind": r[1], "unit_id": r[2], "estate_id": r[3]} for r in await conn.fetch(
         f"SELECT id, kind, unit_id, estate_id FROM meter WHERE {where}", *params)]
@@ -60,8 +60,8 @@ async def past_of_meters(conn: Conn, meter_ids: Collection[str]) -> dict[str, Pa
     where, params = conn.in_list("meter_id", [m["id"] for m in meters])
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for meter_id, reading, read_at, flag in await conn.fetch(
-            f"SELECT meter_id, reading, read_at, flag FROM meter_reading WHERE {where} AND deleted = ?",
-            *params, False):
+            f"SELECT meter_id, reading, read_at, flag FROM meter_reading WHERE {where} AND deleted = ? "
+            "AND (review IS NULL OR review <> ?)", *params, False, "reread"):
         rows[meter_id].append({"reading": reading, "read_at": read_at, "flag": flag})
     units = sorted({m["unit_id"] for m in meters if m["unit_id"]})
     if units:
@@ -94,14 +94,15 @@ async def meters(building_id: str | None = None, *, scope: Scope) -> list[dict[s
 
 
 async def history(meter_ids: Collection[str], *, scope: Scope) -> dict[str, list[dict[str, Any]]]:
-    """Each meter's one history, oldest first: its readings and its unit's vacant checks'."""
+    """Each meter's one history, oldest first: its readings and its unit's vacant checks'.
+    A reading sent back for a re-read no longer counts (the re-read replaces it)."""
     if not meter_ids:
         return {}
     found = await Meter.select().where(Meter.id.is_in(sorted(meter_ids)) & scope_where(Meter, scope))
     result: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in await MeterReading.select().where(
             MeterReading.meter_id.is_in([m["id"] for m in found]) & (MeterReading.deleted == False)  # noqa: E712
-            & scope_where(MeterReading, scope)):
+            & (MeterReading.review.is_null() | (MeterReading.review != "reread")) & scope_where(MeterReading, scope)):
         result[r["meter_id"]].append(r)
     units = sorted({m["unit_id"] for m in found if m["unit_id"]})
     if units:

@@ -76,7 +76,7 @@ async def test_readings_are_refused_against_the_meters_one_history(client: httpx
     assert (task["review"], task["review_note"]) == ("reread", "照片看不清表号")
     phone.update("meter_reading", replaced, {"review": "accepted"})  # a steward reviews nothing
     assert [r["code"] for r in await phone.push()] == ["field_not_writable"]
-    reading(phone, water, 2.5, "2026-11-26T02:00:00.000Z")
+    reading(phone, water, 54.0, "2026-11-26T02:00:00.000Z")  # not replaced after all: the disputed 2.0 no longer counts
     assert [r["status"] for r in await phone.push()] == ["applied"]
     page = (await client.get("/desk/meters")).text
     assert f'data-reread="{replaced}" data-done="yes"' in page

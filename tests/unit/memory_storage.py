@@ -55,7 +55,8 @@ class MemoryStorage:
     async def history(self, collection: str, ids: Collection[str]) -> dict[str, Past]:
         """A meter's readings (no vacant checks, no settings of its own: the seeds')."""
         meters = self.tables.get("meter", {})
-        readings = [r for r in self.tables.get(collection, {}).values() if not r["deleted"]]
+        readings = [r for r in self.tables.get(collection, {}).values()
+                    if not r["deleted"] and r.get("review") != "reread"]
         return {i: Past(rows=[copy.deepcopy(r) for r in readings if r["meter_id"] == i],
                         about={"kind": meters[i]["kind"]}) for i in ids if i in meters}
 

@@ -56,7 +56,8 @@ export function readingRefusal(row, past, kind, settings) {
 }
 
 /**
- * A meter's one history, oldest first: its readings and its unit's vacant checks' readings.
+ * A meter's one history, oldest first: its readings and its unit's vacant checks' readings;
+ * a reading the desk sent back for a re-read no longer counts (as on the server).
  * @param {any} meter @param {any[]} readings the meter's @param {any[]} checks its unit's vacant checks
  * @returns {Past[]}
  */
@@ -64,7 +65,7 @@ export function historyOf(meter, readings, checks) {
   const field = VACANT_FIELD[/** @type {"water" | "electricity"} */ (meter.kind)];
   const fromChecks = meter.unit_id ? checks.filter((c) => c.unit_id === meter.unit_id && !c.deleted && c[field] != null)
     .map((c) => ({ reading: c[field], read_at: c.checked_at, flag: null, source: "vacant_check" })) : [];
-  return [...readings.filter((r) => r.meter_id === meter.id && !r.deleted), ...fromChecks]
+  return [...readings.filter((r) => r.meter_id === meter.id && !r.deleted && r.review !== "reread"), ...fromChecks]
     .sort((a, b) => (a.read_at < b.read_at ? -1 : 1));
 }
 

@@ -94,7 +94,7 @@ async function readingForm(ctx, meterId) {
   const photos = photoPicker();
   const warning = h("div", { "data-reading-refusal": true });
   const flags = h("div", { hidden: true, "data-flags": true });
-  const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-reading-form": true, onsubmit: submitOnce(async () => {
+  const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-reading-form": meter.id, onsubmit: submitOnce(async () => {
     const now = new Date().toISOString();
     const reading = Number(value(form, "reading"));
     const flag = /** @type {string | null} */ (value(form, "flag")) || (value(form, "confirm_high") ? "confirmed_high" : null);
