@@ -6,9 +6,10 @@ pull; the sheet's arithmetic is ``sync.meters``."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import Meta
 from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -16,7 +17,7 @@ from litestar.response import Redirect, Template
 from schemas.limits import Count, Short, Text
 from schemas.vocab import MeterKind, MeterUse
 from server import writes
-from server.desk.common import DeskRequest, after_write, base_context, chosen_estate, render
+from server.desk.common import DeskRequest, after_write, base_context, chosen_estate, client_ip, render
 from server.desk.forms import form_of
 from server.desk.kpi import chosen_month, month_bounds
 from server.desk.registry import NavEntry, Table, export_list, nav_entry
@@ -26,11 +27,14 @@ from server.policy import MANAGEMENT, OFFICE, grant
 from server.store import meters as store
 from server.store import places
 from server.templating import request_language
+from sync.meters import FROM_SEEDS, MeterSettings
+from sync.pricing import PricingError, fen_of
 from sync.scope import Scope
 
 grant({
     "desk.meters": OFFICE, "desk.meter_review": OFFICE, "desk.meter_sheet": OFFICE,
     "desk.meter_list": OFFICE, "desk.meter_save": MANAGEMENT,
+    "desk.meter_settings": MANAGEMENT, "desk.meter_settings_save": MANAGEMENT,
 })
 
 
@@ -178,5 +182,63 @@ async def sheet_export(request: DeskRequest) -> Table:
               yuan(r["tariff_fen"]), yuan(r["amount_fen"])] for r in ctx["rows"]])
 
 
-ROUTES = [review_page, review, meter_list, meter_save, sheet]
+# --- the estate's settings -----------------------------------------------------------
+
+
+class SettingsForm(msgspec.Struct, kw_only=True):
+    estate_id: Short[36]
+    round_day: Annotated[int, Meta(ge=1, le=28)]
+    high_factor: Annotated[float, Meta(ge=1.5, le=20)]
+    average_months: Annotated[int, Meta(ge=1, le=24)]
+    floor_water: Annotated[float, Meta(ge=0, le=1000)]
+    floor_electricity: Annotated[float, Meta(ge=0, le=100000)]
+    share_by: Literal["area", "equal"]
+    tariff_water: Short[12]
+    tariff_electricity: Short[12]
+
+
+async def settings_context(request: DeskRequest, estate_id: str, **extra: Any) -> dict[str, Any]:
+    context = await chosen_estate(request, estate_id)
+    settings, own = await store.settings_of(context["estate"]["id"])
+    return {**context, "settings": settings, "own": own, "from_seeds": FROM_SEEDS, **extra}
+
+
+@get("/desk/settings/meters", name="desk.meter_settings", include_in_schema=False)
+async def settings_page(request: DeskRequest, estate_id: FromQuery[str] = "") -> Template:
+    """抄表设置: the round day, the high-use rule, how public use is shared, the tariffs."""
+    return render(request, "meter_settings.html", "_meter_settings.html", await settings_context(request, estate_id))
+
+
+def _tariff(text: str, field: str) -> int:
+    """A tariff typed in yuan (``2.4``) in fen; zero or not money is 422."""
+    try:
+        fen = fen_of(text)
+    except PricingError:
+        fen = 0
+    if fen <= 0:
+        raise ApiError(422, "invalid_tariff", "单价应为大于 0 的金额（元，最多两位小数） / a tariff is an amount "
+                       "above 0 (yuan, at most two decimals)", {"field": field})
+    return fen
+
+
+@post("/desk/settings/meters", name="desk.meter_settings_save", include_in_schema=False)
+async def settings_save(request: DeskRequest) -> Redirect | Template:
+    """Keep the form as the estate's own settings (audited); a value out of bounds is 422."""
+    form = await form_of(request, SettingsForm)
+    estate_id = (await chosen_estate(request, form.estate_id))["estate"]["id"]
+    settings = MeterSettings(
+        round_day=form.round_day, high_factor=form.high_factor, average_months=form.average_months,
+        high_floor={"water": form.floor_water, "electricity": form.floor_electricity}, share_by=form.share_by,
+        tariff_fen={"water": _tariff(form.tariff_water, "tariff_water"),
+                    "electricity": _tariff(form.tariff_electricity, "tariff_electricity")})
+    await store.set_settings(estate_id, settings, user_id=request.user.user_id, ip=client_ip(request))
+    redirect = after_write(request, f"/desk/settings/meters?estate_id={estate_id}")
+    if redirect:
+        return redirect
+    return render(request, "meter_settings.html", "_meter_settings.html",
+                  await settings_context(request, estate_id, saved=True))
+
+
+ROUTES = [review_page, review, meter_list, meter_save, sheet, settings_page, settings_save]
 nav_entry(NavEntry(href="/desk/meters", key="nav.meters", route="desk.meters", order=78))
+nav_entry(NavEntry(href="/desk/settings/meters", key="nav.meter_settings", route="desk.meter_settings", order=117))

@@ -208,3 +208,18 @@ async def unit_id_of(building_id: str, code: str, *, scope: Scope) -> str | None
         (Unit.building_id == building_id) & (Unit.code == code) & (Unit.deleted == False)  # noqa: E712
         & scope_where(Unit, scope)).first()
     return row["id"] if row else None
+
+
+async def set_settings(estate_id: str, settings: MeterSettings, *, user_id: str, ip: str) -> None:
+    """Keep ``settings`` as the estate's own (under the sync write lock: a push checks its
+    readings against one set of settings) and audit the change: before and after."""
+    from server.store import audit
+    from server.store.sync_storage import lock_clock, write_transaction
+
+    before, _ = await settings_of(estate_id)
+    async with write_transaction() as conn:
+        await lock_clock(conn)
+        await conn.execute("UPDATE estate SET meter_settings = ? WHERE id = ?",
+                           msgspec.json.encode(settings).decode(), estate_id)
+    await audit.record("meter_settings_change", user_id=user_id, target=estate_id, ip=ip,
+                       detail={"before": msgspec.to_builtins(before), "after": msgspec.to_builtins(settings)})

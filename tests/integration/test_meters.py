@@ -149,3 +149,37 @@ async def test_the_month_sheet_equals_a_hand_computation(client: httpx.AsyncClie
     page = (await client.get("/desk/meters/sheet?month=2026-11")).text
     assert "44 × 80 ÷ 440.75" in page  # the formula shown per unit
     assert (await client.get("/desk/meters/sheet?month=2026-13")).status_code == 422
+
+
+async def test_the_estates_settings_are_the_managers_audited_and_applied(client: httpx.AsyncClient) -> None:
+    from server.tables import AuditLog
+
+    estate = await make_estate(buildings=1)
+    (b1,) = estate.building_ids
+    await login(client, "manager")
+    meter = await add_meter(client, b1, use="household", unit_code="1-0101", kind="water")
+    form = {"estate_id": estate.estate_id, "round_day": "20", "high_factor": "2", "average_months": "6",
+            "floor_water": "0.5", "floor_electricity": "10", "share_by": "equal",
+            "tariff_water": "3.10", "tariff_electricity": "0.56"}
+    bad = await client.post("/desk/settings/meters", headers=csrf(client), data={**form, "tariff_water": "-1"})
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_tariff"
+    saved = await client.post("/desk/settings/meters", headers=csrf(client), data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    assert await AuditLog.count().where(AuditLog.action == "meter_settings_change") == 1
+    page = (await client.get(f"/desk/settings/meters?estate_id={estate.estate_id}")).text
+    assert 'value="3.10"' in page and "本项目自定标准" in page
+
+    phone = await steward_phone(client, [b1])
+    await phone.pull()
+    for month, value in (("06", 10.0), ("07", 20.0), ("08", 30.0), ("09", 40.0), ("10", 50.0)):
+        reading(phone, meter, value, f"2026-{month}-25T02:00:00.000Z")
+    reading(phone, meter, 75.0, NOV)  # 25 in a month where 10 is usual: above 2x (the estate's), below 3x (the seeds')
+    results = await phone.push()
+    assert results[-1]["code"] == "reading_high"
+    export = await client.get("/desk/export/meter_sheet.csv?month=2026-10")
+    rows = {r[1]: r for r in csv.reader(io.StringIO(export.text.lstrip("\ufeff")))}
+    assert rows["1-0101"][5:10] == ["10", "0", "0.00", "3.10", "31.00"]  # 10 吨 at the estate's 3.10 元
+
+    await login(client, "desk")
+    refused = await client.post("/desk/settings/meters", headers=csrf(client), data=form)
+    assert refused.status_code == 403

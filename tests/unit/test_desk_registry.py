@@ -36,6 +36,7 @@ NAV_ORDER = [
     ("/desk/kpi", "nav.kpi", "desk.kpi"),
     ("/desk/kpi/estates", "nav.kpi_estates", "desk.kpi_estates"),
     ("/desk/roster", "nav.roster", "desk.roster"),
+    ("/desk/settings/meters", "nav.meter_settings", "desk.meter_settings"),
     ("/desk/settings/time-limits", "nav.time_limits", "desk.time_limits"),
     ("/desk/settings/paid-services", "nav.paid_prices", "desk.paid_prices"),
     ("/admin/devices", "admin.nav.devices", "admin.devices"),
