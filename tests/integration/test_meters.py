@@ -183,3 +183,38 @@ async def test_the_estates_settings_are_the_managers_audited_and_applied(client:
     await login(client, "desk")
     refused = await client.post("/desk/settings/meters", headers=csrf(client), data=form)
     assert refused.status_code == 403
+
+
+async def test_meters_come_with_the_ledger_and_go_back_out_with_its_export(client: httpx.AsyncClient) -> None:
+    from zoneinfo import ZoneInfo
+
+    from server.ledger import service
+    from server.ledger.sheets import METERS, UNITS
+    from server.ledger.workbook import read_book
+    from tests.ledger_sample import sample_rows, workbook
+
+    tz = ZoneInfo("Asia/Shanghai")
+    estate = await service.add_estate("BJ", "表具花园")
+    rows = sample_rows(4)
+    units = [r[1] for r in rows[UNITS.name]]
+    rows[METERS.name] = [
+        ["1栋", "S-1", units[0], "水表", "分户表", 1, "1单元水井", 1],
+        ["1栋", "D-1", units[0], "电表", "分户表", 1, "1单元电井", 2],
+        ["1栋", "G-1", None, "电表", "公共表", 1, "电梯机房", 9],
+        ["1栋", "S-9", "1-1-9999", "水表", "分户表", 1, "", 3],  # no such unit
+        ["1栋", "G-2", units[1], "水表", "公共表", 1, "", 4],  # a public meter names no unit
+    ]
+    plan = await service.preview(workbook(rows), "a.xlsx", estate.id, tz=tz)
+    assert {(p.sheet, p.row, p.column) for p in plan.errors} == {("表具", 5, "房号"), ("表具", 6, "房号")}
+    rows[METERS.name] = rows[METERS.name][:3]
+    applied = await service.apply(workbook(rows), "a.xlsx", estate.id, user_id="clerk", tz=tz)
+    assert applied.plan.counts["表具"].new == 3
+    made = {m["serial"]: m for m in await Meter.select()}
+    assert made["S-1"]["kind"] == "water" and made["S-1"]["unit_id"] and made["G-1"]["unit_id"] is None
+    assert made["G-1"]["estate_id"] == estate.id and made["G-1"]["building_id"] == made["S-1"]["building_id"]
+
+    exported = await service.export_estate(estate.id, tz=tz)
+    sheet = next(s for s in read_book(exported, "e.xlsx").sheets if s.sheet.name == "表具")
+    assert len(sheet.rows) == 3
+    again = await service.apply(exported, "e.xlsx", estate.id, user_id="clerk", tz=tz)
+    assert (again.plan.counts["表具"].new, again.plan.counts["表具"].changed) == (0, 0)
