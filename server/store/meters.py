@@ -10,10 +10,11 @@ from typing import Any
 
 import msgspec
 
+from server.store import audit
 from server.store.places import building_codes, natural
 from server.store.scoping import scope_where
 from server.store.sync_storage import Conn
-from server.store.terms import own_or_seeded
+from server.store.terms import keep_own, own_or_seeded
 from server.tables import Estate, Meter, MeterReading, Unit, VacantCheck
 from sync.meters import SEED_METER_SETTINGS, MeterSettings, UnitArea, amount_fen, month_use, shares
 from sync.scope import Scope
@@ -213,13 +214,7 @@ async def unit_id_of(building_id: str, code: str, *, scope: Scope) -> str | None
 async def set_settings(estate_id: str, settings: MeterSettings, *, user_id: str, ip: str) -> None:
     """Keep ``settings`` as the estate's own (under the sync write lock: a push checks its
     readings against one set of settings) and audit the change: before and after."""
-    from server.store import audit
-    from server.store.sync_storage import lock_clock, write_transaction
-
     before, _ = await settings_of(estate_id)
-    async with write_transaction() as conn:
-        await lock_clock(conn)
-        await conn.execute("UPDATE estate SET meter_settings = ? WHERE id = ?",
-                           msgspec.json.encode(settings).decode(), estate_id)
+    await keep_own(estate_id, "meter_settings", settings)
     await audit.record("meter_settings_change", user_id=user_id, target=estate_id, ip=ip,
                        detail={"before": msgspec.to_builtins(before), "after": msgspec.to_builtins(settings)})

@@ -27,6 +27,16 @@ async def own_or_seeded(estate_id: str, column: Column, kind: type[T], seeded: T
     return msgspec.json.decode(row["setting"], type=kind), True
 
 
+async def keep_own(estate_id: str, column: str, setting: object) -> None:
+    """Keep ``setting`` as the estate's own, as JSON in ``column`` of its row, under the sync
+    write lock: a push reads the setting (time limits, meter rules) in that lock, so none is
+    decided half from the old and half from the new."""
+    async with write_transaction() as conn:
+        await lock_clock(conn)
+        await conn.execute(f"UPDATE estate SET {column} = ? WHERE id = ?",
+                           msgspec.json.encode(setting).decode(), estate_id)
+
+
 async def of_estate(estate_id: str) -> tuple[Terms, bool]:
     """The estate's limits and whether they are its own (False: the seeds')."""
     return await own_or_seeded(estate_id, Estate.terms, Terms, SEED_TERMS)
@@ -36,10 +46,7 @@ async def set_terms(estate_id: str, terms: Terms, *, user_id: str, ip: str) -> N
     """Keep ``terms`` as the estate's own (under the sync write lock, so that no ticket is
     given due times half from the old limits) and audit the change: before and after."""
     before, _ = await of_estate(estate_id)
-    async with write_transaction() as conn:
-        await lock_clock(conn)
-        await conn.execute("UPDATE estate SET terms = ? WHERE id = ?",
-                           msgspec.json.encode(terms).decode(), estate_id)
+    await keep_own(estate_id, "terms", terms)
     await audit.record("terms_change", user_id=user_id, target=estate_id, ip=ip,
                        detail={"before": _audited(before), "after": _audited(terms)})
 

@@ -22,6 +22,7 @@ ALLOWED: dict[str, str] = {
     "server.store.places.all_estates_scope": "builds the system's every-estate scope from the estate table",
     "server.store.places.codes_of": "codes of buildings named by rows already read in scope (a look-up by id)",
     "server.store.field_work.staff_names": "names of people named by rows already read in scope (a look-up by id)",
+    "server.store.meters.set_settings": "writes an estate's settings (the estate chosen in scope by the caller)",
     "server.store.meters.settings_of": "an estate's settings (its row), the estate chosen in scope by the caller",
     "server.store.meters.past_of_meters": "the sync engine's read inside a push, of the meters a mutation "
                                           "names (the merge refuses one out of scope)",
