@@ -158,4 +158,10 @@ async def test_a_steward_reads_thirty_meters_offline_and_the_desk_sends_one_back
     await wait_synced(page)
     await desk.reload()
     await desk.wait_for_selector(f"[data-reread='{flagged[high]['id']}'][data-done=yes]")
+    await desk.goto(f"{live_server.url}/desk/meters/sheet")  # this month's readings, shared out
+    assert await desk.query_selector_all("[data-sheet-row]")
+    await shot(desk, "desk-meters-sheet")
+    await desk.goto(f"{live_server.url}/desk/meters/list")
+    await desk.wait_for_selector("[data-meter]")
+    await shot(desk, "desk-meters-list")
     assert errors == []

@@ -117,7 +117,7 @@ async function readingForm(ctx, meterId) {
   field(t("meters.note"), h("input", { name: "note", type: "text", maxlength: "200" })),
   h("button", { type: "submit", class: "button primary", "data-save": true }, t("meters.save_next"))));
   flags.append(photos.node);
-  return h("div", { class: "screen" }, card(t("meters.reading_of", { code: meter.serial || meterName(meter, units) }), form),
+  return h("div", { class: "screen" }, card(t("meters.reading_of", { code: meter.serial || t(`meter_kind.${meter.kind}`) }), form),
     h("a", { class: "button secondary", href: "#/meters" }, t("meters.back")));
 }
 
