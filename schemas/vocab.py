@@ -129,3 +129,10 @@ def codes(literal: object) -> tuple[str, ...]:
 
 
 TICKET_STATUSES: tuple[str, ...] = codes(TicketStatus)
+
+# 抄表 (meter reading, schemas/meters.py)
+MeterKind = Literal["water", "electricity"]  # 水表 / 电表
+MeterUse = Literal["household", "public"]  # 分户表 / 公共表 (lifts, corridor lighting, pumps)
+ReadingFlag = Literal["replaced", "rolled_over", "confirmed_high"]  # 换表 / 表满归零 / 确认偏高
+ReadingSource = Literal["round", "vacant_check"]  # 抄表 round / 空置房巡检
+ReadingReview = Literal["accepted", "reread"]  # 复核: accepted, or sent back for a re-read

@@ -25,7 +25,7 @@ from sync.messages import message
 from sync.sla import SEED_TERMS, Terms
 from sync.specs import SPECS
 from sync.specs import attachments as photos
-from sync.storage import Actor, Batch, Numbering, ProcessedMutation, RecordWrite, Storage
+from sync.storage import Actor, Batch, Numbering, Past, ProcessedMutation, RecordWrite, Storage
 
 
 class BatchRejected(Exception):
@@ -73,7 +73,8 @@ async def apply_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutati
     terms = await storage.terms(_estates(actor, records)) if _timed(fresh) else {}
     rosters = await storage.rosters(_days(_estates(actor, records), terms, now)) \
         if _dispatches(fresh) else {}
-    run = _Run(actor, now, position.clock, records, terms, numbering, rosters)
+    run = _Run(actor, now, position.clock, records, terms, numbering, rosters,
+               await _history(storage, fresh))
     for mutation in fresh:
         run.apply(mutation)
     last_seq = fresh[-1].seq if fresh and actor.device_id is not None else position.last_seq
@@ -146,6 +147,22 @@ def _dispatches(mutations: Sequence[Mutation]) -> bool:
                for m in mutations)
 
 
+async def _history(storage: Storage, mutations: Sequence[Mutation]) -> dict[str, Past]:
+    """The past the batch's new records are checked against (``Spec.history``), by the id
+    they name (a meter): one ``Storage.history`` call per such collection."""
+    named: dict[str, set[str]] = defaultdict(set)
+    for m in mutations:
+        spec = SPECS.get(m.collection) if isinstance(m, Create) else None
+        if spec is not None and spec.history is not None:
+            value = m.fields.get(spec.history.field)
+            if isinstance(value, str):
+                named[m.collection].add(value)
+    past: dict[str, Past] = {}
+    for collection, ids in named.items():
+        past |= await storage.history(collection, ids)
+    return past
+
+
 def _days(estate_ids: set[str], terms: Mapping[str, Terms], now: str) -> dict[str, str]:
     """Each estate's calendar day at ``now`` (in its own time zone): whose roster applies."""
     return {e: local_day(now, terms.get(e, SEED_TERMS).timezone) for e in estate_ids}
@@ -176,10 +193,12 @@ class _Run:
 
     def __init__(self, actor: Actor, now: str, clock: int,
                  records: dict[tuple[str, str], dict], terms: Mapping[str, Terms],
-                 numbering: Mapping[str, Numbering], rosters: Mapping[str, Roster]) -> None:
+                 numbering: Mapping[str, Numbering], rosters: Mapping[str, Roster],
+                 history: dict[str, Past]) -> None:
         self.actor, self.now, self.clock, self.records = actor, now, clock, records
         self.scope = actor.scope()
         self.terms, self.numbering, self.rosters = terms, numbering, rosters
+        self.history = history
         self.numbers: dict[str, int] = {}  # estate -> last number handed out in this batch
         self.writes: list[RecordWrite] = []
         self.results: list[MutationResult] = []
@@ -188,7 +207,7 @@ class _Run:
     def apply(self, mutation: Mutation) -> None:
         ctx = merge.Context(actor=self.actor, seq=mutation.seq, now=self.now,
                             version=self.clock + 1, scope=self.scope, terms=self.terms,
-                            rosters=self.rosters)
+                            rosters=self.rosters, history=self.history)
         decision = self._refused(mutation) or merge.decide(mutation, self.records, ctx)
         named = self._foreign_bytes(mutation.collection, decision.row)
         if named is not None:  # knowing a hash grants nothing
@@ -255,6 +274,9 @@ class _Run:
         row["number"] = make(numbering.code, n)
 
     def _write(self, collection: str, op: str, row: dict[str, Any], seq: int | None) -> None:
+        history = SPECS[collection].history if collection in SPECS else None
+        if history is not None and op == "create":  # the next record of the batch sees it
+            self.history.setdefault(row[history.field], Past()).rows.append(row)
         self.clock = row["version"]
         self.records[(collection, row["id"])] = row
         self.writes.append(RecordWrite(collection=collection, op=op, row=row, seq=seq))

@@ -25,7 +25,7 @@ from sync.scope import ROLE_SCOPES, Scope
 from sync.sla import SEED_TERMS, Terms
 from sync.spec import META_FIELDS, Spec
 from sync.specs import SPECS
-from sync.storage import Actor
+from sync.storage import Actor, Past
 
 Records = Mapping[tuple[str, str], dict[str, Any]]
 
@@ -45,6 +45,7 @@ class Context(msgspec.Struct, frozen=True, kw_only=True):
     terms: Mapping[str, Terms] = {}  # each estate's rules (time limits…), by estate id
     default_terms: Terms = SEED_TERMS  # for an estate without rules of its own
     rosters: Mapping[str, Roster] = {}  # each estate's on-duty engineers today, by estate id
+    history: Mapping[str, Past] = {}  # the past new records are checked against (Spec.history), by id
 
     def roster_for(self, estate_id: str | None) -> Roster | None:
         """The estate's on-duty roster of the day (None: nobody rostered)."""
@@ -219,6 +220,10 @@ def decide_create(m: Create, records: Records, ctx: Context) -> Decision:
     if not ctx.sees(row):
         raise Rejected("out_of_scope", str(row["building_id"] or row["estate_id"]))
     timeline: list[tuple[str, str | None, str]] = []
+    if spec.history is not None:
+        refusal = spec.history.check(row, ctx.history.get(row[spec.history.field]) or Past())
+        if refusal is not None:
+            raise Rejected(refusal, str(row[spec.history.field]))
     if spec.on_create is not None:
         row = spec.on_create(row, ctx)
     lifecycle = spec.lifecycle

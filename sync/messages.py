@@ -41,6 +41,12 @@ REASONS: dict[str, tuple[str, str]] = {
     "fee_not_recorded": ("须先登记一年物业费金额及收据号", "record the year's fee and its receipt first"),
     "handover_items_missing": ("须先登记钥匙、礼品及《使用说明书》《质量保证书》的发放",
                                "record the keys, gifts and manuals handed over first"),
+    "reading_lower": ("读数低于上次读数：如已换表或表满归零，请标明并拍照",
+                      "the reading is lower than the last: mark a replaced or rolled-over meter, with a photo"),
+    "reading_high": ("用量远高于该表平时用量：请确认并拍下表盘照片",
+                     "the use is far above this meter's usual: confirm it with a photo of the dial"),
+    "reading_needs_photo": ("换表、归零或确认偏高的读数须附照片",
+                            "a replaced, rolled-over or confirmed-high reading needs a photo"),
     # whole batch (nothing applied)
     "seq_gap": ("变更序号不连续，请先同步之前的变更", "seq gap: push the earlier mutations first"),
     "seq_order": ("同一批变更的序号必须递增", "seqs must increase within a batch"),

@@ -23,12 +23,15 @@ from sync.scope import ROLE_SCOPES
 
 if TYPE_CHECKING:
     from sync.merge import Context
+    from sync.storage import Past
 
 Row = dict[str, Any]
 CreateHook = Callable[[Row, "Context"], Row]
 """Fills in the server's columns of a new record (a ticket's number and due times)."""
 UpdateHook = Callable[[Row, Row, Row, "Context"], Row]
 """(new row, current row, applied changes, ctx) -> the row to write."""
+PastCheck = Callable[[Row, "Past"], "str | None"]
+"""(new row, the past of what it names) -> why it is refused (a message code), or None."""
 
 META_FIELDS: frozenset[str] = frozenset(
     {"id", "version", "created_at", "created_by", "updated_at", "updated_by", "deleted",
@@ -121,6 +124,17 @@ class OnlyWhen:
 
 
 @dataclass(frozen=True, kw_only=True)
+class History:
+    """A new record is checked against the past of what its ``field`` names (a reading
+    against its meter's earlier readings): the engine loads that past (``Storage.history``)
+    for the batch's new records, adds the records the batch creates, and ``check`` refuses
+    with a message code."""
+
+    field: str
+    check: PastCheck
+
+
+@dataclass(frozen=True, kw_only=True)
 class Spec:
     """The declaration of one synced collection (see the module's docstring)."""
 
@@ -149,6 +163,7 @@ class Spec:
     # new records are dispatched from the estate's on-duty roster (``sync.dispatch``): the
     # engine reads the rosters under the write lock and passes them in (``Context.rosters``)
     dispatched: bool = False
+    history: History | None = None
 
     @property
     def fields(self) -> frozenset[str]:

@@ -10,6 +10,7 @@ tests implement it in memory. The engine calls, in this order and within that tr
    (``load("attachment_blob", sha256s)``: their facts, ``sync.specs.attachments.BLOBS``;
    a storage that holds no bytes answers nothing);
    and, when the batch makes a record dispatched from a roster (a ticket), ``rosters``;
+   and, when it makes a record checked against a past (a meter reading), ``history``;
 3. ``commit(batch)`` once, with everything the batch decided.
 
 Everything is decided in between, in memory: the storage does no merging.
@@ -70,6 +71,15 @@ class Numbering(msgspec.Struct, frozen=True, kw_only=True):
     last: int = 0
 
 
+class Past(msgspec.Struct, kw_only=True):
+    """The past a new record is checked against (``sync.spec.History``): earlier records
+    (``rows``, any order: a meter's readings) and facts about what they belong to
+    (``about``: the meter's kind, its estate's settings), as plain data."""
+
+    rows: list[dict[str, Any]] = []
+    about: dict[str, Any] = {}
+
+
 class ProcessedMutation(msgspec.Struct, kw_only=True):
     """The bookkeeping row of one processed mutation (the replay answer)."""
 
@@ -119,6 +129,12 @@ class Storage(Protocol):
     async def rosters(self, days: Mapping[str, str]) -> dict[str, Roster]:
         """Each estate's on-duty engineers on its day (``{estate id: "YYYY-MM-DD"}``), read
         under the write lock; an estate with nobody rostered that day is absent."""
+        ...
+
+    async def history(self, collection: str, ids: Collection[str]) -> dict[str, Past]:
+        """The past of each id that new records of ``collection`` name in the field of its
+        ``Spec.history`` (a meter's readings), read under the write lock; an unknown id is
+        absent."""
         ...
 
     async def commit(self, batch: Batch) -> None: ...

@@ -32,6 +32,7 @@ from server.ledger.sheets import (
     BILLS,
     BUILDINGS,
     HOUSEHOLDS,
+    METERS,
     SHEETS,
     STAFF,
     UNITS,
@@ -112,6 +113,7 @@ class State:
     households: dict[str, dict[str, Any]]  # the current household by unit id
     users: dict[str, dict[str, Any]]  # by username: id, display_name, role, phone, estates, buildings
     bills: dict[tuple[str, str], dict[str, Any]]  # by (unit id, month)
+    meters: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # by (building code, serial)
 
 
 @dataclass
@@ -312,6 +314,31 @@ class Planner:
                 self.error(sheet, row.number, "房号", key[1], "房号不存在：请先在“房屋”表中填写")
         return found
 
+    def meter_rows(self, raw: RawSheet) -> None:
+        """表具: a meter found again by its building and serial; a household meter names its
+        unit, a public one none. Its unit and kind are fixed once it exists."""
+        for row in self.rows(raw):
+            building_code, serial = row.values["building"], row.values["serial"]
+            building_id = self.building_ids.get(building_code)
+            if building_id is None:
+                if not self.refused(BUILDINGS, building_code):
+                    self.error(METERS, row.number, "楼栋编号", building_code, "楼栋不存在：请先在“楼栋”表中填写")
+                continue
+            unit_code = row.values.get("unit")
+            unit_id = None
+            if unit_code:
+                found = self.unit_ids.get((building_code, unit_code))
+                if found is None:
+                    self.error(METERS, row.number, "房号", unit_code, "房号不存在：请先在“房屋”表中填写")
+                    continue
+                unit_id = found[0]
+            if (row.values["use"] == "household") != (unit_id is not None):
+                self.error(METERS, row.number, "房号", unit_code or "", "分户表须填写房号，公共表不填房号")
+                continue
+            wanted = {k: v for k, v in row.values.items() if k not in ("building", "serial", "unit", "kind")}
+            self.record(METERS, row, "meter", self.state.meters.get((building_code, serial)), wanted,
+                        {"serial": serial, "building_id": building_id, "unit_id": unit_id, "kind": row.values["kind"]})
+
     def households(self, raw: RawSheet) -> None:
         for row in self.rows(raw):
             found = self.unit_of(HOUSEHOLDS, row)
@@ -431,7 +458,7 @@ def make_plan(book: RawBook, state: State, *, tz: ZoneInfo) -> Plan:
     planner = Planner(state=state, tz=tz)
     handlers: dict[str, Callable[[RawSheet], None]] = {
         BUILDINGS.name: planner.buildings, UNITS.name: planner.units, HOUSEHOLDS.name: planner.households,
-        STAFF.name: planner.staff_rows, BILLS.name: planner.bill_rows,
+        STAFF.name: planner.staff_rows, BILLS.name: planner.bill_rows, METERS.name: planner.meter_rows,
     }
     for name in book.ignored:
         planner.warnings.append(Problem(sheet=name, row=0, column="", value="",

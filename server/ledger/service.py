@@ -22,7 +22,7 @@ from schemas.sync import MAX_BATCH, Create, Update
 from server.clock import now_iso, parse_iso
 from server.ids import uuid7
 from server.ledger.plan import Plan, State, make_plan
-from server.ledger.sheets import BILLS, BUILDINGS, HOUSEHOLDS, STAFF, UNITS, Sheet
+from server.ledger.sheets import BILLS, BUILDINGS, HOUSEHOLDS, METERS, STAFF, UNITS, Sheet
 from server.ledger.workbook import read_book, write_book
 from server.store.staff import canonical_username
 from server.store.sync_storage import (
@@ -199,8 +199,9 @@ async def load_state(conn: Conn, estate_id: str) -> State:
     bills = {(r[1], r[2]): {"id": r[0], "amount_due": r[3], "amount_paid": r[4], "paid_at": r[5]}
              for r in await conn.fetch("SELECT id, unit_id, month, amount_due, amount_paid, paid_at "
                                        "FROM fee_bill WHERE estate_id = ?", estate_id)}
+    meters = {(code_of.get(m["building_id"], ""), m["serial"]): m for m in await _synced(conn, "meter", estate_id)}
     return State(estate_id=estate_id, buildings=buildings, units=units, households=households,
-                 users=users, bills=bills)
+                 users=users, bills=bills, meters=meters)
 
 
 # --- export and template -----------------------------------------------------------------
@@ -229,7 +230,7 @@ async def export_estate(estate_id: str, *, tz: ZoneInfo) -> bytes:
     async with read_snapshot() as conn:
         state = await load_state(conn, estate_id)
     code_of = {b["id"]: code for code, b in state.buildings.items()}
-    rows: dict[str, list[tuple[list[Any], Any]]] = {s.name: [] for s in (BUILDINGS, UNITS, HOUSEHOLDS, STAFF, BILLS)}
+    rows: dict[str, list[tuple[list[Any], Any]]] = {s.name: [] for s in (BUILDINGS, UNITS, HOUSEHOLDS, STAFF, BILLS, METERS)}
     for code in sorted(state.buildings, key=_natural):
         building = state.buildings[code]
         rows[BUILDINGS.name].append((_cells(BUILDINGS, building), _base(BUILDINGS, building)))
@@ -253,4 +254,9 @@ async def export_estate(estate_id: str, *, tz: ZoneInfo) -> bytes:
         paid_on = parse_iso(bill["paid_at"]).astimezone(tz).date().isoformat() if bill["paid_at"] else None
         values = {**bill, "building": building_code, "unit": unit_code, "month": month, "paid_on": paid_on}
         rows[BILLS.name].append((_cells(BILLS, values), None))
+    unit_code = {u["id"]: key[1] for key, u in units}
+    for (building_code, serial), meter in sorted(state.meters.items(), key=lambda kv: (
+            _natural(kv[0][0]), kv[1]["floor"], kv[1]["walk_order"], _natural(kv[0][1]))):
+        values = {**meter, "building": building_code, "unit": unit_code.get(meter["unit_id"] or "")}
+        rows[METERS.name].append((_cells(METERS, values), _base(METERS, meter)))
     return write_book(rows)

@@ -29,6 +29,8 @@ RESIDENCE = Words(words={"自住": "self_occupied", "出租": "rented", "未知"
 OWNER_CLASS = Words(words={"普通业主": "ordinary", "业委会成员": "committee", "重点业主": "vip", "媒体": "media",
                            "政府": "government", "集团内部员工": "group_staff"})
 ROLES = Words(words={"管家": "steward", "前台": "desk", "客服经理": "manager", "管理员": "admin"})
+METER_KINDS = Words(words={"水表": "water", "电表": "electricity"})
+METER_USES = Words(words={"分户表": "household", "公共表": "public"})
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,18 @@ BILLS = Sheet("账单", key=("楼栋编号", "房号", "月份"), columns=(
     Column("缴费日期", "paid_on", Day()),
 ))
 
-SHEETS: tuple[Sheet, ...] = (BUILDINGS, UNITS, HOUSEHOLDS, STAFF, BILLS)
+METERS = Sheet("表具", key=("楼栋编号", "表号"), columns=(
+    BUILDING_CODE,
+    Column("表号", "serial", Kind(40), required=True, example="S-1-1-0101"),
+    Column("房号", "unit", Kind(30), example="1-1-0101"),  # empty: the building's public meter
+    Column("表类", "kind", METER_KINDS, required=True, example="水表"),
+    Column("类别", "use", METER_USES, required=True, example="分户表"),
+    Column("楼层", "floor", Count(most=200), example=1),
+    Column("位置", "place", Kind(50), example="1单元水井"),
+    Column("抄表顺序", "walk_order", Count(most=100000), example=1),
+))
+
+SHEETS: tuple[Sheet, ...] = (BUILDINGS, UNITS, HOUSEHOLDS, STAFF, BILLS, METERS)
 """In the order they are read and applied (a unit names its building, a household its unit)."""
 
 BY_NAME = {s.name: s for s in SHEETS}

@@ -7,7 +7,9 @@ keeps this file offline with the shell). Built once, at import (that is, at star
 - ``vocabularies``: every ``Literal`` alias of ``schemas.vocab`` by its snake_case name
   (``FindingKind`` → ``finding_kind``), codes in declaration order, and every tuple of
   codes declared there that is not just a Literal's codes again (``VACANT_CHECKLIST`` →
-  ``vacant_checklist``).
+  ``vacant_checklist``);
+- ``rules``: the seeded rules the phone applies before saving (``meters``: the reading
+  checks of ``sync.meters``); the server applies the estate's own.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ import json
 import re
 from typing import Literal, get_origin
 
+import msgspec
+
 from schemas import vocab
+from sync.meters import SEED_METER_SETTINGS
 from sync.policy import PULLED_COLLECTIONS
 
 
@@ -44,7 +49,9 @@ def vocabularies() -> dict[str, list[str]]:
 
 
 def build() -> dict[str, object]:
-    return {"collections": list(PULLED_COLLECTIONS), "vocabularies": vocabularies()}
+    return {"collections": list(PULLED_COLLECTIONS), "vocabularies": vocabularies(),
+            # the seeded rules the phone checks before saving (the server checks the estate's own)
+            "rules": {"meters": msgspec.to_builtins(SEED_METER_SETTINGS)}}
 
 
 SCHEMA: bytes = json.dumps(build(), ensure_ascii=False, separators=(",", ":")).encode()

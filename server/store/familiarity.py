@@ -11,11 +11,11 @@ from typing import Any
 
 import msgspec
 
-from server.store import audit, places
+from server.store import places
 from server.store.archive import CURRENT
 from server.store.places import codes_of, natural
 from server.store.scoping import scope_where
-from server.store.terms import own_or_seeded
+from server.store.terms import keep_own, own_or_seeded
 from server.tables import BuildingAssignment, Estate, Household, StaffUser, Unit
 from sync import familiarity
 from sync.familiarity import SEED_TARGETS, Targets
@@ -33,10 +33,8 @@ async def of_estate(estate_id: str) -> tuple[Targets, bool]:
 async def set_targets(estate_id: str, targets: Targets, *, user_id: str, ip: str) -> None:
     """Keep ``targets`` as the estate's own and audit the change: before and after."""
     before, _ = await of_estate(estate_id)
-    await Estate.update({Estate.familiarity: msgspec.json.encode(targets).decode()}).where(Estate.id == estate_id)
-    await audit.record("familiarity_targets_change", user_id=user_id, target=estate_id, ip=ip,
-                       detail={"before": msgspec.to_builtins(before.classes),
-                               "after": msgspec.to_builtins(targets.classes)})
+    await keep_own(estate_id, Estate.familiarity, targets, action="familiarity_targets_change", user_id=user_id,
+                   ip=ip, before=msgspec.to_builtins(before.classes), after=msgspec.to_builtins(targets.classes))
 
 
 async def stewards(*, scope: Scope) -> list[dict[str, Any]]:

@@ -32,7 +32,7 @@ from schemas.sync import MutationResult
 from sync.specs.attachments import BLOBS, BYTES_FIELDS
 from sync.dispatch import OnDuty, Roster
 from sync.sla import Terms
-from sync.storage import Batch, Numbering, Position, RecordWrite
+from sync.storage import Batch, Numbering, Past, Position, RecordWrite
 from server.store import sqlite_pool
 from server.tables import SYNCED_TABLES, SyncClock
 
@@ -375,6 +375,13 @@ class SqlStorage:
             if days.get(estate_id) == day:
                 teams.setdefault(estate_id, {})[team] = OnDuty(user_id=user_id, name=name, team=team)
         return {e: Roster(day=days[e], teams=t) for e, t in teams.items()}
+
+    async def history(self, collection: str, ids: Collection[str]) -> dict[str, Past]:
+        from server.store.meters import past_of_meters  # the one collection checked against a past
+
+        if collection != "meter_reading" or not ids:
+            return {}
+        return await past_of_meters(self.conn, ids)
 
     async def commit(self, batch: Batch) -> None:
         await mark_arrived_photos(self.conn, batch.writes)

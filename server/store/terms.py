@@ -29,9 +29,14 @@ async def own_or_seeded(estate_id: str, column: Column, kind: type[T], seeded: T
 
 async def keep_own(estate_id: str, column: Column, setting: msgspec.Struct, *, action: str, user_id: str,
                    ip: str, before: object, after: object) -> None:
-    """Keep ``setting`` as the estate's own in ``column`` (JSON) and audit the change with
-    what it was and what it is (settings the merge never reads: no write lock needed)."""
-    await Estate.update({column: msgspec.json.encode(setting).decode()}).where(Estate.id == estate_id)
+    """Keep ``setting`` as the estate's own, as JSON in ``column`` of its row, and audit the
+    change with what it was and what it is. Written under the sync write lock: a push reads
+    some settings in that lock (time limits, meter rules), so none is decided half from the
+    old and half from the new."""
+    async with write_transaction() as conn:
+        await lock_clock(conn)
+        await conn.execute(f"UPDATE estate SET {column._meta.db_column_name} = ? WHERE id = ?",
+                           msgspec.json.encode(setting).decode(), estate_id)
     await audit.record(action, user_id=user_id, target=estate_id, ip=ip, detail={"before": before, "after": after})
 
 
@@ -44,12 +49,8 @@ async def set_terms(estate_id: str, terms: Terms, *, user_id: str, ip: str) -> N
     """Keep ``terms`` as the estate's own (under the sync write lock, so that no ticket is
     given due times half from the old limits) and audit the change: before and after."""
     before, _ = await of_estate(estate_id)
-    async with write_transaction() as conn:
-        await lock_clock(conn)
-        await conn.execute("UPDATE estate SET terms = ? WHERE id = ?",
-                           msgspec.json.encode(terms).decode(), estate_id)
-    await audit.record("terms_change", user_id=user_id, target=estate_id, ip=ip,
-                       detail={"before": _audited(before), "after": _audited(terms)})
+    await keep_own(estate_id, Estate.terms, terms, action="terms_change", user_id=user_id, ip=ip,
+                   before=_audited(before), after=_audited(terms))
 
 
 def _audited(terms: Terms) -> dict[str, object]:

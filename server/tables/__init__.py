@@ -9,13 +9,14 @@ of modules. The synced tables (subclasses of ``Synced``) are found from it, by w
 from piccolo.table import Table
 
 from server.tables import (
-    attachments, conflicts, duty, estate, familiarity, move_in, patrol, staff, sync, tickets, vacant, visits,
+    attachments, conflicts, duty, estate, familiarity, meters, move_in, patrol, staff, sync, tickets, vacant, visits,
 )
 from server.tables.base import Synced
 from server.tables.estate import Building, Estate, FeeBill, Household, Unit
 from server.tables.attachments import Attachment, AttachmentBlob, UploadPart
 from server.tables.conflicts import Conflict
 from server.tables.familiarity import FamiliarityAssessment, FamiliarityCheck, VisitPlanItem
+from server.tables.meters import Meter, MeterReading
 from server.tables.duty import DutyRoster
 from server.tables.staff import (
     AuditLog, BuildingAssignment, LoginAttempt, StaffEstate, StaffSession, StaffUser,
@@ -26,7 +27,7 @@ from server.tables.tickets import Ticket, TicketEvent
 from server.tables.vacant import VacantCheck
 from server.tables.visits import Visit
 
-MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, move_in, attachments, sync, conflicts, familiarity)
+MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, meters, move_in, attachments, sync, conflicts, familiarity)
 
 ALL_TABLES: list[type[Table]] = [table for module in MODULES for table in module.TABLES]
 
@@ -38,7 +39,7 @@ __all__ = [
     "ALL_TABLES", "SYNCED_TABLES", "AppliedMutation", "Attachment", "AttachmentBlob",
     "AuditLog", "Building", "BuildingAssignment", "ChangeLog", "Conflict", "DutyRoster", "Estate",
     "FamiliarityAssessment", "FamiliarityCheck", "FeeBill",
-    "Finding", "Household", "LoginAttempt", "PatrolRound", "StaffEstate", "StaffSession",
+    "Finding", "Household", "LoginAttempt", "Meter", "MeterReading", "PatrolRound", "StaffEstate", "StaffSession",
     "StaffUser", "SyncClock", "SyncDevice", "Ticket", "TicketEvent", "Unit",
     "UploadPart", "VacantCheck", "Visit", "VisitPlanItem",
 ]

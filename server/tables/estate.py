@@ -16,6 +16,7 @@ class Estate(Table):
     prices = Text(null=True, default=None)  # its paid services' price list (sync.pricing.PriceList JSON), 0019
     property_fees = Text(null=True, default=None)  # 物业费 rates (sync.move_in.PropertyFees JSON), 0027
     familiarity = Text(null=True, default=None)  # its 熟知率/满意率 targets (sync.familiarity.Targets JSON), 0024
+    meter_settings = Text(null=True, default=None)  # its 抄表 settings (sync.meters.MeterSettings JSON), 0022
 
 
 class Building(Synced, tablename="building"):

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sync.spec import Spec
-from sync.specs import attachments, conflicts, estate, move_in, patrol, tickets, vacant, visits
+from sync.specs import attachments, conflicts, estate, meters, move_in, patrol, tickets, vacant, visits
 
 REGISTRY: tuple[Spec, ...] = (
     *estate.SPECS,
+    *meters.SPECS,
     *patrol.SPECS,
     *vacant.SPECS,
     *visits.SPECS,

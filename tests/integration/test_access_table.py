@@ -136,6 +136,13 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /desk/patrols": OFFICE,
     "GET /desk/reports": OFFICE,
     "POST /desk/reports/{finding_id:str}": OFFICE,
+    "GET /desk/meters": OFFICE,
+    "POST /desk/meters/readings/{reading_id:str}": OFFICE,
+    "GET /desk/meters/list": OFFICE,
+    "POST /desk/meters/list": MANAGEMENT,
+    "GET /desk/meters/sheet": OFFICE,
+    "GET /desk/settings/meters": MANAGEMENT,
+    "POST /desk/settings/meters": MANAGEMENT,
     "GET /desk/stewards": OFFICE,
     "GET /desk/conflicts": OFFICE,  # design.md: the desk sees conflicts and can reverse them
     "POST /desk/conflicts/{conflict_id:str}": OFFICE,

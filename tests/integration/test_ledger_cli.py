@@ -31,7 +31,7 @@ def test_an_office_brings_its_estate_in_on_the_command_line(tmp_path: Path) -> N
     report = json.loads(refused.stdout)
     assert report["errors"] == [{"sheet": "业户", "row": 7, "column": "入住日期", "value": "2026-02-30",
                                  "reason": "不存在的日期"}]
-    assert set(report["counts"]) == {"楼栋", "房屋", "业户", "员工", "账单"}
+    assert set(report["counts"]) == {"楼栋", "房屋", "业户", "员工", "账单", "表具"}
 
     good = tmp_path / "台账.xlsx"
     good.write_bytes(workbook(sample_rows(400)))

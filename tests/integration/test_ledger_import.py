@@ -95,7 +95,8 @@ async def test_a_new_office_brings_its_estate_in(client: httpx.AsyncClient) -> N
     applied = await service.apply(workbook(corrected), "台账.xlsx", estate.id, user_id="clerk", tz=TZ)
     assert not applied.plan.errors
     assert {n: (c.new, c.changed) for n, c in applied.plan.counts.items()} == {
-        "楼栋": (15, 0), "房屋": (3000, 0), "业户": (3000, 0), "员工": (6, 0), "账单": (3000, 0)}
+        "楼栋": (15, 0), "房屋": (3000, 0), "业户": (3000, 0), "员工": (6, 0), "账单": (3000, 0),
+        "表具": (0, 0)}
     assert await Household.count().where(Household.estate_id == estate.id) == 3000
     # a steward's phone pulls exactly its buildings (steward1: 1栋–4栋, 800 units)
     steward = await StaffUser.select().where(StaffUser.username == "steward1").first()
@@ -114,7 +115,7 @@ async def test_a_new_office_brings_its_estate_in(client: httpx.AsyncClient) -> N
     back = await service.apply(exported, "导出.xlsx", estate.id, user_id="clerk", tz=TZ)
     assert back.plan.changes == 0 and not back.plan.errors
     assert {n: c.unchanged for n, c in back.plan.counts.items()} == {
-        "楼栋": 15, "房屋": 3000, "业户": 3000, "员工": 6, "账单": 3000}
+        "楼栋": 15, "房屋": 3000, "业户": 3000, "员工": 6, "账单": 3000, "表具": 0}
     await phone.pull()
     assert len(phone.live("household")) == 800
 
@@ -130,7 +131,7 @@ async def test_a_corrected_row_updates_by_its_natural_key_and_phones_pull_it(cli
     rows[BILLS.name][0][5] = "2026-11-20"
     applied = await service.apply(workbook(rows), "a.xlsx", estate.id, user_id="clerk", tz=TZ)
     assert {n: c.changed for n, c in applied.plan.counts.items()} == {
-        "楼栋": 0, "房屋": 1, "业户": 1, "员工": 0, "账单": 1}
+        "楼栋": 0, "房屋": 1, "业户": 1, "员工": 0, "账单": 1, "表具": 0}
     assert await ChangeLog.count() == log_before + 2  # through the change log, as phones pull
     household = await Household.select().where(Household.owner_phone == "13900001111").first()
     assert household is not None and household["version"] > 1

@@ -13,7 +13,7 @@ from sync.dispatch import Roster
 from sync.specs import SPECS
 from sync.sla import Terms
 from schemas.sync import MutationResult
-from sync.storage import Batch, Numbering, Position, ProcessedMutation, RecordWrite
+from sync.storage import Batch, Numbering, Past, Position, ProcessedMutation, RecordWrite
 
 
 class MemoryStorage:
@@ -51,6 +51,14 @@ class MemoryStorage:
     async def rosters(self, days: Mapping[str, str]) -> dict[str, Roster]:
         """The rosters set in ``estate_rosters`` ({estate: Roster}) whose day is asked."""
         return {e: r for e, r in self.estate_rosters.items() if days.get(e) == r.day}
+
+    async def history(self, collection: str, ids: Collection[str]) -> dict[str, Past]:
+        """A meter's readings (no vacant checks, no settings of its own: the seeds')."""
+        meters = self.tables.get("meter", {})
+        readings = [r for r in self.tables.get(collection, {}).values()
+                    if not r["deleted"] and r.get("review") != "reread"]
+        return {i: Past(rows=[copy.deepcopy(r) for r in readings if r["meter_id"] == i],
+                        about={"kind": meters[i]["kind"]}) for i in ids if i in meters}
 
     async def commit(self, batch: Batch) -> None:
         if self.fail_next_commit:

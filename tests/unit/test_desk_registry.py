@@ -31,6 +31,7 @@ NAV_ORDER = [
     ("/desk/vacant", "nav.vacant", "desk.vacant"),
     ("/desk/patrols", "nav.patrols", "desk.patrols"),
     ("/desk/reports", "nav.reports", "desk.reports"),
+    ("/desk/meters", "nav.meters", "desk.meters"),
     ("/desk/stewards", "nav.stewards", "desk.stewards"),
     ("/desk/familiarity", "nav.familiarity", "desk.familiarity"),
     ("/desk/visit-plans", "nav.visit_plan", "desk.visit_plan"),
@@ -44,6 +45,7 @@ NAV_ORDER = [
     ("/desk/settings/time-limits", "nav.time_limits", "desk.time_limits"),
     ("/desk/settings/paid-services", "nav.paid_prices", "desk.paid_prices"),
     ("/admin/devices", "admin.nav.devices", "admin.devices"),
+    ("/desk/settings/meters", "nav.meter_settings", "desk.meter_settings"),
     ("/desk/settings/property-fees", "nav.property_fees", "desk.property_fees"),
     ("/admin/audit", "admin.nav.audit", "admin.audit"),
     ("/admin/users", "admin.nav.users", "admin.users"),
@@ -65,7 +67,8 @@ def test_every_nav_link_and_export_has_an_access_line() -> None:
 def test_the_exports_are_the_desk_lists() -> None:
     lists = export_lists()
     assert set(lists) == {"tickets", "callbacks", "escalations", "vacant", "patrols", "stewards",
-                          "conflicts", "duplicates", "archive", "kpi", "kpi_breakdown", "kpi_records", "reports", "familiarity", "assessments"}
+                          "conflicts", "duplicates", "archive", "kpi", "kpi_breakdown", "kpi_records", "reports", "familiarity", "assessments",
+                          "meter_sheet"}
     assert {name for name, listed in lists.items() if listed.personal} == {"archive", "callbacks", "conflicts",
                                                                           "kpi_records", "familiarity"}
     assert {name for name, listed in lists.items() if ACCESS[listed.page] != ACCESS["desk.export"]} == {
@@ -100,7 +103,7 @@ def test_the_registry_refuses_a_clashing_nav_link(entry: NavEntry) -> None:
 
 @pytest.mark.parametrize("role, shown", [
     ("desk", ["/desk/tickets", "/desk/intake", "/desk/callbacks", "/desk/duplicates", "/desk/archive",
-              "/desk/estate", "/desk/move-ins", "/desk/keys", "/desk/vacant", "/desk/patrols", "/desk/reports", "/desk/stewards",
+              "/desk/estate", "/desk/move-ins", "/desk/keys", "/desk/vacant", "/desk/patrols", "/desk/reports", "/desk/meters", "/desk/stewards",
               "/desk/familiarity", "/desk/visit-plans", "/desk/conflicts", "/desk/escalations", "/desk/roster", "/admin/devices"]),
     ("engineer", []),  # the phone app only
     ("admin", [href for href, _, _ in NAV_ORDER]),

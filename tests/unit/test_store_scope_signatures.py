@@ -13,17 +13,21 @@ from types import ModuleType
 import pytest
 
 from server.store import (
-    archive, assessment, audit, conflicts, exports, familiarity, field_work, kpi, kpi_breakdown, kpi_records, places, tickets,
-    visit_plan,
+    archive, assessment, audit, conflicts, exports, familiarity, field_work, kpi, kpi_breakdown, kpi_records, meters,
+    places, tickets, visit_plan,
 )
 
 MODULES = (tickets, places, archive, field_work, kpi, kpi_breakdown, kpi_records, conflicts, exports, audit,
-           familiarity, visit_plan, assessment)
+           familiarity, visit_plan, assessment, meters)
 
 ALLOWED: dict[str, str] = {
     "server.store.places.all_estates_scope": "builds the system's every-estate scope from the estate table",
     "server.store.places.codes_of": "codes of buildings named by rows already read in scope (a look-up by id)",
     "server.store.field_work.staff_names": "names of people named by rows already read in scope (a look-up by id)",
+    "server.store.meters.set_settings": "writes an estate's settings (the estate chosen in scope by the caller)",
+    "server.store.meters.settings_of": "an estate's settings (its row), the estate chosen in scope by the caller",
+    "server.store.meters.past_of_meters": "the sync engine's read inside a push, of the meters a mutation "
+                                          "names (the merge refuses one out of scope)",
     "server.store.kpi.clock_version": "the deployment's sync clock: one number, no record",
     "server.store.audit.record": "appends an audit entry; reads nothing",
     "server.store.familiarity.of_estate": "one estate's own setting, the estate chosen in scope by the desk",

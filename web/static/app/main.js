@@ -100,8 +100,10 @@ function go(path) {
 /** @param {string} text @param {"ok" | "warn"} [kind] */
 function flash(text, kind = "ok") {
   const box = /** @type {HTMLElement} */ (document.querySelector("[data-flash]"));
-  box.replaceChildren(h("p", { class: `flash-${kind}`, "data-flash-text": true }, text));
-  setTimeout(() => { if (box.textContent === text) box.replaceChildren(); }, 5000);
+  const note = h("p", { class: `flash-${kind}`, "data-flash-text": true }, text);
+  box.replaceChildren(note);
+  // this note only: an earlier note's timer must not clear a newer one with the same words
+  setTimeout(() => { if (box.firstChild === note) box.replaceChildren(); }, 5000);
 }
 
 /** @param {string | null} current @param {string} [role] */

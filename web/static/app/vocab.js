@@ -7,7 +7,7 @@
  * `subset(...)`, which is checked against the served codes once they are loaded.
  */
 
-/** @typedef {{ collections: string[], vocabularies: Record<string, string[]> }} Schema */
+/** @typedef {{ collections: string[], vocabularies: Record<string, string[]>, rules?: Record<string, any> }} Schema */
 
 /** @type {Schema | null} */
 let served = null;
@@ -29,7 +29,16 @@ export async function loadVocab() {
 
 /** Use this schema (tests; loadVocab). @param {Schema} schema */
 export function setVocab(schema) {
-  served = { collections: [...schema.collections], vocabularies: { ...schema.vocabularies } };
+  served = { collections: [...schema.collections], vocabularies: { ...schema.vocabularies }, rules: { ...(schema.rules || {}) } };
+}
+
+/**
+ * The seeded rules of a capability the phone checks before saving (e.g. "meters": the
+ * reading checks), as served; null before the schema is loaded.
+ * @param {string} name
+ */
+export function rules(name) {
+  return served?.rules?.[name] ?? null;
 }
 
 /** Has the schema been loaded? */
