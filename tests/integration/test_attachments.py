@@ -11,6 +11,12 @@ from tests.integration.test_sync_support import (
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
 
+@pytest.fixture(params=["files", "database"])
+def settings(settings, request):
+    """Every test here on both photo stores (STEWARDSYNC_PHOTO_STORE), on both engines."""
+    return settings.with_(photo_store=request.param)
+
+
 @pytest.fixture
 async def scene(client):
     estate, phone = await estate_and_phone(client, buildings=2, assigned=1)
