@@ -37,7 +37,6 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from server.errors import ApiError
 from server.settings import Settings
 
 if TYPE_CHECKING:
@@ -57,7 +56,8 @@ class PhotoStore(Protocol):
 
     async def put(self, conn: Conn, sha256: str, content: bytes) -> bool:
         """Keep ``content`` (whose sha256 the caller verified) under ``sha256``; True when
-        written now, False when the store already held those bytes."""
+        written now, False when the store already held those bytes. ``OSError`` when the
+        store cannot keep them (nothing is then kept under that hash)."""
         ...
 
     async def has(self, conn: Conn, sha256: str) -> bool:
@@ -80,12 +80,6 @@ class PhotoStore(Protocol):
         ...
 
 
-class PhotoStoreFailed(ApiError):
-    def __init__(self, detail: str):
-        super().__init__(503, "photo_store_failed", "照片暂时无法保存，请稍后重传 / the photo could not "
-                         "be saved: upload it again later", {"detail": detail})
-
-
 def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
@@ -106,7 +100,7 @@ class FileStore:
             return await asyncio.to_thread(self.write, sha256, content)
         except OSError as exc:
             log.error("photo %s not written to %s: %s", sha256, self.root, exc)
-            raise PhotoStoreFailed(str(exc)) from exc
+            raise  # answered as storage trouble (a full disk: 507 storage_full): the phone retries
 
     def write(self, sha256: str, content: bytes) -> bool:
         """Synchronous ``put`` (also used by the move command and restores)."""

@@ -8,16 +8,20 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from server.clock import iso_in
 from server.ops.backup import backup
-from server.ops.photos import backup_folder, move_photos
-from server.settings import Settings
-from server.store import photo_store
+from server.ops.integrity import run_check
+from server.ops.photos import backup_folder, move_photos, sweep_orphan_files
+from server.settings import Settings, SettingsError, load_settings
+from server.store import attachments, photo_store
 from server.store.photo_store import DatabaseStore, FileStore
-from server.store.sync_storage import read_snapshot
+from server.store.sync_storage import read_snapshot, write_transaction
 from tests.integration.test_ops_backup import empty_target  # noqa: F401 - a fixture
 from tests.integration.test_sync_support import estate_and_phone, jpeg, sha, steward_phone, table_counts
 
@@ -59,6 +63,13 @@ async def where_held(sha256: str, settings: Settings) -> tuple[bool, bool]:
     async with read_snapshot() as conn:
         in_db = await DatabaseStore().has(conn, sha256)
     return in_db, FileStore(settings.photos_dir).path(sha256).exists()
+
+
+async def age(shas: list[str], days: float) -> None:
+    async with write_transaction() as conn:
+        for digest in shas:
+            await conn.execute("UPDATE attachment_blob SET created_at = ? WHERE sha256 = ?",
+                               iso_in(timedelta(days=-days)), digest)
 
 
 def stewardsync(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
@@ -115,7 +126,7 @@ async def test_a_half_written_file_is_never_served(client, settings: Settings, s
 
     monkeypatch.setattr(os, "fsync", disk_fails)  # the write stops before the rename
     failed = await put(phone, content)
-    assert failed.status_code == 503 and failed.json()["code"] == "photo_store_failed", failed.text
+    assert failed.status_code == 507 and failed.json()["code"] == "storage_full", failed.text
     monkeypatch.undo()
     assert not files.path(sha(content)).exists()
     assert list(files.files()) == []  # no temporary file left behind either
@@ -220,3 +231,67 @@ async def test_move_both_ways_idempotent_and_resumable(client, settings: Setting
     await all_served()
     checked = await asyncio.to_thread(stewardsync, settings, "check", "--verify-photos")
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+async def test_the_purge_drops_the_bytes_and_waits_for_a_backup(client, settings: Settings, store: str) -> None:
+    _, phone = await estate_and_phone(client)
+    old, fresh = photo(20), photo(21)
+    for content in (old, fresh):
+        assert (await put(phone, content)).status_code == 201
+    await age([sha(old)], days=2)
+    with photo_store.backup_running(settings.photos_dir):  # a backup copying files: no deletion now
+        assert (await attachments.purge_unreferenced()).blobs == 0
+    assert (await attachments.purge_unreferenced()).blobs == 1
+    assert await where_held(sha(old), settings) == (False, False)
+    assert await where_held(sha(fresh), settings) == ((False, True) if store == "files" else (True, False))
+
+
+async def test_orphan_files_are_swept_when_old_and_unnamed(client, settings: Settings, store: str) -> None:
+    if store != "files":
+        pytest.skip("files only")
+    _, phone = await estate_and_phone(client)
+    named = photo(30)
+    assert (await put(phone, named)).status_code == 201
+    files = FileStore(settings.photos_dir)
+    orphan, young = photo(31), photo(32)  # written by uploads whose transaction then failed
+    files.write(sha(orphan), orphan)
+    files.write(sha(young), young)
+    torn = files.path(sha(orphan)).with_name(f".{sha(orphan)}.dead{photo_store.TEMP_SUFFIX}")
+    torn.write_bytes(orphan[:10])
+    two_days_ago = time.time() - 2 * 86400
+    for path in (files.path(sha(orphan)), files.path(sha(named)), torn):
+        os.utime(path, (two_days_ago, two_days_ago))
+    with photo_store.backup_running(settings.photos_dir):
+        assert await sweep_orphan_files(files) == 0
+    assert await sweep_orphan_files(files) == 2  # the old orphan and the torn temporary file
+    assert sorted(files.names()) == sorted([sha(named), sha(young)])
+    assert not torn.exists()
+    checked = await run_check()
+    assert checked.ok and checked.counts["photo files no row names"] == 1  # the young one: not a problem
+
+
+async def test_the_integrity_check_finds_missing_and_damaged_photos(client, settings: Settings, store: str) -> None:
+    _, phone = await estate_and_phone(client)
+    lost, damaged = photo(40), photo(41)
+    for content in (lost, damaged):
+        assert (await put(phone, content)).status_code == 201
+    async with write_transaction() as conn:
+        await photo_store.chosen().delete(conn, [sha(lost)])
+        if store == "database":
+            await conn.execute("UPDATE attachment_blob SET content = ? WHERE sha256 = ?",
+                               damaged[:-1] + b"\x00", sha(damaged))
+    if store == "files":
+        FileStore(settings.photos_dir).path(sha(damaged)).write_bytes(damaged[:-1] + b"\x00")
+    quick = await run_check()
+    assert [p.code for p in quick.problems] == ["photo_missing"]
+    deep = await run_check(verify_photos=True)
+    assert sorted(p.code for p in deep.problems) == ["photo_damaged", "photo_missing"]
+
+
+def test_the_setting_takes_files_or_database_only() -> None:
+    assert load_settings({}).resolved_photo_store == "files"
+    assert load_settings({"STEWARDSYNC_DATABASE_URL": "postgresql://u@h/db"}).resolved_photo_store == "database"
+    assert load_settings({"STEWARDSYNC_PHOTO_STORE": "files",
+                          "STEWARDSYNC_DATABASE_URL": "postgresql://u@h/db"}).resolved_photo_store == "files"
+    with pytest.raises(SettingsError, match="STEWARDSYNC_PHOTO_STORE"):
+        load_settings({"STEWARDSYNC_PHOTO_STORE": "s3"})
