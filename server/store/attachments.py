@@ -248,25 +248,29 @@ async def purge_unreferenced(days: float = UNREFERENCED_DAYS) -> Purged:
     Safe to run twice."""
     before = iso_in(timedelta(days=-days))
     async with read_snapshot() as conn:  # most ticks find nothing: no write lock for them
-        if not await conn.fetchrow(
-                "SELECT 1 WHERE EXISTS (SELECT 1 FROM upload_part WHERE created_at < ?) OR EXISTS "
-                f"(SELECT 1 FROM attachment_blob b WHERE b.created_at < ? AND NOT ({_named_sql('b.sha256')}))",
-                before, before):
+        candidates = await _unnamed_before(conn, before)
+        if not candidates and not await conn.fetchrow(
+                "SELECT 1 WHERE EXISTS (SELECT 1 FROM upload_part WHERE created_at < ?)", before):
             return Purged(blobs=0, parts=0)
     with photo_store.no_backup_running() as free:
         if not free:
             return Purged(blobs=0, parts=0)
-        return await _purge(before)
+        return await _purge(before, candidates)
 
 
-async def _purge(before: str) -> Purged:
+async def _unnamed_before(conn: Conn, before: str) -> list[str]:
+    return [r[0] for r in await conn.fetch(
+        f"SELECT b.sha256 FROM attachment_blob b WHERE b.created_at < ? AND NOT ({_named_sql('b.sha256')}) "
+        "ORDER BY b.sha256", before)]
+
+
+async def _purge(before: str, candidates: list[str]) -> Purged:
     async with write_transaction() as conn:
-        await lock_clock(conn)
-        gone = [r[0] for r in await conn.fetch(
-            f"SELECT b.sha256 FROM attachment_blob b WHERE b.created_at < ? AND NOT ({_named_sql('b.sha256')}) "
-            "ORDER BY b.sha256", before)]
-        for sha256 in gone if conn.postgres else ():
+        # The hashes' locks before the clock's, in one order, as uploads take them: no deadlock.
+        for sha256 in candidates if conn.postgres else ():
             await lock_hash(conn, sha256)
+        await lock_clock(conn)
+        gone = sorted(set(await _unnamed_before(conn, before)) & set(candidates))  # the others: next time
         for store in photo_store.both():  # a crash before the commit: the rows stay, and go next time
             await store.delete(conn, gone)
         for chunk in conn.chunks(gone):

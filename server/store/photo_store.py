@@ -35,12 +35,10 @@ import secrets
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from server.settings import Settings
-
-if TYPE_CHECKING:
-    from server.store.sync_storage import Conn
+from server.store.sync_storage import Conn, read_snapshot
 
 log = logging.getLogger("stewardsync.photos")
 
@@ -280,6 +278,12 @@ async def read_any(conn: Conn, sha256: str) -> bytes | None:
         if content is not None:
             return content
     return None
+
+
+async def stored_bytes(sha256: str) -> bytes | None:
+    """The bytes of a stored photo, from whichever store holds them (commands, tests)."""
+    async with read_snapshot() as conn:
+        return await read_any(conn, sha256)
 
 
 async def held_anywhere(conn: Conn, sha256: str, size: int) -> bool:
