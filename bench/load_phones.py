@@ -640,6 +640,11 @@ async def footprint() -> list[str]:
     photos = sizes.get("attachment_blob", 0)
     lines.append(f"whole database {sum(sizes.values()) / 1e6:,.1f} MB, "
                  f"{(sum(sizes.values()) - photos) / max(mutations, 1):,.0f} bytes per mutation without the photos")
+    from server.store import photo_store  # photos kept as files (STEWARDSYNC_PHOTO_STORE=files) are outside the database
+
+    on_disk = [path.stat().st_size for path in photo_store.files().files()]
+    if on_disk:
+        lines.append(f"photo files {sum(on_disk) / 1e6:,.1f} MB in {len(on_disk):,} files")
     return lines
 
 

@@ -21,7 +21,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from server.settings import Settings, SettingsError, database_kind, load_settings
-from server.store import sqlite_pool
+from server.store import photo_store, sqlite_pool
 from server.tables import ALL_TABLES
 
 os.environ.setdefault("PICCOLO_CONF", "server.piccolo_conf")
@@ -79,6 +79,7 @@ async def connect(settings: Settings) -> Engine:
     if isinstance(engine, SQLiteEngine):
         Path(engine.path).parent.mkdir(parents=True, exist_ok=True)
     use_engine(engine)
+    photo_store.configure(settings)
     try:
         if isinstance(engine, PostgresEngine):
             await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size)

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 PREFIX = "STEWARDSYNC_"
+PHOTO_STORES = ("", "files", "database")  # "" is the engine's default
 
 
 class SettingsError(ValueError):
@@ -54,6 +55,11 @@ class Settings:
         "doc": "Largest request body the API accepts."})
     max_photo_bytes: int = field(default=5 * 1024 * 1024, metadata={
         "doc": "Largest photo or signature accepted."})
+    photo_store: str = field(default="", metadata={
+        "doc": "Where photo and signature bytes live: files (content-addressed files in "
+               "DATA_DIR/photos) or database (the attachment_blob table). Empty means files with "
+               "SQLite and database with PostgreSQL (several hosts then share the photos through "
+               "the database alone). `stewardsync photos move --to files|database` moves them."})
     upload_quota_bytes: int = field(default=50 * 1024 * 1024, metadata={
         "doc": "Bytes of photos one phone may hold on the server that no record names yet "
                "(uploads of the last day; they are purged after a day); past it an upload "
@@ -63,6 +69,16 @@ class Settings:
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'stewardsync.db').as_posix()}"
+
+    @property
+    def photos_dir(self) -> Path:
+        """The folder of the files photo store."""
+        return self.data_dir / "photos"
+
+    @property
+    def resolved_photo_store(self) -> str:
+        """``files`` or ``database``: the setting, else the engine's default."""
+        return self.photo_store or ("files" if self.engine_kind == "sqlite" else "database")
 
     @property
     def engine_kind(self) -> str:
@@ -123,6 +139,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             values[f.name] = _convert(f.name, raw, kind)
     settings = Settings(**values)  # type: ignore[arg-type]
     database_kind(settings.resolved_database_url)  # fail now on a bad URL
+    if settings.photo_store not in PHOTO_STORES:
+        raise SettingsError(f"{PREFIX}PHOTO_STORE: expected files or database, got {settings.photo_store!r}")
     return settings
 
 

@@ -8,6 +8,13 @@
 
 Either way the backup is written beside ``PATH`` and renamed into place only when
 complete, so a failed or interrupted backup never leaves a truncated file at ``PATH``.
+
+Photo files (the files store, ``DATA_DIR/photos``) go to the folder ``PATH.photos``, copied
+AFTER the database snapshot and each checked against its hash: files are immutable and
+content-addressed, and nothing deletes one while the backup holds the photo folder's lock
+(``server.store.photo_store.backup_running``), so every file the snapshot names is copied,
+however many uploads run meanwhile (``PATH.photos`` is complete before ``PATH`` appears).
+Photos kept in the database are in the snapshot itself.
 """
 
 from __future__ import annotations
@@ -23,14 +30,13 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import msgspec
 
 from server.db import make_engine
+from server.ops import OpsError
+from server.ops.photos import backup_folder, backup_photos
+from server.store.photo_store import backup_running
 from server.settings import Settings
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_CUSTOM_MAGIC = b"PGDMP"
-
-
-class OpsError(RuntimeError):
-    """An operation cannot be done; the message is one line for people."""
 
 
 class BackupInfo(msgspec.Struct):
@@ -38,6 +44,7 @@ class BackupInfo(msgspec.Struct):
     path: str
     bytes: int
     seconds: float
+    photos: int = 0  # photo files copied to PATH.photos
 
 
 def sqlite_path(settings: Settings) -> Path:
@@ -64,22 +71,24 @@ def pg_tool(name: str) -> str:
 
 def backup(settings: Settings, target: Path) -> BackupInfo:
     """Write a consistent backup of the configured database to ``target``."""
-    if target.exists():
-        raise OpsError(f"{target} already exists; choose a new file name")
+    if target.exists() or backup_folder(target).exists():
+        raise OpsError(f"{target} (or {backup_folder(target).name}) already exists; choose a new file name")
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     started = time.perf_counter()
     try:
-        if settings.engine_kind == "sqlite":
-            _backup_sqlite(sqlite_path(settings), partial)
-        else:
-            _backup_postgres(settings.resolved_database_url, partial)
+        with backup_running(settings.photos_dir):
+            if settings.engine_kind == "sqlite":
+                _backup_sqlite(sqlite_path(settings), partial)
+            else:
+                _backup_postgres(settings.resolved_database_url, partial)
+            photos = backup_photos(settings.photos_dir, target)
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
     return BackupInfo(engine=settings.engine_kind, path=str(target), bytes=target.stat().st_size,
-                      seconds=round(time.perf_counter() - started, 3))
+                      seconds=round(time.perf_counter() - started, 3), photos=photos)
 
 
 def _backup_sqlite(source: Path, partial: Path) -> None:

@@ -16,6 +16,11 @@ What must hold after any crash, restore or purge (each failure is one ``Problem`
 - ``conflict_missing``: every conflict record a mutation's stored result names exists.
 - ``device_seq``: a device's ``last_seq`` equals its highest processed seq, and its seqs
   run 1…last_seq without gaps.
+- ``photo_missing`` / ``photo_size`` / ``photo_damaged``: every stored photo
+  (``attachment_blob`` row) has its bytes in the database or in the files store
+  (``DATA_DIR/photos``), of the row's size; with ``verify_photos`` every byte is read and
+  checked against its sha256. Files no row names (an upload whose transaction failed,
+  swept by ``stewardsync purge``) are counted, not a problem.
 
 Queries are set-based (joins and GROUP BY), so the check reads each table a few times
 whatever its size, and reports at most ``EXAMPLES`` rows per kind of problem.
@@ -23,10 +28,12 @@ whatever its size, and reports at most ``EXAMPLES`` rows per kind of problem.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import msgspec
 
+from server.store import photo_store
 from server.tables import SYNCED_TABLES, ChangeLog
 
 EXAMPLES = 20
@@ -188,7 +195,36 @@ async def check_devices(problems: list[Problem]) -> int:
     return len(rows)
 
 
-async def run_check() -> Report:
+async def check_photos(problems: list[Problem], counts: dict[str, int], *, verify: bool) -> None:
+    files = photo_store.files()
+    length = "octet_length" if ChangeLog._meta.db.engine_type == "postgres" else "length"
+    rows = await _rows(f"SELECT sha256, size, {length}(content) AS held FROM attachment_blob ORDER BY sha256")
+    names = set(await asyncio.to_thread(lambda: set(files.names())))
+    found: dict[str, list[str]] = {"photo_missing": [], "photo_size": [], "photo_damaged": []}
+    for row in rows:
+        sha, size, held = row["sha256"], int(row["size"] or 0), int(row["held"] or 0)
+        on_disk = files.path(sha).stat().st_size if sha in names else None
+        if not held and on_disk is None:
+            found["photo_missing"].append(f"photo {sha} ({size} bytes) is in neither the database nor {files.root}")
+        elif (held or on_disk) != size:
+            found["photo_size"].append(f"photo {sha} holds {held or on_disk} bytes, its row says {size}")
+        elif verify and await _damaged(sha, held > 0):
+            found["photo_damaged"].append(f"photo {sha}: its bytes do not match its sha256")
+    for code, messages in found.items():
+        problems.extend(Problem(code, message) for message in messages[:EXAMPLES])
+    counts["photos"] = len(rows)
+    counts["photos in files"] = len(names & {row["sha256"] for row in rows})
+    counts["photo files no row names"] = len(names - {row["sha256"] for row in rows})
+
+
+async def _damaged(sha256: str, in_database: bool) -> bool:
+    if in_database:
+        rows = await _rows("SELECT content FROM attachment_blob WHERE sha256 = {}", sha256)
+        return photo_store.sha256_of(bytes(rows[0]["content"])) != sha256
+    return await asyncio.to_thread(photo_store.files().read, sha256) is None
+
+
+async def run_check(*, verify_photos: bool = False) -> Report:
     """Run every check on the bound database (``server.db.connect`` first)."""
     problems: list[Problem] = []
     clock, _purged = await check_clock(problems)
@@ -200,4 +236,5 @@ async def run_check() -> Report:
         "conflicts named": await check_conflicts(problems),
         "clock": clock,
     }
+    await check_photos(problems, counts, verify=verify_photos)
     return Report(problems=problems, counts=counts)

@@ -1,5 +1,8 @@
 """Restore a backup into an EMPTY database of the same engine, then start a new epoch.
 
+The backup's photo files (``PATH.photos``, if any) are put back into ``DATA_DIR/photos``,
+each checked against its hash; photos the backup kept in the database come with it.
+
 A restored database has forgotten what happened after its backup, but the phones have
 not: their pull cursors point at versions the restored server will hand out again for
 other changes, and their devices' ``last_seq`` is ahead of the restored one. So after
@@ -22,7 +25,9 @@ from pathlib import Path
 import asyncpg
 import msgspec
 
-from server.ops.backup import OpsError, backup_kind, pg_client_args, pg_tool, sqlite_path
+from server.ops import OpsError
+from server.ops.backup import backup_kind, pg_client_args, pg_tool, sqlite_path
+from server.ops.photos import restore_photos
 from server.settings import Settings
 
 RESTORE_GAP = 1_000_000_000
@@ -34,6 +39,7 @@ class RestoreInfo(msgspec.Struct):
     source: str
     clock_before: int
     clock_after: int
+    photos: int = 0  # photo files put back into DATA_DIR/photos
 
 
 def restore(settings: Settings, source: Path) -> RestoreInfo:
@@ -43,8 +49,11 @@ def restore(settings: Settings, source: Path) -> RestoreInfo:
         raise OpsError(f"{source} is a {kind} backup but the configured database is {settings.engine_kind}; "
                        "restore into a database of the same engine")
     if kind == "sqlite":
-        return _restore_sqlite(source, sqlite_path(settings))
-    return _restore_postgres(source, settings.resolved_database_url)
+        info = _restore_sqlite(source, sqlite_path(settings))
+    else:
+        info = _restore_postgres(source, settings.resolved_database_url)
+    info.photos = restore_photos(source, settings.photos_dir)
+    return info
 
 
 def _restore_sqlite(source: Path, target: Path) -> RestoreInfo:

@@ -1,8 +1,12 @@
-"""Photos and signatures: content-addressed bytes in ``attachment_blob``.
+"""Photos and signatures: content-addressed bytes, indexed by ``attachment_blob`` and kept in
+the photo store the settings choose (``server.store.photo_store``: files or the database).
 
 Uploads are resumable: each chunk is kept in ``upload_part`` (per uploader: a phone resumes
 only its own parts) until the last one arrives; then the whole is checked against its
-sha256 and its type (by magic bytes), stored once, the uploader is noted in
+sha256 and its type (by magic bytes), stored once (its bytes put in the photo store, then
+its ``attachment_blob`` row: both inside the write transaction, so a row never names bytes
+that are not written; a file written by a transaction that then fails is an orphan the
+``purge`` command sweeps), the uploader is noted in
 ``attachment_upload``, and every attachment record naming it is marked ``stored`` through a
 normal write (a new version and a change_log row) so that phones see it on their next pull.
 
@@ -27,6 +31,8 @@ import msgspec
 from server import jobs
 from server.clock import iso_in
 from server.errors import ApiError
+from server.store import photo_store
+from server.store.photo_store import length_sql
 from server.store.scoping import scope_sql, with_row_filter
 from server.store.sync_storage import Conn, load_rows, lock_clock, read_snapshot, write_records, write_transaction
 from sync.policy import readable_fields
@@ -109,15 +115,11 @@ async def _parts_offset(conn: Conn, sha256: str, uploader: str) -> int:
     """Bytes of ``uploader``'s upload of ``sha256`` received in order so far."""
     offset = 0
     for start, length in await conn.fetch(
-            f"SELECT \"offset\", {_length(conn)}(content) FROM upload_part WHERE sha256 = ? AND uploader = ? "
+            f"SELECT \"offset\", {length_sql(conn)}(content) FROM upload_part WHERE sha256 = ? AND uploader = ? "
             "ORDER BY \"offset\"", sha256, uploader):
         if start == offset:
             offset += int(length)
     return offset
-
-
-def _length(conn: Conn) -> str:
-    return "octet_length" if conn.postgres else "length"
 
 
 async def receive_chunk(actor: Actor, sha256: str, start: int, total: int, content: bytes, *,
@@ -126,11 +128,11 @@ async def receive_chunk(actor: Actor, sha256: str, start: int, total: int, conte
     actor may already see answer complete; anyone else's are uploaded like new ones."""
     uploader = uploader_of(actor)
     async with write_transaction() as conn:
-        if conn.postgres:  # two uploads of one photo at once: one after the other
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", sha256)
+        if conn.postgres:  # two uploads of one photo at once (or an upload and the purge): one after the other
+            await lock_hash(conn, sha256)
         size = await _visible_size(conn, actor, sha256)
-        if size is not None:
-            return Upload(offset=size, complete=True)
+        if size is not None and await photo_store.held_anywhere(conn, sha256, size):
+            return Upload(offset=size, complete=True)  # (bytes lost from the store: upload them again)
         offset = await _parts_offset(conn, sha256, uploader)
         if start != offset and start != 0:
             raise ApiError(409, "offset_mismatch", "上传位置不符，请从服务器已收到的位置续传 / "
@@ -149,9 +151,7 @@ async def receive_chunk(actor: Actor, sha256: str, start: int, total: int, conte
         await conn.execute("DELETE FROM upload_part WHERE sha256 = ? AND uploader = ?", sha256, uploader)
         actual = hashlib.sha256(whole).hexdigest()
         if actual == sha256:
-            await conn.execute("INSERT INTO attachment_blob (sha256, mime, size, content, created_at) "
-                               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
-                               sha256, sniff(whole[:16]), len(whole), whole, now)
+            await store_bytes(conn, sha256, whole, now)
             await conn.execute("INSERT INTO attachment_upload (sha256, uploader, user_id, size, created_at) "
                                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256, uploader) DO NOTHING",
                                sha256, uploader, actor.user_id, len(whole), now)
@@ -160,6 +160,23 @@ async def receive_chunk(actor: Actor, sha256: str, start: int, total: int, conte
         raise ApiError(422, "hash_mismatch", "内容与 sha256 不符，请重新上传 / the bytes do not match "
                        "their sha256: upload again", {"expected": sha256, "actual": actual})
     return Upload(offset=len(whole), complete=True, created=True)
+
+
+async def store_bytes(conn: Conn, sha256: str, content: bytes, now: str) -> bool:
+    """Put verified bytes in the chosen store (unless a store holds them already) and index
+    them; True when written now (once per hash)."""
+    await conn.execute("INSERT INTO attachment_blob (sha256, mime, size, content, created_at) "
+                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+                       sha256, sniff(content[:16]), len(content), b"", now)
+    if await photo_store.held_anywhere(conn, sha256, len(content)):
+        return False
+    return await photo_store.chosen().put(conn, sha256, content)
+
+
+async def lock_hash(conn: Conn, sha256: str) -> None:
+    """PostgreSQL: hold ``sha256``'s lock until the transaction ends (uploads, the purge and
+    the photo move take it, so that only one of them writes or drops one hash's bytes)."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", sha256)
 
 
 def _named_sql(sha_column: str) -> str:
@@ -176,7 +193,7 @@ async def _check_quota(conn: Conn, sha256: str, uploader: str, total: int, quota
     row = await conn.fetchrow(
         "SELECT (SELECT COALESCE(SUM(u.size), 0) FROM attachment_upload u WHERE u.uploader = ? "
         f"AND u.created_at >= ? AND NOT ({_named_sql('u.sha256')})), "
-        f"(SELECT COALESCE(SUM({_length(conn)}(p.content)), 0) FROM upload_part p "
+        f"(SELECT COALESCE(SUM({length_sql(conn)}(p.content)), 0) FROM upload_part p "
         "WHERE p.uploader = ? AND p.sha256 <> ?)",
         uploader, iso_in(timedelta(days=-UNREFERENCED_DAYS)), uploader, sha256)
     used = int(row[0]) + int(row[1]) if row else 0
@@ -212,8 +229,9 @@ async def read_visible(actor: Actor, sha256: str) -> tuple[str, bytes] | None:
     async with read_snapshot() as conn:
         if await _visible_size(conn, actor, sha256) is None:
             return None
-        row = await conn.fetchrow("SELECT mime, content FROM attachment_blob WHERE sha256 = ?", sha256)
-    return (row[0], bytes(row[1])) if row else None
+        row = await conn.fetchrow("SELECT mime FROM attachment_blob WHERE sha256 = ?", sha256)
+        content = await photo_store.read_any(conn, sha256)
+    return (row[0], content) if row and content is not None else None
 
 
 class Purged(msgspec.Struct, frozen=True, kw_only=True):
@@ -223,20 +241,38 @@ class Purged(msgspec.Struct, frozen=True, kw_only=True):
 
 async def purge_unreferenced(days: float = UNREFERENCED_DAYS) -> Purged:
     """Delete the stored bytes no record names (live or deleted) that are older than
-    ``days``, with their uploaders, and the parts of uploads left unfinished as long. Under
-    the write lock, so a push naming the bytes meanwhile keeps them. Safe to run twice."""
+    ``days``, with their uploaders and their bytes (from either store), and the parts of
+    uploads left unfinished as long. Under the write lock (and, on PostgreSQL, each hash's
+    upload lock), so a push naming the bytes or an upload of them meanwhile keeps them.
+    Skipped while a backup copies the photo files (``photo_store.no_backup_running``).
+    Safe to run twice."""
     before = iso_in(timedelta(days=-days))
     async with read_snapshot() as conn:  # most ticks find nothing: no write lock for them
-        if not await conn.fetchrow(
-                "SELECT 1 WHERE EXISTS (SELECT 1 FROM upload_part WHERE created_at < ?) OR EXISTS "
-                f"(SELECT 1 FROM attachment_blob b WHERE b.created_at < ? AND NOT ({_named_sql('b.sha256')}))",
-                before, before):
+        candidates = await _unnamed_before(conn, before)
+        if not candidates and not await conn.fetchrow(
+                "SELECT 1 WHERE EXISTS (SELECT 1 FROM upload_part WHERE created_at < ?)", before):
             return Purged(blobs=0, parts=0)
+    with photo_store.no_backup_running() as free:
+        if not free:
+            return Purged(blobs=0, parts=0)
+        return await _purge(before, candidates)
+
+
+async def _unnamed_before(conn: Conn, before: str) -> list[str]:
+    return [r[0] for r in await conn.fetch(
+        f"SELECT b.sha256 FROM attachment_blob b WHERE b.created_at < ? AND NOT ({_named_sql('b.sha256')}) "
+        "ORDER BY b.sha256", before)]
+
+
+async def _purge(before: str, candidates: list[str]) -> Purged:
     async with write_transaction() as conn:
+        # The hashes' locks before the clock's, in one order, as uploads take them: no deadlock.
+        for sha256 in candidates if conn.postgres else ():
+            await lock_hash(conn, sha256)
         await lock_clock(conn)
-        gone = [r[0] for r in await conn.fetch(
-            f"SELECT b.sha256 FROM attachment_blob b WHERE b.created_at < ? AND NOT ({_named_sql('b.sha256')})",
-            before)]
+        gone = sorted(set(await _unnamed_before(conn, before)) & set(candidates))  # the others: next time
+        for store in photo_store.both():  # a crash before the commit: the rows stay, and go next time
+            await store.delete(conn, gone)
         for chunk in conn.chunks(gone):
             where, params = conn.in_list("sha256", chunk)
             await conn.execute(f"DELETE FROM attachment_upload WHERE {where}", *params)

@@ -30,7 +30,8 @@ import pytest
 
 from server import db as database
 from server.settings import Settings
-from server.tables import AppliedMutation, Attachment, AttachmentBlob, Finding, PatrolRound, SyncDevice
+from server.store.photo_store import stored_bytes
+from server.tables import AppliedMutation, Attachment, Finding, PatrolRound, SyncDevice
 from tests.e2e.conftest import ROOT, LiveServer
 from tests.e2e.test_app_support import log_in, photo_png, saved, seed_world, shot, wait_synced
 from tests.factories import PASSWORD
@@ -163,8 +164,8 @@ async def test_a_restored_server_gets_back_what_the_phone_had_synced(
         attachments = await Attachment.select(Attachment.sha256, Attachment.stored)
         assert sorted((a["sha256"], a["stored"]) for a in attachments) == sorted((sha, True) for sha in photos)
         for sha256 in photos:
-            blob = await AttachmentBlob.select().where(AttachmentBlob.sha256 == sha256).first()
-            assert hashlib.sha256(bytes(blob["content"])).hexdigest() == sha256
+            content = await stored_bytes(sha256)
+            assert content is not None and hashlib.sha256(content).hexdigest() == sha256
         assert await page.locator("[data-banner=problems]").count() == 0
         assert await page.get_attribute("[data-sync-badge]", "data-pending") == "0"
         retained = await phone_db(page, 'return await request(db.transaction("sent").objectStore("sent").getAllKeys());')
@@ -291,8 +292,7 @@ async def test_an_app_update_keeps_the_outbox_and_photos_of_the_previous_databas
     await wait_synced(page)
     finding = await Finding.select().where(Finding.id == made["finding"]).first()
     assert finding["description"] == "旧版本记录的发现"
-    blob = await AttachmentBlob.select().where(AttachmentBlob.sha256 == made["sha256"]).first()
-    assert bytes(blob["content"]) == photo
+    assert await stored_bytes(made["sha256"]) == photo
     version, indexes = await page.evaluate("""() => new Promise((ok) => { const r = indexedDB.open("stewardsync"); r.onsuccess = () => {
         ok([r.result.version, [...r.result.transaction("records").objectStore("records").indexNames]]); r.result.close(); }; })""")
     # the current schema version: 4 since issue 19 (a collection is a key range, no index

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_sync_support import (
-    STATE_TABLES, estate_and_phone, jpeg, sha, steward_phone, table_counts,
+from tests.integration.test_sync_support import (  # noqa: F401 - both_photo_stores: a fixture
+    STATE_TABLES, both_photo_stores, estate_and_phone, jpeg, sha, steward_phone, table_counts,
 )
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40

@@ -19,6 +19,7 @@ from server.clock import iso_in
 from server.store import attachments
 from server.store.sync_storage import write_transaction
 from server.tables import Attachment
+from tests.integration.test_sync_support import both_photo_stores  # noqa: F401 - every test on both stores
 from tests.integration.test_sync_support import Phone, estate_and_phone, jpeg, sha, steward_phone, table_counts
 
 

@@ -7,7 +7,9 @@ import hashlib
 from typing import Any
 
 import httpx
+import pytest
 
+from server.settings import Settings
 from tests.factories import SmallEstate, enrol, make_estate, make_user, new_id
 
 PROTOCOL = 2
@@ -114,6 +116,13 @@ async def estate_and_phone(client: httpx.AsyncClient, buildings: int = 2,
 
 def ticket_fields(unit_id: str, title: str = "楼道灯不亮") -> dict[str, Any]:
     return {"kind": "repair", "title": title, "unit_id": unit_id, "description": "3楼走廊"}
+
+
+@pytest.fixture(name="settings", params=["files", "database"])
+def both_photo_stores(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """``settings`` on each photo store (STEWARDSYNC_PHOTO_STORE): a test module that
+    imports this fixture runs every test on both stores, on both engines."""
+    return settings.with_(photo_store=request.param)
 
 
 def jpeg(payload: bytes = b"photo") -> bytes:
