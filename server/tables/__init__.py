@@ -9,7 +9,7 @@ of modules. The synced tables (subclasses of ``Synced``) are found from it, by w
 from piccolo.table import Table
 
 from server.tables import (
-    attachments, conflicts, duty, estate, patrol, staff, sync, tickets, vacant, visits,
+    attachments, conflicts, duty, estate, patrol, renovation, staff, sync, tickets, vacant, visits,
 )
 from server.tables.base import Synced
 from server.tables.estate import Building, Estate, FeeBill, Household, Unit
@@ -20,12 +20,13 @@ from server.tables.staff import (
     AuditLog, BuildingAssignment, LoginAttempt, StaffEstate, StaffSession, StaffUser,
 )
 from server.tables.patrol import Finding, PatrolRound
+from server.tables.renovation import Renovation, RenovationInspection
 from server.tables.sync import AppliedMutation, ChangeLog, SyncClock, SyncDevice
 from server.tables.tickets import Ticket, TicketEvent
 from server.tables.vacant import VacantCheck
 from server.tables.visits import Visit
 
-MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, attachments, sync, conflicts)
+MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, renovation, attachments, sync, conflicts)
 
 ALL_TABLES: list[type[Table]] = [table for module in MODULES for table in module.TABLES]
 
@@ -36,7 +37,7 @@ SYNCED_TABLES: dict[str, type[Synced]] = {
 __all__ = [
     "ALL_TABLES", "SYNCED_TABLES", "AppliedMutation", "Attachment", "AttachmentBlob",
     "AuditLog", "Building", "BuildingAssignment", "ChangeLog", "Conflict", "DutyRoster", "Estate", "FeeBill",
-    "Finding", "Household", "LoginAttempt", "PatrolRound", "StaffEstate", "StaffSession",
+    "Finding", "Household", "LoginAttempt", "PatrolRound", "Renovation", "RenovationInspection", "StaffEstate", "StaffSession",
     "StaffUser", "SyncClock", "SyncDevice", "Ticket", "TicketEvent", "Unit",
     "UploadPart", "VacantCheck", "Visit",
 ]

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sync.spec import Spec
-from sync.specs import attachments, conflicts, estate, patrol, tickets, vacant, visits
+from sync.specs import attachments, conflicts, estate, patrol, renovation, tickets, vacant, visits
 
 REGISTRY: tuple[Spec, ...] = (
     *estate.SPECS,
     *patrol.SPECS,
     *vacant.SPECS,
     *visits.SPECS,
+    *renovation.SPECS,
     *tickets.SPECS,
     *attachments.SPECS,
     *conflicts.SPECS,

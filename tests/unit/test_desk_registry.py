@@ -27,6 +27,7 @@ NAV_ORDER = [
     ("/desk/archive", "nav.archive", "desk.archive"),
     ("/desk/estate", "estate.title", "desk.estate"),
     ("/desk/vacant", "nav.vacant", "desk.vacant"),
+    ("/desk/renovations", "nav.renovations", "desk.renovations"),
     ("/desk/patrols", "nav.patrols", "desk.patrols"),
     ("/desk/reports", "nav.reports", "desk.reports"),
     ("/desk/stewards", "nav.stewards", "desk.stewards"),
@@ -35,6 +36,7 @@ NAV_ORDER = [
     ("/desk/kpi", "nav.kpi", "desk.kpi"),
     ("/desk/kpi/estates", "nav.kpi_estates", "desk.kpi_estates"),
     ("/desk/roster", "nav.roster", "desk.roster"),
+    ("/desk/settings/renovation-fees", "nav.renovation_fees", "desk.renovation_fees"),
     ("/desk/settings/time-limits", "nav.time_limits", "desk.time_limits"),
     ("/desk/settings/paid-services", "nav.paid_prices", "desk.paid_prices"),
     ("/admin/devices", "admin.nav.devices", "admin.devices"),
@@ -93,7 +95,7 @@ def test_the_registry_refuses_a_clashing_nav_link(entry: NavEntry) -> None:
 
 @pytest.mark.parametrize("role, shown", [
     ("desk", ["/desk/tickets", "/desk/intake", "/desk/callbacks", "/desk/duplicates", "/desk/archive",
-              "/desk/estate", "/desk/vacant", "/desk/patrols", "/desk/reports", "/desk/stewards", "/desk/conflicts", "/desk/escalations",
+              "/desk/estate", "/desk/vacant", "/desk/renovations", "/desk/patrols", "/desk/reports", "/desk/stewards", "/desk/conflicts", "/desk/escalations",
               "/desk/roster", "/admin/devices"]),
     ("engineer", []),  # the phone app only
     ("admin", [href for href, _, _ in NAV_ORDER]),
