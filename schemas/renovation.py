@@ -45,6 +45,10 @@ class Renovation(Record, kw_only=True):
     passes_returned_on: Day | None = None
     second_on: Day | None = None  # 复验 passed
     refunded_on: Day | None = None
+    # the phone's signed test, 初验 and 复验 (a step taken on the phone names its inspection)
+    test_inspection_id: Id | None = None
+    first_inspection_id: Id | None = None
+    second_inspection_id: Id | None = None
     first_due: Day | None = None  # server: completion + 7 days
     second_due: Day | None = None  # server: 初验 + 3 months
     quality_deposit_fen: Fen = 0  # 装修质量保证金

@@ -98,6 +98,11 @@ def earliest_permit(tested_on: date) -> date:
     return tested_on + timedelta(days=PERMIT_AFTER_DAYS)
 
 
+# the steps taken on the phone name the inspection that shows them (the owner signed there)
+STEP_INSPECTION: dict[str, str] = {"tested": "test_inspection_id", "first_passed": "first_inspection_id",
+                                   "second_passed": "second_inspection_id"}
+
+
 def next_step(status: str) -> str | None:
     """The step after ``status`` (None: the case is closed)."""
     i = STEPS.index(status)
@@ -112,6 +117,8 @@ def step_refusal(row: Mapping[str, Any]) -> str | None:
     days = [row.get(STEP_DAY[s]) for s in STEPS[: STEPS.index(status) + 1]]
     if not days[-1]:
         return "step_day_required"
+    if status in STEP_INSPECTION and not row.get(STEP_INSPECTION[status]):
+        return "step_inspection_required"
     if status == "permitted" and date.fromisoformat(row["permit_on"]) < earliest_permit(
             date.fromisoformat(row["tested_on"])):
         return "permit_too_early"

@@ -25,6 +25,7 @@ RENOVATION = (
     "applied_on VARCHAR(10) NOT NULL, "
     + "".join(f"{d} VARCHAR(10), " for d in DAYS)
     + "".join(f"{f} INTEGER NOT NULL DEFAULT 0, " for f in FEN)
+    + "test_inspection_id VARCHAR(36), first_inspection_id VARCHAR(36), second_inspection_id VARCHAR(36), "
     + "notes TEXT NOT NULL DEFAULT ''"
 )
 INSPECTION = (

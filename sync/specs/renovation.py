@@ -25,7 +25,8 @@ RENOVATION_STEPS = Lifecycle(
 
 # on the phone a steward records the owner-signed test, 初验 and 复验 (the desk the rest)
 STEWARD_STEPS = frozenset({"tested", "first_passed", "second_passed"})
-STEWARD_FIELDS = frozenset({"status", "tested_on", "first_on", "second_on"})
+STEWARD_FIELDS = frozenset({"status", "tested_on", "first_on", "second_on", "test_inspection_id",
+                            "first_inspection_id", "second_inspection_id"})
 
 
 def _refuse(code: str, detail: str = "") -> None:
@@ -55,7 +56,8 @@ def case_changed(row: Row, current: Row, applied: Row, ctx: Context) -> Row:
 RENOVATION = Spec(
     name="renovation", record=Renovation, capability=CAPABILITY,
     placement=Placement(by=("unit_id",), required=True),
-    references={"unit_id": "unit", "household_id": "household"},
+    references={"unit_id": "unit", "household_id": "household", "test_inspection_id": "renovation_inspection",
+                "first_inspection_id": "renovation_inspection", "second_inspection_id": "renovation_inspection"},
     server_fields=frozenset({"first_due", "second_due"}),
     create_only=frozenset({"unit_id"}),
     grow_only=frozenset({"papers"}),
