@@ -124,18 +124,23 @@ async function renovation(ctx) {
   if (id && action === "inspect" && kind) return inspectForm(ctx, id, /** @type {any} */ (kind));
   if (id) return caseView(ctx, id);
   const rows = await openCases();
-  const today = localDay(new Date());
-  const due = new Map(renovationsDue(rows.map((r) => r.renovation), today).map((d) => [d.renovation.id, d]));
+  const due = renovationsDue(rows.map((r) => r.renovation), localDay(new Date()));
+  return h("div", { class: "screen" }, card(t("renovation.units", { n: rows.length }), rows.length ? await caseList(rows, due) : empty(t("renovation.none"))));
+}
+
+/**
+ * The open cases, each with its step and an open notice.
+ * @param {{ renovation: any, unit: any }[]} rows @param {{ renovation: any }[]} due
+ */
+async function caseList(rows, due) {
+  const dueIds = new Set(due.map((d) => d.renovation.id));
   const notices = await Promise.all(rows.map(async (r) => openNotice(await store.find("renovation_inspection", "renovation_id", r.renovation.id))));
-  return h("div", { class: "screen" }, card(t("renovation.units", { n: rows.length }), rows.length ? h("ul", { class: "list" }, rows.map((r, i) => {
-    const d = due.get(r.renovation.id);
-    return h("li", null, h("a", { class: "row link", href: `#/renovation/${r.renovation.id}`, "data-renovation-case": r.renovation.id },
+  return h("ul", { class: "list" }, rows.map((r, i) => h("li", null,
+    h("a", { class: "row link", href: `#/renovation/${r.renovation.id}`, "data-renovation-case": r.renovation.id },
       h("span", null, r.unit?.code || "—", r.renovation.owner_name ? ` · ${r.renovation.owner_name}` : ""),
       h("span", null,
-        h("span", { class: "chip" }, t(`renovation.status.${r.renovation.status}`)),
-        notices[i] ? h("span", { class: "chip chip-overdue", "data-open-notice": true }, t("renovation.open_notice")) : null,
-        d ? h("span", { class: `chip ${d.overdue ? "chip-overdue" : "chip-due"}` }, t(`renovation.due_${d.kind}`, { unit: "", due: d.due })) : null)));
-  })) : empty(t("renovation.none"))));
+        h("span", { class: `chip${dueIds.has(r.renovation.id) ? " chip-due" : ""}` }, t(`renovation.status.${r.renovation.status}`)),
+        notices[i] ? h("span", { class: "chip chip-overdue", "data-open-notice": true }, t("renovation.open_notice")) : null)))));
 }
 
 /** @param {any} ctx @param {string} id */
@@ -212,15 +217,20 @@ async function inspectForm(ctx, id, kind) {
   return h("div", { class: "screen" }, card(t(kind === "patrol" ? "renovation.inspect" : `renovation.${kind}`), draft.note, form));
 }
 
-/** Today: the 初验 and 复验 due in my buildings. @param {any} _ctx @param {Date} now */
-async function inspectionsDue(_ctx, now) {
+/**
+ * Today: the units under renovation in my buildings (what a patrol looks in on), the 初验
+ * and 复验 due first. @param {any} _ctx @param {Date} now
+ */
+async function underRenovation(_ctx, now) {
   const rows = await openCases();
   const units = new Map(rows.map((r) => [r.renovation.id, r.unit]));
   const due = renovationsDue(rows.map((r) => r.renovation), localDay(now));
-  return card(t("today.renovation", { n: due.length }), due.length ? h("ul", { class: "list" }, due.map((d) => h("li", null,
-    h("a", { class: "row link", href: d.ready ? `#/renovation/${d.renovation.id}/inspect/${d.kind}` : `#/renovation/${d.renovation.id}`, "data-renovation-due": d.kind },
-      h("span", null, t(`renovation.due_${d.kind}`, { unit: units.get(d.renovation.id)?.code || "", due: d.due })),
-      d.overdue ? h("span", { class: "chip chip-overdue" }, t("renovation.overdue")) : null)))) : empty(t("today.renovation_none")));
+  return card(t("today.renovation", { n: rows.length }),
+    due.length ? h("ul", { class: "list" }, due.map((d) => h("li", null,
+      h("a", { class: "row link", href: d.ready ? `#/renovation/${d.renovation.id}/inspect/${d.kind}` : `#/renovation/${d.renovation.id}`, "data-renovation-due": d.kind },
+        h("span", null, t(`renovation.due_${d.kind}`, { unit: units.get(d.renovation.id)?.code || "", due: d.due })),
+        d.overdue ? h("span", { class: "chip chip-overdue" }, t("renovation.overdue")) : null)))) : null,
+    rows.length ? await caseList(rows, due) : empty(t("renovation.none")));
 }
 
 export const feature = defineFeature({
@@ -230,7 +240,8 @@ export const feature = defineFeature({
     renovation_inspection: { listed: true, summary: (data) => [data.inspected_on, t(`renovation.kind.${data.kind}`)].filter(Boolean).join(" · ") },
   },
   indexes: { renovation_inspection: ["renovation_id"] },
-  screens: { renovation: { render: renovation, tab: 35, roles: FIELD_WORK_ROLES } },
-  today: [{ order: 25, render: inspectionsDue, roles: FIELD_WORK_ROLES }],
+  // no tab of its own (the tab bar is full): Today lists the units under renovation
+  screens: { renovation: { render: renovation, roles: FIELD_WORK_ROLES } },
+  today: [{ order: 25, render: underRenovation, roles: FIELD_WORK_ROLES }],
   intents: { inspectionIntents },
 });

@@ -35,7 +35,7 @@ test("the features' named subsets are parts of the served vocabularies", () => {
 
 test("indexes are declared on registered collections; tabs and Today items exist", () => {
   for (const field of registry.allIndexedFields()) assert.match(field, /^[a-z_]+$/);
-  assert.deepEqual(registry.tabs(), ["patrol", "vacant", "renovation", "visit", "records"]);
+  assert.deepEqual(registry.tabs(), ["patrol", "vacant", "visit", "records"]);
   assert.equal(registry.todayItems().length, 6);
   // an engineer's phone: no field-work tabs or cards, its work orders on Today
   assert.deepEqual(registry.tabs("engineer"), ["records"]);
