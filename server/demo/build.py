@@ -10,6 +10,7 @@ from server.demo.context import DAY_STARTS, DemoContext, stable_id
 from server.demo.engineers import engineers
 from server.demo.estate import build_estate
 from server.demo.fees import fee_bills
+from server.demo.renovation import renovations
 from server.demo.second import second_estate
 from server.demo.field import patrol_rounds, vacant_checks
 from server.demo.tickets import desk_tickets
@@ -32,7 +33,8 @@ def build_demo(seed: int, today: date, timezone: str = "Asia/Shanghai", *,
     routine_visits(ctx)
     fee_bills(ctx)
     open_conflicts(ctx)
-    second_estate(ctx, existing_staff or {}, password_hash)  # last: the first estate's rows stay as they are
+    second_estate(ctx, existing_staff or {}, password_hash)  # the first estate's rows stay as they are
+    renovations(ctx)  # after: the rows above stay as they were before cases were added
     return dict(ctx.rows)
 
 
