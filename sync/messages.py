@@ -41,6 +41,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "step_before_previous": ("这一步的日期不能早于上一步", "a step's day cannot come before the previous step's"),
     "permit_too_early": ("打压/闭水试验两天后才能领取装修许可证",
                          "the permit comes two days after the pressure and water-closure test at the earliest"),
+    "renovation_not_complaint": ("只有投诉工单才能关联装修", "only a complaint can name a renovation case"),
     "step_inspection_required": ("须先在手机上登记试验或验收（业主签字）",
                                  "the step names its test or inspection, signed by the owner on the phone"),
     "inspection_result_required": ("试验、初验和复验须填写是否合格",

@@ -118,10 +118,11 @@ async def _case_context(request: DeskRequest, renovation_id: str, **extra: Any) 
     scope = request.user.scope
     fees, own = await store.fees_of(row["estate_id"])
     inspections = await store.inspections(renovation_id, scope=scope)
+    complaints = await store.complaints(renovation_id, scope=scope)
     step = next_step(row["status"])
     today = local_today(request)
     earliest = earliest_permit(date.fromisoformat(row["tested_on"])).isoformat() if row["tested_on"] else None
-    return {"case": row, "inspections": inspections, "next": step, "phone_step": step in STEWARD_STEPS,
+    return {"case": row, "inspections": inspections, "complaints": complaints, "next": step, "phone_step": step in STEWARD_STEPS,
             "steps": codes(RenovationStep), "step_day": STEP_DAY, "fees": fees, "own_fees": own,
             "papers": codes(RenovationPaper), "today": today.isoformat(), "earliest_permit": earliest,
             "open_notices": [i for i in inspections if i["notice"] and not any(

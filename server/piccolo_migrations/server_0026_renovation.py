@@ -1,6 +1,7 @@
 """装修 (issue 18): renovation cases and their inspections (synced tables with the sync
 indexes every synced table has), and an estate's own renovation fees (``estate.renovation_fees``,
-``sync.renovation.RenovationFees`` as JSON; NULL keeps the handbook's figures)."""
+``sync.renovation.RenovationFees`` as JSON; NULL keeps the handbook's figures), and the case a
+neighbour's complaint is about (``ticket.renovation_id``)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
@@ -36,6 +37,7 @@ INSPECTION = (
     "signature_sha256 VARCHAR(64)"
 )
 INDEXES = (
+    "CREATE INDEX IF NOT EXISTS ticket_renovation_id ON ticket (renovation_id)",
     "CREATE INDEX IF NOT EXISTS renovation_unit_id ON renovation (unit_id)",
     "CREATE INDEX IF NOT EXISTS renovation_status ON renovation (status)",
     "CREATE INDEX IF NOT EXISTS renovation_inspection_renovation_id ON renovation_inspection (renovation_id)",
@@ -52,6 +54,7 @@ async def forwards() -> MigrationManager:
 
         db = Estate._meta.db
         await db.run_ddl("ALTER TABLE estate ADD COLUMN renovation_fees TEXT DEFAULT NULL")
+        await db.run_ddl("ALTER TABLE ticket ADD COLUMN renovation_id VARCHAR(36) DEFAULT NULL")
         await db.run_ddl(f"CREATE TABLE IF NOT EXISTS renovation ({RENOVATION})")
         await db.run_ddl(f"CREATE TABLE IF NOT EXISTS renovation_inspection ({INSPECTION})")
         for ddl in (*sync_index_ddl("renovation"), *sync_index_ddl("renovation_inspection"), *INDEXES):
@@ -63,6 +66,8 @@ async def forwards() -> MigrationManager:
         db = Estate._meta.db
         await db.run_ddl("DROP TABLE IF EXISTS renovation_inspection")
         await db.run_ddl("DROP TABLE IF EXISTS renovation")
+        await db.run_ddl("DROP INDEX IF EXISTS ticket_renovation_id")
+        await db.run_ddl("ALTER TABLE ticket DROP COLUMN renovation_id")
         await db.run_ddl("ALTER TABLE estate DROP COLUMN renovation_fees")
 
     manager.add_raw(up)

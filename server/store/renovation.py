@@ -15,7 +15,7 @@ from server.store.places import codes_of
 from server.store.rows import json_value
 from server.store.scoping import scope_where
 from server.store.terms import own_or_seeded
-from server.tables import Estate, Household, Renovation, RenovationInspection, Unit
+from server.tables import Estate, Household, Renovation, RenovationInspection, Ticket, Unit
 from sync.renovation import OPEN_STEPS, SEED_FEES, RenovationFees
 from sync.scope import Scope
 
@@ -120,3 +120,11 @@ async def find_unit(building_id: str, code: str, *, scope: Scope) -> dict[str, A
     """A unit by its building and code, in scope."""
     return await Unit.select(Unit.id).where((Unit.building_id == building_id) & (Unit.code == code)
                                             & (Unit.deleted == False) & scope_where(Unit, scope)).first()  # noqa: E712
+
+
+async def complaints(renovation_id: str, *, scope: Scope) -> list[dict[str, Any]]:
+    """Neighbours' complaints about the case (``ticket.renovation_id``), oldest first."""
+    return await Ticket.select(Ticket.id, Ticket.number, Ticket.title, Ticket.status, Ticket.created_at,
+                               Ticket.invalid_category).where(
+        (Ticket.renovation_id == renovation_id) & (Ticket.deleted == False)  # noqa: E712
+        & scope_where(Ticket, scope)).order_by(Ticket.created_at)

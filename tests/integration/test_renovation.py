@@ -138,6 +138,15 @@ async def test_a_case_goes_through_every_step_in_order(client) -> None:
     [edited] = await steward.push()
     assert (edited["status"], edited["code"]) == ("rejected", "append_only")
 
+    # a neighbour's complaint names the case (a complaint only); the case's page lists it
+    complaint = steward.create("ticket", {"kind": "complaint", "title": "1-0101 装修扰民投诉", "unit_id": unit_id,
+                                          "description": "晚上十点还在电钻", "renovation_id": case_id})
+    steward.create("ticket", {"kind": "repair", "title": "x", "unit_id": unit_id, "renovation_id": case_id})
+    results = await steward.push()
+    assert [(r["status"], r.get("code")) for r in results] == [("applied", None), ("rejected", "renovation_not_complaint")]
+    listed = await client.get(f"/desk/renovations/{case_id}")
+    assert "1-0101 装修扰民投诉" in listed.text and f"/desk/tickets/{complaint}" in listed.text
+
     # completion: 初验 due within seven days
     assert (await step(client, case_id, "completed", "2026-11-23")).status_code == 200
     assert (await case_row(case_id))["first_due"] == "2026-11-30"

@@ -16,6 +16,7 @@ import { defineFeature, FIELD_WORK_ROLES } from "../registry.js";
 import * as store from "../store.js";
 import { codes } from "../vocab.js";
 import { card, empty, keepDraft, newId, photoPicker, save, submitOnce } from "../screens/common.js";
+import { ticketCreate } from "./tickets.js";
 
 /** The step an inspection of each kind takes when it passes, and the case's fields it sets. */
 export const STEP_OF = {
@@ -106,6 +107,20 @@ export function inspectionIntents(form, newId, now) {
   return { inspectionId, intents };
 }
 
+/**
+ * A neighbour's complaint about a renovation: a complaint ticket naming the case (and its unit).
+ * @param {{ renovation: any, unit: any, stewardId: string, title: string, description: string,
+ *   reporterName: string, reporterPhone: string }} form @param {() => string} newId
+ */
+export function complaintIntents(form, newId) {
+  const ticketId = newId();
+  return { ticketId, intents: [ticketCreate(ticketId, {
+    kind: "complaint", title: form.title, description: form.description, unit_id: form.renovation.unit_id,
+    place: form.unit?.code || "", channel: "patrol", reporter_name: form.reporterName || null, reporter_phone: form.reporterPhone || null,
+    renovation_id: form.renovation.id,
+  }, form.stewardId, form.renovation.building_id)] };
+}
+
 /** My open cases with their units, by unit code. */
 async function openCases() {
   const cases = (await store.list("renovation")).filter(isOpen);
@@ -122,6 +137,7 @@ function missing() {
 async function renovation(ctx) {
   const [id, action, kind] = ctx.args;
   if (id && action === "inspect" && kind) return inspectForm(ctx, id, /** @type {any} */ (kind));
+  if (id && action === "complaint") return complaintForm(ctx, id);
   if (id) return caseView(ctx, id);
   const rows = await openCases();
   const due = renovationsDue(rows.map((r) => r.renovation), localDay(new Date()));
@@ -159,10 +175,32 @@ async function caseView(ctx, id) {
       c.second_due && (c.status === "first_passed" || c.status === "passes_returned") ? h("p", { class: "banner" }, t("renovation.due_second", { unit: "", due: c.second_due })) : null,
       notice ? h("p", { class: "banner warn", "data-open-notice": notice.id }, t("renovation.check_notice", { notice: notice.notice, due: notice.notice_due || "—" })) : null,
       h("div", { class: "stack" }, offered.map((kind) => h("a", { class: `button ${kind === "patrol" ? "secondary" : "primary"}`, href: `#/renovation/${id}/inspect/${kind}`, "data-inspect": kind },
-        t(kind === "patrol" ? "renovation.inspect" : `renovation.${kind}`))))),
+        t(kind === "patrol" ? "renovation.inspect" : `renovation.${kind}`))),
+      h("a", { class: "button secondary", href: `#/renovation/${id}/complaint`, "data-complain": true }, t("renovation.complain")))),
     card(t("collection.renovation_inspection"), inspections.length ? h("ul", { class: "list" }, inspections.map((i) => h("li", { class: "row", "data-inspection": i.kind },
       h("span", null, i.inspected_on, " · ", t(`renovation.kind.${i.kind}`), i.passed === true ? ` · ${t("renovation.passed")}` : i.passed === false ? ` · ${t("renovation.failed")}` : ""),
       h("span", { class: "hint" }, [i.notice, i.notice_result ? t(`renovation.${i.notice_result}`) : "", i.findings].filter(Boolean).join(" · "))))) : empty("—")));
+}
+
+/** A neighbour's complaint, from the case. @param {any} ctx @param {string} id */
+async function complaintForm(ctx, id) {
+  const c = await store.get("renovation", id);
+  if (!c) return missing();
+  const unit = await store.get("unit", c.unit_id);
+  const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-renovation-complaint": true, onsubmit: submitOnce(async () => {
+    const text = (/** @type {string} */ name) => String(value(form, name) || "").trim();
+    const { intents } = complaintIntents({ renovation: c, unit, stewardId: ctx.session.user.user_id,
+      title: t("renovation.complaint_title", { unit: unit?.code || "" }), description: text("description"),
+      reporterName: text("reporter_name"), reporterPhone: text("reporter_phone") }, newId);
+    await save(intents, [], ctx);
+    ctx.go(`renovation/${id}`);
+  }) },
+  h("p", { class: "lead" }, t("renovation.complaint_title", { unit: unit?.code || "" })),
+  field(t("renovation.complaint_what"), h("textarea", { name: "description", rows: 3, required: true, "data-description": true })),
+  field(t("renovation.complainant"), h("input", { name: "reporter_name", maxlength: 50 })),
+  field(t("renovation.complainant_phone"), h("input", { name: "reporter_phone", type: "tel", maxlength: 30 })),
+  h("button", { type: "submit", class: "button primary", "data-save": true }, t("save"))));
+  return h("div", { class: "screen" }, card(t("renovation.complain"), form));
 }
 
 /**
@@ -243,5 +281,5 @@ export const feature = defineFeature({
   // no tab of its own (the tab bar is full): Today lists the units under renovation
   screens: { renovation: { render: renovation, roles: FIELD_WORK_ROLES } },
   today: [{ order: 25, render: underRenovation, roles: FIELD_WORK_ROLES }],
-  intents: { inspectionIntents },
+  intents: { inspectionIntents, complaintIntents },
 });

@@ -72,3 +72,14 @@ test("a failed 初验 or a patrol moves no step; a patrol checks the open notice
     [null, "清运垃圾", "2026-09-16", "i1", "not_rectified"]);
   assert.equal(patrol.intents.length, 1);
 });
+
+test("a neighbour's complaint is a complaint ticket naming the case and its unit", async () => {
+  const { complaintIntents } = await import("../features/renovation.js");
+  const { ticketId, intents } = complaintIntents({ renovation: { id: "r1", unit_id: "u1", building_id: "b1" }, unit: { code: "1-0101" },
+    stewardId: "s", title: "1-0101 装修扰民投诉", description: "晚上十点还在电钻", reporterName: "", reporterPhone: "" }, ids());
+  assert.equal(intents.length, 1);
+  assert.equal(intents[0].id, ticketId);
+  assert.deepEqual([intents[0].fields.kind, intents[0].fields.renovation_id, intents[0].fields.unit_id, intents[0].fields.reporter_name],
+    ["complaint", "r1", "u1", null]);
+  assert.equal(intents[0].local.building_id, "b1");
+});
