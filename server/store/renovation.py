@@ -9,12 +9,11 @@ from typing import Any
 
 import msgspec
 
-from server.store import audit
 from server.store.evidence import evidence
 from server.store.places import codes_of
 from server.store.rows import json_value
 from server.store.scoping import scope_where
-from server.store.terms import own_or_seeded
+from server.store.terms import keep_own, own_or_seeded
 from server.tables import Estate, Household, Renovation, RenovationInspection, Ticket, Unit
 from sync.renovation import OPEN_STEPS, SEED_FEES, RenovationFees
 from sync.scope import Scope
@@ -30,9 +29,8 @@ async def fees_of(estate_id: str) -> tuple[RenovationFees, bool]:
 async def set_fees(estate_id: str, fees: RenovationFees, *, user_id: str, ip: str) -> None:
     """Keep ``fees`` as the estate's own and audit the change: before and after."""
     before, _ = await fees_of(estate_id)
-    await Estate.update({Estate.renovation_fees: msgspec.json.encode(fees).decode()}).where(Estate.id == estate_id)
-    await audit.record("renovation_fees_change", user_id=user_id, target=estate_id, ip=ip,
-                       detail={"before": msgspec.to_builtins(before), "after": msgspec.to_builtins(fees)})
+    await keep_own(estate_id, Estate.renovation_fees, fees, action="renovation_fees_change", user_id=user_id, ip=ip,
+                   before=msgspec.to_builtins(before), after=msgspec.to_builtins(fees))
 
 
 def _case(row: dict[str, Any]) -> dict[str, Any]:

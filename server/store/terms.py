@@ -27,6 +27,15 @@ async def own_or_seeded(estate_id: str, column: Column, kind: type[T], seeded: T
     return msgspec.json.decode(row["setting"], type=kind), True
 
 
+async def keep_own(estate_id: str, column: Column, setting: msgspec.Struct, *, action: audit.AuditAction,
+                   user_id: str, ip: str, before: object, after: object) -> None:
+    """Keep ``setting`` as the estate's own in ``column`` (JSON) and audit the change with
+    what it was and what it is (``before``/``after`` as the audit shows them). For settings
+    the merge never reads (the price list, the renovation fees): no sync write lock."""
+    await Estate.update({column: msgspec.json.encode(setting).decode()}).where(Estate.id == estate_id)
+    await audit.record(action, user_id=user_id, target=estate_id, ip=ip, detail={"before": before, "after": after})
+
+
 async def of_estate(estate_id: str) -> tuple[Terms, bool]:
     """The estate's limits and whether they are its own (False: the seeds')."""
     return await own_or_seeded(estate_id, Estate.terms, Terms, SEED_TERMS)
