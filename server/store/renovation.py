@@ -71,10 +71,14 @@ async def due(until: str, *, scope: Scope) -> list[dict[str, Any]]:
 
 
 async def case(renovation_id: str, *, scope: Scope) -> dict[str, Any] | None:
-    """One case (every column) with its unit's and building's codes; None outside ``scope``."""
+    """One case (every column) with its unit's and building's codes and the photographed
+    papers attached to it (``evidence``); None outside ``scope``."""
     row = await Renovation.select().where((Renovation.id == renovation_id) & LIVE
                                           & scope_where(Renovation, scope)).first()
-    return (await _with_places([_case(row)], scope))[0] if row else None
+    if row is None:
+        return None
+    papers = await evidence([("renovation", renovation_id)], scope=scope)
+    return {**(await _with_places([_case(row)], scope))[0], "evidence": papers.get(("renovation", renovation_id), [])}
 
 
 async def of_unit(unit_id: str, *, scope: Scope) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ RENOVATION_STEPS = Lifecycle(
 # on the phone a steward records the owner-signed test, 初验 and 复验 (the desk the rest)
 STEWARD_STEPS = frozenset({"tested", "first_passed", "second_passed"})
 STEWARD_FIELDS = frozenset({"status", "tested_on", "first_on", "second_on", "test_inspection_id",
-                            "first_inspection_id", "second_inspection_id"})
+                            "first_inspection_id", "second_inspection_id", "papers"})
 
 
 def _refuse(code: str, detail: str = "") -> None:

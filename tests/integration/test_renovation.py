@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.store.rows import json_value
 from server.tables import AuditLog, Renovation, RenovationInspection, Unit
 from tests.factories import make_estate
 from tests.integration.test_desk_helpers import csrf, login
@@ -112,6 +113,15 @@ async def test_a_case_goes_through_every_step_in_order(client) -> None:
     assert too_soon.status_code == 422 and "两天后" in too_soon.text
     assert (await case_row(case_id))["status"] == "tested"
     assert (await step(client, case_id, "permitted", "2026-09-06")).status_code == 200
+
+    # the steward photographs a paper: on file (the list only grows), its photo on the case
+    await steward.pull()
+    steward.update("renovation", case_id, {"papers": ["application", "agreement"]})
+    steward.create("attachment", {"sha256": sha(jpeg(b"agreement")), "parent_collection": "renovation",
+                                  "parent_id": case_id, "kind": "photo", "mime": "image/jpeg", "size": 20})
+    assert [r["status"] for r in await steward.push()] == ["applied", "applied"]
+    assert json_value((await case_row(case_id))["papers"]) == ["application", "agreement"]
+    assert "data-case-papers" in (await client.get(f"/desk/renovations/{case_id}")).text
 
     # two patrols: the first issues a rectification notice, the second checks it
     await steward.pull()

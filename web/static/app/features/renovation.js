@@ -121,6 +121,22 @@ export function complaintIntents(form, newId) {
   }, form.stewardId, form.renovation.building_id)] };
 }
 
+/**
+ * Papers photographed for the case (装修资料: the agreement, the forms, the pledge…): the
+ * paper recorded as on file (a list that only grows) and its photos attached to the case.
+ * @param {{ renovation: any, paper: string, photos: import("../intents.js").Capture[] }} form @param {() => string} newId
+ */
+export function paperIntents(form, newId) {
+  /** @type {import("../outbox.js").Intent[]} */ const intents = [];
+  const papers = form.renovation.papers || [];
+  if (!papers.includes(form.paper)) {
+    const update = updateIntent("renovation", form.renovation, { papers: [...papers, form.paper] });
+    if (update) intents.push(update);
+  }
+  intents.push(...attachmentIntents("renovation", form.renovation.id, form.photos, "photo", newId, form.renovation.building_id));
+  return intents;
+}
+
 /** My open cases with their units, by unit code. */
 async function openCases() {
   const cases = (await store.list("renovation")).filter(isOpen);
@@ -138,6 +154,7 @@ async function renovation(ctx) {
   const [id, action, kind] = ctx.args;
   if (id && action === "inspect" && kind) return inspectForm(ctx, id, /** @type {any} */ (kind));
   if (id && action === "complaint") return complaintForm(ctx, id);
+  if (id && action === "papers") return papersForm(ctx, id);
   if (id) return caseView(ctx, id);
   const rows = await openCases();
   const due = renovationsDue(rows.map((r) => r.renovation), localDay(new Date()));
@@ -176,10 +193,33 @@ async function caseView(ctx, id) {
       notice ? h("p", { class: "banner warn", "data-open-notice": notice.id }, t("renovation.check_notice", { notice: notice.notice, due: notice.notice_due || "—" })) : null,
       h("div", { class: "stack" }, offered.map((kind) => h("a", { class: `button ${kind === "patrol" ? "secondary" : "primary"}`, href: `#/renovation/${id}/inspect/${kind}`, "data-inspect": kind },
         t(kind === "patrol" ? "renovation.inspect" : `renovation.${kind}`))),
+      h("a", { class: "button secondary", href: `#/renovation/${id}/papers`, "data-papers": true }, t("renovation.papers")),
       h("a", { class: "button secondary", href: `#/renovation/${id}/complaint`, "data-complain": true }, t("renovation.complain")))),
     card(t("collection.renovation_inspection"), inspections.length ? h("ul", { class: "list" }, inspections.map((i) => h("li", { class: "row", "data-inspection": i.kind },
       h("span", null, i.inspected_on, " · ", t(`renovation.kind.${i.kind}`), i.passed === true ? ` · ${t("renovation.passed")}` : i.passed === false ? ` · ${t("renovation.failed")}` : ""),
       h("span", { class: "hint" }, [i.notice, i.notice_result ? t(`renovation.${i.notice_result}`) : "", i.findings].filter(Boolean).join(" · "))))) : empty("—")));
+}
+
+/** Photograph a paper of the case. @param {any} ctx @param {string} id */
+async function papersForm(ctx, id) {
+  const c = await store.get("renovation", id);
+  if (!c) return missing();
+  const photos = photoPicker();
+  const problem = h("div");
+  const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", "data-renovation-papers": true, onsubmit: submitOnce(async () => {
+    if (!photos.captures().length) {
+      problem.replaceChildren(h("p", { class: "banner warn", role: "alert" }, t("renovation.paper_photo_needed")));
+      return;
+    }
+    const paper = String(value(form, "paper") || codes("renovation_paper")[0]);
+    await save(paperIntents({ renovation: c, paper, photos: photos.captures() }, newId), photos.captures(), ctx);
+    ctx.go(`renovation/${id}`);
+  }) },
+  h("p", { class: "lead" }, (c.papers || []).map((/** @type {string} */ p) => t(`renovation.paper.${p}`)).join("、") || "—"),
+  field(t("renovation.paper_kind"), choices("paper", codes("renovation_paper").map((p) => [p, t(`renovation.paper.${p}`)]), codes("renovation_paper")[0], "two")),
+  photos.node, problem,
+  h("button", { type: "submit", class: "button primary", "data-save": true }, t("save"))));
+  return h("div", { class: "screen" }, card(t("renovation.papers"), form));
 }
 
 /** A neighbour's complaint, from the case. @param {any} ctx @param {string} id */
@@ -281,5 +321,5 @@ export const feature = defineFeature({
   // no tab of its own (the tab bar is full): Today lists the units under renovation
   screens: { renovation: { render: renovation, roles: FIELD_WORK_ROLES } },
   today: [{ order: 25, render: underRenovation, roles: FIELD_WORK_ROLES }],
-  intents: { inspectionIntents, complaintIntents },
+  intents: { inspectionIntents, complaintIntents, paperIntents },
 });

@@ -83,3 +83,13 @@ test("a neighbour's complaint is a complaint ticket naming the case and its unit
     ["complaint", "r1", "u1", null]);
   assert.equal(intents[0].local.building_id, "b1");
 });
+
+test("a paper photographed for the case: the paper added to those on file (once), its photos on the case", async () => {
+  const { paperIntents } = await import("../features/renovation.js");
+  const renovation = { id: "r1", version: 3, building_id: "b1", papers: ["application"] };
+  const intents = paperIntents({ renovation, paper: "agreement", photos: [photo] }, ids());
+  assert.deepEqual(intents.map((i) => [i.op, i.collection]), [["update", "renovation"], ["create", "attachment"]]);
+  assert.deepEqual(intents[0].changes, { papers: ["application", "agreement"] });
+  assert.deepEqual([intents[1].fields.parent_collection, intents[1].fields.parent_id], ["renovation", "r1"]);
+  assert.deepEqual(paperIntents({ renovation, paper: "application", photos: [photo] }, ids()).map((i) => i.collection), ["attachment"]);
+});
