@@ -49,6 +49,12 @@ REASONS: dict[str, tuple[str, str]] = {
     "inspection_signature_required": ("合格须由业主签字确认", "a pass needs the owner's signature"),
     "notice_due_without_notice": ("整改期限须与整改通知一起填写", "a rectification deadline needs the notice"),
     "notice_result_required": ("复查整改须填写整改结果", "checking a notice records whether it was put right"),
+    # move-in (入住办理流程, 应会 2): each step needs what the handbook asks before it
+    "agreements_missing": ("须先签定《临时管理规约》《前期物业管理服务协议》《装修管理协议》",
+                           "the three agreements must be signed first"),
+    "fee_not_recorded": ("须先登记一年物业费金额及收据号", "record the year's fee and its receipt first"),
+    "handover_items_missing": ("须先登记钥匙、礼品及《使用说明书》《质量保证书》的发放",
+                               "record the keys, gifts and manuals handed over first"),
     # whole batch (nothing applied)
     "seq_gap": ("变更序号不连续，请先同步之前的变更", "seq gap: push the earlier mutations first"),
     "seq_order": ("同一批变更的序号必须递增", "seqs must increase within a batch"),

@@ -27,11 +27,10 @@ async def own_or_seeded(estate_id: str, column: Column, kind: type[T], seeded: T
     return msgspec.json.decode(row["setting"], type=kind), True
 
 
-async def keep_own(estate_id: str, column: Column, setting: msgspec.Struct, *, action: audit.AuditAction,
-                   user_id: str, ip: str, before: object, after: object) -> None:
+async def keep_own(estate_id: str, column: Column, setting: msgspec.Struct, *, action: str, user_id: str,
+                   ip: str, before: object, after: object) -> None:
     """Keep ``setting`` as the estate's own in ``column`` (JSON) and audit the change with
-    what it was and what it is (``before``/``after`` as the audit shows them). For settings
-    the merge never reads (the price list, the renovation fees): no sync write lock."""
+    what it was and what it is (settings the merge never reads: no write lock needed)."""
     await Estate.update({column: msgspec.json.encode(setting).decode()}).where(Estate.id == estate_id)
     await audit.record(action, user_id=user_id, target=estate_id, ip=ip, detail={"before": before, "after": after})
 
