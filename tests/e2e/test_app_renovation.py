@@ -46,6 +46,18 @@ async def sync_now(page) -> None:
     await wait_synced(page)
 
 
+async def phone_sees(page, status: str) -> None:
+    """Sync until the phone holds the desk's step (a sync may already be under way when the
+    button is tapped: the badge can read idle before the pull has brought the change)."""
+    for _ in range(20):
+        await sync_now(page)
+        await open_case_on_phone(page)
+        if await page.locator(f"[data-case-status={status}]").count():
+            return
+        await page.wait_for_timeout(500)
+    raise AssertionError(f"the phone never saw the case {status}")
+
+
 async def test_a_renovation_from_application_to_the_deposits_refund(live_server, seeded, page, desk_page) -> None:
     world = await seed_world()
     building = world.estate.building_ids[0]
@@ -94,7 +106,7 @@ async def test_a_renovation_from_application_to_the_deposits_refund(live_server,
     # the desk: the permit two days after the test
     await desk.reload()
     await desk_step(desk, "permitted", "2026-09-06")
-    await sync_now(page)
+    await phone_sees(page, "permitted")
 
     # two patrols offline: the first issues a notice, the second checks it
     await page.context.set_offline(True)
@@ -133,7 +145,7 @@ async def test_a_renovation_from_application_to_the_deposits_refund(live_server,
     await desk.reload()
     await desk_step(desk, "completed", "2026-11-23")
     assert await desk.text_content("[data-first-due]") == "2026-11-30"
-    await sync_now(page)
+    await phone_sees(page, "completed")
     await page.context.set_offline(True)
     await phone_at(page, "2026-11-25")
     await page.click("[data-tab=records]")
@@ -156,7 +168,7 @@ async def test_a_renovation_from_application_to_the_deposits_refund(live_server,
     await desk.reload()
     await desk_step(desk, "passes_returned", "2026-11-26", passes_returned=2)
     assert await desk.text_content("[data-pass-refund]") == "100.00"
-    await sync_now(page)
+    await phone_sees(page, "passes_returned")
 
     # three months on, 复验 is due on Today: passed, signed
     await page.context.set_offline(True)
