@@ -78,6 +78,7 @@ class Ticket(Record, kw_only=True):
     source_check_id: Id | None = None
     source_visit_id: Id | None = None
     source_handover_id: Id | None = None  # 工程质量维修单: a defect found at the handover (验房)
+    renovation_id: Id | None = None  # a neighbour's complaint about a renovation (装修): its case
 
 
 class TicketEvent(Record, kw_only=True):

@@ -121,6 +121,20 @@ KeyKind = Literal["public", "unit"]
 
 ConflictKind = Literal["field", "status", "edit_deleted", "delete_edited", "create_exists"]
 ConflictStatus = Literal["open", "kept", "reversed"]
+# 装修办理流程 (应会 3), in order: 申报 → 审批 → 缴费 → 打压/闭水试验（业主签字）→ 两天后领许可证、
+# 办出入证（施工）→ 完工 → 七天内初验 → 退场、退证退押金 → 三个月后复验 → 退装修保证金
+RenovationStep = Literal[
+    "applied", "approved", "fees_paid", "tested", "permitted", "completed", "first_passed",
+    "passes_returned", "second_passed", "refunded",
+]
+# what an inspection of a renovation is: the owner-signed pressure/water-closure test, a
+# patrol's look at the works, the first inspection (初验) or the second (复验)
+RenovationInspectionKind = Literal["test", "patrol", "first", "second"]
+# what a patrol looks at (应会 3, 装修管理协议): structure, façade, fire safety, working hours, rubbish
+RenovationCheck = Literal["structure", "facade", "fire", "hours", "rubbish"]
+# the papers of a case (应知 13 装修资料)
+RenovationPaper = Literal["agreement", "application", "fire_pledge", "test_form", "notice"]
+NoticeResult = Literal["rectified", "not_rectified"]
 
 
 def codes(literal: object) -> tuple[str, ...]:

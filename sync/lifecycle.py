@@ -57,6 +57,9 @@ class Lifecycle(msgspec.Struct, frozen=True, kw_only=True):
     # the time column stamped once, the first time a record leaves ``start`` (a ticket's
     # first response: dispatched, taken up, answered or closed, whichever comes first)
     left_start: str | None = None
+    # the code a move the table forbids is refused with (a renovation's steps say so in words
+    # of their own)
+    forbidden: str = "forbidden_transition"
 
     def allows(self, from_state: str, to_state: str) -> bool:
         """True when a record may move from ``from_state`` straight to ``to_state``."""

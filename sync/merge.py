@@ -424,7 +424,7 @@ def _state_moves(lifecycle: Lifecycle, current: str, base: Any, new: str) -> boo
     """
     if current == base:
         if not lifecycle.allows(current, new):
-            raise Rejected("forbidden_transition", f"{current} → {new}")
+            raise Rejected(lifecycle.forbidden, f"{current} → {new}")
         return True
     return lifecycle.allows(current, new)
 

@@ -11,6 +11,7 @@ from server.demo.engineers import engineers
 from server.demo.estate import build_estate
 from server.demo.fees import fee_bills
 from server.demo.meters import meter_rounds
+from server.demo.renovation import renovations
 from server.demo.second import second_estate
 from server.demo.field import patrol_rounds, vacant_checks
 from server.demo.move_in import keys_and_move_in
@@ -36,7 +37,8 @@ def build_demo(seed: int, today: date, timezone: str = "Asia/Shanghai", *,
     keys_and_move_in(ctx)
     open_conflicts(ctx)
     meter_rounds(ctx)  # its own random source: the rows above stay as they were
-    second_estate(ctx, existing_staff or {}, password_hash)  # last: the first estate's rows stay as they are
+    second_estate(ctx, existing_staff or {}, password_hash)  # the first estate's rows stay as they are
+    renovations(ctx)  # after: the rows above stay as they were before cases were added
     return dict(ctx.rows)
 
 

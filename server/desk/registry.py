@@ -36,6 +36,7 @@ class UnitSection(msgspec.Struct, frozen=True, kw_only=True):
     unit_field: str = "unit_id"
     order_by: str = "created_at"
     limit: int = 100
+    href: str = ""  # each row's page (``{id}``: the record's id), e.g. a renovation case's
 
 
 _UNIT_SECTIONS: dict[str, UnitSection] = {}

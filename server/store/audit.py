@@ -15,6 +15,7 @@ AuditAction = Literal[
     "archive_read", "export", "conflict_resolve", "role_change", "assignment_change",
     "user_add", "user_deactivate", "password_reset", "ledger_import", "id_number_reveal",
     "terms_change", "team_change", "roster_change", "prices_change", "familiarity_targets_change",
+    "renovation_fees_change",
     "property_fees_change",  # 物业费 rates (server.store.move_in)
     "meter_settings_change",
 ]

@@ -52,6 +52,7 @@ class Ticket(Synced, tablename="ticket"):
     source_check_id = Varchar(length=36, null=True, default=None)
     source_visit_id = Varchar(length=36, null=True, default=None)
     source_handover_id = Varchar(length=36, null=True, default=None)  # 验房 defect, 0027
+    renovation_id = Varchar(length=36, null=True, default=None, index=True)  # migration 0026
 
 
 class TicketEvent(Synced, tablename="ticket_event"):

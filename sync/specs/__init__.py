@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sync.spec import Spec
-from sync.specs import attachments, conflicts, estate, meters, move_in, patrol, tickets, vacant, visits
+from sync.specs import attachments, conflicts, estate, meters, move_in, patrol, renovation, tickets, vacant, visits
 
 REGISTRY: tuple[Spec, ...] = (
     *estate.SPECS,
@@ -19,6 +19,7 @@ REGISTRY: tuple[Spec, ...] = (
     *patrol.SPECS,
     *vacant.SPECS,
     *visits.SPECS,
+    *renovation.SPECS,
     *move_in.SPECS,
     *tickets.SPECS,
     *attachments.SPECS,

@@ -12,7 +12,8 @@ CAPABILITY = "attachments"
 
 # What a photo or signature may hang under (its parent gives it its building).
 PARENTS: frozenset[str] = frozenset(
-    {"ticket", "ticket_event", "finding", "vacant_check", "visit", "household", "handover", "meter_reading"}
+    {"ticket", "ticket_event", "finding", "vacant_check", "visit", "household", "handover", "meter_reading",
+     "renovation", "renovation_inspection"}
 )
 TICKET_PARENTS: frozenset[str] = frozenset({"ticket", "ticket_event"})
 
@@ -34,7 +35,7 @@ ATTACHMENT = Spec(
 SPECS = (ATTACHMENT,)
 
 BYTES_FIELDS: dict[str, str] = {ATTACHMENT.name: "sha256", "visit": "signature_sha256",
-                                 "meter_reading": "photo_sha256"}
+                                 "meter_reading": "photo_sha256", "renovation_inspection": "signature_sha256"}
 """The fields that name stored bytes by their sha256: a photo's, a visit's signature."""
 
 BLOBS = "attachment_blob"

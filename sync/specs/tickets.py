@@ -29,7 +29,7 @@ STEWARD_TICKET_FIELDS: frozenset[str] = frozenset(
     {"kind", "priority", "status", "title", "description", "unit_id", "place", "system",
      "part", "damage", "reporter_name", "reporter_phone", "channel", "promised_date",
      "owner_signed", "satisfaction", "source_finding_id", "source_check_id",
-     "source_visit_id", "source_handover_id"}
+     "source_visit_id", "source_handover_id", "renovation_id"}
 )
 # 日常报修处理规程 5-8: the engineer takes the order, repairs, has the owner sign the 维修单,
 # or reports what cannot be fixed at once with the date of the further repair (确认进一步维修
@@ -88,7 +88,7 @@ TICKET_SPEC = Spec(
                             "source_visit_id", "source_handover_id"), given=True),
     references={"unit_id": "unit", "source_finding_id": "finding",
                 "source_check_id": "vacant_check", "source_visit_id": "visit",
-                "source_handover_id": "handover"},
+                "source_handover_id": "handover", "renovation_id": "renovation"},
     server_fields=frozenset({"number", "response_due_at", "responded_at", "resolve_due_at", "dispatched_at",
                              "done_at", "called_back_at", "closed_at"}),
     create_only=frozenset({"unit_id", "source_finding_id", "source_check_id",
@@ -117,7 +117,10 @@ TICKET_SPEC = Spec(
                # 应知 18: a paid special service is a repair's (never an inquiry's or a
                # complaint's); only the office writes it (not in STEWARD_TICKET_FIELDS)
                OnlyWhen(field="paid_item", when_field="kind", when_values=frozenset({"repair"}),
-                        code="paid_not_repair")),
+                        code="paid_not_repair"),
+               # 装修: a neighbour's complaint names the renovation it is about
+               OnlyWhen(field="renovation_id", when_field="kind", when_values=frozenset({"complaint"}),
+                        code="renovation_not_complaint")),
     on_create=new_ticket,
     on_update=ticket_changed,
     number=number,

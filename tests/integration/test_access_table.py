@@ -102,6 +102,13 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /desk/settings/time-limits": MANAGEMENT,
     "POST /desk/settings/time-limits": MANAGEMENT,
     "GET /desk/settings/paid-services": MANAGEMENT,
+    "GET /desk/renovations": OFFICE,
+    "POST /desk/renovations": OFFICE,
+    "GET /desk/renovations/{renovation_id:str}": OFFICE,
+    "POST /desk/renovations/{renovation_id:str}/step": OFFICE,
+    "POST /desk/renovations/{renovation_id:str}/papers": OFFICE,
+    "GET /desk/settings/renovation-fees": MANAGEMENT,
+    "POST /desk/settings/renovation-fees": MANAGEMENT,
     "POST /desk/settings/paid-services": MANAGEMENT,
     # 入住办理, 钥匙登记 (issue 18): the office's; the 物业费 rates the manager's
     "GET /desk/move-ins": OFFICE,

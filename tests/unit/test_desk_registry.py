@@ -29,6 +29,7 @@ NAV_ORDER = [
     ("/desk/move-ins", "nav.move_ins", "desk.move_ins"),
     ("/desk/keys", "nav.keys", "desk.keys"),
     ("/desk/vacant", "nav.vacant", "desk.vacant"),
+    ("/desk/renovations", "nav.renovations", "desk.renovations"),
     ("/desk/patrols", "nav.patrols", "desk.patrols"),
     ("/desk/reports", "nav.reports", "desk.reports"),
     ("/desk/meters", "nav.meters", "desk.meters"),
@@ -47,6 +48,7 @@ NAV_ORDER = [
     ("/admin/devices", "admin.nav.devices", "admin.devices"),
     ("/desk/settings/meters", "nav.meter_settings", "desk.meter_settings"),
     ("/desk/settings/property-fees", "nav.property_fees", "desk.property_fees"),
+    ("/desk/settings/renovation-fees", "nav.renovation_fees", "desk.renovation_fees"),
     ("/admin/audit", "admin.nav.audit", "admin.audit"),
     ("/admin/users", "admin.nav.users", "admin.users"),
     ("/admin/ledger", "admin.nav.ledger", "admin.ledger"),
@@ -103,8 +105,9 @@ def test_the_registry_refuses_a_clashing_nav_link(entry: NavEntry) -> None:
 
 @pytest.mark.parametrize("role, shown", [
     ("desk", ["/desk/tickets", "/desk/intake", "/desk/callbacks", "/desk/duplicates", "/desk/archive",
-              "/desk/estate", "/desk/move-ins", "/desk/keys", "/desk/vacant", "/desk/patrols", "/desk/reports", "/desk/meters", "/desk/stewards",
-              "/desk/familiarity", "/desk/visit-plans", "/desk/conflicts", "/desk/escalations", "/desk/roster", "/admin/devices"]),
+              "/desk/estate", "/desk/move-ins", "/desk/keys", "/desk/vacant", "/desk/renovations", "/desk/patrols", "/desk/reports",
+              "/desk/meters", "/desk/stewards", "/desk/familiarity", "/desk/visit-plans", "/desk/conflicts", "/desk/escalations",
+              "/desk/roster", "/admin/devices"]),
     ("engineer", []),  # the phone app only
     ("admin", [href for href, _, _ in NAV_ORDER]),
 ])

@@ -11,6 +11,7 @@ import "./work_orders.js";
 import "./patrol.js";
 import "./vacant.js";
 import "./visits.js";
+import "./renovation.js";
 import "./move_in.js";
 import "./meters.js";
 import "./records.js";
