@@ -10,6 +10,7 @@ tests implement it in memory. The engine calls, in this order and within that tr
    (``load("attachment_blob", sha256s)``: their facts, ``sync.specs.attachments.BLOBS``;
    a storage that holds no bytes answers nothing);
    and, when the batch makes a record dispatched from a roster (a ticket), ``rosters``;
+   and, when it makes a record counted once per key (a survey answer), ``counted``;
 3. ``commit(batch)`` once, with everything the batch decided.
 
 Everything is decided in between, in memory: the storage does no merging.
@@ -119,6 +120,13 @@ class Storage(Protocol):
     async def rosters(self, days: Mapping[str, str]) -> dict[str, Roster]:
         """Each estate's on-duty engineers on its day (``{estate id: "YYYY-MM-DD"}``), read
         under the write lock; an estate with nobody rostered that day is absent."""
+        ...
+
+    async def counted(self, collection: str, key: Sequence[str],
+                      first: Collection[str]) -> dict[tuple[Any, ...], str]:
+        """The counted records of a collection counted once per ``key`` (``Spec.once_per``:
+        not deleted, ``duplicate_of`` unset) whose first key field is one of ``first``: their
+        ids by their key's values, read under the write lock."""
         ...
 
     async def commit(self, batch: Batch) -> None: ...

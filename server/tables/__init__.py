@@ -9,7 +9,7 @@ of modules. The synced tables (subclasses of ``Synced``) are found from it, by w
 from piccolo.table import Table
 
 from server.tables import (
-    attachments, conflicts, duty, estate, patrol, staff, sync, tickets, vacant, visits,
+    attachments, conflicts, duty, estate, patrol, staff, surveys, sync, tickets, vacant, visits,
 )
 from server.tables.base import Synced
 from server.tables.estate import Building, Estate, FeeBill, Household, Unit
@@ -21,11 +21,13 @@ from server.tables.staff import (
 )
 from server.tables.patrol import Finding, PatrolRound
 from server.tables.sync import AppliedMutation, ChangeLog, SyncClock, SyncDevice
+from server.tables.surveys import CorrectiveAction, SurveyCampaign, SurveyResponse, SurveySheet
 from server.tables.tickets import Ticket, TicketEvent
 from server.tables.vacant import VacantCheck
 from server.tables.visits import Visit
 
-MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, attachments, sync, conflicts)
+MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, surveys, attachments, sync,
+           conflicts)
 
 ALL_TABLES: list[type[Table]] = [table for module in MODULES for table in module.TABLES]
 
@@ -35,8 +37,8 @@ SYNCED_TABLES: dict[str, type[Synced]] = {
 
 __all__ = [
     "ALL_TABLES", "SYNCED_TABLES", "AppliedMutation", "Attachment", "AttachmentBlob",
-    "AuditLog", "Building", "BuildingAssignment", "ChangeLog", "Conflict", "DutyRoster", "Estate", "FeeBill",
+    "AuditLog", "Building", "CorrectiveAction", "BuildingAssignment", "ChangeLog", "Conflict", "DutyRoster", "Estate", "FeeBill",
     "Finding", "Household", "LoginAttempt", "PatrolRound", "StaffEstate", "StaffSession",
-    "StaffUser", "SyncClock", "SyncDevice", "Ticket", "TicketEvent", "Unit",
+    "StaffUser", "SurveyCampaign", "SurveyResponse", "SurveySheet", "SyncClock", "SyncDevice", "Ticket", "TicketEvent", "Unit",
     "UploadPart", "VacantCheck", "Visit",
 ]

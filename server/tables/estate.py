@@ -14,6 +14,7 @@ class Estate(Table):
     ticket_seq = Integer(default=0)  # the last 工单号 handed out in this estate, migration 0013
     terms = Text(null=True, default=None)  # the estate's own time limits (sync.sla.Terms JSON), 0017
     prices = Text(null=True, default=None)  # its paid services' price list (sync.pricing.PriceList JSON), 0019
+    survey_terms = Text(null=True, default=None)  # its survey thresholds (server.store.surveys.SurveyTerms JSON), 0025
 
 
 class Building(Synced, tablename="building"):

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sync.spec import Spec
-from sync.specs import attachments, conflicts, estate, patrol, tickets, vacant, visits
+from sync.specs import (
+    attachments, conflicts, estate, patrol, surveys, tickets, vacant, visits,
+)
 
 REGISTRY: tuple[Spec, ...] = (
     *estate.SPECS,
@@ -19,6 +21,7 @@ REGISTRY: tuple[Spec, ...] = (
     *vacant.SPECS,
     *visits.SPECS,
     *tickets.SPECS,
+    *surveys.SPECS,
     *attachments.SPECS,
     *conflicts.SPECS,
 )

@@ -29,6 +29,8 @@ NAV_ORDER = [
     ("/desk/vacant", "nav.vacant", "desk.vacant"),
     ("/desk/patrols", "nav.patrols", "desk.patrols"),
     ("/desk/reports", "nav.reports", "desk.reports"),
+    ("/desk/surveys", "nav.surveys", "desk.surveys"),
+    ("/desk/survey-actions", "nav.survey_actions", "desk.survey_actions"),
     ("/desk/stewards", "nav.stewards", "desk.stewards"),
     ("/desk/conflicts", "nav.conflicts", "desk.conflicts"),
     ("/desk/escalations", "nav.escalations", "desk.escalations"),
@@ -58,7 +60,7 @@ def test_every_nav_link_and_export_has_an_access_line() -> None:
 def test_the_exports_are_the_desk_lists() -> None:
     lists = export_lists()
     assert set(lists) == {"tickets", "callbacks", "escalations", "vacant", "patrols", "stewards",
-                          "conflicts", "duplicates", "archive", "kpi", "kpi_breakdown", "kpi_records", "reports"}
+                          "conflicts", "duplicates", "archive", "kpi", "kpi_breakdown", "kpi_records", "reports", "survey_results"}
     assert {name for name, listed in lists.items() if listed.personal} == {"archive", "callbacks", "conflicts",
                                                                           "kpi_records"}
     assert {name for name, listed in lists.items() if ACCESS[listed.page] != ACCESS["desk.export"]} == {
@@ -93,7 +95,7 @@ def test_the_registry_refuses_a_clashing_nav_link(entry: NavEntry) -> None:
 
 @pytest.mark.parametrize("role, shown", [
     ("desk", ["/desk/tickets", "/desk/intake", "/desk/callbacks", "/desk/duplicates", "/desk/archive",
-              "/desk/estate", "/desk/vacant", "/desk/patrols", "/desk/reports", "/desk/stewards", "/desk/conflicts", "/desk/escalations",
+              "/desk/estate", "/desk/vacant", "/desk/patrols", "/desk/reports", "/desk/surveys", "/desk/survey-actions", "/desk/stewards", "/desk/conflicts", "/desk/escalations",
               "/desk/roster", "/admin/devices"]),
     ("engineer", []),  # the phone app only
     ("admin", [href for href, _, _ in NAV_ORDER]),
