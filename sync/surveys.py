@@ -19,6 +19,7 @@ action (纠正和预防措施). No I/O: the server passes rows and the estate's 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -28,6 +29,19 @@ import msgspec
 from schemas.surveys import Question, SampleMode
 
 SATISFIED = 4  # a score of 4 (满意) or 5 (很满意) counts as satisfied
+SERVICES: tuple[str, ...] = ("customer_service", "cleaning", "greening", "order", "engineering")
+# the namespace of a sheet's id: uuid5(SHEETS, "<campaign>:<building>")
+SHEETS = uuid.UUID("0c1f5a54-2b7e-5d3c-9a41-6e8f2d7b3c10")
+
+
+def sheet_id(campaign_id: str, building_id: str) -> str:
+    """A sheet's id follows from its campaign and building: opening twice writes nothing new."""
+    return str(uuid.uuid5(SHEETS, f"{campaign_id}:{building_id}"))
+
+
+def percent(rate: float | None) -> float | None:
+    """A share as a percentage with one decimal (None stays None)."""
+    return None if rate is None else round(rate * 100, 1)
 
 
 class SurveyTerms(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -11,6 +11,7 @@ from server.demo.engineers import engineers
 from server.demo.estate import build_estate
 from server.demo.fees import fee_bills
 from server.demo.second import second_estate
+from server.demo.surveys import survey
 from server.demo.field import patrol_rounds, vacant_checks
 from server.demo.tickets import desk_tickets
 from server.demo.visits import routine_visits
@@ -33,6 +34,7 @@ def build_demo(seed: int, today: date, timezone: str = "Asia/Shanghai", *,
     fee_bills(ctx)
     open_conflicts(ctx)
     second_estate(ctx, existing_staff or {}, password_hash)  # last: the first estate's rows stay as they are
+    survey(ctx)  # its own random source: the rows before it stay as they are
     return dict(ctx.rows)
 
 

@@ -6,7 +6,6 @@ and a low score or a recurring complaint opens a corrective action (纠正和预
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -26,32 +25,12 @@ from server.i18n import translate
 from server.policy import OFFICE, grant
 from server.store import places
 from server.store import surveys as store
-from sync.merge import NAMESPACE
-from sync.surveys import Tally, Trigger, draw_sample, tally, triggers
+from sync.surveys import SERVICES, Tally, draw_sample, percent, sheet_id, tally, triggers
 
 grant({"desk.surveys": OFFICE, "desk.survey_add": OFFICE, "desk.survey": OFFICE,
        "desk.survey_question": OFFICE, "desk.survey_open": OFFICE, "desk.survey_close": OFFICE,
        "desk.survey_answer": OFFICE, "desk.survey_actions_open": OFFICE,
        "desk.survey_actions": OFFICE, "desk.survey_action_save": OFFICE})
-
-SERVICES: tuple[str, ...] = ("customer_service", "cleaning", "greening", "order", "engineering")
-# the questionnaire a new campaign starts from (its words from the catalogue, in Chinese):
-# one rating per service, a choice with complaint options, the owner's words
-STANDARD: tuple[tuple[str, str, tuple[tuple[str, bool], ...]], ...] = (
-    *((service, "rating", ()) for service in SERVICES),
-    ("cleaning", "choice", (("clean", False), ("fair", False), ("garbage", True), ("clutter", True))),
-    ("customer_service", "text", ()),
-)
-
-
-def standard_questions() -> list[Question]:
-    """The seeded questionnaire (``survey.std.*`` in the catalogue), in the estate's words."""
-    zh = lambda key: translate("zh-CN", f"survey.std.{key}")  # noqa: E731
-    return [Question(key=f"q{n}", service=service, kind=kind,  # type: ignore[arg-type]
-                     text=zh(f"{kind}.{service}"),
-                     choices=[Choice(label=zh(f"choice.{c}"), complaint=bad) for c, bad in choices])
-            for n, (service, kind, choices) in enumerate(STANDARD, start=1)]
-
 
 class CampaignForm(msgspec.Struct, kw_only=True):
     estate_id: str = ""
@@ -113,7 +92,7 @@ async def add(request: DeskRequest) -> Redirect:
     campaign_id = await store.add_campaign(estate["id"], {
         "name": form.name, "starts_on": form.starts_on, "ends_on": form.ends_on,
         "sample_mode": form.sample_mode, "per_building": form.per_building},
-        standard_questions(), user_id=request.user.user_id, now=now())
+        store.standard_questions(), user_id=request.user.user_id, now=now())
     return Redirect(f"/desk/surveys/{campaign_id}", status_code=303)
 
 
@@ -151,11 +130,6 @@ async def question(request: DeskRequest, campaign_id: FromPath[str]) -> Redirect
                                   choices=choices))
     await store.set_questions(campaign_id, questions)
     return Redirect(f"/desk/surveys/{campaign_id}", status_code=303)
-
-
-def sheet_id(campaign_id: str, building_id: str) -> str:
-    """A sheet's id follows from its campaign and building: opening twice writes nothing new."""
-    return str(uuid.uuid5(NAMESPACE, f"survey_sheet:{campaign_id}:{building_id}"))
 
 
 @post("/desk/surveys/{campaign_id:str}/open", name="desk.survey_open", include_in_schema=False)
@@ -208,19 +182,15 @@ async def results(request: DeskRequest, campaign: dict[str, Any]) -> dict[str, A
             "triggers": triggers(campaign["id"], questions, result, terms)}
 
 
-def _percent(rate: float | None) -> float | None:
-    return None if rate is None else round(rate * 100, 1)
-
-
 def chart_data(result: Tally, buildings: dict[str, str], target: float) -> dict[str, Any]:
     """The two charts' data (满意率 % by service and by building, against the target)."""
     services = [s for s in SERVICES if s in result.by_service]
     built = sorted(result.by_building, key=lambda b: places.natural(buildings.get(b, "")))
     return {
         "services": {"labels": [translate("zh-CN", f"survey.service.{s}") for s in services],
-                     "keys": services, "values": [_percent(result.by_service[s].rate) for s in services]},
+                     "keys": services, "values": [percent(result.by_service[s].rate) for s in services]},
         "buildings": {"labels": [buildings.get(b, "") for b in built],
-                      "values": [_percent(result.by_building[b].rate) for b in built]},
+                      "values": [percent(result.by_building[b].rate) for b in built]},
         "target": round(target * 100, 1),
     }
 
@@ -294,17 +264,6 @@ async def answer(request: DeskRequest, campaign_id: FromPath[str]) -> Redirect:
 # --- corrective actions ------------------------------------------------------------------------
 
 
-def trigger_text(t: Trigger, questions: list[Question], buildings: dict[str, str]) -> str:
-    """What opened an action, in the estate's words (kept on the action)."""
-    service = translate("zh-CN", f"survey.service.{t.service}")
-    if t.cause == "low_score":
-        return translate("zh-CN", "survey.trigger.low_score", building=buildings.get(t.building_id or "", ""),
-                         service=service, rate=_percent(t.rate), n=t.answers)
-    q = next(q for q in questions if q.key == t.question)
-    return translate("zh-CN", "survey.trigger.complaint", service=service, choice=q.choices[t.choice or 0].label,
-                     n=t.answers)
-
-
 @post("/desk/surveys/{campaign_id:str}/actions", name="desk.survey_actions_open", include_in_schema=False)
 async def open_actions(request: DeskRequest, campaign_id: FromPath[str]) -> Redirect:
     """Open a corrective action for each cause the results show that has none yet."""
@@ -312,7 +271,7 @@ async def open_actions(request: DeskRequest, campaign_id: FromPath[str]) -> Redi
     found = await results(request, campaign)
     due = (local_today(request) + timedelta(days=found["terms"].action_days)).isoformat()
     await store.open_actions(campaign, found["triggers"], {
-        t.key: trigger_text(t, found["questions"], found["buildings"]) for t in found["triggers"]},
+        t.key: store.trigger_text(t, found["questions"], found["buildings"]) for t in found["triggers"]},
         due_on=due, now=now())
     return Redirect(f"/desk/surveys/{campaign_id}#actions", status_code=303)
 
@@ -355,22 +314,30 @@ async def save_action(request: DeskRequest, action_id: FromPath[str]) -> Redirec
 # --- export ------------------------------------------------------------------------------------
 
 
+HEADER = ["survey.group", "survey.group_name", "survey.answers", "survey.average", "survey.rate"]
+
+
 @export_list("survey_results", page="desk.survey")
 async def results_table(request: DeskRequest) -> Table:
-    """One row per group (the whole campaign, each service, building and steward): answers,
-    average score, 满意率."""
-    campaign = await _campaign(request, str(request.query_params.get("campaign_id") or ""))
-    found = await results(request, campaign)
+    """One row per group (the whole campaign, each service, building and steward): ratings,
+    average score, 满意率; of ``?campaign_id=``, else of the newest campaign."""
+    chosen = str(request.query_params.get("campaign_id") or "")
+    if not chosen:  # the newest campaign of the user's estates
+        newest = await store.campaigns(scope=request.user.scope)
+        if not newest:
+            return HEADER, []
+        chosen = newest[0]["id"]
+    found = await results(request, await _campaign(request, chosen))
     result: Tally = found["tally"]
     rows: list[list[Any]] = [[translate("zh-CN", "survey.group.overall"), "", result.overall.answers,
-                              result.overall.average, _percent(result.overall.rate)]]
+                              result.overall.average, percent(result.overall.rate)]]
     rows += [[translate("zh-CN", "survey.group.service"), translate("zh-CN", f"survey.service.{s}"),
-              c.answers, c.average, _percent(c.rate)] for s, c in result.by_service.items()]
+              c.answers, c.average, percent(c.rate)] for s, c in result.by_service.items()]
     rows += [[translate("zh-CN", "survey.group.building"), found["buildings"].get(b, ""), c.answers, c.average,
-              _percent(c.rate)] for b, c in result.by_building.items()]
+              percent(c.rate)] for b, c in result.by_building.items()]
     rows += [[translate("zh-CN", "survey.group.steward"), found["steward_names"].get(s, ""), c.answers, c.average,
-              _percent(c.rate)] for s, c in result.by_steward.items()]
-    return ["survey.group", "survey.group_name", "survey.answers", "survey.average", "survey.rate"], rows
+              percent(c.rate)] for s, c in result.by_steward.items()]
+    return HEADER, rows
 
 
 ROUTES = [campaigns, add, question, open_campaign, close_campaign, campaign_page, answer, open_actions,

@@ -10,7 +10,8 @@ from typing import Any
 import msgspec
 from piccolo.query.mixins import OnConflictAction
 
-from schemas.surveys import Question
+from schemas.surveys import Choice, Question
+from server.i18n import translate
 from server.ids import uuid7
 from server.store.scoping import scope_where
 from server.store.terms import own_or_seeded
@@ -19,9 +20,37 @@ from server.tables import (
     SurveyResponse, SurveySheet, Unit,
 )
 from sync.scope import Scope
-from sync.surveys import SEED_SURVEY_TERMS, SurveyTerms, Trigger
+from sync.surveys import SEED_SURVEY_TERMS, SERVICES, SurveyTerms, Trigger, percent
 
 _questions = msgspec.json.Decoder(list[Question])
+
+# the questionnaire a new campaign starts from (its words from the catalogue, in Chinese):
+# one rating per service, a choice with complaint options, the owner's words
+STANDARD: tuple[tuple[str, str, tuple[tuple[str, bool], ...]], ...] = (
+    *((service, "rating", ()) for service in SERVICES),
+    ("cleaning", "choice", (("clean", False), ("fair", False), ("garbage", True), ("clutter", True))),
+    ("customer_service", "text", ()),
+)
+
+
+def standard_questions() -> list[Question]:
+    """The seeded questionnaire (``survey.std.*`` in the catalogue), in the estate's words."""
+    zh = lambda key: translate("zh-CN", f"survey.std.{key}")  # noqa: E731
+    return [Question(key=f"q{n}", service=service, kind=kind,  # type: ignore[arg-type]
+                     text=zh(f"{kind}.{service}"),
+                     choices=[Choice(label=zh(f"choice.{c}"), complaint=bad) for c, bad in choices])
+            for n, (service, kind, choices) in enumerate(STANDARD, start=1)]
+
+
+def trigger_text(t: Trigger, questions: list[Question], buildings: dict[str, str]) -> str:
+    """What opened an action, in the estate's words (kept on the action)."""
+    service = translate("zh-CN", f"survey.service.{t.service}")
+    if t.cause == "low_score":
+        return translate("zh-CN", "survey.trigger.low_score", building=buildings.get(t.building_id or "", ""),
+                         service=service, rate=percent(t.rate), n=t.answers)
+    q = next(q for q in questions if q.key == t.question)
+    return translate("zh-CN", "survey.trigger.complaint", service=service, choice=q.choices[t.choice or 0].label,
+                     n=t.answers)
 
 
 async def terms_of(estate_id: str) -> tuple[SurveyTerms, bool]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from server.desk.surveys import sheet_id
 from server.tables import CorrectiveAction, SurveyCampaign, SurveyResponse, SurveySheet
+from sync.surveys import sheet_id
 from tests.factories import make_estate, make_user
 from tests.integration.test_desk_helpers import csrf, login
 from tests.integration.test_sync_support import Phone, steward_phone
