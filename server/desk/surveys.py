@@ -17,20 +17,21 @@ from litestar.response import Redirect, Template
 from schemas.limits import Day, Score, Short, Text
 from schemas.surveys import Answer, Choice, Question, QuestionKind, SampleMode, SurveyService
 from server import writes
-from server.desk.common import DeskRequest, chosen_estate, local_today, now, render
+from server.desk.common import DeskRequest, chosen_estate, client_ip, local_today, now, render
 from server.desk.forms import convert, form_of
 from server.desk.registry import NavEntry, Table, export_list, nav_entry
 from server.errors import ApiError
 from server.i18n import translate
-from server.policy import OFFICE, grant
+from server.policy import MANAGEMENT, OFFICE, grant
 from server.store import places
 from server.store import surveys as store
-from sync.surveys import SERVICES, Tally, draw_sample, percent, sheet_id, tally, triggers
+from sync.surveys import SERVICES, SurveyTerms, Tally, draw_sample, percent, sheet_id, tally, triggers
 
 grant({"desk.surveys": OFFICE, "desk.survey_add": OFFICE, "desk.survey": OFFICE,
        "desk.survey_question": OFFICE, "desk.survey_open": OFFICE, "desk.survey_close": OFFICE,
        "desk.survey_answer": OFFICE, "desk.survey_actions_open": OFFICE,
-       "desk.survey_actions": OFFICE, "desk.survey_action_save": OFFICE})
+       "desk.survey_actions": OFFICE, "desk.survey_action_save": OFFICE,
+       "desk.survey_terms": MANAGEMENT, "desk.survey_terms_save": MANAGEMENT})
 
 class CampaignForm(msgspec.Struct, kw_only=True):
     estate_id: str = ""
@@ -311,6 +312,42 @@ async def save_action(request: DeskRequest, action_id: FromPath[str]) -> Redirec
     return Redirect("/desk/survey-actions", status_code=303)
 
 
+# --- the estate's thresholds (the manager's, audited) --------------------------------------------
+
+
+class TermsForm(msgspec.Struct, kw_only=True):
+    estate_id: str = ""
+    target_percent: Annotated[int, msgspec.Meta(ge=1, le=100)]
+    min_answers: Annotated[int, msgspec.Meta(ge=1, le=1000)]
+    complaint_repeats: Annotated[int, msgspec.Meta(ge=1, le=1000)]
+    action_days: Annotated[int, msgspec.Meta(ge=1, le=365)]
+
+
+async def _terms_context(request: DeskRequest, estate_id: str, **extra: Any) -> dict[str, Any]:
+    context = await chosen_estate(request, estate_id)
+    terms, own = await store.terms_of(context["estate"]["id"])
+    return {**context, "terms": terms, "own": own, "target_percent": round(terms.target_rate * 100), **extra}
+
+
+@get("/desk/settings/surveys", name="desk.survey_terms", include_in_schema=False)
+async def terms_page(request: DeskRequest, estate_id: FromQuery[str] = "") -> Template:
+    return render(request, "survey_terms.html", "_survey_terms.html", await _terms_context(request, estate_id))
+
+
+@post("/desk/settings/surveys", name="desk.survey_terms_save", include_in_schema=False)
+async def terms_save(request: DeskRequest) -> Template | Redirect:
+    form = await form_of(request, TermsForm)
+    estate_id = (await chosen_estate(request, form.estate_id))["estate"]["id"]
+    await store.set_terms(estate_id, SurveyTerms(
+        target_rate=form.target_percent / 100, min_answers=form.min_answers,
+        complaint_repeats=form.complaint_repeats, action_days=form.action_days),
+        user_id=request.user.user_id, ip=client_ip(request))
+    if not request.headers.get("hx-request"):
+        return Redirect(f"/desk/settings/surveys?estate_id={estate_id}", status_code=303)
+    return render(request, "survey_terms.html", "_survey_terms.html",
+                  await _terms_context(request, estate_id, saved=True))
+
+
 # --- export ------------------------------------------------------------------------------------
 
 
@@ -341,6 +378,7 @@ async def results_table(request: DeskRequest) -> Table:
 
 
 ROUTES = [campaigns, add, question, open_campaign, close_campaign, campaign_page, answer, open_actions,
-          actions_page, save_action]
+          actions_page, save_action, terms_page, terms_save]
 nav_entry(NavEntry(href="/desk/surveys", key="nav.surveys", route="desk.surveys", order=77))
 nav_entry(NavEntry(href="/desk/survey-actions", key="nav.survey_actions", route="desk.survey_actions", order=78))
+nav_entry(NavEntry(href="/desk/settings/surveys", key="nav.survey_terms", route="desk.survey_terms", order=79))

@@ -13,6 +13,7 @@ from piccolo.query.mixins import OnConflictAction
 from schemas.surveys import Choice, Question
 from server.i18n import translate
 from server.ids import uuid7
+from server.store import audit
 from server.store.scoping import scope_where
 from server.store.terms import own_or_seeded
 from server.tables import (
@@ -56,6 +57,14 @@ def trigger_text(t: Trigger, questions: list[Question], buildings: dict[str, str
 async def terms_of(estate_id: str) -> tuple[SurveyTerms, bool]:
     """The estate's survey settings and whether they are its own (False: the seeds')."""
     return await own_or_seeded(estate_id, Estate.survey_terms, SurveyTerms, SEED_SURVEY_TERMS)
+
+
+async def set_terms(estate_id: str, terms: SurveyTerms, *, user_id: str, ip: str) -> None:
+    """Keep ``terms`` as the estate's own and audit the change: before and after."""
+    before, _ = await terms_of(estate_id)
+    await Estate.update({Estate.survey_terms: msgspec.json.encode(terms).decode()}).where(Estate.id == estate_id)
+    await audit.record("survey_terms_change", user_id=user_id, target=estate_id, ip=ip,
+                       detail={"before": msgspec.to_builtins(before), "after": msgspec.to_builtins(terms)})
 
 
 def questions_of(campaign: dict[str, Any]) -> list[Question]:

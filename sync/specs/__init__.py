@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sync.spec import Spec
-from sync.specs import (
-    attachments, conflicts, estate, patrol, surveys, tickets, vacant, visits,
-)
+from sync.specs import attachments, conflicts, estate, patrol, surveys, tickets, vacant, visits
 
 REGISTRY: tuple[Spec, ...] = (
     *estate.SPECS,

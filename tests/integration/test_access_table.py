@@ -104,6 +104,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /desk/settings/paid-services": MANAGEMENT,
     "POST /desk/settings/paid-services": MANAGEMENT,
     "GET /desk/surveys": OFFICE,
+    "GET /desk/settings/surveys": MANAGEMENT,
+    "POST /desk/settings/surveys": MANAGEMENT,
     "POST /desk/surveys": OFFICE,
     "GET /desk/surveys/{campaign_id:str}": OFFICE,
     "POST /desk/surveys/{campaign_id:str}/questions": OFFICE,

@@ -267,3 +267,39 @@ async def test_another_estates_office_sees_nothing(client) -> None:
     assert "2026年度满意度调查" not in (await client.get("/desk/surveys")).text
     steward = await steward_phone(client, estate.building_ids)
     assert (await client.get("/desk/surveys", headers=steward.headers)).status_code in (401, 403)
+
+
+async def test_the_manager_sets_the_thresholds_audited_and_the_results_follow(client) -> None:
+    from server.tables import AuditLog
+
+    estate = await make_estate(buildings=1, units_per_building=2, vacant_every=99)
+    [one] = estate.building_ids
+    await login(client, "manager")
+    page = await client.get("/desk/settings/surveys")
+    assert page.status_code == 200 and "《应知》第 3 条" in page.text and 'value="90"' in page.text
+    bad = await client.post("/desk/settings/surveys", headers=csrf(client), data={
+        "estate_id": estate.estate_id, "target_percent": "150", "min_answers": "1", "complaint_repeats": "1",
+        "action_days": "3"})
+    assert bad.status_code == 422 and await AuditLog.count().where(AuditLog.action == "survey_terms_change") == 0
+    saved = await client.post("/desk/settings/surveys", headers=csrf(client), data={
+        "estate_id": estate.estate_id, "target_percent": "100", "min_answers": "1", "complaint_repeats": "1",
+        "action_days": "3"})
+    assert saved.status_code == 303
+    [entry] = await AuditLog.select().where(AuditLog.action == "survey_terms_change").output(load_json=True)
+    assert entry["detail"]["before"]["target_rate"] == 0.9 and entry["detail"]["after"]["target_rate"] == 1.0
+    campaign_id = await new_campaign(client, estate.estate_id)
+    await open_campaign(client, campaign_id)
+    household = occupied(estate, one)[0][1]
+    await client.post(f"/desk/surveys/{campaign_id}/answers", headers=csrf(client), data={
+        "household_id": household, "q3": "4"})  # 绿化 4: 100% satisfied, not below a 100% target
+    await client.post(f"/desk/surveys/{campaign_id}/answers", headers=csrf(client), data={
+        "household_id": occupied(estate, one)[1][1], "q3": "3"})  # now 50%, with 1 rating needed
+    await client.post(f"/desk/surveys/{campaign_id}/actions", headers=csrf(client))
+    [action] = await CorrectiveAction.select()
+    assert (action["cause"], action["service"]) == ("low_score", "greening")
+    desk = await make_user("desk")
+    from server.store import staff
+
+    client.cookies.delete("ss_session")
+    client.cookies["ss_session"] = await staff.open_session(desk)
+    assert (await client.get("/desk/settings/surveys")).status_code == 403

@@ -31,6 +31,7 @@ NAV_ORDER = [
     ("/desk/reports", "nav.reports", "desk.reports"),
     ("/desk/surveys", "nav.surveys", "desk.surveys"),
     ("/desk/survey-actions", "nav.survey_actions", "desk.survey_actions"),
+    ("/desk/settings/surveys", "nav.survey_terms", "desk.survey_terms"),
     ("/desk/stewards", "nav.stewards", "desk.stewards"),
     ("/desk/conflicts", "nav.conflicts", "desk.conflicts"),
     ("/desk/escalations", "nav.escalations", "desk.escalations"),
