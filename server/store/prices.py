@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import msgspec
 
-from server.store import audit
-from server.store.terms import own_or_seeded
+from server.store.terms import keep_own, own_or_seeded
 from server.tables import Estate
 from sync.pricing import SEED_PRICES, PriceList
 
@@ -24,7 +23,5 @@ async def of_estate(estate_id: str) -> tuple[PriceList, bool]:
 async def set_prices(estate_id: str, prices: PriceList, *, user_id: str, ip: str) -> None:
     """Keep ``prices`` as the estate's own and audit the change: before and after."""
     before, _ = await of_estate(estate_id)
-    await Estate.update({Estate.prices: msgspec.json.encode(prices).decode()}).where(Estate.id == estate_id)
-    await audit.record("prices_change", user_id=user_id, target=estate_id, ip=ip,
-                       detail={"before": msgspec.to_builtins(before.items),
-                               "after": msgspec.to_builtins(prices.items)})
+    await keep_own(estate_id, Estate.prices, prices, action="prices_change", user_id=user_id, ip=ip,
+                   detail={"before": msgspec.to_builtins(before.items), "after": msgspec.to_builtins(prices.items)})

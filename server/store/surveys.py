@@ -13,9 +13,8 @@ from piccolo.query.mixins import OnConflictAction
 from schemas.surveys import Choice, Question
 from server.i18n import translate
 from server.ids import uuid7
-from server.store import audit
 from server.store.scoping import scope_where
-from server.store.terms import own_or_seeded
+from server.store.terms import keep_own, own_or_seeded
 from server.tables import (
     Building, BuildingAssignment, CorrectiveAction, Estate, Household, StaffEstate, StaffUser, SurveyCampaign,
     SurveyResponse, SurveySheet, Unit,
@@ -62,9 +61,8 @@ async def terms_of(estate_id: str) -> tuple[SurveyTerms, bool]:
 async def set_terms(estate_id: str, terms: SurveyTerms, *, user_id: str, ip: str) -> None:
     """Keep ``terms`` as the estate's own and audit the change: before and after."""
     before, _ = await terms_of(estate_id)
-    await Estate.update({Estate.survey_terms: msgspec.json.encode(terms).decode()}).where(Estate.id == estate_id)
-    await audit.record("survey_terms_change", user_id=user_id, target=estate_id, ip=ip,
-                       detail={"before": msgspec.to_builtins(before), "after": msgspec.to_builtins(terms)})
+    await keep_own(estate_id, Estate.survey_terms, terms, action="survey_terms_change", user_id=user_id, ip=ip,
+                   detail={"before": msgspec.to_builtins(before), "after": msgspec.to_builtins(terms)})
 
 
 def questions_of(campaign: dict[str, Any]) -> list[Question]:

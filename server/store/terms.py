@@ -27,6 +27,14 @@ async def own_or_seeded(estate_id: str, column: Column, kind: type[T], seeded: T
     return msgspec.json.decode(row["setting"], type=kind), True
 
 
+async def keep_own(estate_id: str, column: Column, setting: msgspec.Struct, *, action: audit.AuditAction,
+                   detail: dict[str, object], user_id: str, ip: str) -> None:
+    """Keep ``setting`` as the estate's own (JSON in ``column`` of its row: the price list,
+    the survey thresholds) and audit the change as ``action`` with ``detail`` (before, after)."""
+    await Estate.update({column: msgspec.json.encode(setting).decode()}).where(Estate.id == estate_id)
+    await audit.record(action, user_id=user_id, target=estate_id, ip=ip, detail=detail)
+
+
 async def of_estate(estate_id: str) -> tuple[Terms, bool]:
     """The estate's limits and whether they are its own (False: the seeds')."""
     return await own_or_seeded(estate_id, Estate.terms, Terms, SEED_TERMS)
