@@ -96,3 +96,6 @@ async def test_a_steward_captures_12_answers_offline_and_the_desk_results_change
     await desk_page.goto(f"{live_server.url}/desk/survey-actions")
     await desk_page.wait_for_selector("[data-action-form]")
     await screenshot(desk_page, "desk-survey-actions")
+    await desk_page.goto(f"{live_server.url}/desk/settings/surveys")
+    await desk_page.wait_for_selector("[data-survey-terms]")
+    await screenshot(desk_page, "desk-survey-terms")

@@ -193,7 +193,7 @@ async def test_a_low_score_opens_an_action_that_is_owned_due_and_closed_with_a_n
     await client.post(f"/desk/surveys/{campaign_id}/actions", headers=csrf(client))
     [action] = await CorrectiveAction.select()
     assert action["cause"] == "low_score" and action["service"] == "engineering"
-    assert "满意率 50.0%（4 户）低于目标" in action["detail"]
+    assert "满意率 50.0%（4 个评分）低于目标" in action["detail"]
     owner = await make_user("steward", [one])
 
     refused = await client.post(f"/desk/survey-actions/{action['id']}", headers=csrf(client), data={
