@@ -6,8 +6,8 @@
 Measures, on a fresh database per engine:
 1. push merge, in-process: batches of 1,000 creates through ``sync_service.push`` (one
    transaction each: lock, dedupe, load, merge, write rows + change_log + applied_mutation),
-   beside the floor: the driver's ``executemany`` upsert of the same rows plus their
-   change_log rows in one transaction;
+   beside the floor: the same rows plus their change_log rows in one transaction, by the
+   database's fastest bulk load (``executemany`` on SQLite, binary ``COPY`` on PostgreSQL);
 2. push through HTTP: the same batches POSTed to uvicorn on loopback (one worker), from two
    phones at once (after one untimed 10-mutation push each);
 3. initial pull of a ``--scope``-record scope through the endpoint (gzip, as a browser asks),
@@ -52,7 +52,7 @@ from server.settings import Settings  # noqa: E402
 from server.store import pull as pulls  # noqa: E402
 from server.store import staff  # noqa: E402
 from server.store.sync_storage import (  # noqa: E402
-    CHANGE_LOG_SQL, columns_of, lock_clock, row_to_db, upsert_sql, write_records, write_transaction,
+    CHANGE_LOG, CHANGE_LOG_SQL, columns_of, lock_clock, row_to_db, upsert_sql, write_records, write_transaction,
     read_snapshot,
 )
 from server.tables import Building, Estate, StaffUser, Unit  # noqa: E402
@@ -151,8 +151,11 @@ async def bench_merge(principal: Any, unit_id: str, batches: int) -> tuple[float
 
 
 async def floor_write(writes: list[RecordWrite]) -> float:
-    """The same rows under fresh ids and versions: executemany upsert + change_log, timed;
-    then removed again (untimed)."""
+    """The same rows under fresh ids and versions written with the database's fastest bulk
+    load, timed; then removed again (untimed). SQLite: ``executemany`` of the upsert and the
+    change_log rows (a prepared statement stepped per row, in-process). PostgreSQL: binary
+    ``COPY`` of the rows and the change_log rows (no upsert, no per-row statement), or
+    ``executemany`` as before with ``--executemany-floor``."""
     async with write_transaction() as conn:
         clock, _ = await lock_clock(conn)
     columns = columns_of("finding")
@@ -165,8 +168,12 @@ async def floor_write(writes: list[RecordWrite]) -> float:
                     row["created_by"], row["created_at"]))
     started = time.perf_counter()
     async with write_transaction() as conn:
-        await conn.executemany(upsert_sql("finding"), rows)
-        await conn.executemany(CHANGE_LOG_SQL, log)
+        if conn.postgres and not EXECUTEMANY_FLOOR:  # the fastest way rows get into PostgreSQL
+            await conn.raw.copy_records_to_table("finding", records=rows, columns=list(columns.names))
+            await conn.raw.copy_records_to_table("change_log", records=log, columns=list(CHANGE_LOG[1]))
+        else:
+            await conn.executemany(upsert_sql("finding"), rows)
+            await conn.executemany(CHANGE_LOG_SQL, log)
     elapsed = time.perf_counter() - started
     async with write_transaction() as conn:
         await conn.execute("DELETE FROM change_log WHERE version > ?", clock + 10_000_000)
@@ -333,6 +340,13 @@ async def peak_memory(principal: Any) -> tuple[int, float]:
 
 # --- the run -------------------------------------------------------------------------------
 
+EXECUTEMANY_FLOOR = False
+
+
+def floor_name(kind: str) -> str:
+    return "COPY" if kind == "postgres" and not EXECUTEMANY_FLOOR else "executemany"
+
+
 def runs(rates: list[float]) -> str:
     """"median M (runs a / b / c)": the machine is shared, so each figure is repeated."""
     listed = " / ".join(f"{r:,.0f}" for r in rates)
@@ -356,7 +370,7 @@ async def run(kind: str, batches: int, scope: int, memory_sizes: list[int], repe
                 merges.append(merge_rate)
                 floors.append(floor_rate)
             print(f"[{kind}] push merge in-process: {runs(merges)} mutations/s; "
-                  f"floor (executemany rows + change_log): {runs(floors)} rows/s; "
+                  f"floor ({floor_name(kind)} rows + change_log): {runs(floors)} rows/s; "
                   f"merge/floor time ratio of medians {statistics.median(floors) / statistics.median(merges):.2f}x",
                   flush=True)
             building, unit = await add_building(estate_id)
@@ -411,7 +425,11 @@ def main() -> None:
     parser.add_argument("--scope", type=int, default=20_000, help="records in the pulled scope")
     parser.add_argument("--memory", default="5000,20000,40000", help="scope sizes for peak memory")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each HTTP and pull figure")
+    parser.add_argument("--executemany-floor", action="store_true",
+                        help="PostgreSQL's floor by executemany (as before) instead of COPY")
     args = parser.parse_args()
+    global EXECUTEMANY_FLOOR
+    EXECUTEMANY_FLOOR = args.executemany_floor
     sizes = [int(s) for s in args.memory.split(",") if s]
     for kind in (["sqlite", "postgres"] if args.engine == "both" else [args.engine]):
         print(f"[{kind}] machine: {calibrate()}", flush=True)

@@ -9,6 +9,8 @@ in its scope, and runs the integrity check.
 
     .venv/bin/python bench/load_phones.py --engine sqlite --phones 200 --mutations 50
     .venv/bin/python bench/load_phones.py --engine postgres --workers 2 --phones 200
+    .venv/bin/python bench/load_phones.py --engine sqlite --phones 200 --arrive-over 60
+    .venv/bin/python bench/load_phones.py --engine postgres --workers 2 --phones 1000 --arrive-over 300
 
 The server runs as real processes (``stewardsync serve --workers N``) on 127.0.0.1 with a fresh
 database (a temporary SQLite folder, or a new database on ``--pg-url`` dropped afterwards).
@@ -29,7 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,16 +78,19 @@ class ServerProcess:
     """``stewardsync serve --workers N`` on 127.0.0.1, as deployed (migrations once in the
     parent, then uvicorn's workers)."""
 
-    def __init__(self, env: dict[str, str], log: Path, workers: int = 1, port: int | None = None):
+    def __init__(self, env: dict[str, str], log: Path, workers: int = 1, port: int | None = None,
+                 host: str = LOOPBACK, wrapper: Sequence[str] = ()):
         self.env = {**os.environ, **env, "STEWARDSYNC_LOG_LEVEL": env.get("STEWARDSYNC_LOG_LEVEL", "WARNING")}
         self.workers = workers
         self.port = port or free_port()
-        self.url = f"http://{LOOPBACK}:{self.port}"
+        self.host = host
+        self.url = f"http://{host}:{self.port}"
         self.log = log
+        self.wrapper = list(wrapper)  # e.g. ["ip", "netns", "exec", name]: another host
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60) -> None:
-        command = [sys.executable, "-m", "server.cli", "serve", "--host", LOOPBACK,
+        command = [*self.wrapper, sys.executable, "-m", "server.cli", "serve", "--host", self.host,
                    "--port", str(self.port), "--workers", str(self.workers)]
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log.open("ab"),
                                         stderr=subprocess.STDOUT, start_new_session=True)
@@ -521,18 +526,22 @@ async def run_phones(phones: list[Phone], base_url: str, sessions: list[str], se
         await asyncio.gather(*(p.pull(http, Stats(), deadline) for p in phones))
         for i, phone in enumerate(phones):
             phone.capture_backlog(ARGS.mutations, random.Random(i), photos=ARGS.photos)
-        # shift change: all at once
+        # shift change: all at once (the stress case), or arriving at a steady rate over
+        # ``--arrive-over`` seconds (open loop: phone i comes up at i × interval whatever the
+        # server's pace, as stewards do coming up from the basements over a shift)
         stop = asyncio.Event()
         desks = [asyncio.create_task(desk_user(http, base_url, s, stats, stop)) for s in sessions]
         started = time.perf_counter()
+        interval = ARGS.arrive_over / len(phones) if phones else 0.0
 
-        async def come_online(phone: Phone) -> None:
+        async def come_online(phone: Phone, index: int) -> None:
+            await asyncio.sleep(max(0.0, started + index * interval - time.perf_counter()))
             await phone.push(http, stats, deadline)
             stats.pushed_at = max(stats.pushed_at, time.perf_counter() - started)
             await phone.upload_photos(http, stats, deadline)
             await phone.pull(http, stats, deadline)
 
-        await asyncio.gather(*(come_online(p) for p in phones))
+        await asyncio.gather(*(come_online(p, i) for i, p in enumerate(phones)))
         elapsed = time.perf_counter() - started
         stop.set()
         desk_note = (await asyncio.gather(*desks))[0] if desks else "no desk users"
@@ -580,15 +589,58 @@ async def prepare(env: dict[str, str]) -> tuple[list[Steward], list[str]]:
         await db.disconnect(engine)
 
 
-async def check(env: dict[str, str], phones: list[Phone]) -> list[str]:
+async def check(env: dict[str, str], phones: list[Phone]) -> tuple[list[str], list[str]]:
     from server import db
     from server.settings import load_settings
 
-    engine = await db.connect(load_settings({**env, "STEWARDSYNC_SECRET_KEY": "load"}))
+    settings = load_settings({**env, "STEWARDSYNC_SECRET_KEY": "load"})
+    engine = await db.connect(settings)
     try:
-        return await verify(phones)
+        return await verify(phones), [*await footprint(), await backup_rate(settings)]
     finally:
         await db.disconnect(engine)
+
+
+async def backup_rate(settings: Any) -> str:
+    """``stewardsync backup`` of the run's database, timed: seconds per GB of database."""
+    from server.ops.backup import backup
+
+    target = Path(settings.data_dir) / "footprint-backup"
+    info = await asyncio.to_thread(backup, settings, target)
+    target.unlink()
+    return (f"backup {info.bytes / 1e6:,.1f} MB written in {info.seconds:.2f} s "
+            f"({info.bytes / 1e6 / max(info.seconds, 1e-9):,.0f} MB/s of backup file)")
+
+
+FOOTPRINT = ("change_log", "applied_mutation", "attachment_blob")
+
+
+async def footprint() -> list[str]:
+    """The database's bytes per row (table + indexes + TOAST) of the tables that grow with
+    every sync, and in all: the per-unit costs of docs/scale.md."""
+    from server.tables import ChangeLog
+
+    db = ChangeLog._meta.db
+    if db.engine_type == "postgres":
+        sizes = {r["name"]: int(r["bytes"]) for r in await ChangeLog.raw(
+            "SELECT c.relname AS name, pg_total_relation_size(c.oid) AS bytes FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'")}
+    else:  # SQLite's dbstat: every page of each table and of its indexes
+        pages = await ChangeLog.raw("SELECT tbl_name AS tbl, name FROM sqlite_schema WHERE type IN ('table', 'index')")
+        owner = {r["name"]: r["tbl"] for r in pages}
+        sizes = {}
+        for r in await ChangeLog.raw("SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name"):
+            table = owner.get(r["name"], r["name"])
+            sizes[table] = sizes.get(table, 0) + int(r["bytes"])
+    lines = []
+    for table in FOOTPRINT:
+        rows = (await ChangeLog.raw(f"SELECT COUNT(*) AS n FROM {table}"))[0]["n"]
+        lines.append(f"{table} {sizes.get(table, 0) / max(rows, 1):,.0f} bytes/row ({rows:,} rows)")
+    mutations = (await ChangeLog.raw("SELECT COUNT(*) AS n FROM applied_mutation"))[0]["n"]
+    photos = sizes.get("attachment_blob", 0)
+    lines.append(f"whole database {sum(sizes.values()) / 1e6:,.1f} MB, "
+                 f"{(sum(sizes.values()) - photos) / max(mutations, 1):,.0f} bytes per mutation without the photos")
+    return lines
 
 
 def logged_errors(log: Path) -> "Counter[str]":
@@ -605,6 +657,26 @@ def logged_errors(log: Path) -> "Counter[str]":
                 continue
             found[(entry.get("exc") or entry.get("msg") or "").strip().splitlines()[-1][:200]] += 1
     return found
+
+
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds (user + system) of each PostgreSQL process on this machine, by pid, from
+    /proc: the database's share of a run, which the server's own figure leaves out."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, rest = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        if name.startswith("postgres"):
+            found[int(stat.parent.name)] = (int(rest[11]) + int(rest[12])) / tick
+    return found
+
+
+def cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def calibration() -> float:
@@ -624,6 +696,7 @@ def main() -> int:
         env = {**env, "STEWARDSYNC_SECRET_KEY": "load-secret", "STEWARDSYNC_DB_POOL_SIZE": str(ARGS.pool)}
         stewards, sessions = asyncio.run(prepare(env))
         server = ServerProcess(env, Path(tmp) / "server.log", workers=ARGS.workers)
+        database_before = postgres_cpu()
         server.start()
         try:
             phones = [Phone(s, server.url) for s in stewards]
@@ -632,21 +705,30 @@ def main() -> int:
                 run_phones(phones, server.url, sessions, ARGS.seconds - (time.monotonic() - started)))
             own = resource.getrusage(resource.RUSAGE_SELF)
             generator_cpu = own.ru_utime + own.ru_stime - own_cpu.ru_utime - own_cpu.ru_stime
+            database_cpu = cpu_since(database_before, postgres_cpu())
         finally:
             server.stop()
         server_errors = logged_errors(server.log)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         server_cpu = children.ru_utime + children.ru_stime
-        problems = asyncio.run(check(env, phones))
+        problems, sizes = asyncio.run(check(env, phones))
     sent = sum(len(p.outbox) for p in phones)
     print(f"engine {ARGS.engine}, {ARGS.workers} server process(es), {len(phones)} phones × "
           f"{ARGS.mutations} mutations (+{ARGS.photos} photos each) = {sent} mutations")
     print(f"machine: load average {load_before:.1f} before / {os.getloadavg()[0]:.1f} after, "
           f"1M-iteration loop {loop:.3f} s; CPU used: load generator {generator_cpu:.1f} s, "
-          f"server processes {server_cpu:.1f} s")
-    print(f"burst: {elapsed:.2f} s wall, {sent / elapsed:.0f} mutations/s end to end "
-          f"(push + photos + pull of every phone); all pushes answered after {stats.pushed_at:.2f} s "
-          f"({sent / max(stats.pushed_at, 1e-9):.0f} mutations/s)")
+          f"server processes {server_cpu:.1f} s"
+          + (f", PostgreSQL {database_cpu:.1f} s" if ARGS.engine == "postgres" else ""))
+    if ARGS.arrive_over:
+        print(f"open loop: {len(phones)} phones arriving evenly over {ARGS.arrive_over:.0f} s "
+              f"(one every {ARGS.arrive_over / len(phones) * 1000:.0f} ms); last sync done after "
+              f"{elapsed:.2f} s; CPU per phone sync (push + photos + pulls, desk paging "
+              f"included): server {server_cpu / len(phones) * 1000:.0f} ms"
+              + (f" + PostgreSQL {database_cpu / len(phones) * 1000:.0f} ms" if ARGS.engine == "postgres" else ""))
+    else:
+        print(f"burst: {elapsed:.2f} s wall, {sent / elapsed:.0f} mutations/s end to end "
+              f"(push + photos + pull of every phone); all pushes answered after {stats.pushed_at:.2f} s "
+              f"({sent / max(stats.pushed_at, 1e-9):.0f} mutations/s)")
     for what in ("push", "pull", "photo", "desk"):
         print(f"{what:>5}: {percentiles(stats.latency[what])}")
     print(f"errors: {sum(stats.errors.values())} {stats.errors or ''}, retries: {stats.retries}")
@@ -658,6 +740,7 @@ def main() -> int:
           + f" (the integrity check took {getattr(verify, 'check_seconds', 0):.2f} s)")
     for problem in problems[:20]:
         print("  " + problem)
+    print("storage: " + "; ".join(sizes))
     return 0 if not problems and not stats.errors else 1
 
 
@@ -673,6 +756,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--photos", type=int, default=4, help="photos per phone")
     parser.add_argument("--desk-users", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=600, help="hard limit for the whole run")
+    parser.add_argument("--arrive-over", type=float, default=0.0,
+                        help="open loop: phones arrive evenly over this many seconds (0: all at once)")
     args = parser.parse_args(argv)
     if args.phones > 2000 or args.mutations > 1000:
         parser.error("bounded: at most 2,000 phones and 1,000 mutations each")

@@ -77,6 +77,7 @@ class Ticket(Record, kw_only=True):
     source_finding_id: Id | None = None
     source_check_id: Id | None = None
     source_visit_id: Id | None = None
+    source_handover_id: Id | None = None  # 工程质量维修单: a defect found at the handover (验房)
 
 
 class TicketEvent(Record, kw_only=True):

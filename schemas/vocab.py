@@ -19,11 +19,12 @@ UnitType = Literal["yangfang", "diejia", "lianpai"]  # 洋房 / 叠加 / 联排
 Occupancy = Literal["occupied", "vacant", "renovating"]
 Residence = Literal["self_occupied", "rented", "unknown"]
 
-TicketKind = Literal["repair", "complaint", "inquiry", "patrol_finding", "vacant_defect"]
+TicketKind = Literal["repair", "complaint", "inquiry", "patrol_finding", "vacant_defect",
+                     "warranty"]  # warranty: 工程质量维修单, a defect found at the handover (验房)
 TicketPriority = Literal["urgent", "high", "normal", "low"]
 # The lifecycle, in order: 已受理 → 已派单 → 处理中 → 已完工 → 已回访 → 已关闭
 TicketStatus = Literal["received", "dispatched", "in_progress", "done", "called_back", "closed"]
-TicketChannel = Literal["phone", "walk_in", "patrol", "vacant_check", "visit", "app"]
+TicketChannel = Literal["phone", "walk_in", "patrol", "vacant_check", "visit", "app", "handover"]
 # 日常报修处理规程 2: the system (维修系统) a repair is about, in the words of the office and
 # its repair teams (水电班, 土建, 电梯维保; seeds: 水管, 电路, 照明, 监控, 门窗, 消防, 燃气)
 TicketSystem = Literal[
@@ -89,6 +90,28 @@ VisitPurpose = Literal["routine", "complaint_callback", "repair_callback", "fee_
 VisitStatus = Literal["planned", "done", "missed"]
 AttachmentKind = Literal["photo", "signature"]
 AttachmentMime = Literal["image/jpeg", "image/png", "image/webp"]
+
+# 入住办理流程 (应会 2): the steps of a move-in at the desk, in the handbook's order: identity
+# checked and the 业主信息表 filled → the agreements signed → a year's fee paid → (验房 on the
+# phone, the handover signed) → keys, gifts and manuals handed over
+MoveInStep = Literal["identity_checked", "agreements_signed", "fee_paid", "handed_over"]
+Agreement = Literal[
+    "covenant",  # 临时管理规约
+    "service",  # 前期物业管理服务协议
+    "renovation",  # 装修管理协议
+]
+HandoverStatus = Literal["open", "signed"]  # 验房中 / 已签交接书
+# the rooms of each unit type walked at the handover (验房), in walking order
+RoomsYangfang = Literal["entrance", "living", "dining", "kitchen", "bedroom_1", "bedroom_2", "bedroom_3",
+                        "bathroom_1", "bathroom_2", "balcony"]
+RoomsDiejia = Literal["entrance", "living", "dining", "kitchen", "bedroom_1", "bedroom_2", "bedroom_3",
+                      "bathroom_1", "bathroom_2", "balcony", "terrace", "stairs"]
+RoomsLianpai = Literal["entrance", "living", "dining", "kitchen", "bedroom_1", "bedroom_2", "bedroom_3",
+                       "bedroom_4", "bathroom_1", "bathroom_2", "bathroom_3", "stairs", "garden", "basement"]
+# what is checked in every room (验房单)
+HandoverItem = Literal["walls_ceiling", "floor", "doors_windows", "water_drain", "power_lighting", "fixtures"]
+# 应知 19 / 23: keys kept at the desk: public areas' (公共区域) and vacant or undelivered units'
+KeyKind = Literal["public", "unit"]
 
 ConflictKind = Literal["field", "status", "edit_deleted", "delete_edited", "create_exists"]
 ConflictStatus = Literal["open", "kept", "reversed"]

@@ -31,9 +31,10 @@ TEAM_OF_SYSTEM: Mapping[str, str] = {
 """The team (``schemas.vocab.EngineerTeam``) that repairs each system (``TicketSystem``).
 ``other`` and a repair without a system are left for the desk to dispatch by hand."""
 
-DISPATCHED_KINDS: frozenset[str] = frozenset({"repair", "patrol_finding", "vacant_defect"})
+DISPATCHED_KINDS: frozenset[str] = frozenset({"repair", "patrol_finding", "vacant_defect", "warranty"})
 """Tickets that are repair work (工程维修): a repair, and damage found on a patrol or in a
-vacant unit. Complaints and inquiries are the desk's to hand on."""
+vacant unit, and a defect found at the handover (验房: 工程质量维修单,
+the developer's warranty work). Complaints and inquiries are the desk's to hand on."""
 
 
 class OnDuty(msgspec.Struct, frozen=True, kw_only=True):

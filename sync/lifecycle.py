@@ -97,10 +97,11 @@ TICKET = Lifecycle(
     timeline=("ticket_event", "ticket_id"),
     conditions=(
         # 规程 3/5: a repair is finished only with the owner's confirmation (签字确认)
-        Condition(to="done", when_field="kind", when_values=frozenset({"repair"}),
+        Condition(to="done", when_field="kind", when_values=frozenset({"repair", "warranty"}),
                   needs="owner_signed", code="owner_signature_required"),
-        # 首问责任制 / 规程 6: a repair or complaint is closed only after its callback
-        Condition(to="closed", when_field="kind", when_values=frozenset({"repair", "complaint"}),
+        # 首问责任制 / 规程 6: a repair or complaint is closed only after its callback; 应会 9:
+        # 工程质量维修 gets its own callback (专项回访) too
+        Condition(to="closed", when_field="kind", when_values=frozenset({"repair", "complaint", "warranty"}),
                   from_states=frozenset({"called_back"}), code="callback_required"),
     ),
 )

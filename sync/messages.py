@@ -35,6 +35,12 @@ REASONS: dict[str, tuple[str, str]] = {
                         "only a complaint can be marked as an invalid complaint"),
     "paid_not_repair": ("只有报修工单才能登记有偿特约服务",
                         "only a repair can carry a paid special service"),
+    # move-in (入住办理流程, 应会 2): each step needs what the handbook asks before it
+    "agreements_missing": ("须先签定《临时管理规约》《前期物业管理服务协议》《装修管理协议》",
+                           "the three agreements must be signed first"),
+    "fee_not_recorded": ("须先登记一年物业费金额及收据号", "record the year's fee and its receipt first"),
+    "handover_items_missing": ("须先登记钥匙、礼品及《使用说明书》《质量保证书》的发放",
+                               "record the keys, gifts and manuals handed over first"),
     # whole batch (nothing applied)
     "seq_gap": ("变更序号不连续，请先同步之前的变更", "seq gap: push the earlier mutations first"),
     "seq_order": ("同一批变更的序号必须递增", "seqs must increase within a batch"),

@@ -21,6 +21,11 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 
+SAME_LIMITS_AS: dict[str, str] = {"warranty": "repair"}
+"""Kinds that are a form of another for their time limits: a warranty repair found at the
+handover (工程质量维修单, 验房) is repair work, answered and done as the estate's repairs are."""
+
+
 class DueRules(msgspec.Struct, frozen=True, kw_only=True):
     """Limits in minutes: kind -> (response, resolve) at normal priority; priority ->
     factor applied to both; urgent records are answered within ``urgent_response``."""
@@ -30,8 +35,9 @@ class DueRules(msgspec.Struct, frozen=True, kw_only=True):
     urgent_response: int
 
     def minutes(self, kind: str, priority: str) -> tuple[int, int]:
-        """(response, resolve) limits in minutes for a kind and priority."""
-        response, resolve = self.limits[kind]
+        """(response, resolve) limits in minutes for a kind and priority (a kind without
+        limits of its own takes those of the kind it is a form of: ``SAME_LIMITS_AS``)."""
+        response, resolve = self.limits.get(kind) or self.limits[SAME_LIMITS_AS[kind]]
         factor = self.priority_factor[priority]
         response, resolve = round(response * factor), round(resolve * factor)
         if priority == "urgent":

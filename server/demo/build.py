@@ -13,6 +13,7 @@ from server.demo.fees import fee_bills
 from server.demo.second import second_estate
 from server.demo.surveys import survey
 from server.demo.field import patrol_rounds, vacant_checks
+from server.demo.move_in import keys_and_move_in
 from server.demo.tickets import desk_tickets
 from server.demo.visits import routine_visits
 
@@ -32,6 +33,7 @@ def build_demo(seed: int, today: date, timezone: str = "Asia/Shanghai", *,
     vacant_checks(ctx)
     routine_visits(ctx)
     fee_bills(ctx)
+    keys_and_move_in(ctx)
     open_conflicts(ctx)
     second_estate(ctx, existing_staff or {}, password_hash)  # last: the first estate's rows stay as they are
     survey(ctx)  # its own random source: the rows before it stay as they are

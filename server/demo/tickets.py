@@ -71,7 +71,7 @@ def add_ticket(ctx: DemoContext, spec: TicketSpec) -> dict[str, Any]:
         "owner_signed": False, "satisfaction": None, "paid_service": spec.paid_service,
         "invalid_category": spec.invalid_category, "escalated": False,
         "source_finding_id": spec.sources.get("finding"), "source_check_id": spec.sources.get("check"),
-        "source_visit_id": None,
+        "source_visit_id": None, "source_handover_id": spec.sources.get("handover"),
     }
     if row["assignee"] and (engineer := engineer_for(ctx, spec)) is not None:
         row["assignee"], row["assignee_id"] = engineer.display_name, engineer.id  # dispatched from the roster

@@ -14,7 +14,9 @@ AuditAction = Literal[
     "login", "login_failed", "lockout", "rate_limited", "unlock", "logout", "device_enrol", "device_revoke",
     "archive_read", "export", "conflict_resolve", "role_change", "assignment_change",
     "user_add", "user_deactivate", "password_reset", "ledger_import", "id_number_reveal",
-    "terms_change", "team_change", "roster_change", "prices_change", "survey_terms_change",
+    "terms_change", "team_change", "roster_change", "prices_change",
+    "property_fees_change",  # 物业费 rates (server.store.move_in)
+    "survey_terms_change",  # survey thresholds (server.store.surveys)
 ]
 AUDIT_ACTIONS: tuple[str, ...] = get_args(AuditAction)
 MAX_PAGE = 200

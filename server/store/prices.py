@@ -24,4 +24,4 @@ async def set_prices(estate_id: str, prices: PriceList, *, user_id: str, ip: str
     """Keep ``prices`` as the estate's own and audit the change: before and after."""
     before, _ = await of_estate(estate_id)
     await keep_own(estate_id, Estate.prices, prices, action="prices_change", user_id=user_id, ip=ip,
-                   detail={"before": msgspec.to_builtins(before.items), "after": msgspec.to_builtins(prices.items)})
+                   before=msgspec.to_builtins(before.items), after=msgspec.to_builtins(prices.items))

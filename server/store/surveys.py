@@ -62,7 +62,7 @@ async def set_terms(estate_id: str, terms: SurveyTerms, *, user_id: str, ip: str
     """Keep ``terms`` as the estate's own and audit the change: before and after."""
     before, _ = await terms_of(estate_id)
     await keep_own(estate_id, Estate.survey_terms, terms, action="survey_terms_change", user_id=user_id, ip=ip,
-                   detail={"before": msgspec.to_builtins(before), "after": msgspec.to_builtins(terms)})
+                   before=msgspec.to_builtins(before), after=msgspec.to_builtins(terms))
 
 
 def questions_of(campaign: dict[str, Any]) -> list[Question]:

@@ -1,8 +1,12 @@
 """The sync engine's ``Storage`` on one database transaction, plus the raw-SQL plumbing the
 sync paths share (pull, attachments).
 
-Hot paths run prepared statements through the driver on the transaction's own connection
-(``executemany``): Piccolo's query builder costs ~15x more for bulk writes (stack-notes.md).
+Hot paths run prepared statements through the driver on the transaction's own connection:
+Piccolo's query builder costs ~15x more for bulk writes (stack-notes.md). Rows are written
+by ``Conn.insert_many``: ``executemany`` on SQLite (a prepared statement stepped per row,
+in-process), one ``INSERT … SELECT FROM unnest(arrays)`` per table on PostgreSQL (one
+statement, one round trip and one plan for a whole batch, where ``executemany`` executes the
+statement once per row: docs/performance.md).
 Piccolo still owns the schema, the migrations and the engines; this module only borrows a
 connection from a Piccolo transaction.
 
@@ -33,6 +37,9 @@ from server.store import sqlite_pool
 from server.tables import SYNCED_TABLES, SyncClock
 
 SQLITE_CHUNK = 500  # ids per IN (...) list on SQLite
+PG_TYPES = {"Varchar": "text", "Text": "text", "BigInt": "int8", "Integer": "int4", "Serial": "int4",
+            "DoublePrecision": "float8", "Boolean": "bool", "JSON": "json"}
+"""The PostgreSQL type of each kind of Piccolo column the synced tables use (``unnest`` casts)."""
 
 _json_encode = msgspec.json.Encoder().encode
 _json_decode = msgspec.json.decode
@@ -46,6 +53,7 @@ class Columns(msgspec.Struct, frozen=True):
     json: frozenset[str]
     booleans: frozenset[str]
     json_at: tuple[int, ...]  # positions of the JSON columns in ``names``
+    pg_types: tuple[str, ...]  # each column's PostgreSQL type, for ``unnest`` arrays
 
 
 @cache
@@ -56,6 +64,7 @@ def columns_of(collection: str) -> Columns:
         names=tuple(c._meta.db_column_name for c in cols),
         defaults=tuple(c.get_default_value() for c in cols),
         json=frozenset(c._meta.db_column_name for c in cols if isinstance(c, JSON)),
+        pg_types=tuple(PG_TYPES[type(c).__name__] for c in cols),
         booleans=frozenset(c._meta.db_column_name for c in cols if isinstance(c, Boolean)),
         json_at=tuple(i for i, c in enumerate(cols) if isinstance(c, JSON)),
     )
@@ -105,6 +114,19 @@ class Conn:
             await self.raw.executemany(_dollar(sql), rows)
         else:
             await self.raw.executemany(sql, rows)
+
+    async def insert_many(self, table: str, names: Sequence[str], pg_types: Sequence[str],
+                          rows: Sequence[Sequence[Any]], tail: str = "") -> None:
+        """``INSERT INTO table (names) … tail`` of every row: ``executemany`` on SQLite, one
+        ``unnest`` of one array per column on PostgreSQL. With an upsert ``tail`` the rows
+        must have distinct keys (PostgreSQL refuses to update a row twice in one statement)."""
+        if not rows:
+            return
+        if self.postgres:
+            await self.raw.execute(_unnest_sql(table, tuple(names), tuple(pg_types), tail),
+                                   *(list(column) for column in zip(*rows)))
+        else:
+            await self.raw.executemany(_values_sql(table, tuple(names), tail), rows)
 
     def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         """``column IN (...)`` as SQL and its parameters (one array parameter on PostgreSQL)."""
@@ -211,18 +233,46 @@ def row_to_db(columns: Columns, row: dict[str, Any]) -> list[Any]:
 
 
 @cache
-def upsert_sql(collection: str) -> str:
-    names = columns_of(collection).names
+def _values_sql(table: str, names: tuple[str, ...], tail: str) -> str:
     quoted = ", ".join(f'"{n}"' for n in names)
-    updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != "id")
-    return (f'INSERT INTO "{collection}" ({quoted}) VALUES ({", ".join("?" * len(names))}) '
-            f'ON CONFLICT ("id") DO UPDATE SET {updates}')
+    return f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join("?" * len(names))}){tail}'
 
 
-CHANGE_LOG_SQL = ("INSERT INTO change_log (version, collection, record_id, building_id, op, "
-                  "device_id, seq, user_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-APPLIED_SQL = ("INSERT INTO applied_mutation (device_id, seq, collection, record_id, op, status, "
-               "version, result, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+@cache
+def _unnest_sql(table: str, names: tuple[str, ...], pg_types: tuple[str, ...], tail: str) -> str:
+    quoted = ", ".join(f'"{n}"' for n in names)
+    arrays = ", ".join(f"${i}::{kind}[]" for i, kind in enumerate(pg_types, start=1))
+    return f'INSERT INTO "{table}" ({quoted}) SELECT * FROM unnest({arrays}){tail}'
+
+
+@cache
+def upsert_tail(collection: str) -> str:
+    """What makes an insert of whole rows an upsert by id."""
+    updates = ", ".join(f'"{n}" = excluded."{n}"' for n in columns_of(collection).names if n != "id")
+    return f' ON CONFLICT ("id") DO UPDATE SET {updates}'
+
+
+def upsert_sql(collection: str) -> str:
+    """The upsert of one whole row (``?`` placeholders): the floor the benches measure against."""
+    return _values_sql(collection, columns_of(collection).names, upsert_tail(collection))
+
+
+async def upsert_rows(conn: Conn, collection: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Upsert whole rows (in ``row_to_db`` order); of two rows of one id the later wins."""
+    columns = columns_of(collection)
+    at = columns.names.index("id")
+    if len(rows) > 1:
+        rows = list({row[at]: row for row in rows}.values())
+    await conn.insert_many(collection, columns.names, columns.pg_types, rows, upsert_tail(collection))
+
+
+CHANGE_LOG = ("change_log", ("version", "collection", "record_id", "building_id", "op", "device_id",
+                             "seq", "user_id", "at"),
+              ("int8", "text", "text", "text", "text", "text", "int8", "text", "text"))
+APPLIED = ("applied_mutation", ("device_id", "seq", "collection", "record_id", "op", "status",
+                                "version", "result", "applied_at"),
+           ("text", "int8", "text", "text", "text", "text", "int8", "json", "text"))
+CHANGE_LOG_SQL = _values_sql(CHANGE_LOG[0], CHANGE_LOG[1], "")
 
 
 async def lock_clock(conn: Conn) -> tuple[int, int]:
@@ -264,8 +314,8 @@ async def write_records(conn: Conn, writes: Sequence[RecordWrite], *, device_id:
         log.append((row["version"], write.collection, row["id"], row.get("building_id"), write.op,
                     device_id, write.seq, user_id, at))
     for collection, rows in by_collection.items():
-        await conn.executemany(upsert_sql(collection), rows)
-    await conn.executemany(CHANGE_LOG_SQL, log)
+        await upsert_rows(conn, collection, rows)
+    await conn.insert_many(*CHANGE_LOG, log)
 
 
 class SqlStorage:
@@ -343,7 +393,7 @@ class SqlStorage:
         await mark_arrived_photos(self.conn, batch.writes)
         await write_records(self.conn, batch.writes, device_id=batch.device_id,
                             user_id=batch.user_id, at=batch.now)
-        await self.conn.executemany(APPLIED_SQL, [
+        await self.conn.insert_many(*APPLIED, [
             (batch.device_id, p.seq, p.collection, p.record_id, p.op, p.result.status,
              p.result.version, processed_json(p.result, p.payload), batch.now)
             for p in batch.processed

@@ -27,12 +27,12 @@ async def own_or_seeded(estate_id: str, column: Column, kind: type[T], seeded: T
     return msgspec.json.decode(row["setting"], type=kind), True
 
 
-async def keep_own(estate_id: str, column: Column, setting: msgspec.Struct, *, action: audit.AuditAction,
-                   detail: dict[str, object], user_id: str, ip: str) -> None:
-    """Keep ``setting`` as the estate's own (JSON in ``column`` of its row: the price list,
-    the survey thresholds) and audit the change as ``action`` with ``detail`` (before, after)."""
+async def keep_own(estate_id: str, column: Column, setting: msgspec.Struct, *, action: str, user_id: str,
+                   ip: str, before: object, after: object) -> None:
+    """Keep ``setting`` as the estate's own in ``column`` (JSON) and audit the change with
+    what it was and what it is (settings the merge never reads: no write lock needed)."""
     await Estate.update({column: msgspec.json.encode(setting).decode()}).where(Estate.id == estate_id)
-    await audit.record(action, user_id=user_id, target=estate_id, ip=ip, detail=detail)
+    await audit.record(action, user_id=user_id, target=estate_id, ip=ip, detail={"before": before, "after": after})
 
 
 async def of_estate(estate_id: str) -> tuple[Terms, bool]:

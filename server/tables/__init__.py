@@ -9,7 +9,7 @@ of modules. The synced tables (subclasses of ``Synced``) are found from it, by w
 from piccolo.table import Table
 
 from server.tables import (
-    attachments, conflicts, duty, estate, patrol, staff, surveys, sync, tickets, vacant, visits,
+    attachments, conflicts, duty, estate, move_in, patrol, staff, surveys, sync, tickets, vacant, visits,
 )
 from server.tables.base import Synced
 from server.tables.estate import Building, Estate, FeeBill, Household, Unit
@@ -26,8 +26,8 @@ from server.tables.tickets import Ticket, TicketEvent
 from server.tables.vacant import VacantCheck
 from server.tables.visits import Visit
 
-MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, surveys, attachments, sync,
-           conflicts)
+MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, move_in, surveys, attachments,
+           sync, conflicts)
 
 ALL_TABLES: list[type[Table]] = [table for module in MODULES for table in module.TABLES]
 

@@ -15,6 +15,7 @@ class Estate(Table):
     terms = Text(null=True, default=None)  # the estate's own time limits (sync.sla.Terms JSON), 0017
     prices = Text(null=True, default=None)  # its paid services' price list (sync.pricing.PriceList JSON), 0019
     survey_terms = Text(null=True, default=None)  # its survey thresholds (server.store.surveys.SurveyTerms JSON), 0025
+    property_fees = Text(null=True, default=None)  # 物业费 rates (sync.move_in.PropertyFees JSON), 0027
 
 
 class Building(Synced, tablename="building"):

@@ -51,6 +51,7 @@ class Ticket(Synced, tablename="ticket"):
     source_finding_id = Varchar(length=36, null=True, default=None)
     source_check_id = Varchar(length=36, null=True, default=None)
     source_visit_id = Varchar(length=36, null=True, default=None)
+    source_handover_id = Varchar(length=36, null=True, default=None)  # 验房 defect, 0027
 
 
 class TicketEvent(Synced, tablename="ticket_event"):

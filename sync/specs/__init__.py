@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sync.spec import Spec
-from sync.specs import attachments, conflicts, estate, patrol, surveys, tickets, vacant, visits
+from sync.specs import attachments, conflicts, estate, move_in, patrol, surveys, tickets, vacant, visits
 
 REGISTRY: tuple[Spec, ...] = (
     *estate.SPECS,
     *patrol.SPECS,
     *vacant.SPECS,
     *visits.SPECS,
+    *move_in.SPECS,
     *tickets.SPECS,
     *surveys.SPECS,
     *attachments.SPECS,

@@ -11,7 +11,8 @@ CAPABILITY = "estate"
 STEWARD_HOUSEHOLD_FIELDS: frozenset[str] = frozenset(
     {"family_structure", "residence", "tenant_name", "tenant_phone", "special_needs",
      "emergency_contact_name", "emergency_contact_phone", "opinions", "notes",
-     "co_residents", "known_by_steward"}
+     "co_residents", "known_by_steward",
+     "move_in_date"}  # set when the owner signs the handover (验房, sync.specs.move_in)
 )
 OCCUPANCY = frozenset({"occupancy"})
 # Shown masked (the last four characters) wherever the archive leaves the desk's audited

@@ -29,7 +29,7 @@ STEWARD_TICKET_FIELDS: frozenset[str] = frozenset(
     {"kind", "priority", "status", "title", "description", "unit_id", "place", "system",
      "part", "damage", "reporter_name", "reporter_phone", "channel", "promised_date",
      "owner_signed", "satisfaction", "source_finding_id", "source_check_id",
-     "source_visit_id"}
+     "source_visit_id", "source_handover_id"}
 )
 # 日常报修处理规程 5-8: the engineer takes the order, repairs, has the owner sign the 维修单,
 # or reports what cannot be fixed at once with the date of the further repair (确认进一步维修
@@ -85,13 +85,14 @@ def ticket_changed(row: Row, current: Row, applied: Row, ctx: Context) -> Row:
 TICKET_SPEC = Spec(
     name="ticket", record=Ticket, capability=CAPABILITY,
     placement=Placement(by=("unit_id", "source_finding_id", "source_check_id",
-                            "source_visit_id"), given=True),
+                            "source_visit_id", "source_handover_id"), given=True),
     references={"unit_id": "unit", "source_finding_id": "finding",
-                "source_check_id": "vacant_check", "source_visit_id": "visit"},
+                "source_check_id": "vacant_check", "source_visit_id": "visit",
+                "source_handover_id": "handover"},
     server_fields=frozenset({"number", "response_due_at", "responded_at", "resolve_due_at", "dispatched_at",
                              "done_at", "called_back_at", "closed_at"}),
     create_only=frozenset({"unit_id", "source_finding_id", "source_check_id",
-                           "source_visit_id"}),
+                           "source_visit_id", "source_handover_id"}),
     filled_by_maker=("first_responder_id",),
     # tickets are closed, never deleted
     access={"steward": Access(create=True, write=STEWARD_TICKET_FIELDS),
@@ -100,7 +101,8 @@ TICKET_SPEC = Spec(
     lifecycle=TICKET,
     value_rules=(
         ValueRule(field="kind", code="kind_not_allowed", by_role={
-            "steward": frozenset({"repair", "complaint", "patrol_finding", "vacant_defect"})}),
+            "steward": frozenset({"repair", "complaint", "patrol_finding", "vacant_defect",
+                                 "warranty"})}),
         # the desk dispatches and closes; a steward works the ticket and calls back; an
         # engineer takes the order (接单) and finishes it (完工)
         ValueRule(field="status", code="status_not_allowed", on_create=False, on_update=True,

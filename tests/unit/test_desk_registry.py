@@ -26,6 +26,8 @@ NAV_ORDER = [
     ("/desk/duplicates", "nav.duplicates", "desk.duplicates"),
     ("/desk/archive", "nav.archive", "desk.archive"),
     ("/desk/estate", "estate.title", "desk.estate"),
+    ("/desk/move-ins", "nav.move_ins", "desk.move_ins"),
+    ("/desk/keys", "nav.keys", "desk.keys"),
     ("/desk/vacant", "nav.vacant", "desk.vacant"),
     ("/desk/patrols", "nav.patrols", "desk.patrols"),
     ("/desk/reports", "nav.reports", "desk.reports"),
@@ -41,6 +43,7 @@ NAV_ORDER = [
     ("/desk/settings/time-limits", "nav.time_limits", "desk.time_limits"),
     ("/desk/settings/paid-services", "nav.paid_prices", "desk.paid_prices"),
     ("/admin/devices", "admin.nav.devices", "admin.devices"),
+    ("/desk/settings/property-fees", "nav.property_fees", "desk.property_fees"),
     ("/admin/audit", "admin.nav.audit", "admin.audit"),
     ("/admin/users", "admin.nav.users", "admin.users"),
     ("/admin/ledger", "admin.nav.ledger", "admin.ledger"),
@@ -96,8 +99,9 @@ def test_the_registry_refuses_a_clashing_nav_link(entry: NavEntry) -> None:
 
 @pytest.mark.parametrize("role, shown", [
     ("desk", ["/desk/tickets", "/desk/intake", "/desk/callbacks", "/desk/duplicates", "/desk/archive",
-              "/desk/estate", "/desk/vacant", "/desk/patrols", "/desk/reports", "/desk/surveys", "/desk/survey-actions", "/desk/stewards", "/desk/conflicts", "/desk/escalations",
-              "/desk/roster", "/admin/devices"]),
+              "/desk/estate", "/desk/move-ins", "/desk/keys", "/desk/vacant", "/desk/patrols", "/desk/reports", "/desk/surveys",
+              "/desk/survey-actions", "/desk/stewards",
+              "/desk/conflicts", "/desk/escalations", "/desk/roster", "/admin/devices"]),
     ("engineer", []),  # the phone app only
     ("admin", [href for href, _, _ in NAV_ORDER]),
 ])

@@ -12,6 +12,7 @@ import "./patrol.js";
 import "./vacant.js";
 import "./visits.js";
 import "./surveys.js";
+import "./move_in.js";
 import "./records.js";
 
 seal();

@@ -11,6 +11,7 @@ import { isoWeek, lastReadings, latestChecks, readingWarnings, vacantDue } from 
 import * as store from "../store.js";
 import { codes } from "../vocab.js";
 import { card, empty, keepDraft, newId, photoPicker, save, submitOnce } from "../screens/common.js";
+import { keyLine } from "./move_in.js";
 import { ticketCreate } from "./tickets.js";
 
 /**
@@ -113,7 +114,7 @@ async function checkForm(ctx, unitId) {
   h("label", { class: "check" }, raise, h("span", null, t("vacant.raise_ticket"))),
   h("button", { type: "submit", class: "button primary", "data-save": true }, t("save"))));
   const draft = await keepDraft(form, `vacant:${unitId}:${isoWeek(now)}`, () => void ctx.refresh());
-  return h("div", { class: "screen" }, card(t("vacant.check"), draft.note, form));
+  return h("div", { class: "screen" }, await keyLine(unitId), card(t("vacant.check"), draft.note, form));
 }
 
 /** Today: vacant units not checked this week (overdue first). @param {any} _ctx @param {Date} now */
