@@ -73,8 +73,9 @@ async def apply_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutati
     terms = await storage.terms(_estates(actor, records)) if _timed(fresh) else {}
     rosters = await storage.rosters(_days(_estates(actor, records), terms, now)) \
         if _dispatches(fresh) else {}
+    counted = await _counted(storage, fresh)
     run = _Run(actor, now, position.clock, records, terms, numbering, rosters,
-               await _history(storage, fresh))
+               await _history(storage, fresh), counted)
     for mutation in fresh:
         run.apply(mutation)
     last_seq = fresh[-1].seq if fresh and actor.device_id is not None else position.last_seq
@@ -168,6 +169,21 @@ def _days(estate_ids: set[str], terms: Mapping[str, Terms], now: str) -> dict[st
     return {e: local_day(now, terms.get(e, SEED_TERMS).timezone) for e in estate_ids}
 
 
+async def _counted(storage: Storage, mutations: Sequence[Mutation]) -> dict[tuple[Any, ...], str]:
+    """The counted records already stored under the keys of the batch's new records that
+    count once per key (``Spec.once_per``), by ``(collection, *key)``."""
+    firsts: dict[str, set[str]] = defaultdict(set)
+    for m in mutations:
+        spec = SPECS.get(m.collection) if isinstance(m, Create) else None
+        if spec is not None and spec.once_per and isinstance(m.fields.get(spec.once_per[0]), str):
+            firsts[m.collection].add(m.fields[spec.once_per[0]])
+    counted: dict[tuple[Any, ...], str] = {}
+    for collection, first in firsts.items():
+        found = await storage.counted(collection, SPECS[collection].once_per, first)
+        counted.update({(collection, *key): record_id for key, record_id in found.items()})
+    return counted
+
+
 def _timed(mutations: Sequence[Mutation]) -> bool:
     """Whether the batch writes a record whose due times follow its estate's time limits."""
     return any(m.collection in SEED_TERMS.due for m in mutations)
@@ -194,8 +210,9 @@ class _Run:
     def __init__(self, actor: Actor, now: str, clock: int,
                  records: dict[tuple[str, str], dict], terms: Mapping[str, Terms],
                  numbering: Mapping[str, Numbering], rosters: Mapping[str, Roster],
-                 history: dict[str, Past]) -> None:
+                 history: dict[str, Past], counted: dict[tuple[Any, ...], str]) -> None:
         self.actor, self.now, self.clock, self.records = actor, now, clock, records
+        self.counted = counted  # (collection, *key) -> the record that counts (once_per)
         self.scope = actor.scope()
         self.terms, self.numbering, self.rosters = terms, numbering, rosters
         self.history = history
@@ -214,6 +231,7 @@ class _Run:
             decision = merge.rejected(decision.op, "out_of_scope", f"sha256 {named}")
         if decision.row is not None and decision.op == "create":
             self._number(mutation.collection, decision.row)
+            self._count_once(mutation.collection, decision.row)
         if decision.row is not None:
             self._write(mutation.collection, decision.op, decision.row, mutation.seq)
         conflict_ids: list[str] = []
@@ -272,6 +290,19 @@ class _Run:
         n = self.numbers.get(row["estate_id"], numbering.last) + 1
         self.numbers[row["estate_id"]] = n
         row["number"] = make(numbering.code, n)
+
+    def _count_once(self, collection: str, row: dict[str, Any]) -> None:
+        """A new record counted once per key: the first by server order counts; a later one
+        is kept, marked ``duplicate_of`` the one that counts (docs/conflicts.md)."""
+        key_fields = SPECS[collection].once_per
+        if not key_fields:
+            return
+        key = (collection, *(row.get(f) for f in key_fields))
+        first = self.counted.get(key)
+        if first is None:
+            self.counted[key] = row["id"]
+        else:
+            row["duplicate_of"] = first
 
     def _write(self, collection: str, op: str, row: dict[str, Any], seq: int | None) -> None:
         history = SPECS[collection].history if collection in SPECS else None

@@ -160,6 +160,11 @@ class Spec:
     # a new record's number within its estate (工单号): (estate code, n) -> "LJY-000042";
     # the engine counts, per estate, under the write lock
     number: Callable[[str, int], str] | None = None
+    # counted once per key (a household once per survey campaign): a new record whose key
+    # (these create-only fields) already has a counted record is kept but marked
+    # ``duplicate_of`` (a server field) that record: the first by server order counts,
+    # whatever the phones' clocks; the engine decides, under the write lock
+    once_per: tuple[str, ...] = ()
     # new records are dispatched from the estate's on-duty roster (``sync.dispatch``): the
     # engine reads the rosters under the write lock and passes them in (``Context.rosters``)
     dispatched: bool = False

@@ -10,7 +10,8 @@ tests implement it in memory. The engine calls, in this order and within that tr
    (``load("attachment_blob", sha256s)``: their facts, ``sync.specs.attachments.BLOBS``;
    a storage that holds no bytes answers nothing);
    and, when the batch makes a record dispatched from a roster (a ticket), ``rosters``;
-   and, when it makes a record checked against a past (a meter reading), ``history``;
+   and, when it makes a record checked against a past (a meter reading), ``history``,
+   and, when it makes a record counted once per key (a survey answer), ``counted``;
 3. ``commit(batch)`` once, with everything the batch decided.
 
 Everything is decided in between, in memory: the storage does no merging.
@@ -135,6 +136,13 @@ class Storage(Protocol):
         """The past of each id that new records of ``collection`` name in the field of its
         ``Spec.history`` (a meter's readings), read under the write lock; an unknown id is
         absent."""
+        ...
+
+    async def counted(self, collection: str, key: Sequence[str],
+                      first: Collection[str]) -> dict[tuple[Any, ...], str]:
+        """The counted records of a collection counted once per ``key`` (``Spec.once_per``:
+        not deleted, ``duplicate_of`` unset) whose first key field is one of ``first``: their
+        ids by their key's values, read under the write lock."""
         ...
 
     async def commit(self, batch: Batch) -> None: ...

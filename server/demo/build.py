@@ -13,6 +13,7 @@ from server.demo.fees import fee_bills
 from server.demo.meters import meter_rounds
 from server.demo.renovation import renovations
 from server.demo.second import second_estate
+from server.demo.surveys import survey
 from server.demo.field import patrol_rounds, vacant_checks
 from server.demo.move_in import keys_and_move_in
 from server.demo.tickets import desk_tickets
@@ -39,6 +40,7 @@ def build_demo(seed: int, today: date, timezone: str = "Asia/Shanghai", *,
     meter_rounds(ctx)  # its own random source: the rows above stay as they were
     second_estate(ctx, existing_staff or {}, password_hash)  # the first estate's rows stay as they are
     renovations(ctx)  # after: the rows above stay as they were before cases were added
+    survey(ctx)  # its own random source: the rows before it stay as they are
     return dict(ctx.rows)
 
 

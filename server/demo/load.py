@@ -29,7 +29,8 @@ from server.demo.build import DEFAULT_SEED, build_demo
 from server.demo.context import DAY_STARTS, DEMO_ESTATE_ID
 from server.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from server.tables import (
-    SYNCED_TABLES, BuildingAssignment, ChangeLog, DutyRoster, Estate, FeeBill, StaffEstate, StaffUser, Ticket,
+    SYNCED_TABLES, BuildingAssignment, ChangeLog, CorrectiveAction, DutyRoster, Estate, FeeBill, StaffEstate,
+    StaffUser, SurveyCampaign, Ticket,
 )
 from sync.specs.tickets import number as ticket_number
 
@@ -38,7 +39,8 @@ log = logging.getLogger("stewardsync.demo")
 SYNCED: tuple[type[Table], ...] = tuple(SYNCED_TABLES.values())
 """Synced tables in the order their records take server versions (every synced table;
 the demo fills those it has rows for)."""
-PLAIN: tuple[type[Table], ...] = (Estate, StaffUser, StaffEstate, BuildingAssignment, FeeBill, DutyRoster)
+PLAIN: tuple[type[Table], ...] = (Estate, StaffUser, StaffEstate, BuildingAssignment, FeeBill, DutyRoster,
+                                  SurveyCampaign, CorrectiveAction)
 
 
 class DemoLoad(msgspec.Struct, kw_only=True):

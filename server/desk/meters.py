@@ -240,5 +240,5 @@ async def settings_save(request: DeskRequest) -> Redirect | Template:
 
 
 ROUTES = [review_page, review, meter_list, meter_save, sheet, settings_page, settings_save]
-nav_entry(NavEntry(href="/desk/meters", key="nav.meters", route="desk.meters", order=78))
+nav_entry(NavEntry(href="/desk/meters", key="nav.meters", route="desk.meters", order=76))
 nav_entry(NavEntry(href="/desk/settings/meters", key="nav.meter_settings", route="desk.meter_settings", order=121))

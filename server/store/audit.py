@@ -18,6 +18,7 @@ AuditAction = Literal[
     "renovation_fees_change",
     "property_fees_change",  # 物业费 rates (server.store.move_in)
     "meter_settings_change",
+    "survey_terms_change",  # survey thresholds (server.store.surveys)
 ]
 AUDIT_ACTIONS: tuple[str, ...] = get_args(AuditAction)
 MAX_PAGE = 200

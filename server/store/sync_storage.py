@@ -347,6 +347,19 @@ class SqlStorage:
             return await load_blob_facts(self.conn, ids)
         return await load_rows(self.conn, collection, ids)
 
+    async def counted(self, collection: str, key: Sequence[str],
+                      first: Collection[str]) -> dict[tuple[Any, ...], str]:
+        assert set(key) <= set(columns_of(collection).names), key  # the spec's own fields
+        select = ", ".join(f'"{name}"' for name in key)
+        found: dict[tuple[Any, ...], str] = {}
+        for chunk in self.conn.chunks(sorted(first)):
+            where, params = self.conn.in_list(f'"{key[0]}"', chunk)
+            for values in await self.conn.fetch(
+                    f'SELECT {select}, "id" FROM "{collection}" WHERE {where} '
+                    'AND "duplicate_of" IS NULL AND NOT "deleted"', *params):
+                found[tuple(values[:-1])] = values[-1]
+        return found
+
     async def numbering(self, estate_ids: Collection[str]) -> dict[str, Numbering]:
         if not estate_ids:
             return {}

@@ -9,8 +9,8 @@ of modules. The synced tables (subclasses of ``Synced``) are found from it, by w
 from piccolo.table import Table
 
 from server.tables import (
-    attachments, conflicts, duty, estate, familiarity, meters, move_in, patrol, renovation, staff, sync, tickets,
-    vacant, visits,
+    attachments, conflicts, duty, estate, familiarity, meters, move_in, patrol, renovation, staff, surveys, sync,
+    tickets, vacant, visits,
 )
 from server.tables.base import Synced
 from server.tables.estate import Building, Estate, FeeBill, Household, Unit
@@ -25,12 +25,13 @@ from server.tables.staff import (
 from server.tables.patrol import Finding, PatrolRound
 from server.tables.renovation import Renovation, RenovationInspection
 from server.tables.sync import AppliedMutation, ChangeLog, SyncClock, SyncDevice
+from server.tables.surveys import CorrectiveAction, SurveyCampaign, SurveyResponse, SurveySheet
 from server.tables.tickets import Ticket, TicketEvent
 from server.tables.vacant import VacantCheck
 from server.tables.visits import Visit
 
-MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, meters, renovation, move_in, attachments, sync,
-           conflicts, familiarity)
+MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, meters, renovation, move_in, surveys, attachments,
+           sync, conflicts, familiarity)
 
 ALL_TABLES: list[type[Table]] = [table for module in MODULES for table in module.TABLES]
 
@@ -40,10 +41,10 @@ SYNCED_TABLES: dict[str, type[Synced]] = {
 
 __all__ = [
     "ALL_TABLES", "SYNCED_TABLES", "AppliedMutation", "Attachment", "AttachmentBlob",
-    "AuditLog", "Building", "BuildingAssignment", "ChangeLog", "Conflict", "DutyRoster", "Estate",
+    "AuditLog", "Building", "BuildingAssignment", "ChangeLog", "Conflict", "CorrectiveAction", "DutyRoster", "Estate",
     "FamiliarityAssessment", "FamiliarityCheck", "FeeBill",
     "Finding", "Household", "LoginAttempt", "Meter", "MeterReading", "PatrolRound", "Renovation",
     "RenovationInspection", "StaffEstate", "StaffSession",
-    "StaffUser", "SyncClock", "SyncDevice", "Ticket", "TicketEvent", "Unit",
-    "UploadPart", "VacantCheck", "Visit", "VisitPlanItem",
+    "StaffUser", "SurveyCampaign", "SurveyResponse", "SurveySheet", "SyncClock", "SyncDevice", "Ticket", "TicketEvent",
+    "Unit", "UploadPart", "VacantCheck", "Visit", "VisitPlanItem",
 ]

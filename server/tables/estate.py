@@ -15,6 +15,7 @@ class Estate(Table):
     terms = Text(null=True, default=None)  # the estate's own time limits (sync.sla.Terms JSON), 0017
     prices = Text(null=True, default=None)  # its paid services' price list (sync.pricing.PriceList JSON), 0019
     renovation_fees = Text(null=True, default=None)  # its renovation fees (sync.renovation.RenovationFees JSON), 0026
+    survey_terms = Text(null=True, default=None)  # its survey thresholds (server.store.surveys.SurveyTerms JSON), 0025
     property_fees = Text(null=True, default=None)  # 物业费 rates (sync.move_in.PropertyFees JSON), 0027
     familiarity = Text(null=True, default=None)  # its 熟知率/满意率 targets (sync.familiarity.Targets JSON), 0024
     meter_settings = Text(null=True, default=None)  # its 抄表 settings (sync.meters.MeterSettings JSON), 0022

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sync.spec import Spec
-from sync.specs import attachments, conflicts, estate, meters, move_in, patrol, renovation, tickets, vacant, visits
+from sync.specs import attachments, conflicts, estate, meters, move_in, patrol, renovation, surveys, tickets, vacant, visits
 
 REGISTRY: tuple[Spec, ...] = (
     *estate.SPECS,
@@ -22,6 +22,7 @@ REGISTRY: tuple[Spec, ...] = (
     *renovation.SPECS,
     *move_in.SPECS,
     *tickets.SPECS,
+    *surveys.SPECS,
     *attachments.SPECS,
     *conflicts.SPECS,
 )

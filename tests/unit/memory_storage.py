@@ -42,6 +42,11 @@ class MemoryStorage:
         table = self.tables.get(collection, {})
         return {i: copy.deepcopy(table[i]) for i in ids if i in table}
 
+    async def counted(self, collection: str, key: Sequence[str],
+                      first: Collection[str]) -> dict[tuple[Any, ...], str]:
+        return {tuple(row.get(f) for f in key): i for i, row in self.tables.get(collection, {}).items()
+                if row.get(key[0]) in first and not row.get("deleted") and row.get("duplicate_of") is None}
+
     async def numbering(self, estate_ids: Collection[str]) -> dict[str, Numbering]:
         return {e: Numbering(code=e.upper(), last=self.numbers.get(e, 0)) for e in estate_ids}
 

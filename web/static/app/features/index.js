@@ -12,6 +12,7 @@ import "./patrol.js";
 import "./vacant.js";
 import "./visits.js";
 import "./renovation.js";
+import "./surveys.js";
 import "./move_in.js";
 import "./meters.js";
 import "./records.js";

@@ -35,12 +35,12 @@ test("the features' named subsets are parts of the served vocabularies", () => {
 
 test("indexes are declared on registered collections; tabs and Today items exist", () => {
   for (const field of registry.allIndexedFields()) assert.match(field, /^[a-z_]+$/);
-  assert.deepEqual(registry.tabs(), ["patrol", "vacant", "visit", "records"]);
-  assert.equal(registry.todayItems().length, 8);  // + 待验房 (move_in.js), 抄表 (meters.js), 装修中的房屋 (renovation.js)
+  assert.deepEqual(registry.tabs(), ["patrol", "vacant", "visit", "survey", "records"]);
+  assert.equal(registry.todayItems().length, 9);  // + 待验房, 抄表, 装修中的房屋, 满意度调查
   // an engineer's phone: no field-work tabs or cards, its work orders on Today
   assert.deepEqual(registry.tabs("engineer"), ["records"]);
   assert.equal(registry.todayItems("engineer").length, 1);
-  assert.equal(registry.todayItems("steward").length, 7);  // + 待验房, 抄表, 装修中的房屋
+  assert.equal(registry.todayItems("steward").length, 8);
   assert.ok(registry.listedCollections().includes("finding"));
 });
 
