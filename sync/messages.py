@@ -35,6 +35,8 @@ REASONS: dict[str, tuple[str, str]] = {
                         "only a complaint can be marked as an invalid complaint"),
     "paid_not_repair": ("只有报修工单才能登记有偿特约服务",
                         "only a repair can carry a paid special service"),
+    "not_for_this_contact": ("该字段不属于这种催缴记录（通知单只用于张贴、接通只用于电话、家访只用于上门）",
+                             "this field does not belong to this kind of fee contact"),
     # whole batch (nothing applied)
     "seq_gap": ("变更序号不连续，请先同步之前的变更", "seq gap: push the earlier mutations first"),
     "seq_order": ("同一批变更的序号必须递增", "seqs must increase within a batch"),

@@ -14,7 +14,7 @@ AuditAction = Literal[
     "login", "login_failed", "lockout", "rate_limited", "unlock", "logout", "device_enrol", "device_revoke",
     "archive_read", "export", "conflict_resolve", "role_change", "assignment_change",
     "user_add", "user_deactivate", "password_reset", "ledger_import", "id_number_reveal",
-    "terms_change", "team_change", "roster_change", "prices_change",
+    "terms_change", "team_change", "roster_change", "prices_change", "fees_change", "fee_payment",
 ]
 AUDIT_ACTIONS: tuple[str, ...] = get_args(AuditAction)
 MAX_PAGE = 200

@@ -9,13 +9,14 @@ of modules. The synced tables (subclasses of ``Synced``) are found from it, by w
 from piccolo.table import Table
 
 from server.tables import (
-    attachments, conflicts, duty, estate, patrol, staff, sync, tickets, vacant, visits,
+    attachments, conflicts, duty, estate, fees, patrol, staff, sync, tickets, vacant, visits,
 )
 from server.tables.base import Synced
 from server.tables.estate import Building, Estate, FeeBill, Household, Unit
 from server.tables.attachments import Attachment, AttachmentBlob, UploadPart
 from server.tables.conflicts import Conflict
 from server.tables.duty import DutyRoster
+from server.tables.fees import Arrears, FeeContact
 from server.tables.staff import (
     AuditLog, BuildingAssignment, LoginAttempt, StaffEstate, StaffSession, StaffUser,
 )
@@ -25,7 +26,7 @@ from server.tables.tickets import Ticket, TicketEvent
 from server.tables.vacant import VacantCheck
 from server.tables.visits import Visit
 
-MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, attachments, sync, conflicts)
+MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, fees, attachments, sync, conflicts)
 
 ALL_TABLES: list[type[Table]] = [table for module in MODULES for table in module.TABLES]
 
@@ -34,8 +35,8 @@ SYNCED_TABLES: dict[str, type[Synced]] = {
 """Synced collections by wire name (the table's name); one per spec in ``sync.specs``."""
 
 __all__ = [
-    "ALL_TABLES", "SYNCED_TABLES", "AppliedMutation", "Attachment", "AttachmentBlob",
-    "AuditLog", "Building", "BuildingAssignment", "ChangeLog", "Conflict", "DutyRoster", "Estate", "FeeBill",
+    "ALL_TABLES", "SYNCED_TABLES", "AppliedMutation", "Arrears", "Attachment", "AttachmentBlob",
+    "AuditLog", "Building", "BuildingAssignment", "ChangeLog", "Conflict", "DutyRoster", "Estate", "FeeBill", "FeeContact",
     "Finding", "Household", "LoginAttempt", "PatrolRound", "StaffEstate", "StaffSession",
     "StaffUser", "SyncClock", "SyncDevice", "Ticket", "TicketEvent", "Unit",
     "UploadPart", "VacantCheck", "Visit",

@@ -14,6 +14,7 @@ class Estate(Table):
     ticket_seq = Integer(default=0)  # the last 工单号 handed out in this estate, migration 0013
     terms = Text(null=True, default=None)  # the estate's own time limits (sync.sla.Terms JSON), 0017
     prices = Text(null=True, default=None)  # its paid services' price list (sync.pricing.PriceList JSON), 0019
+    fees = Text(null=True, default=None)  # its fee calendar and targets (sync.fees.FeeTerms JSON), 0023
 
 
 class Building(Synced, tablename="building"):
@@ -54,13 +55,15 @@ class Household(Synced, tablename="household"):
 
 
 class FeeBill(Table, tablename="fee_bill"):
-    """管理费: one unit's bill for one month (feeds the fee-collection KPI)."""
+    """One unit's bill for one month and fee item (物业费 when not named; feeds the
+    fee-collection KPI and the arrears, ``server.store.fees``)."""
 
     id = Serial(primary_key=True)
     unit_id = Varchar(length=36, index=True)
     building_id = Varchar(length=36, index=True)
     estate_id = Varchar(length=36, null=True, default=None, index=True)
     month = Varchar(length=7, index=True)  # "2026-11"
+    item = Varchar(length=12, default="property")  # schemas.vocab.FeeItem (收费项目), migration 0023
     amount_due = DoublePrecision()
     amount_paid = DoublePrecision(default=0.0)
     paid_at = ts()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sync.spec import Spec
-from sync.specs import attachments, conflicts, estate, patrol, tickets, vacant, visits
+from sync.specs import attachments, conflicts, estate, fees, patrol, tickets, vacant, visits
 
 REGISTRY: tuple[Spec, ...] = (
     *estate.SPECS,
@@ -19,6 +19,7 @@ REGISTRY: tuple[Spec, ...] = (
     *vacant.SPECS,
     *visits.SPECS,
     *tickets.SPECS,
+    *fees.SPECS,
     *attachments.SPECS,
     *conflicts.SPECS,
 )

@@ -12,7 +12,7 @@ CAPABILITY = "attachments"
 
 # What a photo or signature may hang under (its parent gives it its building).
 PARENTS: frozenset[str] = frozenset(
-    {"ticket", "ticket_event", "finding", "vacant_check", "visit", "household"}
+    {"ticket", "ticket_event", "finding", "vacant_check", "visit", "household", "fee_contact"}
 )
 TICKET_PARENTS: frozenset[str] = frozenset({"ticket", "ticket_event"})
 

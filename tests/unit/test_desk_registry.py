@@ -29,12 +29,14 @@ NAV_ORDER = [
     ("/desk/vacant", "nav.vacant", "desk.vacant"),
     ("/desk/patrols", "nav.patrols", "desk.patrols"),
     ("/desk/reports", "nav.reports", "desk.reports"),
+    ("/desk/fees", "nav.fees", "desk.fees"),
     ("/desk/stewards", "nav.stewards", "desk.stewards"),
     ("/desk/conflicts", "nav.conflicts", "desk.conflicts"),
     ("/desk/escalations", "nav.escalations", "desk.escalations"),
     ("/desk/kpi", "nav.kpi", "desk.kpi"),
     ("/desk/kpi/estates", "nav.kpi_estates", "desk.kpi_estates"),
     ("/desk/roster", "nav.roster", "desk.roster"),
+    ("/desk/settings/fees", "nav.fee_terms", "desk.fee_terms"),
     ("/desk/settings/time-limits", "nav.time_limits", "desk.time_limits"),
     ("/desk/settings/paid-services", "nav.paid_prices", "desk.paid_prices"),
     ("/admin/devices", "admin.nav.devices", "admin.devices"),
@@ -58,9 +60,10 @@ def test_every_nav_link_and_export_has_an_access_line() -> None:
 def test_the_exports_are_the_desk_lists() -> None:
     lists = export_lists()
     assert set(lists) == {"tickets", "callbacks", "escalations", "vacant", "patrols", "stewards",
-                          "conflicts", "duplicates", "archive", "kpi", "kpi_breakdown", "kpi_records", "reports"}
+                          "conflicts", "duplicates", "archive", "kpi", "kpi_breakdown", "kpi_records", "reports",
+                          "fee_arrears", "fee_collection"}
     assert {name for name, listed in lists.items() if listed.personal} == {"archive", "callbacks", "conflicts",
-                                                                          "kpi_records"}
+                                                                          "kpi_records", "fee_arrears"}
     assert {name for name, listed in lists.items() if ACCESS[listed.page] != ACCESS["desk.export"]} == {
         "kpi", "kpi_breakdown", "kpi_records"}
 
@@ -93,7 +96,8 @@ def test_the_registry_refuses_a_clashing_nav_link(entry: NavEntry) -> None:
 
 @pytest.mark.parametrize("role, shown", [
     ("desk", ["/desk/tickets", "/desk/intake", "/desk/callbacks", "/desk/duplicates", "/desk/archive",
-              "/desk/estate", "/desk/vacant", "/desk/patrols", "/desk/reports", "/desk/stewards", "/desk/conflicts", "/desk/escalations",
+              "/desk/estate", "/desk/vacant", "/desk/patrols", "/desk/reports", "/desk/fees", "/desk/stewards", "/desk/conflicts",
+              "/desk/escalations",
               "/desk/roster", "/admin/devices"]),
     ("engineer", []),  # the phone app only
     ("admin", [href for href, _, _ in NAV_ORDER]),

@@ -11,6 +11,7 @@ import "./work_orders.js";
 import "./patrol.js";
 import "./vacant.js";
 import "./visits.js";
+import "./fees.js";
 import "./records.js";
 
 seal();
