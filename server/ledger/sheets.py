@@ -107,10 +107,10 @@ BILLS = Sheet("账单", key=("楼栋编号", "房号", "月份", "收费项目")
     BUILDING_CODE,
     UNIT_CODE,
     Column("月份", "month", Month(), required=True, example="2026-11"),
-    Column("收费项目", "item", FEE_ITEMS, example="物业费"),
     Column("应收金额", "amount_due", Amount(unit="元"), required=True, example=386.4),
     Column("实收金额", "amount_paid", Amount(unit="元"), example=0),
     Column("缴费日期", "paid_on", Day()),
+    Column("收费项目", "item", FEE_ITEMS, example="物业费"),  # last: ledgers made before it still read
 ))
 
 SHEETS: tuple[Sheet, ...] = (BUILDINGS, UNITS, HOUSEHOLDS, STAFF, BILLS)

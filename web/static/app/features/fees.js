@@ -72,7 +72,6 @@ export function yuan(fen) {
   return `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, "0")}`;
 }
 
-const STAGE_ORDER = ["third_notice", "second_notice", "phone", "listed"];
 
 /**
  * A call, posted notice or door visit about a unit's arrears: the contact (and the visit,
@@ -113,13 +112,18 @@ export function feeContactIntents(form, newId, now) {
   return { contactId, visitId, ticketId, intents };
 }
 
+/** The later the stage, the higher (the vocabulary is in calendar order). @param {string} stage */
+function stageRank(stage) {
+  return codes("fee_stage").indexOf(stage);
+}
+
 /** My arrears that are due today, with their units, stage first. @param {Date} now */
 async function dueArrears(now) {
   const all = await store.list("arrears");
   const units = await Promise.all(all.map((a) => store.get("unit", a.unit_id)));
   return all.map((a, i) => ({ arrears: a, unit: units[i], stage: feeStage(now, a.oldest_month, a.calendar || SEED_CALENDAR) }))
     .filter((row) => row.unit && row.stage !== "not_due")
-    .sort((a, b) => STAGE_ORDER.indexOf(a.stage) - STAGE_ORDER.indexOf(b.stage)
+    .sort((a, b) => stageRank(b.stage) - stageRank(a.stage)
       || String(a.unit.code).localeCompare(String(b.unit.code), "zh-CN", { numeric: true }));
 }
 
