@@ -3,6 +3,9 @@ estate's fee settings (``estate.fees``, ``sync.fees.FeeTerms`` JSON; NULL keeps 
 calendar and targets), and two synced tables: ``arrears`` (kept by the server from the
 bills) and ``fee_contact`` (the 催缴记录本), each with the sync indexes.
 
+A bill is unique per unit, month and fee item (was: per unit and month); going back
+drops the bills of other items than 物业费.
+
 Independent of the other migrations of the day (it adds columns and tables only).
 """
 
@@ -46,6 +49,9 @@ async def forwards() -> MigrationManager:
         db = Estate._meta.db
         await db.run_ddl("ALTER TABLE estate ADD COLUMN fees TEXT DEFAULT NULL")
         await db.run_ddl("ALTER TABLE fee_bill ADD COLUMN item VARCHAR(12) NOT NULL DEFAULT 'property'")
+        # one bill per unit, month and fee item (was: per unit and month, migration 0002)
+        await db.run_ddl("DROP INDEX IF EXISTS fee_bill_unit_month")
+        await db.run_ddl("CREATE UNIQUE INDEX IF NOT EXISTS fee_bill_unit_month_item ON fee_bill (unit_id, month, item)")
         for table, columns in TABLES.items():
             await db.run_ddl(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
             for ddl in sync_index_ddl(table):
@@ -61,6 +67,9 @@ async def forwards() -> MigrationManager:
             await db.run_ddl(f"DROP INDEX IF EXISTS {name}")
         for table in reversed(tuple(TABLES)):
             await db.run_ddl(f"DROP TABLE IF EXISTS {table}")
+        await db.run_ddl("DROP INDEX IF EXISTS fee_bill_unit_month_item")
+        await db.run_ddl("DELETE FROM fee_bill WHERE item <> 'property'")
+        await db.run_ddl("CREATE UNIQUE INDEX IF NOT EXISTS fee_bill_unit_month ON fee_bill (unit_id, month)")
         await db.run_ddl("ALTER TABLE fee_bill DROP COLUMN item")
         await db.run_ddl("ALTER TABLE estate DROP COLUMN fees")
 
