@@ -8,17 +8,22 @@ fen (分).
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 
 from schemas.base import Record
 from schemas.limits import Day, Fen, Id, LongText, Time
 from schemas.vocab import FeeContactKind, FeeItem, FeeNotice, FeeReason
 
+Month = Annotated[str, msgspec.Meta(max_length=7, pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$")]
+"""A bill's month, ``YYYY-MM`` (empty: none)."""
+
 
 class ArrearsLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One unpaid bill: its month (``YYYY-MM``), fee item and what is still owed."""
 
-    month: str
+    month: Month
     item: FeeItem
     owed_fen: Fen
 
@@ -42,7 +47,7 @@ class Arrears(Record, kw_only=True):
     unit_id: Id
     lines: list[ArrearsLine] = []
     amount_fen: Fen = 0
-    oldest_month: str = ""
+    oldest_month: Month = ""
     calendar: FeeCalendar = FeeCalendar()
 
 

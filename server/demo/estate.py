@@ -17,7 +17,7 @@ STEWARD_BUILDINGS = (4, 4, 5, 4, 4, 4)  # consecutive buildings per steward: 25 
 def build_estate(ctx: DemoContext, existing_staff: dict[str, str], password_hash: str) -> None:
     handover = datetime.combine(HANDOVER, time(9, 0), ctx.tz)
     ctx.add("estate", {"id": DEMO_ESTATE_ID, "code": "JXHT", "name": texts.ESTATE_NAME, "address": texts.ESTATE_ADDRESS,
-                       "ticket_seq": 0, "terms": None, "prices": None})
+                       "ticket_seq": 0, "terms": None, "prices": None, "fees": None})
     _staff(ctx, existing_staff, password_hash, handover)
     buildings = _buildings(ctx, handover)
     _assign(ctx, buildings, handover)

@@ -26,7 +26,7 @@ TICKETS = (  # kind, title, part, priority, hours ago, assignee
 def second_estate(ctx: DemoContext, existing_staff: dict[str, str], password_hash: str) -> None:
     code, name, address = texts.SECOND_ESTATE
     ctx.add("estate", {"id": SECOND_ESTATE_ID, "code": code, "name": name, "address": address,
-                       "ticket_seq": 0, "terms": None, "prices": None})
+                       "ticket_seq": 0, "terms": None, "prices": None, "fees": None})
     handover = datetime.combine(HANDOVER, time(9, 0), ctx.tz)
     people = []
     for username, display_name, role in texts.SECOND_STAFF:

@@ -176,3 +176,13 @@ VISIT_OUTCOMES = {
 }
 OWNER_WORDS = ("希望保持现在的服务", "小区环境比以前好了", "车位紧张希望想办法", "没有其他意见", "谢谢管家")
 FOLLOW_UPS = ("", "", "下周电话回访", "反馈工程部", "转告客服经理")
+
+
+FEE_CALL_NOTES: dict[str, str] = {  # 催缴记录本: what a steward writes after a call
+    "none": "电话无人接听，稍后再打",
+    "forgot": "业主说忘记了，答应这几天到管理处缴费",
+    "away": "业主在外地出差，回来后缴费",
+    "hardship": "业主说近期手头紧，希望缓几天",
+    "quality_dispute": "业主说阳台渗水一直没修好，修好再缴",
+    "refuses": "业主对服务不满意，拒绝缴费，已报客服经理",
+}

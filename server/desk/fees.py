@@ -25,6 +25,7 @@ from server.errors import ApiError
 from server.i18n import translate
 from server.policy import MANAGEMENT, OFFICE, grant
 from server.store import fees as store
+from server.store import places
 from server.templating import request_language
 from sync.fees import (
     FeeTerms, FeeTermsError, checked, collection_rates, late_fee_fen, month_before, refusal_text, stage,
@@ -70,7 +71,7 @@ async def fees_context(request: DeskRequest, month: str, day: str) -> dict[str, 
     month = chosen_month(request, month or month_before(today))
     bills = await store.bills(month, scope=scope)
     stewards = await store.stewards(scope=scope)
-    buildings = await store.buildings(scope=scope)
+    buildings = await places.building_codes(scope=scope)
     terms = await _terms_by_estate(set(scope.estates))
     target = next(iter(terms.values()), FeeTerms())  # the targets of the (first) estate
     by_steward = collection_rates(bills, {k: v["buildings"] for k, v in stewards.items()})
@@ -80,7 +81,7 @@ async def fees_context(request: DeskRequest, month: str, day: str) -> dict[str, 
         "total": _total(bills),
         "by_steward": [(stewards[k]["name"], r) for k, r in by_steward.items()],
         "by_building": [(buildings.get(k, k), r) for k, r in sorted(collection_rates(bills).items(),
-                                                                      key=lambda kv: buildings.get(kv[0], kv[0]))],
+                                                                      key=lambda kv: places.natural(buildings.get(kv[0], kv[0])))],
         "by_item": sorted(collection_rates(bills, by="item").items()),
         "arrears": [a for a in arrears if a["stage"] != "not_due"], "buildings": buildings,
     }
@@ -98,13 +99,14 @@ async def page(request: DeskRequest, month: FromQuery[str] = "", day: FromQuery[
 @get("/desk/fees/units/{unit_id:str}", name="desk.fee_unit", include_in_schema=False)
 async def unit(request: DeskRequest, unit_id: FromPath[str], day: FromQuery[str] = "") -> Template:
     scope = request.user.scope
+    code = await store.unit_code(unit_id, scope=scope)
+    if code is None:
+        raise ApiError(404, "unknown_unit", "找不到该房屋 / no such unit")
     bills = await store.unit_bills(unit_id, scope=scope)
     arrears = _staged(await store.arrears(scope=scope, unit_ids={unit_id}), chosen_day(request, day))
     contacts = await store.contacts(unit_id, scope=scope)
-    if not bills and not arrears and not contacts:
-        raise ApiError(404, "unknown_unit", "找不到该房屋的账单 / no bills for this unit")
     return render(request, "fee_unit.html", "_fee_unit.html", {
-        "unit_id": unit_id, "bills": bills, "arrears": arrears[0] if arrears else None, "contacts": contacts,
+        "unit_id": unit_id, "unit_code": code, "bills": bills, "arrears": arrears[0] if arrears else None, "contacts": contacts,
         "day": chosen_day(request, day).isoformat()})
 
 
@@ -113,10 +115,12 @@ class PaymentForm(msgspec.Struct, kw_only=True):
     paid_on: Annotated[str, msgspec.Meta(max_length=10)] = ""
 
 
-@post("/desk/fees/bills/{bill_id:int}/payment", name="desk.fee_payment", include_in_schema=False)
-async def payment(request: DeskRequest, bill_id: FromPath[int]) -> Redirect:
+@post("/desk/fees/bills/{bill_id:str}/payment", name="desk.fee_payment", include_in_schema=False)
+async def payment(request: DeskRequest, bill_id: FromPath[str]) -> Redirect:
     """Record what has been paid of a bill (the total so far): the unit's arrears change on
     the phones at their next pull; audited."""
+    if not re.fullmatch(r"[0-9]{1,12}", bill_id):
+        raise ApiError(404, "unknown_bill", "找不到该账单 / no such bill")
     form = await form_of(request, PaymentForm)
     try:
         paid_fen = fen_of(form.paid)
@@ -126,7 +130,7 @@ async def payment(request: DeskRequest, bill_id: FromPath[int]) -> Redirect:
     if paid_on is None:
         raise ApiError(422, "invalid_day", "日期格式应为 YYYY-MM-DD / day must be YYYY-MM-DD", {"field": "paid_on"})
     try:
-        done = await store.record_payment(bill_id, paid_fen, day_bounds(request, paid_on)[0], scope=request.user.scope,
+        done = await store.record_payment(int(bill_id), paid_fen, day_bounds(request, paid_on)[0], scope=request.user.scope,
                                           user_id=request.user.user_id, ip=client_ip(request))
     except store.PaymentRefused as error:
         if error.code == "unknown_bill":

@@ -10,10 +10,8 @@ everything becomes a tombstone that drops off the phone's list at its next pull.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
-
-import re
 
 import msgspec
 
@@ -23,6 +21,7 @@ from server.clock import now_iso
 from server.ids import uuid7
 from server.store import audit
 from server.store.evidence import evidence
+from server.store.places import natural
 from server.store.scoping import scope_sql
 from server.store.sync_storage import Conn, SqlStorage, lock_clock, read_snapshot, write_transaction
 from server.store.terms import own_or_seeded
@@ -75,12 +74,17 @@ def _bill(row: Sequence[Any]) -> Bill:
 BILL_COLUMNS = "unit_id, building_id, month, item, amount_due, amount_paid"
 
 
+def _new_arrears_id(_unit_id: str) -> str:
+    return uuid7()
+
+
 async def refresh_arrears(conn: Conn, estate_id: str, unit_ids: Collection[str] | None, *,
-                          user_id: str, now: str | None = None) -> int:
+                          user_id: str, now: str | None = None,
+                          new_id: Callable[[str], str] = _new_arrears_id) -> int:
     """Make the ``arrears`` records of ``unit_ids`` (None: every unit of the estate) equal
     their bills, inside the caller's write transaction: through the merge as the admin role
     (the only one that writes arrears), so each change is in the change log. Returns how
-    many records changed."""
+    many records changed. ``new_id`` names a unit's new record (the demo's are stable)."""
     terms = await _terms_in(conn, estate_id)
     calendar = msgspec.to_builtins(terms.calendar)
     where, params = "estate_id = ?", [estate_id]
@@ -106,7 +110,7 @@ async def refresh_arrears(conn: Conn, estate_id: str, unit_ids: Collection[str] 
         wanted = _fields(lines, calendar)
         current = live.get(unit_id)
         if current is None and lines:
-            mutations.append(Create(seq=0, collection="arrears", id=uuid7(), fields={"unit_id": unit_id, **wanted}))
+            mutations.append(Create(seq=0, collection="arrears", id=new_id(unit_id), fields={"unit_id": unit_id, **wanted}))
         elif current is not None and not lines:
             mutations.append(Delete(seq=0, collection="arrears", id=current[0], base_version=current[1]))
         elif current is not None and current[2] != wanted:
@@ -181,13 +185,12 @@ async def stewards(*, scope: Scope) -> dict[str, dict[str, Any]]:
     return out
 
 
-async def buildings(*, scope: Scope) -> dict[str, str]:
-    """Building id → its code and name, in scope."""
+async def unit_code(unit_id: str, *, scope: Scope) -> str | None:
+    """The unit's code (房号), None when it is not in scope."""
     condition, params = scope_sql(msgspec.structs.replace(scope, own_user=None))
     async with read_snapshot() as conn:
-        rows = await conn.fetch(f"SELECT id, code, name FROM building WHERE {condition} AND NOT deleted ORDER BY code",
-                                *params)
-    return {r[0]: f"{r[1]} {r[2]}".strip() for r in rows}
+        row = await conn.fetchrow(f"SELECT code FROM unit WHERE id = ? AND {condition}", unit_id, *params)
+    return row[0] if row else None
 
 
 async def arrears(*, scope: Scope, unit_ids: Collection[str] | None = None) -> list[dict[str, Any]]:
@@ -212,11 +215,7 @@ async def arrears(*, scope: Scope, unit_ids: Collection[str] | None = None) -> l
             "lines": msgspec.convert(decode(r[4]), list[ArrearsLine]), "amount_fen": r[5], "oldest_month": r[6],
             "calendar": decode(r[7]), "unit_code": r[8], "owner_name": r[9] or "", "last_contact": last.get(r[1])}
            for r in rows]
-    return sorted(out, key=lambda a: (a["building_id"] or "", _natural(a["unit_code"])))
-
-
-def _natural(text: str) -> tuple[Any, ...]:
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
+    return sorted(out, key=lambda a: (a["building_id"] or "", natural(a["unit_code"])))
 
 
 CONTACT_COLUMNS = ("id", "unit_id", "steward_id", "kind", "contacted_at", "reached", "promised_on", "reason",

@@ -199,15 +199,23 @@ async function unitScreen(ctx, unitId) {
     await save(intents, captures, ctx);
     ctx.go(`fees/${unitId}`);
   }) },
-  field(t("fee.contact_kind"), choices("kind", options("fee.kind", codes("fee_contact_kind")), kind, "three")),
-  field(t("fee.call_result"), choices("reached", [["yes", t("fee.reached")], ["no", t("fee.not_reached")]], "yes", "two")),
-  field(t("fee.which_notice"), choices("notice", options("fee.notice", codes("fee_notice")), stage === "third_notice" ? "third" : "second", "two")),
+  h("div", { onchange: () => showFor() }, field(t("fee.contact_kind"), choices("kind", options("fee.kind", codes("fee_contact_kind")), kind, "three"))),
+  h("div", { "data-for": "call" }, field(t("fee.call_result"), choices("reached", [["yes", t("fee.reached")], ["no", t("fee.not_reached")]], "yes", "two"))),
+  h("div", { "data-for": "notice" }, field(t("fee.which_notice"), choices("notice", options("fee.notice", codes("fee_notice")), stage === "third_notice" ? "third" : "second", "two"))),
   field(t("fee.promised_on"), h("input", { name: "promised_on", type: "date", "data-promised": true })),
   field(t("fee.reason_label"), select({ name: "reason", "data-reason": true }, reasons, "")),
   h("label", { class: "check" }, h("input", { type: "checkbox", name: "raise", "data-raise-ticket": true }), h("span", null, t("fee.raise_ticket"))),
   field(t("fee.note"), h("textarea", { name: "note", rows: 2, "data-note": true })),
-  photos.node,
+  h("div", { "data-for": "notice" }, photos.node),
   h("button", { type: "submit", class: "button primary", "data-save": true }, t("save"))));
+  /** Only the fields of the kind of contact chosen are shown. */
+  const showFor = () => {
+    const chosen = value(form, "kind") || "call";
+    for (const part of Array.from(form.querySelectorAll("[data-for]"))) {
+      /** @type {HTMLElement} */ (part).hidden = /** @type {HTMLElement} */ (part).dataset.for !== chosen;
+    }
+  };
+  showFor();
   return h("div", { class: "screen" },
     h("p", { class: "lead" }, unit.code, household ? ` · ${household.owner_name}` : ""),
     card(t("fee.arrears"), arrears ? h("div", { "data-fee-arrears": unit.code },
