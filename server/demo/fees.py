@@ -65,7 +65,8 @@ def _parking_and_calls(ctx: DemoContext, months: list[date]) -> None:
     owing = [u for u in ctx.units if not bills[(u.id, last_month)]["paid_at"] and u.occupancy != "vacant"]
     for n, unit in enumerate(owing[:CALLS]):
         steward = ctx.steward_of[unit.building_id]
-        at = ctx.daytime(ctx.today.replace(day=PHONE_DAY) + timedelta(days=rng.randrange(ctx.today.day - PHONE_DAY + 1)), 9, 18)
+        day = ctx.today.replace(day=PHONE_DAY) + timedelta(days=rng.randrange(ctx.today.day - PHONE_DAY + 1))
+        at = ctx.daytime(day, 9, 18)
         if at >= ctx.now:
             continue
         reached = rng.random() < 0.6

@@ -28,7 +28,8 @@ from server.store import fees as store
 from server.store import places
 from server.templating import request_language
 from sync.fees import (
-    FeeTerms, FeeTermsError, checked, collection_rates, late_fee_fen, month_before, refusal_text, stage,
+    SEED_FEE_TERMS, Bill, FeeTerms, FeeTermsError, Rate, checked, collection_rates, late_fee_fen, month_before,
+    refusal_text, stage,
 )
 from sync.pricing import PricingError, fen_of
 from sync.pricing import refusal_text as money_text
@@ -47,10 +48,6 @@ def chosen_day(request: DeskRequest, day: str) -> date:
     if parsed is None:
         raise ApiError(422, "invalid_day", "日期格式应为 YYYY-MM-DD / day must be YYYY-MM-DD")
     return parsed
-
-
-async def _terms_by_estate(estate_ids: set[str]) -> dict[str, FeeTerms]:
-    return {e: (await store.of_estate(e))[0] for e in sorted(estate_ids)}
 
 
 def _staged(rows: list[dict[str, Any]], day: date) -> list[dict[str, Any]]:
@@ -72,22 +69,23 @@ async def fees_context(request: DeskRequest, month: str, day: str) -> dict[str, 
     bills = await store.bills(month, scope=scope)
     stewards = await store.stewards(scope=scope)
     buildings = await places.building_codes(scope=scope)
-    terms = await _terms_by_estate(set(scope.estates))
-    target = next(iter(terms.values()), FeeTerms())  # the targets of the (first) estate
+    # the targets of the estate (of the first, when an office role sees several)
+    target = (await store.of_estate(min(scope.estates)))[0] if scope.estates else SEED_FEE_TERMS
     by_steward = collection_rates(bills, {k: v["buildings"] for k, v in stewards.items()})
     arrears = _staged(await store.arrears(scope=scope), today)
     return {
         "month": month, "day": today.isoformat(), "terms": target,
         "total": _total(bills),
         "by_steward": [(stewards[k]["name"], r) for k, r in by_steward.items()],
-        "by_building": [(buildings.get(k, k), r) for k, r in sorted(collection_rates(bills).items(),
-                                                                      key=lambda kv: places.natural(buildings.get(kv[0], kv[0])))],
+        "by_building": sorted(((buildings.get(k, k), r) for k, r in collection_rates(bills).items()),
+                              key=lambda pair: places.natural(pair[0])),
         "by_item": sorted(collection_rates(bills, by="item").items()),
         "arrears": [a for a in arrears if a["stage"] != "not_due"], "buildings": buildings,
     }
 
 
-def _total(bills: list[Any]) -> Any:
+def _total(bills: list[Bill]) -> Rate:
+    """The month's rate over every bill in scope (管理处合计)."""
     return collection_rates(bills, {"all": {b.building_id for b in bills}})["all"]
 
 
@@ -106,7 +104,8 @@ async def unit(request: DeskRequest, unit_id: FromPath[str], day: FromQuery[str]
     arrears = _staged(await store.arrears(scope=scope, unit_ids={unit_id}), chosen_day(request, day))
     contacts = await store.contacts(unit_id, scope=scope)
     return render(request, "fee_unit.html", "_fee_unit.html", {
-        "unit_id": unit_id, "unit_code": code, "bills": bills, "arrears": arrears[0] if arrears else None, "contacts": contacts,
+        "unit_id": unit_id, "unit_code": code, "bills": bills, "arrears": arrears[0] if arrears else None,
+        "contacts": contacts,
         "day": chosen_day(request, day).isoformat()})
 
 
@@ -130,7 +129,8 @@ async def payment(request: DeskRequest, bill_id: FromPath[str]) -> Redirect:
     if paid_on is None:
         raise ApiError(422, "invalid_day", "日期格式应为 YYYY-MM-DD / day must be YYYY-MM-DD", {"field": "paid_on"})
     try:
-        done = await store.record_payment(int(bill_id), paid_fen, day_bounds(request, paid_on)[0], scope=request.user.scope,
+        done = await store.record_payment(int(bill_id), paid_fen, day_bounds(request, paid_on)[0],
+                                          scope=request.user.scope,
                                           user_id=request.user.user_id, ip=client_ip(request))
     except store.PaymentRefused as error:
         if error.code == "unknown_bill":

@@ -110,7 +110,8 @@ async def refresh_arrears(conn: Conn, estate_id: str, unit_ids: Collection[str] 
         wanted = _fields(lines, calendar)
         current = live.get(unit_id)
         if current is None and lines:
-            mutations.append(Create(seq=0, collection="arrears", id=new_id(unit_id), fields={"unit_id": unit_id, **wanted}))
+            mutations.append(Create(seq=0, collection="arrears", id=new_id(unit_id),
+                                    fields={"unit_id": unit_id, **wanted}))
         elif current is not None and not lines:
             mutations.append(Delete(seq=0, collection="arrears", id=current[0], base_version=current[1]))
         elif current is not None and current[2] != wanted:
