@@ -150,3 +150,14 @@ MeterUse = Literal["household", "public"]  # 分户表 / 公共表 (lifts, corri
 ReadingFlag = Literal["replaced", "rolled_over", "confirmed_high"]  # 换表 / 表满归零 / 确认偏高
 ReadingSource = Literal["round", "vacant_check"]  # 抄表 round / 空置房巡检
 ReadingReview = Literal["accepted", "reread"]  # 复核: accepted, or sent back for a re-read
+# --- fee reminders (催缴, 应会 7) ------------------------------------------------------------
+FeeItem = Literal["property", "parking", "water_power", "other"]
+"""收费项目: 物业费, 车位费, 水电费, 其他 (the ledger's 账单 sheet names them in Chinese)."""
+FeeStage = Literal["not_due", "listed", "phone", "second_notice", "third_notice"]
+"""Where a unit's arrears stand in the month's calendar (应会 7): not yet due (this month's
+bill), on the list (by the 5th), phone reminders (6–15), second notice (16–20), third notice
+with the late fee and door-to-door (from the 21st); days are the estate's settings."""
+FeeContactKind = Literal["call", "notice", "visit"]
+FeeNotice = Literal["second", "third"]
+FeeReason = Literal["forgot", "away", "hardship", "quality_dispute", "service_dispute", "refuses", "other"]
+"""Why an owner has not paid, as the steward notes it (a dispute can raise a ticket)."""

@@ -61,6 +61,8 @@ REASONS: dict[str, tuple[str, str]] = {
                      "the use is far above this meter's usual: confirm it with a photo of the dial"),
     "reading_needs_photo": ("换表、归零或确认偏高的读数须附照片",
                             "a replaced, rolled-over or confirmed-high reading needs a photo"),
+    "not_for_this_contact": ("该字段不属于这种催缴记录（通知单只用于张贴、接通只用于电话、家访只用于上门）",
+                             "this field does not belong to this kind of fee contact"),
     # whole batch (nothing applied)
     "seq_gap": ("变更序号不连续，请先同步之前的变更", "seq gap: push the earlier mutations first"),
     "seq_order": ("同一批变更的序号必须递增", "seqs must increase within a batch"),

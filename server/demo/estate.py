@@ -20,7 +20,7 @@ def build_estate(ctx: DemoContext, existing_staff: dict[str, str], password_hash
     ctx.add("estate", {"id": DEMO_ESTATE_ID, "code": "JXHT", "name": texts.ESTATE_NAME, "address": texts.ESTATE_ADDRESS,
                        "ticket_seq": 0, "terms": None, "prices": None, "property_fees": None,
                        "familiarity": None, "meter_settings": None, "renovation_fees": None,
-                       "survey_terms": None})
+                       "survey_terms": None, "fees": None})
     _staff(ctx, existing_staff, password_hash, handover)
     buildings = _buildings(ctx, handover)
     _assign(ctx, buildings, handover)

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,8 +26,11 @@ from piccolo.table import Table
 
 from server.auth.passwords import hash_password
 from server.demo.build import DEFAULT_SEED, build_demo
-from server.demo.context import DAY_STARTS, DEMO_ESTATE_ID
+from server.clock import iso
+from server.demo.context import DAY_STARTS, DEMO_ESTATE_ID, stable_id
 from server.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from server.store.fees import refresh_arrears
+from server.store.sync_storage import write_transaction
 from server.tables import (
     SYNCED_TABLES, BuildingAssignment, ChangeLog, CorrectiveAction, DutyRoster, Estate, FeeBill, StaffEstate,
     StaffUser, SurveyCampaign, Ticket,
@@ -83,6 +86,11 @@ async def load_demo(seed: int = DEFAULT_SEED, today: date | None = None,
             counts[name] = await conn.insert_many(table, rows.get(name, []))
         last = clock + len(changes)
         await conn.execute("UPDATE sync_clock SET version = ? WHERE id = 1", last)
+    async with write_transaction() as sync_conn:  # the arrears, made from the bills as an import makes them
+        at = iso(datetime.combine(today, day_time, ZoneInfo(timezone)).astimezone(UTC))
+        for estate in rows[Estate._meta.tablename]:
+            await refresh_arrears(sync_conn, estate["id"], None, user_id="demo", now=at,
+                                  new_id=lambda unit_id: stable_id("arrears", unit_id))
     result = DemoLoad(loaded=True, counts=counts, versions=(clock + 1, last),
                       seconds=round(time.perf_counter() - started, 3))
     log.info("demo estate loaded", extra={"estate_id": DEMO_ESTATE_ID, "rows": sum(counts.values()),

@@ -28,7 +28,7 @@ def second_estate(ctx: DemoContext, existing_staff: dict[str, str], password_has
     ctx.add("estate", {"id": SECOND_ESTATE_ID, "code": code, "name": name, "address": address,
                        "ticket_seq": 0, "terms": None, "prices": None, "property_fees": None,
                        "familiarity": None, "meter_settings": None, "renovation_fees": None,
-                       "survey_terms": None})
+                       "survey_terms": None, "fees": None})
     handover = datetime.combine(HANDOVER, time(9, 0), ctx.tz)
     people = []
     for username, display_name, role in texts.SECOND_STAFF:

@@ -184,3 +184,12 @@ EMPLOYERS = ("示范市第一人民医院", "示范市实验中学", "示范科�
              "示范建设集团", "已退休")
 WORK_ADDRESSES = ("示范市金水路 12 号", "示范市花园路 86 号", "示范市经三路 30 号", "示范市文化路 5 号")
 KEY_CUSTOMERS = (("media", "示范日报记者"), ("government", "区政府工作人员"), ("group_staff", "集团总部员工"))
+
+FEE_CALL_NOTES: dict[str, str] = {  # 催缴记录本: what a steward writes after a call
+    "none": "电话无人接听，稍后再打",
+    "forgot": "业主说忘记了，答应这几天到管理处缴费",
+    "away": "业主在外地出差，回来后缴费",
+    "hardship": "业主说近期手头紧，希望缓几天",
+    "quality_dispute": "业主说阳台渗水一直没修好，修好再缴",
+    "refuses": "业主对服务不满意，拒绝缴费，已报客服经理",
+}

@@ -30,6 +30,7 @@ from server.ledger.cells import Bad, Kind, canonical, text_of
 from server.ledger.sheets import (
     BASE_HEADER,
     BILLS,
+    DEFAULT_FEE_ITEM,
     BUILDINGS,
     HOUSEHOLDS,
     METERS,
@@ -78,6 +79,7 @@ class BillWrite(msgspec.Struct, kw_only=True):
     unit_id: str
     building_id: str
     month: str
+    item: str  # schemas.vocab.FeeItem
     amount_due: float
     amount_paid: float
     paid_at: str | None
@@ -112,7 +114,7 @@ class State:
     units: dict[tuple[str, str], dict[str, Any]]  # by (building code, unit code)
     households: dict[str, dict[str, Any]]  # the current household by unit id
     users: dict[str, dict[str, Any]]  # by username: id, display_name, role, phone, estates, buildings
-    bills: dict[tuple[str, str], dict[str, Any]]  # by (unit id, month)
+    bills: dict[tuple[str, str, str], dict[str, Any]]  # by (unit id, month, fee item)
     meters: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # by (building code, serial)
 
 
@@ -411,6 +413,7 @@ class Planner:
 
     def bill_rows(self, raw: RawSheet) -> None:
         counts = self.counts.setdefault(BILLS.name, Counts())
+        seen: dict[tuple[str, str, str], int] = {}
         for row in self.rows(raw):
             found = self.unit_of(BILLS, row)
             if found is None:
@@ -423,7 +426,12 @@ class Planner:
                 self.warn(BILLS, row.number, "实收金额", paid, "实收大于应收")
             if paid and not paid_on:
                 self.warn(BILLS, row.number, "缴费日期", "", "已缴费但没有缴费日期")
-            existing = self.state.bills.get((unit_id, values["month"]))
+            item = values.get("item") or DEFAULT_FEE_ITEM
+            if (unit_id, values["month"], item) in seen:  # an empty 收费项目 is 物业费 too
+                self.error(BILLS, row.number, "收费项目", item, f"与第{seen[(unit_id, values['month'], item)]}行重复")
+                continue
+            seen[(unit_id, values["month"], item)] = row.number
+            existing = self.state.bills.get((unit_id, values["month"], item))
             paid_at = iso(datetime.combine(date.fromisoformat(paid_on), time(0), self.tz)) if paid_on else None
             if existing is not None:
                 same_day = (existing["paid_at"] and paid_on
@@ -439,7 +447,7 @@ class Planner:
             else:
                 counts.changed += 1
             self.bills.append(BillWrite(id=existing["id"] if existing else None, unit_id=unit_id,
-                                        building_id=building_id, month=values["month"],
+                                        building_id=building_id, month=values["month"], item=item,
                                         amount_due=due, amount_paid=paid, paid_at=paid_at))
 
 

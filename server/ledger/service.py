@@ -24,6 +24,7 @@ from server.ids import uuid7
 from server.ledger.plan import Plan, State, make_plan
 from server.ledger.sheets import BILLS, BUILDINGS, HOUSEHOLDS, METERS, STAFF, UNITS, Sheet
 from server.ledger.workbook import read_book, write_book
+from server.store.fees import refresh_arrears
 from server.store.staff import canonical_username
 from server.store.sync_storage import (
     Conn,
@@ -33,9 +34,11 @@ from server.store.sync_storage import (
     row_from_db,
     write_transaction,
 )
+from schemas.vocab import FeeItem, codes
 from sync.engine import apply_batch
 from sync.storage import Actor
 
+FEE_ITEM_ORDER = codes(FeeItem)
 NO_PASSWORD = "!"  # never verifies: an imported account logs in once an admin sets a password
 
 
@@ -112,6 +115,8 @@ async def apply(data: bytes, filename: str, estate_id: str, *, user_id: str, tz:
                 conflicts += len(result.conflict_ids or ())
         await _write_staff(conn, plan, now)
         await _write_bills(conn, plan)
+        if plan.bills:  # the arrears the phones hold follow the bills, in the same transaction
+            await refresh_arrears(conn, plan.estate_id, {b.unit_id for b in plan.bills}, user_id=user_id, now=now)
     return Applied(plan=plan, conflicts=conflicts)
 
 
@@ -151,9 +156,9 @@ async def _write_staff(conn: Conn, plan: Plan, now: str) -> None:
 
 async def _write_bills(conn: Conn, plan: Plan) -> None:
     await conn.executemany(
-        "INSERT INTO fee_bill (unit_id, building_id, estate_id, month, amount_due, amount_paid, paid_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(b.unit_id, b.building_id, plan.estate_id, b.month, b.amount_due, b.amount_paid, b.paid_at)
+        "INSERT INTO fee_bill (unit_id, building_id, estate_id, month, item, amount_due, amount_paid, paid_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(b.unit_id, b.building_id, plan.estate_id, b.month, b.item, b.amount_due, b.amount_paid, b.paid_at)
          for b in plan.bills if b.id is None])
     await conn.executemany(
         "UPDATE fee_bill SET amount_due = ?, amount_paid = ?, paid_at = ? WHERE id = ?",
@@ -196,8 +201,8 @@ async def load_state(conn: Conn, estate_id: str) -> State:
             by_id[user_id]["estates"].add(estate)
             if estate == estate_id:
                 by_id[user_id]["buildings_here"].add(building_id)
-    bills = {(r[1], r[2]): {"id": r[0], "amount_due": r[3], "amount_paid": r[4], "paid_at": r[5]}
-             for r in await conn.fetch("SELECT id, unit_id, month, amount_due, amount_paid, paid_at "
+    bills = {(r[1], r[2], r[6]): {"id": r[0], "amount_due": r[3], "amount_paid": r[4], "paid_at": r[5]}
+             for r in await conn.fetch("SELECT id, unit_id, month, amount_due, amount_paid, paid_at, item "
                                        "FROM fee_bill WHERE estate_id = ?", estate_id)}
     meters = {(code_of.get(m["building_id"], ""), m["serial"]): m for m in await _synced(conn, "meter", estate_id)}
     return State(estate_id=estate_id, buildings=buildings, units=units, households=households,
@@ -248,11 +253,12 @@ async def export_estate(estate_id: str, *, tz: ZoneInfo) -> bytes:
             codes = sorted((code_of[b] for b in user["buildings_here"] if b in code_of), key=_natural)
             values = {**user, "username": username, "buildings": codes}
             rows[STAFF.name].append((_cells(STAFF, values), None))
-    bills = sorted(((unit_key[u], month, bill) for (u, month), bill in state.bills.items() if u in unit_key),
-                   key=lambda b: (_natural(b[0][0]), _natural(b[0][1]), b[1]))
-    for (building_code, unit_code), month, bill in bills:
+    bills = sorted(((unit_key[u], month, item, bill) for (u, month, item), bill in state.bills.items() if u in unit_key),
+                   key=lambda b: (_natural(b[0][0]), _natural(b[0][1]), b[1], FEE_ITEM_ORDER.index(b[2])))
+    for (building_code, unit_code), month, item, bill in bills:
         paid_on = parse_iso(bill["paid_at"]).astimezone(tz).date().isoformat() if bill["paid_at"] else None
-        values = {**bill, "building": building_code, "unit": unit_code, "month": month, "paid_on": paid_on}
+        values = {**bill, "building": building_code, "unit": unit_code, "month": month, "item": item,
+                  "paid_on": paid_on}
         rows[BILLS.name].append((_cells(BILLS, values), None))
     unit_code = {u["id"]: key[1] for key, u in units}
     for (building_code, serial), meter in sorted(state.meters.items(), key=lambda kv: (

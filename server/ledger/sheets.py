@@ -31,6 +31,8 @@ OWNER_CLASS = Words(words={"普通业主": "ordinary", "业委会成员": "commi
 ROLES = Words(words={"管家": "steward", "前台": "desk", "客服经理": "manager", "管理员": "admin"})
 METER_KINDS = Words(words={"水表": "water", "电表": "electricity"})
 METER_USES = Words(words={"分户表": "household", "公共表": "public"})
+FEE_ITEMS = Words(words={"物业费": "property", "车位费": "parking", "水电费": "water_power", "其他": "other"})
+DEFAULT_FEE_ITEM = "property"  # a bill whose 收费项目 is empty (older ledgers) is 物业费
 
 
 @dataclass(frozen=True)
@@ -112,13 +114,14 @@ STAFF = Sheet("员工", key=("用户名",), columns=(
     Column("负责楼栋", "buildings", Codes(), example="1栋、2栋"),
 ))
 
-BILLS = Sheet("账单", key=("楼栋编号", "房号", "月份"), columns=(
+BILLS = Sheet("账单", key=("楼栋编号", "房号", "月份", "收费项目"), columns=(
     BUILDING_CODE,
     UNIT_CODE,
     Column("月份", "month", Month(), required=True, example="2026-11"),
     Column("应收金额", "amount_due", Amount(unit="元"), required=True, example=386.4),
     Column("实收金额", "amount_paid", Amount(unit="元"), example=0),
     Column("缴费日期", "paid_on", Day()),
+    Column("收费项目", "item", FEE_ITEMS, example="物业费"),  # last: ledgers made before it still read
 ))
 
 METERS = Sheet("表具", key=("楼栋编号", "表号"), columns=(

@@ -19,6 +19,7 @@ AuditAction = Literal[
     "property_fees_change",  # 物业费 rates (server.store.move_in)
     "meter_settings_change",
     "survey_terms_change",  # survey thresholds (server.store.surveys)
+    "fees_change", "fee_payment",
 ]
 AUDIT_ACTIONS: tuple[str, ...] = get_args(AuditAction)
 MAX_PAGE = 200

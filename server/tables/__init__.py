@@ -9,7 +9,7 @@ of modules. The synced tables (subclasses of ``Synced``) are found from it, by w
 from piccolo.table import Table
 
 from server.tables import (
-    attachments, conflicts, duty, estate, familiarity, meters, move_in, patrol, renovation, staff, surveys, sync,
+    attachments, conflicts, duty, estate, familiarity, fees, meters, move_in, patrol, renovation, staff, surveys, sync,
     tickets, vacant, visits,
 )
 from server.tables.base import Synced
@@ -19,6 +19,7 @@ from server.tables.conflicts import Conflict
 from server.tables.familiarity import FamiliarityAssessment, FamiliarityCheck, VisitPlanItem
 from server.tables.meters import Meter, MeterReading
 from server.tables.duty import DutyRoster
+from server.tables.fees import Arrears, FeeContact
 from server.tables.staff import (
     AuditLog, BuildingAssignment, LoginAttempt, StaffEstate, StaffSession, StaffUser,
 )
@@ -30,8 +31,8 @@ from server.tables.tickets import Ticket, TicketEvent
 from server.tables.vacant import VacantCheck
 from server.tables.visits import Visit
 
-MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, meters, renovation, move_in, surveys, attachments,
-           sync, conflicts, familiarity)
+MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, fees, meters, renovation, move_in, surveys,
+           attachments, sync, conflicts, familiarity)
 
 ALL_TABLES: list[type[Table]] = [table for module in MODULES for table in module.TABLES]
 
@@ -40,9 +41,9 @@ SYNCED_TABLES: dict[str, type[Synced]] = {
 """Synced collections by wire name (the table's name); one per spec in ``sync.specs``."""
 
 __all__ = [
-    "ALL_TABLES", "SYNCED_TABLES", "AppliedMutation", "Attachment", "AttachmentBlob",
+    "ALL_TABLES", "SYNCED_TABLES", "AppliedMutation", "Arrears", "Attachment", "AttachmentBlob",
     "AuditLog", "Building", "BuildingAssignment", "ChangeLog", "Conflict", "CorrectiveAction", "DutyRoster", "Estate",
-    "FamiliarityAssessment", "FamiliarityCheck", "FeeBill",
+    "FamiliarityAssessment", "FamiliarityCheck", "FeeBill", "FeeContact",
     "Finding", "Household", "LoginAttempt", "Meter", "MeterReading", "PatrolRound", "Renovation",
     "RenovationInspection", "StaffEstate", "StaffSession",
     "StaffUser", "SurveyCampaign", "SurveyResponse", "SurveySheet", "SyncClock", "SyncDevice", "Ticket", "TicketEvent",

@@ -19,6 +19,7 @@ class Estate(Table):
     property_fees = Text(null=True, default=None)  # 物业费 rates (sync.move_in.PropertyFees JSON), 0027
     familiarity = Text(null=True, default=None)  # its 熟知率/满意率 targets (sync.familiarity.Targets JSON), 0024
     meter_settings = Text(null=True, default=None)  # its 抄表 settings (sync.meters.MeterSettings JSON), 0022
+    fees = Text(null=True, default=None)  # its fee calendar and targets (sync.fees.FeeTerms JSON), 0023
 
 
 class Building(Synced, tablename="building"):
@@ -67,13 +68,15 @@ class Household(Synced, tablename="household"):
 
 
 class FeeBill(Table, tablename="fee_bill"):
-    """管理费: one unit's bill for one month (feeds the fee-collection KPI)."""
+    """One unit's bill for one month and fee item (物业费 when not named; feeds the
+    fee-collection KPI and the arrears, ``server.store.fees``)."""
 
     id = Serial(primary_key=True)
     unit_id = Varchar(length=36, index=True)
     building_id = Varchar(length=36, index=True)
     estate_id = Varchar(length=36, null=True, default=None, index=True)
     month = Varchar(length=7, index=True)  # "2026-11"
+    item = Varchar(length=12, default="property")  # schemas.vocab.FeeItem (收费项目), migration 0023
     amount_due = DoublePrecision()
     amount_paid = DoublePrecision(default=0.0)
     paid_at = ts()

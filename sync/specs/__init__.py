@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sync.spec import Spec
-from sync.specs import attachments, conflicts, estate, meters, move_in, patrol, renovation, surveys, tickets, vacant, visits
+from sync.specs import attachments, conflicts, estate, fees, meters, move_in, patrol, renovation, surveys, tickets, vacant, visits
 
 REGISTRY: tuple[Spec, ...] = (
     *estate.SPECS,
@@ -23,6 +23,7 @@ REGISTRY: tuple[Spec, ...] = (
     *move_in.SPECS,
     *tickets.SPECS,
     *surveys.SPECS,
+    *fees.SPECS,
     *attachments.SPECS,
     *conflicts.SPECS,
 )

@@ -13,7 +13,7 @@ CAPABILITY = "attachments"
 # What a photo or signature may hang under (its parent gives it its building).
 PARENTS: frozenset[str] = frozenset(
     {"ticket", "ticket_event", "finding", "vacant_check", "visit", "household", "handover", "meter_reading",
-     "renovation", "renovation_inspection"}
+     "renovation", "renovation_inspection", "fee_contact"}
 )
 TICKET_PARENTS: frozenset[str] = frozenset({"ticket", "ticket_event"})
 

@@ -35,6 +35,7 @@ NAV_ORDER = [
     ("/desk/meters", "nav.meters", "desk.meters"),
     ("/desk/surveys", "nav.surveys", "desk.surveys"),
     ("/desk/survey-actions", "nav.survey_actions", "desk.survey_actions"),
+    ("/desk/fees", "nav.fees", "desk.fees"),
     ("/desk/stewards", "nav.stewards", "desk.stewards"),
     ("/desk/familiarity", "nav.familiarity", "desk.familiarity"),
     ("/desk/visit-plans", "nav.visit_plan", "desk.visit_plan"),
@@ -52,6 +53,7 @@ NAV_ORDER = [
     ("/desk/settings/property-fees", "nav.property_fees", "desk.property_fees"),
     ("/desk/settings/renovation-fees", "nav.renovation_fees", "desk.renovation_fees"),
     ("/desk/settings/surveys", "nav.survey_terms", "desk.survey_terms"),
+    ("/desk/settings/fees", "nav.fee_terms", "desk.fee_terms"),
     ("/admin/audit", "admin.nav.audit", "admin.audit"),
     ("/admin/users", "admin.nav.users", "admin.users"),
     ("/admin/ledger", "admin.nav.ledger", "admin.ledger"),
@@ -73,9 +75,9 @@ def test_the_exports_are_the_desk_lists() -> None:
     lists = export_lists()
     assert set(lists) == {"tickets", "callbacks", "escalations", "vacant", "patrols", "stewards",
                           "conflicts", "duplicates", "archive", "kpi", "kpi_breakdown", "kpi_records", "reports", "familiarity", "assessments",
-                          "meter_sheet", "survey_results"}
+                          "meter_sheet", "survey_results", "fee_arrears", "fee_collection"}
     assert {name for name, listed in lists.items() if listed.personal} == {"archive", "callbacks", "conflicts",
-                                                                          "kpi_records", "familiarity"}
+                                                                          "kpi_records", "familiarity", "fee_arrears"}
     assert {name for name, listed in lists.items() if ACCESS[listed.page] != ACCESS["desk.export"]} == {
         "kpi", "kpi_breakdown", "kpi_records", "assessments"}
 
@@ -109,8 +111,8 @@ def test_the_registry_refuses_a_clashing_nav_link(entry: NavEntry) -> None:
 @pytest.mark.parametrize("role, shown", [
     ("desk", ["/desk/tickets", "/desk/intake", "/desk/callbacks", "/desk/duplicates", "/desk/archive",
               "/desk/estate", "/desk/move-ins", "/desk/keys", "/desk/vacant", "/desk/renovations", "/desk/patrols", "/desk/reports",
-              "/desk/meters", "/desk/surveys", "/desk/survey-actions", "/desk/stewards", "/desk/familiarity", "/desk/visit-plans",
-              "/desk/conflicts", "/desk/escalations", "/desk/roster", "/admin/devices"]),
+              "/desk/meters", "/desk/surveys", "/desk/survey-actions", "/desk/fees", "/desk/stewards", "/desk/familiarity",
+              "/desk/visit-plans", "/desk/conflicts", "/desk/escalations", "/desk/roster", "/admin/devices"]),
     ("engineer", []),  # the phone app only
     ("admin", [href for href, _, _ in NAV_ORDER]),
 ])

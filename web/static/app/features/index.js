@@ -15,6 +15,7 @@ import "./renovation.js";
 import "./surveys.js";
 import "./move_in.js";
 import "./meters.js";
+import "./fees.js";
 import "./records.js";
 
 seal();

@@ -35,12 +35,12 @@ test("the features' named subsets are parts of the served vocabularies", () => {
 
 test("indexes are declared on registered collections; tabs and Today items exist", () => {
   for (const field of registry.allIndexedFields()) assert.match(field, /^[a-z_]+$/);
-  assert.deepEqual(registry.tabs(), ["patrol", "vacant", "visit", "survey", "records"]);
-  assert.equal(registry.todayItems().length, 9);  // + 待验房, 抄表, 装修中的房屋, 满意度调查
+  assert.deepEqual(registry.tabs(), ["patrol", "vacant", "visit", "survey", "fees", "records"]);
+  assert.equal(registry.todayItems().length, 10);  // + 待验房, 抄表, 装修中的房屋, 满意度调查, 催缴
   // an engineer's phone: no field-work tabs or cards, its work orders on Today
   assert.deepEqual(registry.tabs("engineer"), ["records"]);
   assert.equal(registry.todayItems("engineer").length, 1);
-  assert.equal(registry.todayItems("steward").length, 8);
+  assert.equal(registry.todayItems("steward").length, 9);
   assert.ok(registry.listedCollections().includes("finding"));
 });
 
