@@ -193,8 +193,8 @@ async def records_list(request: DeskRequest) -> Table:
 
     def cell(row: dict, column: str) -> object:
         value = row.get(column)
-        if column == "known":
-            return translate(lang, "kpi_records.yes" if value else "kpi_records.no")
+        if column == "check":
+            return translate(lang, f"kpi_records.check.{value}")
         if column == "source" and value:
             return row.get("number") or translate(lang, f"visit.purpose.{value}")
         if column == "invalid_category" and value:

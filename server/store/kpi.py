@@ -23,6 +23,7 @@ import msgspec
 from server.clock import now_iso
 from server.store.scoping import scope_sql
 from server.tables import FeeBill, Household, SyncClock, Ticket
+from sync.familiarity import QUIZ_FACTS
 from sync.scope import Scope
 
 HANDLED = ("done", "called_back", "closed")
@@ -73,8 +74,10 @@ DEFINITIONS: tuple[KpiDef, ...] = (
     # 住户月有效投诉率 = valid complaints / households
     KpiDef(key="valid_complaint_rate", numerator="valid", denominator="households", target=0.02,
            higher_is_better=False),
-    # 业主熟知率 = owners the steward knows / owners in the area
-    KpiDef(key="owner_familiarity", numerator="known", denominator="households", target=0.8),
+    # 业主熟知率 (应会 1.5, the manager's assessment on the 25th) = facts the stewards recited
+    # right + owners reached who know their steward's name / facts marked + owners reached,
+    # over the month's finished assessments (sync.familiarity.assessment_rates, summed)
+    KpiDef(key="owner_familiarity", numerator="familiar", denominator="familiarity_marks", target=0.8),
     # 及时响应率 = tickets first answered within their response limit / tickets received whose
     # limit has passed or that were answered (new-staff-summary: 咨询不超过30分钟, 投诉24小时内
     # 初步响应, 设备故障2小时内初步排查: every one, so the target is all of them)
@@ -83,7 +86,8 @@ DEFINITIONS: tuple[KpiDef, ...] = (
 BY_KEY: Mapping[str, KpiDef] = {d.key: d for d in DEFINITIONS}
 
 COUNTS = ("handled", "called_back", "received", "handled_of_received", "valid", "paid_services",
-          "paid_satisfied", "surveyed", "satisfied", "due", "paid", "households", "known",
+          "paid_satisfied", "surveyed", "satisfied", "due", "paid", "households", "familiar",
+          "familiarity_marks",
           "response_due", "responded_on_time")
 """The counts every KPI is a ratio of (fees are amounts, the rest numbers of records)."""
 
@@ -160,12 +164,13 @@ async def counts_by_building(months: Sequence[Month], building_id: str | None, *
     add(responses, ("response_due", "responded_on_time"))
     add(await _satisfaction(months, building_id, scope=scope), ("surveyed", "satisfied"))
     add(await _fees(months, building_id, scope=scope), ("due", "paid"))
+    add(await _familiarity(months, building_id, scope=scope), ("familiar", "familiarity_marks"))
     for cells in out.values():  # households are counted as they stand (not per month)
         cells.setdefault(None, dict.fromkeys(COUNTS, 0))
     for row in await _households(building_id, scope=scope):
         for cells in out.values():
             cell = cells.setdefault(row["building_id"], dict.fromkeys(COUNTS, 0))
-            cell["households"], cell["known"] = int(row["households"]), int(row["known"] or 0)
+            cell["households"] = int(row["households"])
     for cells in out.values():  # drop the empty "no building" cell
         if not any(cells[None].values()):
             del cells[None]
@@ -256,10 +261,30 @@ async def _fees(months: Sequence[Month], building_id: str | None, *, scope: Scop
     return await FeeBill.raw(sql, *args, *labels, *([building_id] if building_id else []))
 
 
+FACT_MARKS = " + ".join(f"CASE WHEN {f} IS NULL THEN 0 ELSE 1 END" for f in QUIZ_FACTS)
+FACTS_RIGHT = " + ".join(f"CASE WHEN {f} THEN 1 ELSE 0 END" for f in QUIZ_FACTS)
+
+
+async def _familiarity(months: Sequence[Month], building_id: str | None, *, scope: Scope) -> list[dict[str, Any]]:
+    """业主熟知率's counts per month (the assessment's) and building (the drawn unit's), from
+    the checks of finished assessments: a quiz unit's facts marked and recited right, a called
+    owner reached and knowing the steward's name."""
+    condition, args = scope_sql(msgspec.structs.replace(scope, own_user=None), mark="{}")  # no created_by
+    labels = [m for m, _, _ in months]
+    sql = ("SELECT month, building_id, "
+           f"SUM(CASE WHEN kind = 'quiz' THEN {FACTS_RIGHT} "
+           "WHEN reached AND knows_steward THEN 1 ELSE 0 END) AS familiar, "
+           f"SUM(CASE WHEN kind = 'quiz' THEN {FACT_MARKS} WHEN reached THEN 1 ELSE 0 END) AS familiarity_marks "
+           "FROM (SELECT c.*, a.month FROM familiarity_check c JOIN familiarity_assessment a "
+           "ON a.id = c.assessment_id WHERE a.status = 'done') AS checks "
+           f"WHERE {condition} AND month IN ({', '.join(['{}'] * len(labels))})"
+           + (" AND building_id = {}" if building_id else "") + " GROUP BY month, building_id")
+    return await FeeBill.raw(sql, *args, *labels, *([building_id] if building_id else []))
+
+
 async def _households(building_id: str | None, *, scope: Scope) -> list[dict[str, Any]]:
-    """Current households (not a former one, 过户) and those the steward knows, per building."""
-    sql = ("SELECT building_id, count(*) AS households, "
-           "SUM(CASE WHEN known_by_steward = true THEN 1 ELSE 0 END) AS known FROM household "
+    """Current households (not a former one, 过户) per building."""
+    sql = ("SELECT building_id, count(*) AS households FROM household "
            f"WHERE {_in_scope(scope, building_id)} AND ended_on IS NULL GROUP BY building_id")
     return await Household.raw(sql, *_scope_args(scope, building_id))
 

@@ -18,7 +18,8 @@ from server.clock import now_iso
 from server.store import places
 from server.store.kpi import HANDLED, SATISFIED, SURVEYS
 from server.store.scoping import scope_where
-from server.tables import FeeBill, Household, Ticket, Unit, Visit
+from server.tables import FamiliarityAssessment, FamiliarityCheck, FeeBill, Household, Ticket, Unit, Visit
+from sync.familiarity import QUIZ_FACTS
 from sync.scope import Scope
 
 PARTS = ("numerator", "denominator")
@@ -30,7 +31,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "paid_services": ("number", "building", "unit", "title", "done_at", "score"),
     "owners": ("building", "unit", "owner", "rated_at", "score", "source"),
     "fee_bills": ("building", "unit", "due", "paid"),
-    "households": ("building", "unit", "owner", "known"),
+    "households": ("building", "unit", "owner"),
+    "familiarity_checks": ("building", "unit", "owner", "check", "right", "marks"),
     "responses": ("number", "building", "unit", "title", "created_at", "response_due_at", "responded_at"),
 }
 """The columns of each kind of list (labels ``kpi_records.<column>`` in the catalogues)."""
@@ -48,8 +50,8 @@ LISTS: dict[tuple[str, str], str] = {
     ("complaint_handling_rate", "denominator"): "complaints_received",
     ("valid_complaint_rate", "numerator"): "complaints_received",
     ("valid_complaint_rate", "denominator"): "households",
-    ("owner_familiarity", "numerator"): "households",
-    ("owner_familiarity", "denominator"): "households",
+    ("owner_familiarity", "numerator"): "familiarity_checks",
+    ("owner_familiarity", "denominator"): "familiarity_checks",
     ("response_on_time", "numerator"): "responses",
     ("response_on_time", "denominator"): "responses",
 }
@@ -97,18 +99,45 @@ async def records(key: str, part: str, start: str, end: str, month: str, buildin
             _in(FeeBill, msgspec.structs.replace(scope, own_user=None), buildings, deleted=False)
             & (FeeBill.month == month)).order_by(FeeBill.id)]
         counted = [r for r in rows if r["paid"] > 0]
+    elif kind == "familiarity_checks":
+        rows = await _familiarity_checks(month, _in(FamiliarityCheck, msgspec.structs.replace(scope, own_user=None),
+                                                    buildings, deleted=False))
+        counted = [r for r in rows if r["right"]]
     else:
-        rows = [{"building_id": h["building_id"], "unit_id": h["unit_id"], "owner": h["owner_name"],
-                 "known": bool(h["known_by_steward"])} for h in await Household.select(
-            Household.building_id, Household.unit_id, Household.owner_name, Household.known_by_steward).where(
-            where(Household) & Household.ended_on.is_null())]
-        counted = [r for r in rows if r["known"]]
+        rows = [{"building_id": h["building_id"], "unit_id": h["unit_id"], "owner": h["owner_name"]}
+                for h in await Household.select(Household.building_id, Household.unit_id, Household.owner_name).where(
+                    where(Household) & Household.ended_on.is_null())]
+        counted = rows
     shown = counted if part == "numerator" else rows
     await _add_places(shown, scope)
     if not personal:
         for row in shown:
             row["owner"] = None
     return Records(kind=kind, columns=COLUMNS[kind], rows=sorted(shown, key=_order))
+
+
+async def _familiarity_checks(month: str, where: Any) -> list[dict[str, Any]]:
+    """The checks of the month's finished assessments (应会 1.5): each quiz unit with the facts
+    marked and recited right, each owner reached with whether they know the steward's name."""
+    done = [a["id"] for a in await FamiliarityAssessment.select(FamiliarityAssessment.id).where(
+        (FamiliarityAssessment.month == month) & (FamiliarityAssessment.status == "done"))]
+    if not done:
+        return []
+    checks = await FamiliarityCheck.select().where(where & FamiliarityCheck.assessment_id.is_in(done))
+    owners = {h["id"]: h["owner_name"] for h in await Household.select(Household.id, Household.owner_name).where(
+        Household.id.is_in(sorted({c["household_id"] for c in checks}) or [""]))}
+    rows = []
+    for c in checks:
+        if c["kind"] == "quiz":
+            marked = [c[f] for f in QUIZ_FACTS if c[f] is not None]
+            right, marks = sum(1 for v in marked if v), len(marked)
+        elif c["reached"]:
+            right, marks = int(bool(c["knows_steward"])), 1
+        else:
+            continue  # an owner not reached counts nowhere
+        rows.append({"building_id": c["building_id"], "unit_id": c["unit_id"], "owner": owners.get(c["household_id"]),
+                     "check": c["kind"], "right": right, "marks": marks})
+    return rows
 
 
 def _in(table: Any, scope: Scope, buildings: Collection[str] | None, *, deleted: bool = True) -> Any:

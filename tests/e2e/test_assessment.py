@@ -47,4 +47,13 @@ async def test_a_manager_runs_the_assessment_of_one_steward(live_server, seeded,
     line = desk.locator(f"[data-assessment-stewards] tr[data-steward='{steward}']")
     assert await line.locator("[data-familiarity]").inner_text() == f"{familiarity}%"
     await screenshot(desk, "desk-assessment-result")
+    # the KPI dashboard's 业主熟知率 is the month's finished assessments: 42 of 45
+    await desk.goto(f"{live_server.url}/desk/kpi?month={month}")
+    card = desk.locator('.kpi-card[data-kpi="owner_familiarity"]')
+    assert await card.locator('a[data-part="numerator"]').inner_text() == "42"
+    assert await card.locator('a[data-part="denominator"]').inner_text() == "45"
+    await card.locator('a[data-part="denominator"]').click()
+    await desk.wait_for_url("**/desk/kpi/records?**")
+    assert await desk.locator("#kpi-records tbody tr[data-record]").count() == 15  # 10 units asked, 5 owners reached
+    await screenshot(desk, "desk-kpi-familiarity-records")
     await desk.context.close()

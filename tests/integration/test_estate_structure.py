@@ -182,7 +182,6 @@ async def test_a_former_household_does_not_count_in_the_kpis(client) -> None:
     scope = Scope(estates=frozenset({estate.estate_id}), buildings=None)
     kpis = {k.key: k for k in await kpi_store.month_kpis("2026-10-31T16:00:00.000Z", "2026-11-30T16:00:00.000Z",
                                                           "2026-11", None, scope=scope)}
-    assert kpis["owner_familiarity"].denominator == len(estate.household_ids)
     assert kpis["valid_complaint_rate"].denominator == len(estate.household_ids)
 
 

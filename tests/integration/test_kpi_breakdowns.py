@@ -3,7 +3,8 @@ each figure (issue 15), against a hand computation of a generated quarter of wor
 
 The generator extends test_kpi_formulas' month: complaints (valid or not, handled or not,
 called back or not), paid services, surveys by visit and by callback, fee bills and the
-households a steward knows, spread over three months and beyond.
+checks of the managers' 25th assessments (业主熟知率: finished ones count, an open one does
+not), spread over three months and beyond.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import csv
 import io
 import random
 import re
+import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,7 +21,8 @@ from zoneinfo import ZoneInfo
 
 from server.clock import iso
 from server.store import kpi, kpi_breakdown, kpi_records
-from server.tables import FeeBill, Household
+from server.tables import FamiliarityAssessment, FamiliarityCheck, FeeBill, Household
+from sync.familiarity import QUIZ_FACTS
 from sync.scope import Scope
 from tests.factories import make_estate, make_user
 from tests.integration.test_auth_session import desk_login
@@ -67,7 +70,7 @@ class Quarter:
         self.tickets: list[dict[str, Any]] = []
         self.visits: list[dict[str, Any]] = []
         self.bills: list[dict[str, Any]] = []
-        self.known: dict[str, bool] = {}  # unit -> known
+        self.checks: list[dict[str, Any]] = []  # the assessments' checks, with their month and status
         self.building_of: dict[str, str] = {}
 
     def counts(self, month: str, building: str) -> dict[str, float]:
@@ -100,8 +103,15 @@ class Quarter:
         for b in (b for b in self.bills if b["building_id"] == building and b["month"] == month):
             c["due"] += b["amount_due"]
             c["paid"] += min(b["amount_paid"], b["amount_due"])
-        units = [u for u, k in self.known.items() if self.building_of[u] == building]
-        c["households"], c["known"] = len(units), sum(1 for u in units if self.known[u])
+        c["households"] = sum(1 for b in self.building_of.values() if b == building)
+        for ch in (ch for ch in self.checks if ch["building_id"] == building and ch["month"] == month and ch["done"]):
+            if ch["kind"] == "quiz":
+                marked = [ch[f] for f in QUIZ_FACTS if ch[f] is not None]
+                c["familiar"] += sum(1 for v in marked if v)
+                c["familiarity_marks"] += len(marked)
+            elif ch["reached"]:
+                c["familiar"] += bool(ch["knows_steward"])
+                c["familiarity_marks"] += 1
         return {name: c[name] for name in kpi.COUNTS}
 
 
@@ -117,8 +127,6 @@ async def generate(seed: int = 15) -> tuple[Any, list[str], Quarter]:
     units = [(b, u) for b in estate.building_ids for u in estate.unit_ids[b]]
     for b, u in units:
         q.building_of[u] = b
-        q.known[u] = rng.random() < 0.6
-        await Household.update({Household.known_by_steward: q.known[u]}).where(Household.unit_id == u)
     for n in range(240):
         building, unit = rng.choice(units)
         score = rng.choice([None, 1, 2, 3, 4, 5, 5, 5])
@@ -145,6 +153,25 @@ async def generate(seed: int = 15) -> tuple[Any, list[str], Quarter]:
             paid = rng.choice([0.0, due, due, due + 20.0, 50.0])
             q.bills.append({"unit_id": u, "building_id": b, "month": month, "amount_due": due, "amount_paid": paid})
     await FeeBill.insert(*[FeeBill(estate_id=estate.estate_id, **b) for b in q.bills])
+    households = {h["unit_id"]: h["id"] for h in await Household.select(Household.id, Household.unit_id)}
+    for steward, buildings in ((first, [b1, b2]), (second, [b3])):
+        for month, _, _ in MONTHS:  # each steward's month assessed, the last one still open
+            done = month != "2026-11" or steward == first
+            assessment = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{steward}/{month}"))
+            await FamiliarityAssessment.insert(FamiliarityAssessment(
+                id=assessment, estate_id=estate.estate_id, steward_id=steward, month=month,
+                status="done" if done else "open", started_by=steward))
+            drawn = [(b, u) for b, u in units if b in buildings]
+            for n, (b, u) in enumerate(rng.sample(drawn, min(len(drawn), 8))):
+                kind = "quiz" if n < 5 else "call"
+                marks = {f: rng.choice([True, False, None]) if kind == "quiz" else None for f in QUIZ_FACTS}
+                reached = rng.choice([True, True, False]) if kind == "call" else None
+                knows = rng.choice([True, False]) if reached else None
+                check = {"building_id": b, "kind": kind, "reached": reached, "knows_steward": knows, **marks}
+                q.checks.append({**check, "month": month, "done": done})
+                await FamiliarityCheck.insert(FamiliarityCheck(
+                    id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{assessment}/{n}")), assessment_id=assessment, estate_id=estate.estate_id, position=n,
+                    unit_id=u, household_id=households.get(u, ""), **check))
     return estate, [first, second], q
 
 
@@ -211,8 +238,9 @@ async def test_every_figures_records_are_as_many_as_the_figure(db) -> None:
                 found = await kpi_records.records(figure.key, part, start, end, month, buildings, scope=scope,
                                                   personal=True)
                 expected = figure.numerator if part == "numerator" else figure.denominator
-                if figure.key == "fee_collection":
-                    column = "paid" if part == "numerator" else "due"
+                if figure.key in ("fee_collection", "owner_familiarity"):  # amounts, or facts per check
+                    column = {"fee_collection": ("paid", "due"), "owner_familiarity": ("right", "marks")}[
+                        figure.key][part == "denominator"]
                     assert round(sum(r[column] for r in found.rows), 2) == round(expected, 2)
                 else:
                     assert len(found.rows) == expected, (figure.key, part, buildings)
@@ -268,9 +296,11 @@ async def test_the_dashboard_shows_the_trend_and_the_breakdown_and_a_figure_open
     owners = await client.get("/desk/kpi/records", params={"month": "2026-11", "kpi": "owner_familiarity",
                                                            "part": "denominator", "steward_id": first})
     assert owners.status_code == 200
-    assert owners.text.count("<tr data-record=") == sum(q.counts("2026-11", b)["households"]
-                                                        for b in estate.building_ids[:2])
-    assert "业主11" in owners.text and "/desk/archive/units/" in owners.text
+    counted = [c for c in q.checks if c["month"] == "2026-11" and c["done"] and c["building_id"] in estate.building_ids[:2]
+               and (c["reached"] if c["kind"] == "call" else any(c[f] is not None for f in QUIZ_FACTS))]
+    assert counted and owners.text.count("<tr data-record=") == len(counted)
+    assert re.search(r"业主\d", owners.text) and "/desk/archive/units/" in owners.text
+    assert "Room-number quiz" in owners.text  # (the page above chose English)
     export = await client.get("/desk/export/kpi_records.csv", params={
         "month": "2026-11", "kpi": "complaint_handling_rate", "part": "denominator", "building_id": b2})
     assert export.status_code == 200
