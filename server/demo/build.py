@@ -7,6 +7,7 @@ from typing import Any
 
 from server.clock import parse_iso
 from server.demo.context import DAY_STARTS, DemoContext, stable_id
+from server.demo.assessments import assessments
 from server.demo.engineers import engineers
 from server.demo.estate import build_estate
 from server.demo.fees import fee_bills
@@ -41,6 +42,7 @@ def build_demo(seed: int, today: date, timezone: str = "Asia/Shanghai", *,
     second_estate(ctx, existing_staff or {}, password_hash)  # the first estate's rows stay as they are
     renovations(ctx)  # after: the rows above stay as they were before cases were added
     survey(ctx)  # its own random source: the rows before it stay as they are
+    assessments(ctx)  # the same
     return dict(ctx.rows)
 
 

@@ -32,8 +32,8 @@ from server.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from server.store.fees import refresh_arrears
 from server.store.sync_storage import write_transaction
 from server.tables import (
-    SYNCED_TABLES, BuildingAssignment, ChangeLog, CorrectiveAction, DutyRoster, Estate, FeeBill, StaffEstate,
-    StaffUser, SurveyCampaign, Ticket,
+    SYNCED_TABLES, BuildingAssignment, ChangeLog, CorrectiveAction, DutyRoster, Estate, FamiliarityAssessment,
+    FamiliarityCheck, FeeBill, StaffEstate, StaffUser, SurveyCampaign, Ticket,
 )
 from sync.specs.tickets import number as ticket_number
 
@@ -43,7 +43,7 @@ SYNCED: tuple[type[Table], ...] = tuple(SYNCED_TABLES.values())
 """Synced tables in the order their records take server versions (every synced table;
 the demo fills those it has rows for)."""
 PLAIN: tuple[type[Table], ...] = (Estate, StaffUser, StaffEstate, BuildingAssignment, FeeBill, DutyRoster,
-                                  SurveyCampaign, CorrectiveAction)
+                                  SurveyCampaign, CorrectiveAction, FamiliarityAssessment, FamiliarityCheck)
 
 
 class DemoLoad(msgspec.Struct, kw_only=True):
