@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -27,6 +28,15 @@ async def chosen_estate(request: DeskRequest, estate_id: str) -> dict[str, Any]:
     if chosen is None:
         raise ApiError(404, "unknown_estate", "找不到该项目 / no such estate")
     return {"estate": chosen, "estates": estates}
+
+
+async def setting_context(request: DeskRequest, estate_id: str, read: Callable[[str], Awaitable[tuple[Any, bool]]],
+                          name: str, **extra: Any) -> dict[str, Any]:
+    """What an estate-settings page shows: the chosen estate (``chosen_estate``), its setting
+    read by ``read`` under ``name``, and ``own`` (False: the seeds' figures)."""
+    context = await chosen_estate(request, estate_id)
+    value, own = await read(context["estate"]["id"])
+    return {**context, name: value, "own": own, **extra}
 
 
 def render(request: DeskRequest, page: str, partial: str, context: dict[str, Any],

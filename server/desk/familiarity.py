@@ -15,7 +15,7 @@ from litestar import get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from server.desk.common import DeskRequest, chosen_estate, client_ip, local_today, parse_date, render
+from server.desk.common import DeskRequest, chosen_estate, client_ip, local_today, parse_date, render, setting_context
 from server.desk.registry import NavEntry, Table, export_list, nav_entry
 from server.errors import ApiError
 from server.i18n import translate
@@ -92,10 +92,8 @@ async def familiarity_list(request: DeskRequest) -> Table:
 
 
 async def _targets_context(request: DeskRequest, estate_id: str, **extra: Any) -> dict[str, Any]:
-    context = await chosen_estate(request, estate_id)
-    targets, own = await store.of_estate(context["estate"]["id"])
-    return {**context, "targets": targets, "own": own, "classes": CUSTOMER_CLASSES,
-            "standards": STANDARDS, "measures": MEASURES, **extra}
+    return await setting_context(request, estate_id, store.of_estate, "targets", classes=CUSTOMER_CLASSES,
+                                 standards=STANDARDS, measures=MEASURES, **extra)
 
 
 @get("/desk/settings/familiarity", name="desk.familiarity_targets", include_in_schema=False)

@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 
 from schemas.fees import FeeCalendar
 from schemas.vocab import FeeNotice
-from server.desk.common import DeskRequest, chosen_estate, client_ip, day_bounds, local_today, parse_date, render
+from server.desk.common import DeskRequest, chosen_estate, client_ip, day_bounds, local_today, parse_date, render, setting_context
 from server.desk.forms import form_of
 from server.desk.kpi import chosen_month
 from server.desk.registry import NavEntry, Table, export_list, nav_entry
@@ -192,9 +192,7 @@ async def rates_list(request: DeskRequest) -> Table:
 
 
 async def _terms_context(request: DeskRequest, estate_id: str, **extra: Any) -> dict[str, Any]:
-    context = await chosen_estate(request, estate_id)
-    terms, own = await store.of_estate(context["estate"]["id"])
-    return {**context, "fee_terms": terms, "own": own, **extra}
+    return await setting_context(request, estate_id, store.of_estate, "fee_terms", **extra)
 
 
 @get("/desk/settings/fees", name="desk.fee_terms", include_in_schema=False)

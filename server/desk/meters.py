@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 from schemas.limits import Count, Short, Text
 from schemas.vocab import MeterKind, MeterUse
 from server import writes
-from server.desk.common import DeskRequest, after_write, base_context, chosen_estate, client_ip, render
+from server.desk.common import DeskRequest, after_write, base_context, chosen_estate, client_ip, render, setting_context
 from server.desk.forms import form_of
 from server.desk.kpi import chosen_month, month_bounds
 from server.desk.registry import NavEntry, Table, export_list, nav_entry
@@ -198,9 +198,7 @@ class SettingsForm(msgspec.Struct, kw_only=True):
 
 
 async def settings_context(request: DeskRequest, estate_id: str, **extra: Any) -> dict[str, Any]:
-    context = await chosen_estate(request, estate_id)
-    settings, own = await store.settings_of(context["estate"]["id"])
-    return {**context, "settings": settings, "own": own, "from_seeds": FROM_SEEDS, **extra}
+    return await setting_context(request, estate_id, store.settings_of, "settings", from_seeds=FROM_SEEDS, **extra)
 
 
 @get("/desk/settings/meters", name="desk.meter_settings", include_in_schema=False)

@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 
 from schemas.vocab import KeyKind, UnitType, codes
 from server import writes
-from server.desk.common import DeskRequest, after_write, chosen_estate, client_ip, now, render
+from server.desk.common import DeskRequest, after_write, chosen_estate, client_ip, now, render, setting_context
 from server.desk.registry import NavEntry, UnitSection, nav_entry, unit_section
 from server.errors import ApiError
 from server.policy import MANAGEMENT, OFFICE, grant
@@ -268,9 +268,7 @@ async def key_back(request: DeskRequest, key_id: FromPath[str]) -> Template | Re
 
 
 async def _fees_context(request: DeskRequest, estate_id: str, **extra: Any) -> dict[str, Any]:
-    context = await chosen_estate(request, estate_id)
-    fees, own = await store.fees_of(context["estate"]["id"])
-    return {**context, "fees": fees, "own": own, "unit_types": codes(UnitType), **extra}
+    return await setting_context(request, estate_id, store.fees_of, "fees", unit_types=codes(UnitType), **extra)
 
 
 @get("/desk/settings/property-fees", name="desk.property_fees", include_in_schema=False)

@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 
 from schemas.limits import Short
 from schemas.vocab import PaidPrice, PaymentMethod
-from server.desk.common import DeskRequest, chosen_estate, client_ip, now, render
+from server.desk.common import DeskRequest, chosen_estate, client_ip, now, render, setting_context
 from server.desk.forms import form_of, label
 from server.desk.registry import NavEntry, nav_entry
 from server.desk.tickets import change_ticket, open_ticket
@@ -43,9 +43,7 @@ def refused(error: PricingError, field: str | None = None) -> ApiError:
 
 
 async def _context(request: DeskRequest, estate_id: str, **extra: Any) -> dict[str, Any]:
-    context = await chosen_estate(request, estate_id)
-    prices, own = await store.of_estate(context["estate"]["id"])
-    return {**context, "prices": prices, "own": own, **extra}
+    return await setting_context(request, estate_id, store.of_estate, "prices", **extra)
 
 
 @get("/desk/settings/paid-services", name="desk.paid_prices", include_in_schema=False)

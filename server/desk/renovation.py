@@ -19,7 +19,7 @@ from schemas.limits import Day, LongText, Measure, Short
 from schemas.vocab import RenovationPaper, RenovationStep, codes
 from server import writes
 from server.desk.common import (
-    DeskRequest, after_write, chosen_estate, client_ip, local_today, parse_date, render,
+    DeskRequest, after_write, chosen_estate, client_ip, local_today, parse_date, render, setting_context,
 )
 from server.desk.forms import form_of
 from server.desk.registry import NavEntry, UnitSection, nav_entry, unit_section
@@ -223,9 +223,7 @@ def _fen(yuan: float) -> int:
 
 
 async def _fees_context(request: DeskRequest, estate_id: str, **extra: Any) -> dict[str, Any]:
-    context = await chosen_estate(request, estate_id)
-    fees, own = await store.fees_of(context["estate"]["id"])
-    return {**context, "fees": fees, "own": own, **extra}
+    return await setting_context(request, estate_id, store.fees_of, "fees", **extra)
 
 
 @get("/desk/settings/renovation-fees", name="desk.renovation_fees", include_in_schema=False)

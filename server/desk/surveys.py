@@ -6,7 +6,7 @@ and a low score or a recurring complaint opens a corrective action (纠正和预
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 import msgspec
