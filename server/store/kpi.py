@@ -65,7 +65,8 @@ DEFINITIONS: tuple[KpiDef, ...] = (
     KpiDef(key="complaint_callback_rate", numerator="called_back", denominator="handled", target=0.5),
     # 客户服务满意率 = satisfied owners / owners surveyed (v-company-manual)
     KpiDef(key="satisfaction", numerator="satisfied", denominator="surveyed", target=0.9),
-    # 管理费收缴率 = fees collected / fees due
+    # 管理费收缴率 = 物业费 collected / 物业费 due (parking, water and power have their own
+    # collection rates on the 费用催缴 page)
     KpiDef(key="fee_collection", numerator="paid", denominator="due", target=0.95),
     # 有偿服务满意率 = satisfied / every paid service done
     KpiDef(key="paid_service_satisfaction", numerator="paid_satisfied", denominator="paid_services", target=0.98),
@@ -256,7 +257,7 @@ async def _fees(months: Sequence[Month], building_id: str | None, *, scope: Scop
     labels = [m for m, _, _ in months]
     sql = ("SELECT month, building_id, SUM(amount_due) AS due, "
            "SUM(CASE WHEN amount_paid < amount_due THEN amount_paid ELSE amount_due END) AS paid FROM fee_bill "
-           f"WHERE {condition} AND month IN ({', '.join(['{}'] * len(labels))})"
+           f"WHERE {condition} AND item = 'property' AND month IN ({', '.join(['{}'] * len(labels))})"
            + (" AND building_id = {}" if building_id else "") + " GROUP BY month, building_id")
     return await FeeBill.raw(sql, *args, *labels, *([building_id] if building_id else []))
 

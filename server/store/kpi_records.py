@@ -97,7 +97,7 @@ async def records(key: str, part: str, start: str, end: str, month: str, buildin
         rows = [{"building_id": b["building_id"], "unit_id": b["unit_id"], "due": b["amount_due"],
                  "paid": min(b["amount_paid"], b["amount_due"])} for b in await FeeBill.select().where(
             _in(FeeBill, msgspec.structs.replace(scope, own_user=None), buildings, deleted=False)
-            & (FeeBill.month == month)).order_by(FeeBill.id)]
+            & (FeeBill.month == month) & (FeeBill.item == "property")).order_by(FeeBill.id)]
         counted = [r for r in rows if r["paid"] > 0]
     elif kind == "familiarity_checks":
         rows = await _familiarity_checks(month, _in(FamiliarityCheck, msgspec.structs.replace(scope, own_user=None),

@@ -359,3 +359,18 @@ async def test_a_steward_is_refused_and_the_company_sees_no_personal_data(client
     one = await client.get(link.replace("&amp;", "&"))
     received = sum(q.counts("2026-11", b)["received"] for b in estate.building_ids)
     assert one.status_code == 200 and one.text.count("<tr data-record=") == received > 0
+
+
+async def test_the_management_fee_rate_counts_the_property_fee_only(db) -> None:
+    """管理费收缴率 is the 物业费's: a parking bill (车位费) changes neither side of it."""
+    estate, _, q = await generate(seed=9)
+    month, start, end = MONTHS[2]
+    before = pairs(await kpi.month_kpis(start, end, month, None, scope=scope_of(estate)))["fee_collection"]
+    b1 = estate.building_ids[0]
+    await FeeBill.insert(FeeBill(estate_id=estate.estate_id, unit_id=estate.unit_ids[b1][0], building_id=b1,
+                                 month=month, item="parking", amount_due=300.0, amount_paid=100.0))
+    after = pairs(await kpi.month_kpis(start, end, month, None, scope=scope_of(estate)))["fee_collection"]
+    assert after == before
+    found = await kpi_records.records("fee_collection", "denominator", start, end, month, None,
+                                      scope=scope_of(estate), personal=True)
+    assert round(sum(r["due"] for r in found.rows), 2) == before[1]
