@@ -24,7 +24,7 @@ async def test_a_clerk_records_a_change_of_owner(live_server, seeded, desk_page)
     await page.fill("#archive-q", unit["code"])
     await page.click(f"#archive-results a:has-text('{unit['code']}')")
     await page.wait_for_url(f"{url}/desk/archive/units/{unit['id']}")
-    assert old["owner_name"] in await page.inner_text("#hh-h + dl")
+    assert old["owner_name"] in await page.inner_text("#hh-h ~ dl")
 
     await page.click("[data-household-change=transfer] summary")
     form = page.locator("[data-household-change=transfer] form")
@@ -37,7 +37,7 @@ async def test_a_clerk_records_a_change_of_owner(live_server, seeded, desk_page)
     await form.locator("button[type=submit]").click()
     await page.wait_for_selector("#archive-unit .flash-ok")
     assert "已过户" in await page.inner_text("#archive-unit .flash-ok")
-    assert "王新业主" in await page.inner_text("#hh-h + dl")
+    assert "王新业主" in await page.inner_text("#hh-h ~ dl")
     former = await page.inner_text("#former-households")
     assert old["owner_name"] in former and "过户" in former and "2026-11-20" in former
     assert await serious_violations(page) == []
