@@ -8,16 +8,12 @@ fen (分).
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import msgspec
 
 from schemas.base import Record
-from schemas.limits import Day, Fen, Id, LongText, Time
+from schemas.limits import Day, Fen, Id, LongText, Month, Time
 from schemas.vocab import FeeContactKind, FeeItem, FeeNotice, FeeReason
 
-Month = Annotated[str, msgspec.Meta(max_length=7, pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$")]
-"""A bill's month, ``YYYY-MM`` (empty: none)."""
 
 
 class ArrearsLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

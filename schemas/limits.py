@@ -68,6 +68,9 @@ DAY_PATTERN = (r"^(?:\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[46
                r"|02-(?:0[1-9]|1\d|2[0-8]))"
                r"|(?:\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)$")
 Day = Annotated[str, Meta(max_length=10, pattern=DAY_PATTERN)]
+# a calendar month, YYYY-MM, or empty where there is none (a bill's month)
+MONTH_PATTERN = r"^(\d{4}-(0[1-9]|1[0-2]))?$"
+Month = Annotated[str, Meta(max_length=7, pattern=MONTH_PATTERN)]
 # a photo's address: the sha256 of its bytes, in lowercase hex
 Sha256 = Annotated[str, Meta(min_length=64, max_length=64, pattern=r"^[0-9a-f]{64}$")]
 LongText = Text[MAX_TEXT]
