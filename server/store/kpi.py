@@ -223,14 +223,18 @@ async def _grouped(months: Sequence[Month], table: str, column: str, where: str,
 
 async def _satisfaction(months: Sequence[Month], building_id: str | None, *, scope: Scope) -> list[dict[str, Any]]:
     """(owners surveyed, owners satisfied) per month and building: satisfied owners / owners
-    surveyed (v-company-manual). An owner (a unit's household; a ticket of no unit is its
-    reporter) counts once a month, by the last rating given: a callback by phone that rates a
-    ticket and the visit that records it are one survey, not two (at the same moment the
-    visit's rating is the one kept)."""
+    surveyed (v-company-manual). The ratings: a ticket's callback, a visit that asks, and an
+    owner the manager reached and who rated in a finished 25th assessment (应会 1.5). An
+    owner (a unit's household; a ticket of no unit is its reporter) counts once a month, by
+    the last rating given: a callback by phone that rates a ticket and the visit that
+    records it are one survey, not two (at the same moment the visit's rating is kept)."""
     ticket_case, ticket_case_args = _month_case(months, "called_back_at")
     ticket_span, ticket_span_args = _span(months, "called_back_at")
     visit_case, visit_case_args = _month_case(months, "visited_at")
     visit_span, visit_span_args = _span(months, "visited_at")
+    call_case, call_case_args = _month_case(months, "finished_at")
+    call_span, call_span_args = _span(months, "finished_at")
+    checks = msgspec.structs.replace(scope, own_user=None)  # the manager's, not a steward's own
     purposes = ", ".join(f"'{p}'" for p in SURVEYS)
     sql = (
         "SELECT month, building_id, count(*) AS surveyed, "
@@ -244,11 +248,18 @@ async def _satisfaction(months: Sequence[Month], building_id: str | None, *, sco
         f"  SELECT unit_id AS owner, building_id, visited_at AS at, satisfaction AS score, 1 AS source, id,"
         f"   {visit_case} AS month FROM visit"
         f"   WHERE {_in_scope(scope, building_id)} AND satisfaction IS NOT NULL AND purpose IN ({purposes})"
-        f"   AND {visit_span}) AS ratings"
-        ") AS ranked WHERE latest = 1 GROUP BY month, building_id")
+        f"   AND {visit_span}"
+        "  UNION ALL"
+        f"  SELECT unit_id AS owner, building_id, finished_at AS at, rating AS score, 2 AS source, id,"
+        f"   {call_case} AS month FROM (SELECT c.id, c.estate_id, c.building_id, c.unit_id, c.rating,"
+        "    a.finished_at, false AS deleted FROM familiarity_check c JOIN familiarity_assessment a"
+        "    ON a.id = c.assessment_id WHERE a.status = 'done' AND c.kind = 'call' AND c.reached"
+        f"    AND c.rating IS NOT NULL) AS calls WHERE {_in_scope(checks, building_id)} AND {call_span}"
+        ") AS ratings) AS ranked WHERE latest = 1 GROUP BY month, building_id")
     args = _scope_args(scope, building_id)
     return await Ticket.raw(sql, *ticket_case_args, *args, *ticket_span_args,
-                            *visit_case_args, *args, *visit_span_args)
+                            *visit_case_args, *args, *visit_span_args,
+                            *call_case_args, *_scope_args(checks, building_id), *call_span_args)
 
 
 async def _fees(months: Sequence[Month], building_id: str | None, *, scope: Scope) -> list[dict[str, Any]]:

@@ -91,7 +91,8 @@ async def records(key: str, part: str, start: str, end: str, month: str, buildin
                                   Ticket.responded_at.is_not_null() | (Ticket.response_due_at < now_iso())))
         counted = [r for r in rows if r["responded_at"] and r["responded_at"] <= r["response_due_at"]]
     elif kind == "owners":
-        rows = await _owners(start, end, where)
+        rows = await _owners(start, end, where, _in(FamiliarityCheck, msgspec.structs.replace(scope, own_user=None),
+                                                    buildings, deleted=False))
         counted = [r for r in rows if r["score"] >= SATISFIED]
     elif kind == "fee_bills":
         rows = [{"building_id": b["building_id"], "unit_id": b["unit_id"], "due": b["amount_due"],
@@ -170,9 +171,10 @@ async def _add_callback_visits(rows: list[dict[str, Any]]) -> None:
         row["callback_visit_at"] = visits.get(row["id"])
 
 
-async def _owners(start: str, end: str, where: Any) -> list[dict[str, Any]]:
+async def _owners(start: str, end: str, where: Any, checks_where: Any) -> list[dict[str, Any]]:
     """Each owner surveyed in the month with the last rating given (the rule of
-    ``server.store.kpi._satisfaction``): a unit's household, or a ticket's reporter."""
+    ``server.store.kpi._satisfaction``): a unit's household, or a ticket's reporter; rated
+    at a ticket's callback, a visit, or an owner call of a 25th assessment finished then."""
     tickets = await _tickets(where(Ticket) & Ticket.satisfaction.is_not_null()
                              & (Ticket.called_back_at >= start) & (Ticket.called_back_at < end))
     visits = await Visit.select(Visit.id, Visit.unit_id, Visit.building_id, Visit.visited_at, Visit.satisfaction,
@@ -187,6 +189,19 @@ async def _owners(start: str, end: str, where: Any) -> list[dict[str, Any]]:
                  {"building_id": v["building_id"], "unit_id": v["unit_id"], "owner": None,
                   "rated_at": v["visited_at"], "score": v["satisfaction"], "ticket_id": None, "number": None,
                   "source": v["purpose"]}) for v in visits]
+    finished = {a["id"]: a["finished_at"] for a in await FamiliarityAssessment.select(
+        FamiliarityAssessment.id, FamiliarityAssessment.finished_at).where(
+        (FamiliarityAssessment.status == "done") & (FamiliarityAssessment.finished_at >= start)
+        & (FamiliarityAssessment.finished_at < end))}
+    calls = await FamiliarityCheck.select(FamiliarityCheck.id, FamiliarityCheck.assessment_id, FamiliarityCheck.unit_id,
+                                          FamiliarityCheck.building_id, FamiliarityCheck.rating).where(
+        checks_where & FamiliarityCheck.assessment_id.is_in(sorted(finished) or [""])
+        & (FamiliarityCheck.kind == "call") & (FamiliarityCheck.reached == True)  # noqa: E712
+        & FamiliarityCheck.rating.is_not_null())
+    ratings += [(c["unit_id"], finished[c["assessment_id"]], 2, c["id"],
+                 {"building_id": c["building_id"], "unit_id": c["unit_id"], "owner": None,
+                  "rated_at": finished[c["assessment_id"]], "score": c["rating"], "ticket_id": None, "number": None,
+                  "source": "assessment"}) for c in calls]
     last: dict[str, dict[str, Any]] = {}
     for owner, _, _, _, row in sorted(ratings, key=lambda r: (r[1], r[2], r[3])):
         last[owner] = row

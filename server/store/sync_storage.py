@@ -4,9 +4,9 @@ sync paths share (pull, attachments).
 Hot paths run prepared statements through the driver on the transaction's own connection:
 Piccolo's query builder costs ~15x more for bulk writes (stack-notes.md). Rows are written
 by ``Conn.insert_many``: ``executemany`` on SQLite (a prepared statement stepped per row,
-in-process), one ``INSERT … SELECT FROM unnest(arrays)`` per table on PostgreSQL (one
-statement, one round trip and one plan for a whole batch, where ``executemany`` executes the
-statement once per row: docs/performance.md).
+in-process), one ``INSERT … SELECT FROM jsonb_array_elements($1)`` per table on PostgreSQL
+(one statement, one parameter, one round trip and one plan for a whole batch, where
+``executemany`` executes the statement once per row: docs/performance.md).
 Piccolo still owns the schema, the migrations and the engines; this module only borrows a
 connection from a Piccolo transaction.
 
@@ -39,7 +39,7 @@ from server.tables import SYNCED_TABLES, SyncClock
 SQLITE_CHUNK = 500  # ids per IN (...) list on SQLite
 PG_TYPES = {"Varchar": "text", "Text": "text", "BigInt": "int8", "Integer": "int4", "Serial": "int4",
             "DoublePrecision": "float8", "Boolean": "bool", "JSON": "json"}
-"""The PostgreSQL type of each kind of Piccolo column the synced tables use (``unnest`` casts)."""
+"""The PostgreSQL type of each kind of Piccolo column the synced tables use (``Conn.insert_many`` casts)."""
 
 _json_encode = msgspec.json.Encoder().encode
 _json_decode = msgspec.json.decode
@@ -53,7 +53,7 @@ class Columns(msgspec.Struct, frozen=True):
     json: frozenset[str]
     booleans: frozenset[str]
     json_at: tuple[int, ...]  # positions of the JSON columns in ``names``
-    pg_types: tuple[str, ...]  # each column's PostgreSQL type, for ``unnest`` arrays
+    pg_types: tuple[str, ...]  # each column's PostgreSQL type, for ``Conn.insert_many``
 
 
 @cache
@@ -117,14 +117,17 @@ class Conn:
 
     async def insert_many(self, table: str, names: Sequence[str], pg_types: Sequence[str],
                           rows: Sequence[Sequence[Any]], tail: str = "") -> None:
-        """``INSERT INTO table (names) … tail`` of every row: ``executemany`` on SQLite, one
-        ``unnest`` of one array per column on PostgreSQL. With an upsert ``tail`` the rows
-        must have distinct keys (PostgreSQL refuses to update a row twice in one statement)."""
+        """``INSERT INTO table (names) … tail`` of every row: ``executemany`` on SQLite; on
+        PostgreSQL one statement whose single parameter is every row as one JSON array of
+        arrays, taken apart by ``jsonb_array_elements`` (msgspec encodes it in one call;
+        arrays per column cost asyncpg a check per element, 1.4x the time: docs/performance.md).
+        With an upsert ``tail`` the rows must have distinct keys (PostgreSQL refuses to update
+        a row twice in one statement)."""
         if not rows:
             return
         if self.postgres:
-            await self.raw.execute(_unnest_sql(table, tuple(names), tuple(pg_types), tail),
-                                   *(list(column) for column in zip(*rows)))
+            await self.raw.execute(_rows_sql(table, tuple(names), tuple(pg_types), tail),
+                                   _json_encode(rows).decode())
         else:
             await self.raw.executemany(_values_sql(table, tuple(names), tail), rows)
 
@@ -239,10 +242,12 @@ def _values_sql(table: str, names: tuple[str, ...], tail: str) -> str:
 
 
 @cache
-def _unnest_sql(table: str, names: tuple[str, ...], pg_types: tuple[str, ...], tail: str) -> str:
+def _rows_sql(table: str, names: tuple[str, ...], pg_types: tuple[str, ...], tail: str) -> str:
+    """PostgreSQL: insert the rows of one JSON array of arrays (``$1``), each value cast from
+    its text to its column's type (a JSON null is SQL NULL)."""
     quoted = ", ".join(f'"{n}"' for n in names)
-    arrays = ", ".join(f"${i}::{kind}[]" for i, kind in enumerate(pg_types, start=1))
-    return f'INSERT INTO "{table}" ({quoted}) SELECT * FROM unnest({arrays}){tail}'
+    values = ", ".join(f"(r->>{i})::{kind}" for i, kind in enumerate(pg_types))
+    return f'INSERT INTO "{table}" ({quoted}) SELECT {values} FROM jsonb_array_elements($1::text::jsonb) r{tail}'
 
 
 @cache

@@ -77,6 +77,12 @@ async def test_a_manager_assesses_a_steward_and_the_rates_equal_a_hand_count(cli
                               data={**form, **marks})
     assert (twice.status_code, twice.json()["code"]) == (409, "assessment_done")
 
+    # the three owners reached who rated are owners surveyed for 客户服务满意率 (this month, the
+    # desk's default; 2 satisfied), listed behind the KPI
+    surveyed = await client.get("/desk/kpi/records", params={"kpi": "satisfaction", "part": "denominator"})
+    satisfied = await client.get("/desk/kpi/records", params={"kpi": "satisfaction", "part": "numerator"})
+    assert surveyed.text.count("25日考核·业主回访") == 3 and satisfied.text.count("25日考核·业主回访") == 2
+
     page = await client.get(f"/desk/assessments?month={month}&steward_id={steward}")
     assert f'data-month="{month}"' in page.text
     export = await client.get(f"/desk/export/assessments.csv?steward_id={steward}")

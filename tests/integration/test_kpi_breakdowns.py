@@ -4,7 +4,8 @@ each figure (issue 15), against a hand computation of a generated quarter of wor
 The generator extends test_kpi_formulas' month: complaints (valid or not, handled or not,
 called back or not), paid services, surveys by visit and by callback, fee bills and the
 checks of the managers' 25th assessments (业主熟知率: finished ones count, an open one does
-not), spread over three months and beyond.
+not; the owners they called and who rated are surveyed owners of 客户服务满意率), spread over
+three months and beyond.
 """
 
 from __future__ import annotations
@@ -95,6 +96,9 @@ class Quarter:
         ratings += [(v["unit_id"], v["visited_at"], 1, v["satisfaction"]) for v in self.visits
                     if v["satisfaction"] is not None and v["purpose"] != "fee_reminder"
                     and month_of(v["visited_at"]) == month]
+        ratings += [(ch["unit_id"], ch["finished_at"], 2, ch["rating"]) for ch in self.checks
+                    if ch["done"] and ch["kind"] == "call" and ch["reached"] and ch["rating"] is not None
+                    and month_of(ch["finished_at"]) == month]  # an owner the manager called on the 25th
         last: dict[str, int] = {}
         for unit, _, _, score in sorted(ratings, key=lambda r: (r[1], r[2])):
             last[unit] = score
@@ -158,17 +162,20 @@ async def generate(seed: int = 15) -> tuple[Any, list[str], Quarter]:
         for month, _, _ in MONTHS:  # each steward's month assessed, the last one still open
             done = month != "2026-11" or steward == first
             assessment = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{steward}/{month}"))
+            finished = f"{month}-25T06:00:00.000Z" if done else None
             await FamiliarityAssessment.insert(FamiliarityAssessment(
                 id=assessment, estate_id=estate.estate_id, steward_id=steward, month=month,
-                status="done" if done else "open", started_by=steward))
+                status="done" if done else "open", started_by=steward, finished_at=finished))
             drawn = [(b, u) for b, u in units if b in buildings]
             for n, (b, u) in enumerate(rng.sample(drawn, min(len(drawn), 8))):
                 kind = "quiz" if n < 5 else "call"
                 marks = {f: rng.choice([True, False, None]) if kind == "quiz" else None for f in QUIZ_FACTS}
                 reached = rng.choice([True, True, False]) if kind == "call" else None
                 knows = rng.choice([True, False]) if reached else None
-                check = {"building_id": b, "kind": kind, "reached": reached, "knows_steward": knows, **marks}
-                q.checks.append({**check, "month": month, "done": done})
+                rating = rng.choice([None, 2, 4, 5]) if reached else None
+                check = {"building_id": b, "kind": kind, "reached": reached, "knows_steward": knows,
+                         "rating": rating, **marks}
+                q.checks.append({**check, "month": month, "done": done, "unit_id": u, "finished_at": finished})
                 await FamiliarityCheck.insert(FamiliarityCheck(
                     id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{assessment}/{n}")), assessment_id=assessment, estate_id=estate.estate_id, position=n,
                     unit_id=u, household_id=households.get(u, ""), **check))

@@ -124,7 +124,7 @@ function failureText(code) {
 
 /** Sync badge (pending, last sync, errors) and the banners that need the steward. */
 async function refreshChrome() {
-  const counts = badgeCounts(await store.outboxCount(), await store.allEntries(), await store.refusedBlobs());
+  const counts = badgeCounts(await store.outboxCount(), await store.mineEntries(), await store.refusedBlobs());
   const badge = /** @type {HTMLElement} */ (document.querySelector("[data-sync-badge]"));
   const signedIn = Boolean(await store.getMeta("session"));
   const state = !signedIn && !counts.pending ? "signed_out" : status.running ? "running" : !navigator.onLine ? "offline"

@@ -2,7 +2,7 @@
 /**
  * "My records": what the steward captured and what became of it, as plain data.
  * A local entry is `{ collection, id, data, server, state, reason, conflict_ids, mine, touched_at }`
- * (see store.js); conflicts are records of the "conflict" collection. Which collections are
+ * (see store.js: fields at their default may be missing); conflicts are records of the "conflict" collection. Which collections are
  * listed, and how a record is named, is each feature's (`listed`, `summary` in registry.js).
  */
 import { listedCollections } from "./registry.js";
@@ -78,7 +78,7 @@ export function badgeCounts(pending, entries, refused = []) {
 /**
  * Photos and signatures the server refused for good, each with the record it belongs to
  * (from my attachment records; `parent_id` null when none is on the phone).
- * @param {any[]} entries local entries (store.allEntries) @param {any[]} refused `store.refusedBlobs()`
+ * @param {any[]} entries local entries (store.mineEntries) @param {any[]} refused `store.refusedBlobs()`
  * @returns {{ sha256: string, kind: string, parent_collection: string | null, parent_id: string | null, reason: any, seen: boolean }[]}
  */
 export function photoProblems(entries, refused) {

@@ -5,7 +5,8 @@
  *
  * - `records`: one entry per record, key [collection, id] (a collection's records are a
  *   range of that key, `ofCollection`: no index on `collection`, one write less per record):
- *   `{ collection, id, data, server, state, reason, reason_code, conflict_ids, mine, touched_at, ix }` where
+ *   `{ collection, id, data, server, state, reason, reason_code, conflict_ids, acknowledged, mine, touched_at, ix }`
+ *   (the fields at their default left out: `stored`; `mine` is 1, index `mine`) where
  *   `server` is the last copy the server sent and `data` the local view (server + pending);
  *   `ix` holds the fields of the local view that the features read records by (their
  *   `indexes` in registry.js), each indexed as `by.<field>` on [collection, value]
@@ -31,7 +32,7 @@ import { allIndexedFields, indexedFields, isSealed } from "./registry.js";
 
 const DB_NAME = "stewardsync";
 /** Raise it whenever a feature declares a new index (the upgrade makes and fills it). */
-const DB_VERSION = 4;
+const DB_VERSION = 5;
 const BY = "by.";
 /** @type {Promise<import("/vendor/idb/build/index.js").IDBPDatabase> | null} */
 let opened = null;
@@ -63,6 +64,9 @@ export function db() {
       // version 4: a collection's records are read by a range of the key [collection, id];
       // the index on `collection` (one more write per record of a fill) goes
       if (tx.objectStore("records").indexNames.contains("collection")) tx.objectStore("records").deleteIndex("collection");
+      // version 5: my entries (`mine: 1`) are an index of their own, so that My records and
+      // the badge read them alone, not the whole cache (`stored` writes `mine` as 1)
+      if (!tx.objectStore("records").indexNames.contains("mine")) tx.objectStore("records").createIndex("mine", "mine");
       await reindex(tx.objectStore("records"));
     },
   }).then((database) => {
@@ -90,7 +94,7 @@ async function reindex(records) {
   }
   let cursor = await records.openCursor();
   while (cursor) {
-    await cursor.update(keyed(cursor.value));
+    await cursor.update(stored(cursor.value));
     cursor = await cursor.continue();
   }
 }
@@ -117,13 +121,23 @@ function indexKeys(collection, view) {
 }
 
 /**
- * An entry with its index keys (`ix`) taken from its local view (`indexKeys`).
+ * An entry as it is stored: its index keys (`ix`) taken from its local view (`indexKeys`),
+ * `mine` as 1 (indexed: `mineEntries`; a boolean is no IndexedDB key), and the fields at
+ * their default left out (no reason, no conflicts, not acknowledged, not mine): the 20,000
+ * synced entries of a fill stay small. Readers take a missing field as its default.
  * @param {any} entry
  */
-function keyed(entry) {
-  const { ix: _old, ...rest } = entry;
+function stored(entry) {
+  const { ix: _old, mine, reason, reason_code, conflict_ids, acknowledged, ...rest } = entry;
+  /** @type {any} */ const out = rest;
+  if (mine) out.mine = 1;
+  if (reason != null) out.reason = reason;
+  if (reason_code != null) out.reason_code = reason_code;
+  if (conflict_ids?.length) out.conflict_ids = conflict_ids;
+  if (acknowledged) out.acknowledged = true;
   const ix = indexKeys(entry.collection, viewOf(entry));
-  return ix ? { ...rest, ix } : rest;
+  if (ix) out.ix = ix;
+  return out;
 }
 
 /**
@@ -198,9 +212,9 @@ export async function get(collection, id) {
   return found ? viewOf(found) ?? null : null;
 }
 
-/** Every entry of every collection (for My records and the badge). */
-export async function allEntries() {
-  return (await db()).getAll("records");
+/** The entries of the records I captured on this phone (My records, the badge): the `mine` index. */
+export async function mineEntries() {
+  return (await db()).getAllFromIndex("records", "mine");
 }
 
 export async function outbox() {
@@ -235,7 +249,7 @@ export async function commit(intents, blobs = []) {
     const key = [mutation.collection, mutation.id];
     const found = await tx.objectStore("records").get(key);
     const pending = await tx.objectStore("outbox").index("record").getAll(key);
-    await tx.objectStore("records").put(keyed({
+    await tx.objectStore("records").put(stored({
       collection: mutation.collection, id: mutation.id, server: found?.server ?? null,
       data: overlay(found?.server ?? null, pending), state: "pending", reason: null, reason_code: null,
       conflict_ids: found?.conflict_ids || [], mine: true, touched_at: now,
@@ -275,7 +289,7 @@ export async function settle(answered, stateAfter) {
     // pending) is shown again; a refused create stays visible, marked rejected, never lost.
     const view = result.status !== "applied" && found.server ? overlay(found.server, left) : viewOf(found);
     const data = view && result.version != null ? { ...view, version: result.version } : view;
-    await tx.objectStore("records").put(keyed({
+    await tx.objectStore("records").put(stored({
       ...found, data,
       state: keepProblem && state === "synced" ? found.state : state,
       reason: reason ?? (keepProblem ? found.reason : null),
@@ -331,13 +345,16 @@ export async function absorb(byCollection, meta = {}, known = null, mine = null)
         continue;
       }
       const server = row.deleted ? null : row;
-      /** @type {any} */ const entry = {
-        collection, id: row.id, server,
-        state: pending ? "pending" : found && found.state !== "pending" ? found.state : "synced",
-        reason: found?.reason ?? null, reason_code: found?.reason_code ?? null,
-        conflict_ids: found?.conflict_ids || [], acknowledged: found?.acknowledged || false,
-        mine: found?.mine || mine?.has(key) || false, touched_at: found?.touched_at || row.updated_at || null,
-      };
+      // as `stored` makes it, built once: a new record of a fill is five fields and `ix`
+      /** @type {any} */ let entry;
+      if (found) {
+        const { ix: _ix, data: _data, ...kept } = found;
+        entry = { ...kept, server, state: pending ? "pending" : found.state !== "pending" ? found.state : "synced",
+          touched_at: found.touched_at || row.updated_at || null };
+      } else {
+        entry = { collection, id: row.id, server, state: pending ? "pending" : "synced", touched_at: row.updated_at || null };
+      }
+      if (!entry.mine && mine?.has(key)) entry.mine = 1;
       if (pending) entry.data = overlay(server, pending);
       const ix = indexKeys(collection, viewOf(entry));
       if (ix) entry.ix = ix;
@@ -540,13 +557,8 @@ export async function handOver(deviceId) {
 
 /** The keys of the records I captured, as `collection\0id` (before a reset drops the cache). */
 export async function mineKeys() {
-  const keys = new Set();
-  let cursor = await (await db()).transaction("records").store.openCursor();
-  while (cursor) {
-    if (cursor.value.mine) keys.add(`${cursor.value.collection}\u0000${cursor.value.id}`);
-    cursor = await cursor.continue();
-  }
-  return keys;
+  const keys = await (await db()).getAllKeysFromIndex("records", "mine");
+  return new Set(keys.map((key) => `${key[0]}\u0000${key[1]}`));
 }
 
 /** Every cached record's key, as `collection\0id` (before a full pull). */

@@ -15,7 +15,7 @@ import { empty, stateChip, when } from "../screens/common.js";
 
 /** @param {any} ctx */
 async function records(ctx) {
-  const all = await store.allEntries();
+  const all = await store.mineEntries(); // my captures, their photos and signatures among them
   const mine = myRecords(all);
   const conflicts = await store.list("conflict");
   const units = new Map((await store.list("unit")).map((u) => [u.id, u.code]));
