@@ -295,11 +295,13 @@ async def test_an_app_update_keeps_the_outbox_and_photos_of_the_previous_databas
     assert await stored_bytes(made["sha256"]) == photo
     version, indexes = await page.evaluate("""() => new Promise((ok) => { const r = indexedDB.open("stewardsync"); r.onsuccess = () => {
         ok([r.result.version, [...r.result.transaction("records").objectStore("records").indexNames]]); r.result.close(); }; })""")
-    # the current schema version: 4 since issue 19 (a collection is a key range, no index
-    # on it); 3 since issue 11 made the features' record indexes, which this upgrade from
-    # version 1 also made and filled
-    assert version == 4
-    assert "collection" not in indexes and "by.unit_id" in indexes, indexes
+    # the current schema version: 5 since my entries are an index of their own (`mine: 1`);
+    # 4 since issue 19 (a collection is a key range, no index on it); 3 since issue 11 made
+    # the features' record indexes, which this upgrade from version 1 also made and filled
+    assert version == 5
+    assert "collection" not in indexes and "by.unit_id" in indexes and "mine" in indexes, indexes
+    mine = await phone_db(page, 'return await request(db.transaction("records").objectStore("records").index("mine").getAllKeys());')
+    assert sorted(key[0] for key in mine) == ["attachment", "finding", "patrol_round"], mine  # the old `mine: true`
     retained = await phone_db(page, 'return await request(db.transaction("sent").objectStore("sent").getAllKeys());')
     assert retained == [1, 2, 3]
 
