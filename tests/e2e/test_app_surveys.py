@@ -53,6 +53,10 @@ async def test_a_steward_captures_12_answers_offline_and_the_desk_results_change
     assert "已计入 0 户" in await desk_page.text_content("[data-tally]")
     campaign_url = desk_page.url
 
+    # the steward's phone keeps China's time, as the estate's desk does: the campaign opened
+    # "today" at the desk is open today on the phone even in the hours when UTC's date differs
+    cdp = await page.context.new_cdp_session(page)
+    await cdp.send("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Shanghai"})
     await log_in(page, live_server.url, steward)
     await page.wait_for_selector("[data-today-survey]")  # Today: 待访 12 户
     assert "待访 12 户" in await page.text_content("main")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -37,6 +38,15 @@ def csrf(client: httpx.AsyncClient, htmx: bool = False) -> dict[str, str]:
 
 def ago(**delta: float) -> str:
     return iso(datetime.now(UTC) - timedelta(**delta))
+
+
+def ago_today(minutes: int) -> str:
+    """``minutes`` ago, but within the estate's day (China's): just after midnight there,
+    the time is moved to the first minutes of the day, older still earlier, so that the
+    desk's pages of "today" hold it at any hour the tests run."""
+    now = datetime.now(ZoneInfo("Asia/Shanghai"))
+    began = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return iso(max(now - timedelta(minutes=minutes), began + timedelta(seconds=max(1, 60 - minutes))))
 
 
 async def estate_of(building_id: str | None) -> str | None:

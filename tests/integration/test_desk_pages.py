@@ -10,7 +10,7 @@ import pytest
 from server.clock import iso, now_iso
 from server.tables import AuditLog, FeeBill, Finding, Household, PatrolRound, SyncDevice, Ticket, VacantCheck, Visit
 from tests.factories import make_estate, make_user, new_id
-from tests.integration.test_desk_helpers import HX, ago, login, seed_ticket
+from tests.integration.test_desk_helpers import HX, ago, ago_today, login, seed_ticket
 
 PAGES = [
     ("/desk/tickets", "queue"), ("/desk/intake", "intake"), ("/desk/callbacks", "callbacks"),
@@ -34,13 +34,13 @@ async def seed_field_work() -> dict:
     s2 = await make_user("steward", [b1], username="guanjia_wang")
     at = now_iso()
     round_id = new_id()
-    await PatrolRound.insert(PatrolRound(id=round_id, version=1, estate_id=e, steward_id=s1, started_at=ago(minutes=50),
-                                         ended_at=ago(minutes=5), status="ended", covered_building_ids=[b1],
+    await PatrolRound.insert(PatrolRound(id=round_id, version=1, estate_id=e, steward_id=s1, started_at=ago_today(50),
+                                         ended_at=ago_today(5), status="ended", covered_building_ids=[b1],
                                          created_at=at))
     for steward, minutes in ((s1, 40), (s2, 20)):
         await Finding.insert(Finding(id=new_id(), version=1, building_id=b1, estate_id=e, round_id=round_id, floor="5",
                                      kind="public_damage", severity="high", description=f"5楼消防门损坏{minutes}",
-                                     occurred_at=ago(minutes=minutes), steward_id=steward, created_at=at))
+                                     occurred_at=ago_today(minutes), steward_id=steward, created_at=at))
     vacant_unit = estate.unit_ids[b1][3]
     now = datetime.now(UTC)
     for weeks, water in ((2, 10.0), (1, 12.5)):

@@ -22,7 +22,7 @@ from server.tables import (
 )
 from sync.scope import NOTHING, Scope, scope_of
 from tests.factories import PASSWORD, SmallEstate, make_estate, new_id
-from tests.integration.test_desk_helpers import ago, seed_event, seed_ticket
+from tests.integration.test_desk_helpers import ago, ago_today, seed_event, seed_ticket
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -85,7 +85,7 @@ async def seed_estate(tag: str, *, office: bool = True) -> Seeded:
     round_id = new_id()
     await PatrolRound.insert(PatrolRound(
         id=round_id, version=1, estate_id=e, created_by=stewards[0], steward_id=stewards[0],
-        started_at=ago(minutes=50), ended_at=ago(minutes=5), status="ended",
+        started_at=ago_today(50), ended_at=ago_today(5), status="ended",
         covered_building_ids=[b1], notes=f"{tag}方巡查", created_at=at))
     findings = []
     for steward, minutes in zip(stewards, (40, 20), strict=True):
@@ -93,12 +93,12 @@ async def seed_estate(tag: str, *, office: bool = True) -> Seeded:
         await Finding.insert(Finding(
             id=finding_id, version=1, building_id=b1, estate_id=e, round_id=round_id, floor="5",
             kind="public_damage", severity="high", description=f"{tag}方发现标记{minutes}",
-            occurred_at=ago(minutes=minutes), steward_id=steward, created_at=at))
+            occurred_at=ago_today(minutes), steward_id=steward, created_at=at))
         findings.append(finding_id)
     linked = new_id()
     await Finding.insert(Finding(
         id=linked, version=1, building_id=b1, estate_id=e, floor="2", kind="safety_hazard",
-        description=f"{tag}方关联发现", occurred_at=ago(minutes=30), steward_id=stewards[1],
+        description=f"{tag}方关联发现", occurred_at=ago_today(30), steward_id=stewards[1],
         ticket_id=open_ticket["id"], created_at=at))
     await VacantCheck.insert(VacantCheck(
         id=new_id(), version=1, building_id=b1, estate_id=e, unit_id=vacant,
