@@ -16,7 +16,7 @@ load):
   ``server.store.sync_storage.Conn.insert_many``);
 - **COPY**: binary ``COPY`` of the same rows (no upsert, no statement per row): the floor;
 - **push**: the whole in-process push of a new batch through ``sync_service.push`` (lock,
-  dedupe, load, merge, the writes above by unnest, commit).
+  dedupe, load, merge, the writes above by json, commit).
 Prints the median of each and the ratios. Figures go in docs/performance.md.
 """
 

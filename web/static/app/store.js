@@ -135,9 +135,17 @@ function stored(entry) {
   if (reason_code != null) out.reason_code = reason_code;
   if (conflict_ids?.length) out.conflict_ids = conflict_ids;
   if (acknowledged) out.acknowledged = true;
+  return withIndexKeys(out);
+}
+
+/**
+ * The entry given the index keys (`ix`) of its local view (`indexKeys`), when it has any;
+ * the caller has left out an `ix` it held before. @param {any} entry
+ */
+function withIndexKeys(entry) {
   const ix = indexKeys(entry.collection, viewOf(entry));
-  if (ix) out.ix = ix;
-  return out;
+  if (ix) entry.ix = ix;
+  return entry;
 }
 
 /**
@@ -356,9 +364,7 @@ export async function absorb(byCollection, meta = {}, known = null, mine = null)
       }
       if (!entry.mine && mine?.has(key)) entry.mine = 1;
       if (pending) entry.data = overlay(server, pending);
-      const ix = indexKeys(collection, viewOf(entry));
-      if (ix) entry.ix = ix;
-      raw.put(entry);
+      raw.put(withIndexKeys(entry));
     }
     for (const [key, value] of Object.entries(meta)) raw.transaction.objectStore("meta").put(value, key);
   } catch (error) {
