@@ -16,8 +16,8 @@ from server.auth.principal import Principal
 from server.clock import now_iso
 from server.settings import Settings
 from server.store import pull
-from server.store.sync_storage import SqlStorage, write_transaction
-from sync.engine import apply_batch
+from server.store.sync_storage import SqlStorage, decides_ahead, read_snapshot, write_transaction
+from sync.engine import apply_batch, plan_batch
 from sync.storage import Actor, Storage
 
 log = logging.getLogger("stewardsync.sync")
@@ -33,14 +33,19 @@ async def push(principal: Principal, request: PushRequest, *, protocol: int,
                wrap: type | None = None) -> PushResponse:
     """Apply a device's push batch atomically. ``protocol`` is the version the phone spoke
     (1 for an upgraded body). ``wrap`` lets tests put a failing storage around the real one."""
-    actor = actor_of(principal)
+    actor, now = actor_of(principal), now_iso()
+    plan = None
+    if decides_ahead():  # while another push holds the lock
+        async with read_snapshot() as conn:
+            plan = await plan_batch(SqlStorage(conn), actor, request.mutations, now=now,
+                                    protocol=protocol)
     async with write_transaction() as conn:
         storage: Storage = SqlStorage(conn)
         if wrap is not None:
             storage = wrap(storage)
-        outcome = await apply_batch(storage, actor, request.mutations, now=now_iso(),
+        outcome = await apply_batch(storage, actor, request.mutations, now=now,
                                     pending=request.pending, app_version=request.app_version,
-                                    protocol=protocol)
+                                    protocol=protocol, plan=plan)
     log.info("push device=%s mutations=%d last_seq=%d", actor.device_id, len(request.mutations),
              outcome.last_seq)
     return PushResponse(protocol=PROTOCOL_VERSION, last_seq=outcome.last_seq, results=outcome.results)

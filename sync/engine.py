@@ -48,12 +48,43 @@ class PushOutcome(msgspec.Struct, kw_only=True):
     results: list[MutationResult]  # one per mutation, in request order
 
 
+class Plan:
+    """A batch decided ahead of the write lock, on a snapshot (``plan_batch``): what its
+    decisions read (``fingerprint``) and the run that decided it, at the snapshot's clock."""
+
+    def __init__(self, last_seq: int, fingerprint: bytes, run: _Run) -> None:
+        self.last_seq, self.fingerprint, self.run = last_seq, fingerprint, run
+
+
+async def plan_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutation], *,
+                     now: str, protocol: int = PROTOCOL_VERSION) -> Plan | None:
+    """Decide a batch on a read-only snapshot, before the write lock is asked for, so that
+    one push's merge runs while another holds the lock (docs/scale.md §1). ``apply_batch``
+    uses the plan only if everything the decisions read is unchanged under the lock; its
+    versions then move up to the clock the lock finds (``_Run.rebase``). None when the
+    batch would be refused, or names versions past the snapshot's clock: the locked pass
+    decides those itself."""
+    if protocol < OLDEST_SUPPORTED_PROTOCOL or len(mutations) > MAX_BATCH:
+        return None
+    position = await storage.position(actor.device_id)
+    try:
+        _, fresh = _split(actor, mutations, position.last_seq)
+    except BatchRejected:
+        return None
+    if not fresh or any(getattr(m, "base_version", 0) > position.clock for m in fresh):
+        return None  # a version the snapshot has not seen: compared with the batch's own
+    inputs = await _Inputs.read(storage, actor, fresh, now)
+    fingerprint = inputs.fingerprint()
+    return Plan(position.last_seq, fingerprint, inputs.run(actor, now, position.clock, fresh))
+
+
 async def apply_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutation], *,
                       now: str, pending: int = 0, app_version: str = "",
-                      protocol: int = PROTOCOL_VERSION) -> PushOutcome:
+                      protocol: int = PROTOCOL_VERSION, plan: Plan | None = None) -> PushOutcome:
     """Apply a push batch atomically; replays answer their stored results. Each estate's
     own rules (time limits…) are read from the storage when the batch writes a record that
-    has due times; the seeds' rules otherwise."""
+    has due times; the seeds' rules otherwise. A ``plan`` made for the same batch is used
+    when what it read is unchanged under the lock; otherwise the batch is decided here."""
     if protocol < OLDEST_SUPPORTED_PROTOCOL:
         raise BatchRejected("update_required", {"protocol": protocol,
                                                 "oldest": OLDEST_SUPPORTED_PROTOCOL})
@@ -68,16 +99,13 @@ async def apply_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutati
                                                      [m.seq for m in replays]))
         if len(replayed) != len(replays):
             raise BatchRejected("replay_unknown", {"seqs": [m.seq for m in replays]})
-    records = await _load(storage, fresh)
-    numbering = await storage.numbering(_estates(actor, records)) if _numbers(fresh) else {}
-    terms = await storage.terms(_estates(actor, records)) if _timed(fresh) else {}
-    rosters = await storage.rosters(_days(_estates(actor, records), terms, now)) \
-        if _dispatches(fresh) else {}
-    counted = await _counted(storage, fresh)
-    run = _Run(actor, now, position.clock, records, terms, numbering, rosters,
-               await _history(storage, fresh), counted)
-    for mutation in fresh:
-        run.apply(mutation)
+    inputs = await _Inputs.read(storage, actor, fresh, now)
+    if (plan is not None and plan.last_seq == position.last_seq and fresh
+            and plan.fingerprint == inputs.fingerprint()):
+        run = plan.run
+        run.rebase(position.clock)
+    else:
+        run = inputs.run(actor, now, position.clock, fresh)
     last_seq = fresh[-1].seq if fresh and actor.device_id is not None else position.last_seq
     await storage.commit(Batch(
         device_id=actor.device_id, user_id=actor.user_id, last_seq=last_seq, clock=run.clock,
@@ -87,6 +115,45 @@ async def apply_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutati
         pending=max(0, pending - len(mutations)), app_version=app_version, protocol=protocol, now=now,
     ))
     return PushOutcome(last_seq=last_seq, results=replayed + run.results)
+
+
+class _Inputs:
+    """Everything a batch's decisions read from the storage, besides the clock."""
+
+    def __init__(self, records: dict[tuple[str, str], dict], numbering: Mapping[str, Numbering],
+                 terms: Mapping[str, Terms], rosters: Mapping[str, Roster],
+                 history: dict[str, Past], counted: dict[tuple[Any, ...], str]) -> None:
+        self.records, self.numbering, self.terms = records, numbering, terms
+        self.rosters, self.history, self.counted = rosters, history, counted
+
+    def fingerprint(self) -> bytes:
+        """What was read, encoded, order aside: two reads compare equal by it. Taken before
+        a run, which changes the records, history and counts it is given."""
+        return _encode([sorted(_encode(item) for item in part.items()) for part in
+                        (self.records, self.numbering, self.terms, self.rosters, self.history,
+                         self.counted)])
+
+    @classmethod
+    async def read(cls, storage: Storage, actor: Actor, fresh: Sequence[Mutation],
+                   now: str) -> _Inputs:
+        records = await _load(storage, fresh)
+        estates = _estates(actor, records)
+        numbering = await storage.numbering(estates) if _numbers(fresh) else {}
+        terms = await storage.terms(estates) if _timed(fresh) else {}
+        rosters = await storage.rosters(_days(estates, terms, now)) if _dispatches(fresh) else {}
+        return cls(records, numbering, terms, rosters, await _history(storage, fresh),
+                   await _counted(storage, fresh))
+
+    def run(self, actor: Actor, now: str, clock: int, fresh: Sequence[Mutation]) -> _Run:
+        """Decide every mutation in order, from ``clock`` on."""
+        run = _Run(actor, now, clock, self.records, self.terms, self.numbering, self.rosters,
+                   self.history, self.counted)
+        for mutation in fresh:
+            run.apply(mutation)
+        return run
+
+
+_encode = msgspec.msgpack.Encoder().encode
 
 
 def _split(actor: Actor, mutations: Sequence[Mutation],
@@ -212,6 +279,7 @@ class _Run:
                  numbering: Mapping[str, Numbering], rosters: Mapping[str, Roster],
                  history: dict[str, Past], counted: dict[tuple[Any, ...], str]) -> None:
         self.actor, self.now, self.clock, self.records = actor, now, clock, records
+        self.base = clock  # the clock the run started from
         self.counted = counted  # (collection, *key) -> the record that counts (once_per)
         self.scope = actor.scope()
         self.terms, self.numbering, self.rosters = terms, numbering, rosters
@@ -220,6 +288,7 @@ class _Run:
         self.writes: list[RecordWrite] = []
         self.results: list[MutationResult] = []
         self.processed: list[ProcessedMutation] = []
+        self.made: dict[int, Any] = {}  # position in writes -> how that derived row is made
 
     def apply(self, mutation: Mutation) -> None:
         ctx = merge.Context(actor=self.actor, seq=mutation.seq, now=self.now,
@@ -314,5 +383,36 @@ class _Run:
 
     def _derive(self, collection: str, make: Any) -> str:
         row = make(self.clock + 1)
+        self.made[len(self.writes)] = make
         self._write(collection, "create", row, None)
         return row["id"]
+
+    def rebase(self, clock: int) -> None:
+        """Move every version this run handed out up by ``clock - base``: the run was
+        decided at ``base`` (``plan_batch``) and the lock found ``clock``, with nothing the
+        run read changed in between. Versions are compared only with each other and with
+        versions read (all at or below ``base``), so every decision stands; the derived
+        rows are made again, since their ids come from their versions."""
+        shift = clock - self.base
+        if shift == 0:
+            return
+        renamed: dict[str, str] = {}
+        moved: set[int] = set()
+        for at, write in enumerate(self.writes):
+            make = self.made.get(at)
+            if make is not None:
+                row = make(write.row["version"] + shift)
+                renamed[write.row["id"]] = row["id"]
+                self.writes[at] = RecordWrite(collection=write.collection, op=write.op,
+                                              row=row, seq=write.seq)
+            elif id(write.row) not in moved:
+                moved.add(id(write.row))
+                write.row["version"] += shift
+        results = {id(r): msgspec.structs.replace(
+            r, version=r.version + shift if r.version is not None and r.version > self.base
+            else r.version, conflict_ids=[renamed.get(c, c) for c in r.conflict_ids])
+            for r in self.results}
+        self.results = [results[id(r)] for r in self.results]
+        for processed in self.processed:
+            processed.result = results[id(processed.result)]
+        self.base, self.clock = clock, self.clock + shift

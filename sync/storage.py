@@ -15,6 +15,11 @@ tests implement it in memory. The engine calls, in this order and within that tr
 3. ``commit(batch)`` once, with everything the batch decided.
 
 Everything is decided in between, in memory: the storage does no merging.
+
+A push may also be decided ahead, on a read-only snapshot (``sync.engine.plan_batch``:
+``position``, then the same reads as in 2.); under the lock the engine then reads 2. again and
+keeps the plan only if every read is unchanged, so the storage's answers must be the same for
+the same data (any order within a call).
 """
 
 from __future__ import annotations
@@ -110,6 +115,11 @@ class Batch(msgspec.Struct, kw_only=True):
 
 class Storage(Protocol):
     async def begin(self, device_id: str | None) -> Position: ...
+
+    async def position(self, device_id: str | None) -> Position:
+        """Where the device and the clock stand, read without the lock: the start of a
+        plan (``sync.engine.plan_batch``), on a storage over a read-only snapshot."""
+        ...
 
     async def stored_results(self, device_id: str, seqs: Sequence[int]) -> list[MutationResult]: ...
 

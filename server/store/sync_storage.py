@@ -184,6 +184,15 @@ async def write_transaction() -> AsyncIterator[Conn]:
             await raw.execute("COMMIT")
 
 
+def decides_ahead() -> bool:
+    """Whether a push is decided on a snapshot before it asks for the write lock
+    (``sync.engine.plan_batch``). On PostgreSQL, whose work runs in its own processes, one
+    push's merge then overlaps another's writes and the lock is held for the writes alone
+    (1.1–1.2x the pushes a second with two phones at once); on SQLite the database works in
+    this process, so the second read would only add work (0.9x). docs/performance.md."""
+    return isinstance(engine(), PostgresEngine)
+
+
 @asynccontextmanager
 async def read_snapshot() -> AsyncIterator[Conn]:
     """One consistent read-only snapshot: REPEATABLE READ READ ONLY on PostgreSQL, a single
@@ -337,6 +346,12 @@ class SqlStorage:
             row = await self.conn.fetchrow(f"SELECT last_seq FROM sync_device WHERE id = ?{lock}", device_id)
             last_seq = int(row[0]) if row else 0
         return Position(last_seq=last_seq, clock=clock)
+
+    async def position(self, device_id: str | None) -> Position:
+        row = await self.conn.fetchrow("SELECT version FROM sync_clock WHERE id = 1")
+        last = await self.conn.fetchrow("SELECT last_seq FROM sync_device WHERE id = ?", device_id) \
+            if device_id is not None else None
+        return Position(last_seq=int(last[0]) if last else 0, clock=int(row[0]) if row else 0)
 
     async def stored_results(self, device_id: str, seqs: Sequence[int]) -> list[MutationResult]:
         if not seqs:

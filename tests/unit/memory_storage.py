@@ -35,6 +35,9 @@ class MemoryStorage:
         last = self.last_seq.get(device_id, 0) if device_id is not None else 0
         return Position(last_seq=last, clock=self.clock)
 
+    async def position(self, device_id: str | None) -> Position:
+        return await self.begin(device_id)
+
     async def stored_results(self, device_id: str, seqs: Sequence[int]) -> list[MutationResult]:
         return [self.processed[(device_id, seq)].result for seq in seqs]
 

@@ -8,7 +8,10 @@ responses and refused gaps. Then every phone pushes what is left, and:
   record, and no field changed unless the mutation changing it had seen the value it
   replaced (or the ticket lifecycle moved forward): no silent lost update;
 - no ticket's status sequence contains a move the lifecycle forbids;
-- the same pushes on a fresh server give the very same results and state (determinism).
+- the same pushes on a fresh server give the very same results and state (determinism);
+- and again when each push is decided ahead, on the state before the push in front of it
+  committed (``sync.engine.plan_batch``, as on PostgreSQL): a plan whose reads are unchanged
+  is moved to the clock the lock finds, any other is decided again.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from hypothesis import strategies as st
 
 from schemas.sync import Create, Delete, Mutation, MutationResult, Update
 from sync import lifecycle, policy
-from sync.engine import BatchRejected, PushOutcome, SeqGap, apply_batch
+from sync.engine import BatchRejected, PushOutcome, SeqGap, apply_batch, plan_batch
 from sync.storage import Actor
 from tests.unit.memory_storage import (
     E1, B1, H1, NOW, U1, MemoryStorage, estate, run, snapshot,
@@ -234,6 +237,7 @@ def test_offline_phones_and_the_desk_converge_without_losing_anything(
     check_nothing_lost(sim)
     check_lifecycle(sim)
     check_determinism(sim)
+    check_decided_ahead(sim)
 
 
 def check_exactly_once(sim: Simulation) -> None:
@@ -309,6 +313,27 @@ def check_determinism(sim: Simulation) -> None:
             outcomes.append(run(apply_batch(again, actor, copy.deepcopy(batch), now=now)))
         except BatchRejected as refused:
             outcomes.append(refused.code)
+    assert outcomes == sim.outcomes
+    assert msgspec.json.encode(again.tables) == msgspec.json.encode(sim.server.tables)
+    assert [w.row for w in again.log] == [w.row for w in sim.server.log]
+
+
+def check_decided_ahead(sim: Simulation) -> None:
+    again = seeded()
+    outcomes: list[PushOutcome | str] = []
+    plans: dict[int, Any] = {}
+    for at, (actor, batch, now) in enumerate(sim.calls):
+        if at + 1 < len(sim.calls):  # the next push is decided before this one commits
+            ahead, ahead_batch, ahead_now = sim.calls[at + 1]
+            plans[at + 1] = run(plan_batch(again, ahead, copy.deepcopy(ahead_batch), now=ahead_now))
+        plan = plans.pop(at, None)
+        try:
+            outcomes.append(run(apply_batch(again, actor, copy.deepcopy(batch), now=now, plan=plan)))
+        except BatchRejected as refused:
+            outcomes.append(refused.code)
+            continue
+        if plan is not None and plan.run.writes:
+            event("plan kept" if again.log[-1] is plan.run.writes[-1] else "plan decided again")
     assert outcomes == sim.outcomes
     assert msgspec.json.encode(again.tables) == msgspec.json.encode(sim.server.tables)
     assert [w.row for w in again.log] == [w.row for w in sim.server.log]
