@@ -9,7 +9,8 @@ Measures, on a fresh database per engine:
    beside the floor: the same rows plus their change_log rows in one transaction, by the
    database's fastest bulk load (``executemany`` on SQLite, binary ``COPY`` on PostgreSQL);
 2. push through HTTP: the same batches POSTed to uvicorn on loopback (one worker), from two
-   phones at once (after one untimed 10-mutation push each);
+   phones at once (after one untimed 10-mutation push each); on PostgreSQL again with two
+   workers, as a company deploys it (SQLite runs one: docs/operations.md);
 3. initial pull of a ``--scope``-record scope through the endpoint (gzip, as a browser asks),
    and in-process (pages of 5,000, encoded to JSON as the endpoint does) beside a raw
    select of the same rows encoded with msgspec;
@@ -190,15 +191,17 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def served(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The app under uvicorn (one worker) on loopback, as deployed; a client for it."""
+async def served(settings: Settings, workers: int = 1) -> AsyncIterator[httpx.AsyncClient]:
+    """The app under uvicorn on loopback, as deployed (several workers: the entry point
+    ``stewardsync serve`` gives its workers, which never migrates); a client for it."""
     port = free_port()
     env = {**os.environ, "STEWARDSYNC_DATA_DIR": str(settings.data_dir),
            "STEWARDSYNC_DATABASE_URL": settings.database_url, "STEWARDSYNC_SECRET_KEY": "bench",
            "STEWARDSYNC_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    app = "server.app:create_app" if workers == 1 else "server.asgi:create"
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning", "--no-access-log", "--workers", str(workers)],
         cwd=ROOT, env=env)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
@@ -389,6 +392,14 @@ async def run(kind: str, batches: int, scope: int, memory_sizes: list[int], repe
                     rates.append(rate)
                 print(f"[{kind}] initial pull via HTTP of {pulled:,} records (gzip): {runs(rates)} records/s, "
                       f"{wire / pulled:.0f} bytes/record on the wire", flush=True)
+            if kind == "postgres":  # as a company deploys it: several workers (docs/operations.md)
+                async with served(settings, workers=2) as http:
+                    rates = []
+                    for _ in range(repeat):
+                        phones = [await add_phone("steward", [push_building]) for _ in range(2)]
+                        rates.append(await bench_http_push(http, phones, push_unit, batches))
+                    print(f"[{kind}] push via HTTP (uvicorn, 2 workers, 2 phones): {runs(rates)} mutations/s",
+                          flush=True)
             pulls_, raws = [], []
             for _ in range(repeat):
                 pull_rate, raw_rate, records = await bench_pull(reader[0], building)
