@@ -310,16 +310,21 @@ export async function settle(answered, stateAfter) {
   await tx.done;
 }
 
+/** Records a transaction of `absorb` writes: a screen read waits for at most one part. */
+const ABSORB_PART = 500;
+
 /**
- * Put one pulled page into the cache, with its cursor, in one transaction. Pending local
- * changes are replayed on top of the server's copy; tombstones remove records that have
- * nothing pending.
+ * Put one pulled page into the cache, in parts of `ABSORB_PART` records, each part its own
+ * transaction, the cursor with the last part. Pending local changes are replayed on top of
+ * the server's copy; tombstones remove records that have nothing pending.
  *
  * The hot path of a phone's first fill (docs/performance.md, "The phone's cache fill"):
  * rows that cannot be cached yet are written without a read, each entry is built once
  * with its index keys, and the puts are issued without a promise each (a failed put
- * aborts the transaction, and `tx.done` rejects: the page and its cursor are stored
- * together or not at all).
+ * aborts its part's transaction, and `tx.done` rejects). A screen opened mid-fill reads
+ * between two parts, not after a whole page. A part stored without the cursor (the app
+ * closed in between) is pulled again with the rest of its page and absorbed again: the
+ * same entry, whatever was pending replayed on top as before.
  * @param {Record<string, any[]>} byCollection @param {Record<string, any>} meta e.g. { cursor }
  * @param {Set<string> | null} [known] during a full pull: the keys cached before it began
  *   (`cachedKeys`); rows not among them are new, so they are written without a read.
@@ -327,6 +332,22 @@ export async function settle(answered, stateAfter) {
  *   was dropped (`mineKeys`), so that they stay in My records.
  */
 export async function absorb(byCollection, meta = {}, known = null, mine = null) {
+  /** @type {[string, any, string][]} */ const rows = [];
+  for (const [collection, list] of Object.entries(byCollection)) {
+    for (const row of list) rows.push([collection, row, `${collection}\u0000${row.id}`]);
+  }
+  for (let start = 0; start === 0 || start < rows.length; start += ABSORB_PART) {
+    const last = start + ABSORB_PART >= rows.length;
+    await absorbPart(rows.slice(start, start + ABSORB_PART), last ? meta : {}, known, mine);
+  }
+}
+
+/**
+ * One part of a page, in one transaction (`absorb`).
+ * @param {[string, any, string][]} rows [collection, row, key] @param {Record<string, any>} meta
+ * @param {Set<string> | null} known @param {Set<string> | null} mine
+ */
+async function absorbPart(rows, meta, known, mine) {
   // the cache can always be pulled again: relaxed durability (captures use strict)
   const tx = (await db()).transaction(["records", "outbox", "meta"], "readwrite", { durability: "relaxed" });
   const records = tx.objectStore("records");
@@ -335,11 +356,7 @@ export async function absorb(byCollection, meta = {}, known = null, mine = null)
     const key = `${m.collection}\u0000${m.id}`;
     pendingOf.set(key, [...(pendingOf.get(key) || []), m]);
   }
-  /** @type {[string, any, string][]} */ const rows = [];
-  for (const [collection, list] of Object.entries(byCollection)) {
-    for (const row of list) rows.push([collection, row, `${collection}\u0000${row.id}`]);
-  }
-  // reads only for rows that may be cached already, issued together (one page, one transaction)
+  // reads only for rows that may be cached already, issued together (one part, one transaction)
   const existing = await Promise.all(rows.map(([collection, row, key]) =>
     known && !known.has(key) ? undefined : records.get([collection, row.id])));
   const raw = /** @type {IDBObjectStore} */ (unwrap(records));
@@ -368,7 +385,7 @@ export async function absorb(byCollection, meta = {}, known = null, mine = null)
     }
     for (const [key, value] of Object.entries(meta)) raw.transaction.objectStore("meta").put(value, key);
   } catch (error) {
-    // a put refused before it was queued (e.g. a key IndexedDB cannot hold): nothing of the page stays
+    // a put refused before it was queued (e.g. a key IndexedDB cannot hold): nothing of the part stays
     tx.done.catch(() => undefined);
     tx.abort();
     throw error;
