@@ -19,59 +19,46 @@ import asyncio
 import gc
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_sync import BATCH, add_building, add_phone, calibrate, creates, drop_pg, fresh_settings  # noqa: E402
+from bench.bench_sync import BATCH, add_phone, calibrate, creates, fresh_estate  # noqa: E402
 from schemas.sync import PushRequest  # noqa: E402
-from server import db as database  # noqa: E402
 from server import sync_service  # noqa: E402
-from server.tables import Estate  # noqa: E402
+from server.auth.principal import Principal  # noqa: E402
 
 BATCHES = 5
 
 
 async def run(kind: str, rounds: int, phones: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        settings = await fresh_settings(kind, Path(folder))
-        engine = await database.connect(settings)
-        try:
-            await database.migrate()
-            estate_id = str(uuid.uuid4())
-            await Estate.insert(Estate(id=estate_id, code="YC", name="压测花园"))
-            building, unit = await add_building(estate_id)
-            gc.freeze()
-            rates: dict[str, list[float]] = {"ahead": [], "under the lock": []}
-            for _ in range(rounds):
-                for way in rates:
-                    sync_service.decides_ahead = lambda way=way: way == "ahead"  # type: ignore[assignment]
-                    pushers = [(await add_phone("steward", [building]))[0] for _ in range(phones)]
-                    batches = [[PushRequest(protocol=2, device_id=p.device_id,
-                                            mutations=creates(unit, 1 + n * BATCH, BATCH))
-                                for n in range(BATCHES)] for p in pushers]
+    async with fresh_estate(kind) as (_, _, building, unit):
+        gc.freeze()
+        rates: dict[str, list[float]] = {"ahead": [], "under the lock": []}
+        for _ in range(rounds):
+            for way in rates:
+                sync_service.decides_ahead = lambda way=way: way == "ahead"  # type: ignore[assignment]
+                pushers = [(await add_phone("steward", [building]))[0] for _ in range(phones)]
+                batches = [[PushRequest(protocol=2, device_id=p.device_id,
+                                        mutations=creates(unit, 1 + n * BATCH, BATCH))
+                            for n in range(BATCHES)] for p in pushers]
 
-                    async def push_all(principal, requests) -> None:  # type: ignore[no-untyped-def]
-                        for request in requests:
-                            response = await sync_service.push(principal, request, protocol=2)
-                            assert all(r.status == "applied" for r in response.results)
+                async def push_all(principal: Principal, requests: list[PushRequest]) -> None:
+                    for request in requests:
+                        response = await sync_service.push(principal, request, protocol=2)
+                        assert all(r.status == "applied" for r in response.results)
 
-                    started = time.perf_counter()
-                    await asyncio.gather(*(push_all(p, b) for p, b in zip(pushers, batches)))
-                    rates[way].append(BATCH * BATCHES * phones / (time.perf_counter() - started))
-            for way, measured in rates.items():
-                listed = " / ".join(f"{r:,.0f}" for r in measured)
-                print(f"[{kind}] {phones} phones at once, decided {way}: median "
-                      f"{statistics.median(measured):,.0f} mutations/s (runs {listed})", flush=True)
-            print(f"[{kind}] ahead / under the lock: "
-                  f"{statistics.median(rates['ahead']) / statistics.median(rates['under the lock']):.2f}x",
-                  flush=True)
-        finally:
-            await database.disconnect(engine)
-            await drop_pg(settings)
+                started = time.perf_counter()
+                await asyncio.gather(*(push_all(p, b) for p, b in zip(pushers, batches)))
+                rates[way].append(BATCH * BATCHES * phones / (time.perf_counter() - started))
+        for way, measured in rates.items():
+            listed = " / ".join(f"{r:,.0f}" for r in measured)
+            print(f"[{kind}] {phones} phones at once, decided {way}: median "
+                  f"{statistics.median(measured):,.0f} mutations/s (runs {listed})", flush=True)
+        print(f"[{kind}] ahead / under the lock: "
+              f"{statistics.median(rates['ahead']) / statistics.median(rates['under the lock']):.2f}x",
+              flush=True)
 
 
 def main() -> None:

@@ -27,7 +27,6 @@ import asyncio
 import gc
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -36,16 +35,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_sync import BATCH, Capture, add_building, add_phone, calibrate, creates, drop_pg, fresh_settings  # noqa: E402
+from bench.bench_sync import BATCH, Capture, add_phone, calibrate, creates, fresh_estate  # noqa: E402
 from schemas.sync import PushRequest  # noqa: E402
-from server import db as database  # noqa: E402
 from server import sync_service  # noqa: E402
 from server.ids import uuid7  # noqa: E402
 from server.store.sync_storage import (  # noqa: E402
     APPLIED, CHANGE_LOG, CHANGE_LOG_SQL, columns_of, lock_clock, row_to_db, upsert_rows, upsert_sql,
     upsert_tail, write_transaction,
 )
-from server.tables import Estate  # noqa: E402
 
 APPLIED_SQL = ("INSERT INTO applied_mutation (device_id, seq, collection, record_id, op, status, version, "
                "result, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -110,54 +107,44 @@ async def clean(clock: int) -> None:
 
 
 async def run(rounds: int, batch: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        settings = await fresh_settings("postgres", Path(folder))
-        engine = await database.connect(settings)
-        try:
-            await database.migrate()
-            estate_id = str(uuid.uuid4())
-            await Estate.insert(Estate(id=estate_id, code="YC", name="压测花园"))
-            building, unit = await add_building(estate_id)
-            principal, _ = await add_phone("steward", [building])
-            gc.freeze()
-            seq = 1
+    async with fresh_estate("postgres") as (_, _, building, unit):
+        principal, _ = await add_phone("steward", [building])
+        gc.freeze()
+        seq = 1
 
-            async def push() -> None:
-                nonlocal seq
-                request = PushRequest(protocol=2, device_id=principal.device_id, mutations=creates(unit, seq, batch))
-                seq += batch
-                response = await sync_service.push(principal, request, protocol=2, wrap=Capture)
-                assert all(r.status == "applied" for r in response.results)
+        async def push() -> None:
+            nonlocal seq
+            request = PushRequest(protocol=2, device_id=principal.device_id, mutations=creates(unit, seq, batch))
+            seq += batch
+            response = await sync_service.push(principal, request, protocol=2, wrap=Capture)
+            assert all(r.status == "applied" for r in response.results)
 
-            await push()  # warm up, and the template of the rows
-            template = Capture.batches[-1]
-            shapes: dict[str, Callable[[Rows], Awaitable[None]]] = {
-                "executemany": executemany, "unnest": unnest, "json": json, "COPY": copy}
-            times: dict[str, list[float]] = {name: [] for name in [*shapes, "push"]}
-            for _ in range(rounds):
-                for name, write in shapes.items():
-                    async with write_transaction() as conn:
-                        clock, _ = await lock_clock(conn)
-                    rows = fresh_rows(template, clock)
-                    started = time.perf_counter()
-                    await write(rows)
-                    times[name].append(time.perf_counter() - started)
-                    await clean(clock)
+        await push()  # warm up, and the template of the rows
+        template = Capture.batches[-1]
+        shapes: dict[str, Callable[[Rows], Awaitable[None]]] = {
+            "executemany": executemany, "unnest": unnest, "json": json, "COPY": copy}
+        times: dict[str, list[float]] = {name: [] for name in [*shapes, "push"]}
+        for _ in range(rounds):
+            for name, write in shapes.items():
+                async with write_transaction() as conn:
+                    clock, _ = await lock_clock(conn)
+                rows = fresh_rows(template, clock)
                 started = time.perf_counter()
-                await push()
-                times["push"].append(time.perf_counter() - started)
-            median = {name: statistics.median(t) for name, t in times.items()}
-            for name, seconds in median.items():
-                what = "whole push, in-process" if name == "push" else "rows + change_log + applied_mutation"
-                print(f"[postgres] {name:>11}: {seconds * 1000:7.1f} ms per {batch:,} ({what}), "
-                      f"{batch / seconds:,.0f} rows/s")
-            print(f"[postgres] executemany / json {median['executemany'] / median['json']:.2f}x; "
-                  f"unnest / json {median['unnest'] / median['json']:.2f}x; "
-                  f"json / COPY floor {median['json'] / median['COPY']:.2f}x; "
-                  f"whole push / COPY floor {median['push'] / median['COPY']:.2f}x")
-        finally:
-            await database.disconnect(engine)
-            await drop_pg(settings)
+                await write(rows)
+                times[name].append(time.perf_counter() - started)
+                await clean(clock)
+            started = time.perf_counter()
+            await push()
+            times["push"].append(time.perf_counter() - started)
+        median = {name: statistics.median(t) for name, t in times.items()}
+        for name, seconds in median.items():
+            what = "whole push, in-process" if name == "push" else "rows + change_log + applied_mutation"
+            print(f"[postgres] {name:>11}: {seconds * 1000:7.1f} ms per {batch:,} ({what}), "
+                  f"{batch / seconds:,.0f} rows/s")
+        print(f"[postgres] executemany / json {median['executemany'] / median['json']:.2f}x; "
+              f"unnest / json {median['unnest'] / median['json']:.2f}x; "
+              f"json / COPY floor {median['json'] / median['COPY']:.2f}x; "
+              f"whole push / COPY floor {median['push'] / median['COPY']:.2f}x")
 
 
 def main() -> None:

@@ -81,6 +81,24 @@ async def fresh_settings(kind: str, folder: Path) -> Settings:
     return Settings(data_dir=folder, database_url=url, secret_key="bench")
 
 
+@asynccontextmanager
+async def fresh_estate(kind: str) -> AsyncIterator[tuple[Settings, str, str, str]]:
+    """A fresh, migrated database of ``kind`` holding one estate with one building of one
+    unit: (settings, estate id, building id, unit id); disconnected and dropped after."""
+    with tempfile.TemporaryDirectory() as folder:
+        settings = await fresh_settings(kind, Path(folder))
+        engine = await database.connect(settings)
+        try:
+            await database.migrate()
+            estate_id = str(uuid.uuid4())
+            await Estate.insert(Estate(id=estate_id, code="YC", name="压测花园"))
+            building, unit = await add_building(estate_id)
+            yield settings, estate_id, building, unit
+        finally:
+            await database.disconnect(engine)
+            await drop_pg(settings)
+
+
 async def drop_pg(settings: Settings) -> None:
     if settings.engine_kind == "postgres":
         import asyncpg
@@ -357,67 +375,57 @@ def runs(rates: list[float]) -> str:
 
 
 async def run(kind: str, batches: int, scope: int, memory_sizes: list[int], repeat: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        settings = await fresh_settings(kind, Path(folder))
-        engine = await database.connect(settings)
-        try:
-            await database.migrate()
-            estate_id = str(uuid.uuid4())
-            await Estate.insert(Estate(id=estate_id, code="YC", name="压测花园"))
-            push_building, push_unit = await add_building(estate_id)
-            gc.freeze()  # as the server does once started (server/app.py)
-            merges, floors = [], []
-            for _ in range(repeat):  # a new phone each time
-                pusher = await add_phone("steward", [push_building])
-                merge_rate, floor_rate = await bench_merge(pusher[0], push_unit, batches)
-                merges.append(merge_rate)
-                floors.append(floor_rate)
-            print(f"[{kind}] push merge in-process: {runs(merges)} mutations/s; "
-                  f"floor ({floor_name(kind)} rows + change_log): {runs(floors)} rows/s; "
-                  f"merge/floor time ratio of medians {statistics.median(floors) / statistics.median(merges):.2f}x",
+    async with fresh_estate(kind) as (settings, estate_id, push_building, push_unit):
+        gc.freeze()  # as the server does once started (server/app.py)
+        merges, floors = [], []
+        for _ in range(repeat):  # a new phone each time
+            pusher = await add_phone("steward", [push_building])
+            merge_rate, floor_rate = await bench_merge(pusher[0], push_unit, batches)
+            merges.append(merge_rate)
+            floors.append(floor_rate)
+        print(f"[{kind}] push merge in-process: {runs(merges)} mutations/s; "
+              f"floor ({floor_name(kind)} rows + change_log): {runs(floors)} rows/s; "
+              f"merge/floor time ratio of medians {statistics.median(floors) / statistics.median(merges):.2f}x",
+              flush=True)
+        building, unit = await add_building(estate_id)
+        reader = await add_phone("steward", [building])
+        await seed_scope(building, unit, reader[0].user_id, scope)
+        async with served(settings) as http:
+            rates = []
+            for _ in range(repeat):  # two new phones each time, pushing into the same tables
+                phones = [await add_phone("steward", [push_building]) for _ in range(2)]
+                rates.append(await bench_http_push(http, phones, push_unit, batches))
+            print(f"[{kind}] push via HTTP (uvicorn, 1 worker, 2 phones): {runs(rates)} mutations/s",
                   flush=True)
-            building, unit = await add_building(estate_id)
-            reader = await add_phone("steward", [building])
-            await seed_scope(building, unit, reader[0].user_id, scope)
-            async with served(settings) as http:
+            rates, wire = [], 0
+            for _ in range(repeat):
+                rate, pulled, wire = await bench_http_pull(http, *reader)
+                rates.append(rate)
+            print(f"[{kind}] initial pull via HTTP of {pulled:,} records (gzip): {runs(rates)} records/s, "
+                  f"{wire / pulled:.0f} bytes/record on the wire", flush=True)
+        if kind == "postgres":  # as a company deploys it: several workers (docs/operations.md)
+            async with served(settings, workers=2) as http:
                 rates = []
-                for _ in range(repeat):  # two new phones each time, pushing into the same tables
+                for _ in range(repeat):
                     phones = [await add_phone("steward", [push_building]) for _ in range(2)]
                     rates.append(await bench_http_push(http, phones, push_unit, batches))
-                print(f"[{kind}] push via HTTP (uvicorn, 1 worker, 2 phones): {runs(rates)} mutations/s",
+                print(f"[{kind}] push via HTTP (uvicorn, 2 workers, 2 phones): {runs(rates)} mutations/s",
                       flush=True)
-                rates, wire = [], 0
-                for _ in range(repeat):
-                    rate, pulled, wire = await bench_http_pull(http, *reader)
-                    rates.append(rate)
-                print(f"[{kind}] initial pull via HTTP of {pulled:,} records (gzip): {runs(rates)} records/s, "
-                      f"{wire / pulled:.0f} bytes/record on the wire", flush=True)
-            if kind == "postgres":  # as a company deploys it: several workers (docs/operations.md)
-                async with served(settings, workers=2) as http:
-                    rates = []
-                    for _ in range(repeat):
-                        phones = [await add_phone("steward", [push_building]) for _ in range(2)]
-                        rates.append(await bench_http_push(http, phones, push_unit, batches))
-                    print(f"[{kind}] push via HTTP (uvicorn, 2 workers, 2 phones): {runs(rates)} mutations/s",
-                          flush=True)
-            pulls_, raws = [], []
-            for _ in range(repeat):
-                pull_rate, raw_rate, records = await bench_pull(reader[0], building)
-                pulls_.append(pull_rate)
-                raws.append(raw_rate)
-            print(f"[{kind}] initial pull of {records:,} records: {runs(pulls_)} records/s; "
-                  f"raw select + msgspec: {runs(raws)} records/s; "
-                  f"ratio of medians {statistics.median(raws) / statistics.median(pulls_):.2f}x", flush=True)
-            for size in memory_sizes:
-                building, unit = await add_building(estate_id)
-                phone = await add_phone("steward", [building])
-                await seed_scope(building, unit, phone[0].user_id, size)
-                records, peak = await peak_memory(phone[0])
-                print(f"[{kind}] peak traced memory, initial pull of {records:,} records: {peak:.1f} MiB",
-                      flush=True)
-        finally:
-            await database.disconnect(engine)
-            await drop_pg(settings)
+        pulls_, raws = [], []
+        for _ in range(repeat):
+            pull_rate, raw_rate, records = await bench_pull(reader[0], building)
+            pulls_.append(pull_rate)
+            raws.append(raw_rate)
+        print(f"[{kind}] initial pull of {records:,} records: {runs(pulls_)} records/s; "
+              f"raw select + msgspec: {runs(raws)} records/s; "
+              f"ratio of medians {statistics.median(raws) / statistics.median(pulls_):.2f}x", flush=True)
+        for size in memory_sizes:
+            building, unit = await add_building(estate_id)
+            phone = await add_phone("steward", [building])
+            await seed_scope(building, unit, phone[0].user_id, size)
+            records, peak = await peak_memory(phone[0])
+            print(f"[{kind}] peak traced memory, initial pull of {records:,} records: {peak:.1f} MiB",
+                  flush=True)
 
 
 def calibrate() -> str:
