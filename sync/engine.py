@@ -64,10 +64,9 @@ async def plan_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutatio
     versions then move up to the clock the lock finds (``_Run.rebase``). None when the
     batch would be refused, or names versions past the snapshot's clock: the locked pass
     decides those itself."""
-    if protocol < OLDEST_SUPPORTED_PROTOCOL or len(mutations) > MAX_BATCH:
-        return None
     position = await storage.position(actor.device_id)
     try:
+        _check(mutations, protocol)
         _, fresh = _split(actor, mutations, position.last_seq)
     except BatchRejected:
         return None
@@ -85,11 +84,7 @@ async def apply_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutati
     own rules (time limits…) are read from the storage when the batch writes a record that
     has due times; the seeds' rules otherwise. A ``plan`` made for the same batch is used
     when what it read is unchanged under the lock; otherwise the batch is decided here."""
-    if protocol < OLDEST_SUPPORTED_PROTOCOL:
-        raise BatchRejected("update_required", {"protocol": protocol,
-                                                "oldest": OLDEST_SUPPORTED_PROTOCOL})
-    if len(mutations) > MAX_BATCH:
-        raise BatchRejected("batch_too_large", {"max": MAX_BATCH, "got": len(mutations)})
+    _check(mutations, protocol)
     position = await storage.begin(actor.device_id)
     replays, fresh = _split(actor, mutations, position.last_seq)
     replayed: list[MutationResult] = []
@@ -100,7 +95,7 @@ async def apply_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutati
         if len(replayed) != len(replays):
             raise BatchRejected("replay_unknown", {"seqs": [m.seq for m in replays]})
     inputs = await _Inputs.read(storage, actor, fresh, now)
-    if (plan is not None and plan.last_seq == position.last_seq and fresh
+    if (plan is not None and plan.last_seq == position.last_seq
             and plan.fingerprint == inputs.fingerprint()):
         run = plan.run
         run.rebase(position.clock)
@@ -154,6 +149,15 @@ class _Inputs:
 
 
 _encode = msgspec.msgpack.Encoder().encode
+
+
+def _check(mutations: Sequence[Mutation], protocol: int) -> None:
+    """Refuse a batch from a protocol too old, or too large."""
+    if protocol < OLDEST_SUPPORTED_PROTOCOL:
+        raise BatchRejected("update_required", {"protocol": protocol,
+                                                "oldest": OLDEST_SUPPORTED_PROTOCOL})
+    if len(mutations) > MAX_BATCH:
+        raise BatchRejected("batch_too_large", {"max": MAX_BATCH, "got": len(mutations)})
 
 
 def _split(actor: Actor, mutations: Sequence[Mutation],

@@ -340,18 +340,21 @@ class SqlStorage:
 
     async def begin(self, device_id: str | None) -> Position:
         clock, _ = await lock_clock(self.conn)
-        last_seq = 0
-        if device_id is not None:
-            lock = " FOR UPDATE" if self.conn.postgres else ""
-            row = await self.conn.fetchrow(f"SELECT last_seq FROM sync_device WHERE id = ?{lock}", device_id)
-            last_seq = int(row[0]) if row else 0
-        return Position(last_seq=last_seq, clock=clock)
+        return Position(last_seq=await self._last_seq(device_id, lock=self.conn.postgres), clock=clock)
 
     async def position(self, device_id: str | None) -> Position:
         row = await self.conn.fetchrow("SELECT version FROM sync_clock WHERE id = 1")
-        last = await self.conn.fetchrow("SELECT last_seq FROM sync_device WHERE id = ?", device_id) \
-            if device_id is not None else None
-        return Position(last_seq=int(last[0]) if last else 0, clock=int(row[0]) if row else 0)
+        return Position(last_seq=await self._last_seq(device_id, lock=False),
+                        clock=int(row[0]) if row else 0)
+
+    async def _last_seq(self, device_id: str | None, *, lock: bool) -> int:
+        """The device's last processed seq (0 for a desk actor or a new device); ``lock``
+        takes its row until commit."""
+        if device_id is None:
+            return 0
+        row = await self.conn.fetchrow(
+            f"SELECT last_seq FROM sync_device WHERE id = ?{' FOR UPDATE' if lock else ''}", device_id)
+        return int(row[0]) if row else 0
 
     async def stored_results(self, device_id: str, seqs: Sequence[int]) -> list[MutationResult]:
         if not seqs:

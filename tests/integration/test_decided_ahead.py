@@ -13,18 +13,12 @@ from schemas.sync import Create, Mutation, Update
 from server import sync_service
 from server.clock import now_iso
 from server.store.staff import principal_of
+from server.tables import ChangeLog, Conflict, SyncClock, TicketEvent
 from server.store.sync_storage import SqlStorage, read_snapshot, write_transaction
 from sync.engine import Plan, apply_batch, plan_batch
 from sync.merge import server_id
 from sync.storage import Actor
 from tests.factories import enrol, make_estate, make_user, new_id
-
-
-async def sql_rows(sql: str, *args: Any) -> list[dict[str, Any]]:
-    """Rows by the names the SELECT gives its columns."""
-    names = [part.strip().split()[-1] for part in sql.split("SELECT", 1)[1].split("FROM", 1)[0].split(",")]
-    async with read_snapshot() as conn:
-        return [dict(zip(names, row)) for row in await conn.fetch(sql, *args)]
 
 
 async def phone(client: Any, building: str) -> Actor:
@@ -88,17 +82,17 @@ async def test_a_plan_is_kept_and_moved_up_when_another_push_commits_in_between(
     assert [w.row["version"] for w in made.run.writes] == [v + moved_by for v in planned]  # kept
     assert [r.status for r in outcome.results] == ["applied", "conflict", "applied"]
     [conflict_id] = outcome.results[1].conflict_ids
-    [conflict] = await sql_rows("SELECT id, version, record_id FROM conflict WHERE id = ?", conflict_id)
+    [conflict] = await Conflict.select(Conflict.version, Conflict.record_id).where(Conflict.id == conflict_id)
     assert conflict["record_id"] == household
     assert conflict_id == server_id("conflict", "household", household, conflict["version"])
     ticket_id = batch[0].id
-    lines = await sql_rows("SELECT id, version FROM ticket_event WHERE ticket_id = ?", ticket_id)
+    lines = await TicketEvent.select(TicketEvent.id, TicketEvent.version).where(TicketEvent.ticket_id == ticket_id)
     assert [line["id"] for line in lines] == [server_id("ticket_event", ticket_id, lines[0]["version"])]
-    log = await sql_rows("SELECT version FROM change_log WHERE version > ? ORDER BY version",
-                         made.run.base - len(planned))
+    log = await ChangeLog.select(ChangeLog.version).where(
+        ChangeLog.version > made.run.base - len(planned)).order_by(ChangeLog.version)
     assert [row["version"] for row in log] == list(range(log[0]["version"], made.run.clock + 1))
-    [clock] = await sql_rows("SELECT version FROM sync_clock WHERE id = 1")
-    assert clock["version"] == made.run.clock
+    clock = await SyncClock.select(SyncClock.version).first()
+    assert clock is not None and clock["version"] == made.run.clock
     written = {w.seq: w.row["version"] for w in made.run.writes if w.seq is not None}
     assert [outcome.results[0].version, outcome.results[2].version] == [written[1], written[3]]
     assert outcome.results[1].version == 1  # the desk's notes stay: the household not written
@@ -120,6 +114,6 @@ async def test_a_plan_is_decided_again_when_what_it_read_has_changed(client):
     assert outcome.results[1].version == changed.version  # the notes the lock found
     assert outcome.results[0].version > changed.version  # type: ignore[operator]
     [conflict_id] = outcome.results[1].conflict_ids
-    [conflict] = await sql_rows("SELECT version, kept_value FROM conflict WHERE id = ?", conflict_id)
+    [conflict] = await Conflict.select(Conflict.version, Conflict.kept_value).where(Conflict.id == conflict_id)
     assert conflict_id == server_id("conflict", "household", household, conflict["version"])
     assert "管家乙" in str(conflict["kept_value"])
