@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_pg_writes.py [--rounds 15] [--batch 1000]
 
 One push of ``--batch`` finding creates writes three sets of rows in one transaction: the
-records, their change_log rows and the applied_mutation rows. Each round times, on the same
+records, their change_log rows and the push's one applied_batch row (one row per push
+since migration 0028; before, one applied_mutation row per mutation). Each round times, on the same
 connection type and a fresh database, in turn (so that every shape meets the same machine
 load):
 - **executemany**: asyncpg's ``executemany`` of the one-row upsert / inserts (what the
@@ -36,31 +37,37 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_sync import BATCH, Capture, add_phone, calibrate, creates, fresh_estate  # noqa: E402
-from schemas.sync import PushRequest  # noqa: E402
+import msgspec  # noqa: E402
+
+from schemas.sync import MutationResult, PushRequest  # noqa: E402
 from server import sync_service  # noqa: E402
 from server.ids import uuid7  # noqa: E402
+from sync.storage import ProcessedMutation  # noqa: E402
 from server.store.sync_storage import (  # noqa: E402
-    APPLIED, CHANGE_LOG, CHANGE_LOG_SQL, columns_of, lock_clock, row_to_db, upsert_rows, upsert_sql,
+    APPLIED_SQL, CHANGE_LOG, CHANGE_LOG_SQL, columns_of, lock_clock, row_to_db, upsert_rows, upsert_sql,
     upsert_tail, write_transaction,
 )
 
-APPLIED_SQL = ("INSERT INTO applied_mutation (device_id, seq, collection, record_id, op, status, version, "
-               "result, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-Rows = tuple[list[list[Any]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+APPLIED_COLUMNS = ["device_id", "first_seq", "last_seq", "mutations", "applied_at"]
+FAR = 10_000_000  # the bench's own seqs and versions, far above the push's
+Rows = tuple[list[list[Any]], list[tuple[Any, ...]], tuple[Any, ...]]
 
 
 def fresh_rows(template: list[Any], clock: int) -> Rows:
     """The captured push's rows under fresh ids and versions far above the clock."""
     columns = columns_of("finding")
-    rows, log, applied = [], [], []
+    rows, log, processed = [], [], []
     device = str(uuid.uuid4())
     for n, write in enumerate(template, start=1):
-        row = dict(write.row, id=uuid7(), version=clock + 10_000_000 + n)
+        row = dict(write.row, id=uuid7(), version=clock + FAR + n)
         rows.append(row_to_db(columns, row))
         log.append((row["version"], "finding", row["id"], row["building_id"], "create", device, n,
                     row["created_by"], row["created_at"]))
-        applied.append((device, n, "finding", row["id"], "create", "applied", row["version"],
-                        '{"status":"applied"}', row["created_at"]))
+        processed.append(ProcessedMutation(seq=FAR + n, collection="finding", record_id=row["id"], op="create",
+                                           result=MutationResult(seq=FAR + n, status="applied",
+                                                                 version=row["version"])))
+    applied = (device, FAR + 1, FAR + len(processed), msgspec.json.encode(processed).decode(),
+               template[0].row["created_at"])
     return rows, log, applied
 
 
@@ -68,7 +75,7 @@ async def executemany(rows: Rows) -> None:
     async with write_transaction() as conn:
         await conn.executemany(upsert_sql("finding"), rows[0])
         await conn.executemany(CHANGE_LOG_SQL, rows[1])
-        await conn.executemany(APPLIED_SQL, rows[2])
+        await conn.execute(APPLIED_SQL, *rows[2])
 
 
 def unnest_sql(table: str, names: tuple[str, ...], pg_types: tuple[str, ...], tail: str = "") -> str:
@@ -81,29 +88,30 @@ async def unnest(rows: Rows) -> None:
     columns = columns_of("finding")
     async with write_transaction() as conn:
         upsert = unnest_sql("finding", columns.names, columns.pg_types, upsert_tail("finding"))
-        for sql, table_rows in ((upsert, rows[0]), (unnest_sql(*CHANGE_LOG), rows[1]),
-                                (unnest_sql(*APPLIED), rows[2])):
+        for sql, table_rows in ((upsert, rows[0]), (unnest_sql(*CHANGE_LOG), rows[1])):
             await conn.raw.execute(sql, *(list(column) for column in zip(*table_rows)))
+        await conn.execute(APPLIED_SQL, *rows[2])
 
 
 async def json(rows: Rows) -> None:
     async with write_transaction() as conn:
         await upsert_rows(conn, "finding", rows[0])
         await conn.insert_many(*CHANGE_LOG, rows[1])
-        await conn.insert_many(*APPLIED, rows[2])
+        await conn.execute(APPLIED_SQL, *rows[2])
 
 
 async def copy(rows: Rows) -> None:
     async with write_transaction() as conn:
         await conn.raw.copy_records_to_table("finding", records=rows[0], columns=list(columns_of("finding").names))
         await conn.raw.copy_records_to_table("change_log", records=rows[1], columns=list(CHANGE_LOG[1]))
-        await conn.raw.copy_records_to_table("applied_mutation", records=rows[2], columns=list(APPLIED[1]))
+        await conn.raw.copy_records_to_table("applied_batch", records=[rows[2]], columns=APPLIED_COLUMNS)
 
 
 async def clean(clock: int) -> None:
     async with write_transaction() as conn:
-        for table in ("change_log", "applied_mutation", "finding"):
-            await conn.execute(f"DELETE FROM {table} WHERE version > ?", clock + 10_000_000)
+        for table in ("change_log", "finding"):
+            await conn.execute(f"DELETE FROM {table} WHERE version > ?", clock + FAR)
+        await conn.execute("DELETE FROM applied_batch WHERE first_seq > ?", FAR)
 
 
 async def run(rounds: int, batch: int) -> None:
@@ -138,7 +146,7 @@ async def run(rounds: int, batch: int) -> None:
             times["push"].append(time.perf_counter() - started)
         median = {name: statistics.median(t) for name, t in times.items()}
         for name, seconds in median.items():
-            what = "whole push, in-process" if name == "push" else "rows + change_log + applied_mutation"
+            what = "whole push, in-process" if name == "push" else "rows + change_log + applied_batch"
             print(f"[postgres] {name:>11}: {seconds * 1000:7.1f} ms per {batch:,} ({what}), "
                   f"{batch / seconds:,.0f} rows/s")
         print(f"[postgres] executemany / json {median['executemany'] / median['json']:.2f}x; "

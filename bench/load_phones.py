@@ -612,7 +612,7 @@ async def backup_rate(settings: Any) -> str:
             f"({info.bytes / 1e6 / max(info.seconds, 1e-9):,.0f} MB/s of backup file)")
 
 
-FOOTPRINT = ("change_log", "applied_mutation", "attachment_blob")
+FOOTPRINT = ("change_log", "applied_batch", "attachment_blob")  # applied_batch: one row per push
 
 
 async def footprint() -> list[str]:
@@ -637,6 +637,7 @@ async def footprint() -> list[str]:
         rows = (await ChangeLog.raw(f"SELECT COUNT(*) AS n FROM {table}"))[0]["n"]
         lines.append(f"{table} {sizes.get(table, 0) / max(rows, 1):,.0f} bytes/row ({rows:,} rows)")
     mutations = (await ChangeLog.raw("SELECT COUNT(*) AS n FROM applied_mutation"))[0]["n"]
+    lines.append(f"applied_batch {sizes.get('applied_batch', 0) / max(mutations, 1):,.0f} bytes per mutation")
     photos = sizes.get("attachment_blob", 0)
     lines.append(f"whole database {sum(sizes.values()) / 1e6:,.1f} MB, "
                  f"{(sum(sizes.values()) - photos) / max(mutations, 1):,.0f} bytes per mutation without the photos")

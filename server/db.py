@@ -22,7 +22,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from server.settings import Settings, SettingsError, database_kind, load_settings
 from server.store import photo_store, sqlite_pool
-from server.tables import ALL_TABLES
+from server.tables import ALL_TABLES, VIEWS
 
 os.environ.setdefault("PICCOLO_CONF", "server.piccolo_conf")
 
@@ -60,7 +60,7 @@ def use_engine(engine: Engine) -> None:
     """Bind every table (and Piccolo's migration machinery) to ``engine``."""
     global _engine
     _engine = engine
-    for table in (*ALL_TABLES, Migration):
+    for table in (*ALL_TABLES, *VIEWS, Migration):
         table._meta.db = engine
 
 

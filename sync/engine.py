@@ -50,10 +50,13 @@ class PushOutcome(msgspec.Struct, kw_only=True):
 
 class Plan:
     """A batch decided ahead of the write lock, on a snapshot (``plan_batch``): what its
-    decisions read (``fingerprint``) and the run that decided it, at the snapshot's clock."""
+    decisions read (``fingerprint``) and the run that decided it, at the snapshot's clock;
+    and the ids it loaded (``_wanted``), which the locked pass loads again."""
 
-    def __init__(self, last_seq: int, fingerprint: bytes, run: _Run) -> None:
+    def __init__(self, last_seq: int, fingerprint: bytes, run: _Run,
+                 wanted: dict[str, set[str]]) -> None:
         self.last_seq, self.fingerprint, self.run = last_seq, fingerprint, run
+        self.wanted = wanted
 
 
 async def plan_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutation], *,
@@ -72,9 +75,10 @@ async def plan_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutatio
         return None
     if not fresh or any(getattr(m, "base_version", 0) > position.clock for m in fresh):
         return None  # a version the snapshot has not seen: compared with the batch's own
-    inputs = await _Inputs.read(storage, actor, fresh, now)
+    wanted = _wanted(fresh)
+    inputs = await _Inputs.read(storage, actor, fresh, now, wanted)
     fingerprint = inputs.fingerprint()
-    return Plan(position.last_seq, fingerprint, inputs.run(actor, now, position.clock, fresh))
+    return Plan(position.last_seq, fingerprint, inputs.run(actor, now, position.clock, fresh), wanted)
 
 
 async def apply_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutation], *,
@@ -94,9 +98,11 @@ async def apply_batch(storage: Storage, actor: Actor, mutations: Sequence[Mutati
                                                      [m.seq for m in replays]))
         if len(replayed) != len(replays):
             raise BatchRejected("replay_unknown", {"seqs": [m.seq for m in replays]})
-    inputs = await _Inputs.read(storage, actor, fresh, now)
-    if (plan is not None and plan.last_seq == position.last_seq
-            and plan.fingerprint == inputs.fingerprint()):
+    if plan is not None and plan.last_seq != position.last_seq:
+        plan = None  # made for other mutations of the batch
+    inputs = await _Inputs.read(storage, actor, fresh, now,
+                                _wanted(fresh) if plan is None else plan.wanted)
+    if plan is not None and plan.fingerprint == inputs.fingerprint():
         run = plan.run
         run.rebase(position.clock)
     else:
@@ -130,8 +136,9 @@ class _Inputs:
 
     @classmethod
     async def read(cls, storage: Storage, actor: Actor, fresh: Sequence[Mutation],
-                   now: str) -> _Inputs:
-        records = await _load(storage, fresh)
+                   now: str, wanted: Mapping[str, set[str]]) -> _Inputs:
+        """``wanted``: the ids to load, ``_wanted(fresh)``."""
+        records = await _load(storage, wanted)
         estates = _estates(actor, records)
         numbering = await storage.numbering(estates) if _numbers(fresh) else {}
         terms = await storage.terms(estates) if _timed(fresh) else {}
@@ -267,9 +274,9 @@ def _estates(actor: Actor, records: Mapping[tuple[str, str], dict]) -> set[str]:
                                          if row.get("estate_id")}
 
 
-async def _load(storage: Storage, mutations: Sequence[Mutation]) -> dict[tuple[str, str], dict]:
+async def _load(storage: Storage, wanted: Mapping[str, set[str]]) -> dict[tuple[str, str], dict]:
     records: dict[tuple[str, str], dict] = {}
-    for collection, ids in _wanted(mutations).items():
+    for collection, ids in wanted.items():
         for record_id, row in (await storage.load(collection, ids)).items():
             records[(collection, record_id)] = row
     return records

@@ -86,7 +86,7 @@ class Past(msgspec.Struct, kw_only=True):
     about: dict[str, Any] = {}
 
 
-class ProcessedMutation(msgspec.Struct, kw_only=True):
+class ProcessedMutation(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The bookkeeping row of one processed mutation (the replay answer)."""
 
     seq: int

@@ -32,7 +32,7 @@ from schemas.sync import MutationResult
 from sync.specs.attachments import BLOBS, BYTES_FIELDS
 from sync.dispatch import OnDuty, Roster
 from sync.sla import Terms
-from sync.storage import Batch, Numbering, Past, Position, RecordWrite
+from sync.storage import Batch, Numbering, Past, Position, ProcessedMutation, RecordWrite
 from server.store import sqlite_pool
 from server.tables import SYNCED_TABLES, SyncClock
 
@@ -283,9 +283,8 @@ async def upsert_rows(conn: Conn, collection: str, rows: Sequence[Sequence[Any]]
 CHANGE_LOG = ("change_log", ("version", "collection", "record_id", "building_id", "op", "device_id",
                              "seq", "user_id", "at"),
               ("int8", "text", "text", "text", "text", "text", "int8", "text", "text"))
-APPLIED = ("applied_mutation", ("device_id", "seq", "collection", "record_id", "op", "status",
-                                "version", "result", "applied_at"),
-           ("text", "int8", "text", "text", "text", "text", "int8", "json", "text"))
+APPLIED_SQL = ("INSERT INTO applied_batch (device_id, first_seq, last_seq, mutations, applied_at) "
+               "VALUES (?, ?, ?, ?, ?)")
 CHANGE_LOG_SQL = _values_sql(CHANGE_LOG[0], CHANGE_LOG[1], "")
 
 
@@ -360,10 +359,10 @@ class SqlStorage:
         if not seqs:
             return []
         rows = await self.conn.fetch(
-            "SELECT seq, result FROM applied_mutation WHERE device_id = ? AND seq >= ? AND seq <= ?",
-            device_id, min(seqs), max(seqs))
-        stored = {int(seq): result for seq, result in rows}
-        return [stored_result(stored[s]) for s in seqs if s in stored]
+            "SELECT mutations FROM applied_batch WHERE device_id = ? AND first_seq <= ? AND last_seq >= ?",
+            device_id, max(seqs), min(seqs))
+        stored = {p.seq: p.result for (mutations,) in rows for p in decode_processed(mutations)}
+        return [stored[s] for s in seqs if s in stored]
 
     async def load(self, collection: str, ids: Collection[str]) -> dict[str, dict[str, Any]]:
         if collection == BLOBS:
@@ -423,11 +422,10 @@ class SqlStorage:
         await mark_arrived_photos(self.conn, batch.writes)
         await write_records(self.conn, batch.writes, device_id=batch.device_id,
                             user_id=batch.user_id, at=batch.now)
-        await self.conn.insert_many(*APPLIED, [
-            (batch.device_id, p.seq, p.collection, p.record_id, p.op, p.result.status,
-             p.result.version, processed_json(p.result, p.payload), batch.now)
-            for p in batch.processed
-        ] if batch.device_id is not None else [])
+        if batch.device_id is not None and batch.processed:  # one row for the whole batch
+            await self.conn.execute(APPLIED_SQL, batch.device_id, batch.processed[0].seq,
+                                    batch.processed[-1].seq, _json_encode(batch.processed).decode(),
+                                    batch.now)
         if batch.device_id is not None:
             await self.conn.execute(
                 "UPDATE sync_device SET last_seq = ?, last_push_at = ?, reported_pending = ?, "
@@ -440,19 +438,15 @@ class SqlStorage:
                                 batch.clock, batch.clock)
 
 
-def processed_json(result: MutationResult, payload: dict[str, Any] | None) -> str:
-    """The stored replay answer; a rejected mutation's payload rides along under "payload"."""
-    if payload is None:
-        return _json_encode(result).decode()
-    body = msgspec.to_builtins(result)
-    body["payload"] = payload
-    return _json_encode(body).decode()
+def decode_processed(raw: str | bytes | list[Any]) -> list[ProcessedMutation]:
+    """A batch row's mutations (``applied_batch.mutations``): text from the drivers, or a
+    list where a driver decoded it."""
+    if isinstance(raw, list):
+        return msgspec.convert(raw, list[ProcessedMutation])
+    return _processed_decoder.decode(raw)
 
 
-def stored_result(raw: str | bytes | dict[str, Any]) -> MutationResult:
-    body = _json_decode(raw) if isinstance(raw, (str, bytes)) else dict(raw)
-    body.pop("payload", None)
-    return msgspec.convert(body, MutationResult)
+_processed_decoder = msgspec.json.Decoder(list[ProcessedMutation])
 
 
 async def mark_arrived_photos(conn: Conn, writes: Sequence[RecordWrite]) -> None:

@@ -25,7 +25,7 @@ from server.tables.staff import (
 )
 from server.tables.patrol import Finding, PatrolRound
 from server.tables.renovation import Renovation, RenovationInspection
-from server.tables.sync import AppliedMutation, ChangeLog, SyncClock, SyncDevice
+from server.tables.sync import AppliedBatch, AppliedMutation, ChangeLog, SyncClock, SyncDevice
 from server.tables.surveys import CorrectiveAction, SurveyCampaign, SurveyResponse, SurveySheet
 from server.tables.tickets import Ticket, TicketEvent
 from server.tables.vacant import VacantCheck
@@ -36,12 +36,15 @@ MODULES = (estate, staff, duty, tickets, patrol, vacant, visits, fees, meters, r
 
 ALL_TABLES: list[type[Table]] = [table for module in MODULES for table in module.TABLES]
 
+VIEWS: list[type[Table]] = [AppliedMutation]
+"""Tables over views (read only, bound to the engine like the tables; not in ``ALL_TABLES``)."""
+
 SYNCED_TABLES: dict[str, type[Synced]] = {
     table._meta.tablename: table for table in ALL_TABLES if issubclass(table, Synced)}
 """Synced collections by wire name (the table's name); one per spec in ``sync.specs``."""
 
 __all__ = [
-    "ALL_TABLES", "SYNCED_TABLES", "AppliedMutation", "Arrears", "Attachment", "AttachmentBlob",
+    "ALL_TABLES", "SYNCED_TABLES", "VIEWS", "AppliedBatch", "AppliedMutation", "Arrears", "Attachment", "AttachmentBlob",
     "AuditLog", "Building", "BuildingAssignment", "ChangeLog", "Conflict", "CorrectiveAction", "DutyRoster", "Estate",
     "FamiliarityAssessment", "FamiliarityCheck", "FeeBill", "FeeContact",
     "Finding", "Household", "LoginAttempt", "Meter", "MeterReading", "PatrolRound", "Renovation",

@@ -25,19 +25,33 @@ class SyncDevice(Table, tablename="sync_device"):
     protocol = Integer(default=0)
 
 
-class AppliedMutation(Table, tablename="applied_mutation"):
-    """One processed mutation: its stored result answers any replay of the same seq.
-    Unique on (device_id, seq) (migration 0002)."""
+class AppliedBatch(Table, tablename="applied_batch"):
+    """One processed push of a device: every mutation's replay answer, in seq order, as one
+    JSON array of ``sync.storage.ProcessedMutation`` (one row per push, not per mutation:
+    migration 0028). Unique on (device_id, first_seq)."""
 
     id = Serial(primary_key=True)
     device_id = Varchar(length=36)
-    seq = BigInt()
+    first_seq = BigInt()
+    last_seq = BigInt()
+    mutations = JSON(default=[])
+    applied_at = ts()
+
+
+class AppliedMutation(Table, tablename="applied_mutation"):
+    """A view (migration 0028): one row per processed mutation, unnested from
+    ``applied_batch``, for reading (the integrity check, operations queries). Not in
+    ``TABLES``: nothing writes it."""
+
+    device_id = Varchar(length=36)
+    seq = BigInt(primary_key=True)
     collection = Varchar(length=COLLECTION_NAME_LENGTH)
     record_id = Varchar(length=36)
     op = Varchar(length=8)
     status = Varchar(length=10)  # applied / conflict / rejected
     version = BigInt(null=True, default=None)
     result = JSON(default={})
+    payload = JSON(null=True, default=None)
     applied_at = ts()
 
 
@@ -66,4 +80,4 @@ class SyncClock(Table, tablename="sync_clock"):
     purged_through = BigInt(default=0)
 
 
-TABLES = (SyncDevice, AppliedMutation, ChangeLog, SyncClock)
+TABLES = (SyncDevice, AppliedBatch, ChangeLog, SyncClock)

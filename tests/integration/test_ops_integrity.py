@@ -6,10 +6,23 @@ from __future__ import annotations
 import pytest
 
 from server.ops.integrity import run_check
-from server.tables import AppliedMutation, ChangeLog, Conflict, Finding, SyncClock, SyncDevice
+from server.tables import AppliedBatch, ChangeLog, Conflict, Finding, SyncClock, SyncDevice
 from tests.factories import new_id
 
 AT = "2026-11-22T08:00:00.000Z"
+
+
+async def applied(device_id: str, seq: int, collection: str, record_id: str, op: str,
+                  result: dict) -> None:
+    """Record one processed mutation, as a push of that one mutation (``applied_batch``)."""
+    await AppliedBatch.insert(AppliedBatch(
+        device_id=device_id, first_seq=seq, last_seq=seq, applied_at=AT,
+        mutations=[{"seq": seq, "collection": collection, "record_id": record_id, "op": op,
+                    "result": result}]))
+
+
+async def forget(device_id: str, seq: int) -> None:
+    await AppliedBatch.delete().where((AppliedBatch.device_id == device_id) & (AppliedBatch.first_seq == seq))
 
 
 async def consistent_state(writes: int = 3) -> tuple[str, list[str]]:
@@ -25,10 +38,8 @@ async def consistent_state(writes: int = 3) -> tuple[str, list[str]]:
                                      created_at=AT, updated_at=AT))
         await ChangeLog.insert(ChangeLog(version=seq, collection="finding", record_id=finding_id,
                                          op="create", device_id=device_id, seq=seq, user_id=user_id, at=AT))
-        await AppliedMutation.insert(AppliedMutation(
-            device_id=device_id, seq=seq, collection="finding", record_id=finding_id, op="create",
-            status="applied", version=seq, result={"seq": seq, "status": "applied", "version": seq},
-            applied_at=AT))
+        await applied(device_id, seq, "finding", finding_id, "create",
+                      {"seq": seq, "status": "applied", "version": seq})
     await SyncClock.insert(SyncClock(id=1, version=writes, purged_through=0))
     return device_id, finding_ids
 
@@ -72,18 +83,17 @@ async def test_half_applied_push_is_found(db) -> None:
 async def test_mutation_answered_without_a_write_is_consistent(db) -> None:
     """A create identical to an existing record is applied at that record's version."""
     device_id, ids = await consistent_state()
-    await AppliedMutation.insert(AppliedMutation(
-        device_id=device_id, seq=4, collection="finding", record_id=ids[0], op="create",
-        status="applied", version=1, result={"seq": 4, "status": "applied", "version": 1}, applied_at=AT))
+    await applied(device_id, 4, "finding", ids[0], "create", {"seq": 4, "status": "applied", "version": 1})
     await SyncDevice.update({SyncDevice.last_seq: 4}).where(SyncDevice.id == device_id)
     assert (await run_check()).ok
-    await AppliedMutation.update({AppliedMutation.version: 2}).where(AppliedMutation.seq == 4)
+    await forget(device_id, 4)
+    await applied(device_id, 4, "finding", ids[0], "create", {"seq": 4, "status": "applied", "version": 2})
     assert await codes() == ["mutation_without_change"]  # version 2 is another record's
 
 
 async def test_seq_gap_and_stale_last_seq(db) -> None:
     device_id, _ = await consistent_state()
-    await AppliedMutation.delete().where((AppliedMutation.device_id == device_id) & (AppliedMutation.seq == 2))
+    await forget(device_id, 2)
     assert "device_seq" in await codes()
 
 
@@ -110,10 +120,8 @@ async def test_unknown_collection_and_bad_horizon(db) -> None:
 async def test_rejected_mutations_need_no_change(db) -> None:
     """A rejected mutation advances the seq without a write: that is consistent."""
     device_id, _ = await consistent_state()
-    await AppliedMutation.insert(AppliedMutation(
-        device_id=device_id, seq=4, collection="finding", record_id=new_id(), op="update",
-        status="rejected", version=None, result={"seq": 4, "status": "rejected", "code": "unknown_record"},
-        applied_at=AT))
+    await applied(device_id, 4, "finding", new_id(), "update",
+                  {"seq": 4, "status": "rejected", "code": "unknown_record"})
     await SyncDevice.update({SyncDevice.last_seq: 4}).where(SyncDevice.id == device_id)
     assert (await run_check()).ok
 
@@ -121,10 +129,8 @@ async def test_rejected_mutations_need_no_change(db) -> None:
 async def test_conflict_named_by_a_result_must_exist(db) -> None:
     device_id, ids = await consistent_state()
     conflict_id = new_id()
-    await AppliedMutation.insert(AppliedMutation(
-        device_id=device_id, seq=4, collection="finding", record_id=ids[0], op="update",
-        status="conflict", version=4, applied_at=AT,
-        result={"seq": 4, "status": "conflict", "version": 4, "conflict_ids": [conflict_id]}))
+    await applied(device_id, 4, "finding", ids[0], "update",
+                  {"seq": 4, "status": "conflict", "version": 4, "conflict_ids": [conflict_id]})
     await ChangeLog.insert(ChangeLog(version=4, collection="conflict", record_id=conflict_id, op="create",
                                      device_id=device_id, seq=4, at=AT))
     await SyncDevice.update({SyncDevice.last_seq: 4}).where(SyncDevice.id == device_id)
