@@ -74,7 +74,8 @@ async def forwards() -> MigrationManager:
         kind = "postgres" if db.engine_type == "postgres" else "sqlite"
         serial = "SERIAL PRIMARY KEY" if kind == "postgres" else "INTEGER PRIMARY KEY AUTOINCREMENT"
         await db.run_ddl(f"CREATE TABLE applied_batch (id {serial}, {BATCH_COLUMNS})")
-        await db.run_ddl("CREATE UNIQUE INDEX applied_batch_device_seq ON applied_batch (device_id, first_seq)")
+        # a replay reads the device's batches ending at or after its lowest seq: the last few
+        await db.run_ddl("CREATE UNIQUE INDEX applied_batch_device_seq ON applied_batch (device_id, last_seq)")
         await db.run_ddl("ALTER TABLE applied_mutation RENAME TO applied_mutation_old")
         await db.run_ddl(MOVE[kind])
         await db.run_ddl("DROP TABLE applied_mutation_old")

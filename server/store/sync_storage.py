@@ -359,8 +359,8 @@ class SqlStorage:
         if not seqs:
             return []
         rows = await self.conn.fetch(
-            "SELECT mutations FROM applied_batch WHERE device_id = ? AND first_seq <= ? AND last_seq >= ?",
-            device_id, max(seqs), min(seqs))
+            "SELECT mutations FROM applied_batch WHERE device_id = ? AND last_seq >= ? AND first_seq <= ?",
+            device_id, min(seqs), max(seqs))
         stored = {p.seq: p.result for (mutations,) in rows for p in decode_processed(mutations)}
         return [stored[s] for s in seqs if s in stored]
 

@@ -28,7 +28,7 @@ class SyncDevice(Table, tablename="sync_device"):
 class AppliedBatch(Table, tablename="applied_batch"):
     """One processed push of a device: every mutation's replay answer, in seq order, as one
     JSON array of ``sync.storage.ProcessedMutation`` (one row per push, not per mutation:
-    migration 0028). Unique on (device_id, first_seq)."""
+    migration 0028). Unique on (device_id, last_seq)."""
 
     id = Serial(primary_key=True)
     device_id = Varchar(length=36)
