@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -271,7 +272,7 @@ V1_DATABASE = """
     tx.objectStore("blobs").put({ sha256, bytes, mime: "image/png", size: bytes.byteLength, uploaded: false });
     await new Promise((ok, fail) => { tx.oncomplete = ok; tx.onerror = () => fail(tx.error); });
     db.close();
-    return { finding, sha256 };
+    return { finding, round, sha256 };
 """
 
 
@@ -295,11 +296,15 @@ async def test_an_app_update_keeps_the_outbox_and_photos_of_the_previous_databas
     assert await stored_bytes(made["sha256"]) == photo
     version, indexes = await page.evaluate("""() => new Promise((ok) => { const r = indexedDB.open("stewardsync"); r.onsuccess = () => {
         ok([r.result.version, [...r.result.transaction("records").objectStore("records").indexNames]]); r.result.close(); }; })""")
-    # the current schema version: 5 since my entries are an index of their own (`mine: 1`);
-    # 4 since issue 19 (a collection is a key range, no index on it); 3 since issue 11 made
-    # the features' record indexes, which this upgrade from version 1 also made and filled
-    assert version == 5
-    assert "collection" not in indexes and "by.unit_id" in indexes and "mine" in indexes, indexes
+    # the current schema version: 6 since the features' fields are one multi-entry index
+    # `by` (was one index per field, `by.<field>`); 5 since my entries are an index of their
+    # own (`mine: 1`); 4 since issue 19 (a collection is a key range, no index on it); 3
+    # since issue 11 made the features' record indexes, which this upgrade also made and filled
+    assert version == 6
+    assert sorted(indexes) == ["by", "mine"], indexes
+    by = await phone_db(page, f"""return await request(db.transaction("records").objectStore("records").index("by")
+        .getAllKeys(["finding", "round_id", {json.dumps(made["round"])}]));""")
+    assert by == [["finding", made["finding"]]], by  # the old finding, found by its round through the new index
     mine = await phone_db(page, 'return await request(db.transaction("records").objectStore("records").index("mine").getAllKeys());')
     assert sorted(key[0] for key in mine) == ["attachment", "finding", "patrol_round"], mine  # the old `mine: true`
     retained = await phone_db(page, 'return await request(db.transaction("sent").objectStore("sent").getAllKeys());')

@@ -8,9 +8,11 @@
  *   `{ collection, id, data, server, state, reason, reason_code, conflict_ids, acknowledged, mine, touched_at, ix }`
  *   (the fields at their default left out: `stored`; `mine` is 1, index `mine`) where
  *   `server` is the last copy the server sent and `data` the local view (server + pending);
- *   `ix` holds the fields of the local view that the features read records by (their
- *   `indexes` in registry.js), each indexed as `by.<field>` on [collection, value]
- *   (`find`). Indexes are made and filled again on every schema upgrade.
+ *   `ix` holds the keys [collection, field, value] of the fields of the local view that the
+ *   features read records by (their `indexes` in registry.js), all in ONE multi-entry
+ *   index `by` (`find`): a put costs IndexedDB one index to evaluate, not one per declared
+ *   field, and a record without a declared field costs no index entry. The index is filled
+ *   again on every schema upgrade; the fields it was filled for are kept in `meta`.
  * - `outbox`: the mutations not yet answered, key `seq` (index `record`).
  * - `sent`: answered mutations, retained after the server acknowledged them (`RETAIN`:
  *   7 days or the last 5,000, whichever is more) so that a server restored from a backup
@@ -31,9 +33,12 @@ import { acknowledgedThrough, assignSeqs, blobRefs, overlay, prunable, RETAIN, r
 import { allIndexedFields, indexedFields, isSealed } from "./registry.js";
 
 const DB_NAME = "stewardsync";
-/** Raise it whenever a feature declares a new index (the upgrade makes and fills it). */
-const DB_VERSION = 5;
-const BY = "by.";
+/** Raise it whenever a feature declares a new index (the upgrade fills it). */
+const DB_VERSION = 6;
+/** The multi-entry index of every entry's `ix` keys [collection, field, value]. */
+const BY = "by";
+/** The meta key of the fields the index `by` was filled for (`reindex`). */
+const INDEXED = "indexed_fields";
 /** @type {Promise<import("/vendor/idb/build/index.js").IDBPDatabase> | null} */
 let opened = null;
 
@@ -67,11 +72,12 @@ export function db() {
       // version 5: my entries (`mine: 1`) are an index of their own, so that My records and
       // the badge read them alone, not the whole cache (`stored` writes `mine` as 1)
       if (!tx.objectStore("records").indexNames.contains("mine")) tx.objectStore("records").createIndex("mine", "mine");
-      await reindex(tx.objectStore("records"));
+      // version 6: one multi-entry index `by` where there was one index per field (`by.<field>`)
+      await reindex(tx.objectStore("records"), tx.objectStore("meta"));
     },
-  }).then((database) => {
-    const names = database.transaction("records").store.indexNames;
-    const missing = allIndexedFields().filter((field) => !names.contains(BY + field));
+  }).then(async (database) => {
+    const filled = (await database.get("meta", INDEXED)) || [];
+    const missing = allIndexedFields().filter((field) => !filled.includes(field));
     if (missing.length) throw new Error(`IndexedDB lacks the index(es) ${missing.join(", ")}: raise DB_VERSION in store.js`);
     return database;
   });
@@ -79,43 +85,41 @@ export function db() {
 }
 
 /**
- * During an upgrade: one index per field the features read by (`by.<field>` on
- * [collection, ix.<field>]), the ones no longer declared dropped, and every record's keys
- * written again. Records, outbox, sent and bytes are kept as they are.
- * @param {any} records the records store, in the upgrade transaction
+ * During an upgrade: the index `by` (multi-entry, on `ix`) made if missing, the former
+ * per-field indexes (`by.<field>`) dropped, and every record's keys written again for the
+ * fields the features read by now (kept in `meta`, which `db` checks against the
+ * registry). Records, outbox, sent and bytes are kept as they are.
+ * @param {any} records the records store, in the upgrade transaction @param {any} meta
  */
-async function reindex(records) {
-  const wanted = allIndexedFields();
-  for (const name of [...records.indexNames]) {
-    if (name.startsWith(BY) && !wanted.includes(name.slice(BY.length))) records.deleteIndex(name);
-  }
-  for (const field of wanted) {
-    if (!records.indexNames.contains(BY + field)) records.createIndex(BY + field, ["collection", `ix.${field}`]);
-  }
+async function reindex(records, meta) {
+  for (const name of [...records.indexNames]) if (name.startsWith(`${BY}.`)) records.deleteIndex(name);
+  if (!records.indexNames.contains(BY)) records.createIndex(BY, "ix", { multiEntry: true });
   let cursor = await records.openCursor();
   while (cursor) {
     await cursor.update(stored(cursor.value));
     cursor = await cursor.continue();
   }
+  await meta.put(allIndexedFields(), INDEXED);
 }
 
 /** @type {Map<string, string[]>} the fields each collection is read by (fixed once the registry is sealed) */
 const fieldsOf = new Map();
 
 /**
- * The index keys (`ix`) of a local view: the fields its collection is read by, when they
- * hold a string or a number (anything else is not indexed); null when there are none.
+ * The index keys (`ix`) of a local view: [collection, field, value] for each field its
+ * collection is read by that holds a string or a number (anything else is not indexed);
+ * null when there are none.
  * @param {string} collection @param {any} view
- * @returns {Record<string, string | number> | null}
+ * @returns {[string, string, string | number][] | null}
  */
 function indexKeys(collection, view) {
   if (!view || view.deleted) return null;
   let fields = fieldsOf.get(collection);
   if (!fields) fieldsOf.set(collection, fields = indexedFields(collection));
-  /** @type {Record<string, string | number> | null} */ let ix = null;
+  /** @type {[string, string, string | number][] | null} */ let ix = null;
   for (const field of fields) {
     const value = view[field];
-    if (typeof value === "string" || typeof value === "number") (ix ||= {})[field] = value;
+    if (typeof value === "string" || typeof value === "number") (ix ||= []).push([collection, field, value]);
   }
   return ix;
 }
@@ -200,7 +204,7 @@ export async function find(collection, field, value) {
   if (!indexedFields(collection).includes(field)) {
     throw new Error(`no index on ${collection}.${field}: declare it in the feature's indexes`);
   }
-  const found = await (await db()).getAllFromIndex("records", BY + field, [collection, value]);
+  const found = await (await db()).getAllFromIndex("records", BY, [collection, field, value]);
   return found.map(viewOf).filter((d) => d && !d.deleted);
 }
 
