@@ -229,18 +229,34 @@ async def _equals(value: Awaitable[object], expected: object) -> bool:
     return await value == expected
 
 
-V1_DATABASE = """
+OLD_SCHEMAS = {
+    1: """  // the schema of app version 1 (store.js): no retention, an index on collection
+        d.createObjectStore("meta");
+        d.createObjectStore("records", { keyPath: ["collection", "id"] }).createIndex("collection", "collection");
+        d.createObjectStore("outbox", { keyPath: "seq" }).createIndex("record", ["collection", "id"]);
+        d.createObjectStore("blobs", { keyPath: "sha256" });""",
+    5: """  // the schema of app version 5: one index per feature field, `by.<field>` on [collection, ix.<field>]
+        d.createObjectStore("meta");
+        const records = d.createObjectStore("records", { keyPath: ["collection", "id"] });
+        records.createIndex("mine", "mine");
+        for (const field of ["round_id", "unit_id", "ticket_id"]) records.createIndex(`by.${field}`, ["collection", `ix.${field}`]);
+        d.createObjectStore("outbox", { keyPath: "seq" }).createIndex("record", ["collection", "id"]);
+        d.createObjectStore("sent", { keyPath: "seq" }).createIndex("blob", "blob_refs", { multiEntry: true });
+        const blobs = d.createObjectStore("blobs", { keyPath: "sha256" });
+        blobs.createIndex("unsent", "unsent");
+        blobs.createIndex("refused", "refused");""",
+}
+"""How each earlier app version's database was made (``store.js`` then)."""
+
+OLD_DATABASE = """
     const deviceId = crypto.randomUUID();
     const answer = await (await fetch("/api/v1/devices/enrol", { method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ username: args.username, password: args.password, device_id: deviceId, label: "old app" }) })).json();
     const db = await new Promise((ok, fail) => {
-      const r = indexedDB.open("stewardsync", 1);
-      r.onupgradeneeded = () => {  // the schema of the previous app version (store.js, version 1)
+      const r = indexedDB.open("stewardsync", args.version);
+      r.onupgradeneeded = () => {
         const d = r.result;
-        d.createObjectStore("meta");
-        d.createObjectStore("records", { keyPath: ["collection", "id"] }).createIndex("collection", "collection");
-        d.createObjectStore("outbox", { keyPath: "seq" }).createIndex("record", ["collection", "id"]);
-        d.createObjectStore("blobs", { keyPath: "sha256" });
+        SCHEMA
       };
       r.onsuccess = () => ok(r.result);
       r.onerror = () => fail(r.error);
@@ -267,25 +283,31 @@ V1_DATABASE = """
     for (const m of mutations) {
       tx.objectStore("outbox").put(m);
       tx.objectStore("records").put({ collection: m.collection, id: m.id, server: null, data: { ...m.fields, id: m.id }, state: "pending",
-        reason: null, conflict_ids: [], mine: true, touched_at: now });
+        reason: null, conflict_ids: [], touched_at: now, ...(args.version === 1 ? { mine: true } : {
+          mine: 1, ix: m.collection === "finding" ? { round_id: round } : null }) });
     }
-    tx.objectStore("blobs").put({ sha256, bytes, mime: "image/png", size: bytes.byteLength, uploaded: false });
+    tx.objectStore("blobs").put({ sha256, bytes, mime: "image/png", size: bytes.byteLength, uploaded: false,
+      ...(args.version === 1 ? {} : { unsent: 1 }) });
     await new Promise((ok, fail) => { tx.oncomplete = ok; tx.onerror = () => fail(tx.error); });
     db.close();
     return { finding, round, sha256 };
 """
 
 
-async def test_an_app_update_keeps_the_outbox_and_photos_of_the_previous_database(live_server, seeded, page) -> None:
-    """The previous app version (IndexedDB version 1, no retention) left an outbox and a
-    photo on the phone; the updated app upgrades the database in place and sends them."""
+@pytest.mark.parametrize("old_version", sorted(OLD_SCHEMAS))
+async def test_an_app_update_keeps_the_outbox_and_photos_of_the_previous_database(
+        live_server, seeded, page, old_version: int) -> None:
+    """An earlier app version (IndexedDB version 1, no retention; version 5, one index per
+    feature field) left an outbox and a photo on the phone; the updated app upgrades the
+    database in place, finds the old records through its index and sends them."""
     import base64
 
     world = await seed_world()
     await page.goto(live_server.url + "/health")  # same origin, before the app ever ran
     photo = photo_png(64, 48)
-    made = await page.evaluate(f"async (args) => {{ {V1_DATABASE} }}",
-                               {"username": world.stewards[0], "password": PASSWORD,
+    script = OLD_DATABASE.replace("SCHEMA", OLD_SCHEMAS[old_version])
+    made = await page.evaluate(f"async (args) => {{ {script} }}",
+                               {"version": old_version, "username": world.stewards[0], "password": PASSWORD,
                                 "photo": base64.b64encode(photo).decode()})
     await page.goto(live_server.url + "/app/")
     await page.wait_for_selector("[data-offline-ready]")
