@@ -13,6 +13,8 @@ processed mutations as before. The rows it held move into ``applied_batch``, one
 device and push (their ``applied_at``).
 """
 
+from typing import Any
+
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
 ID = "2026-12-04T21:40:00:000000"
@@ -64,15 +66,20 @@ WITH_PAYLOAD = {
 }
 
 
+def _engine() -> tuple[Any, str, str]:
+    """The bound engine, its kind and its auto-numbered key column type."""
+    from server.tables import SyncClock
+
+    db = SyncClock._meta.db
+    kind = "postgres" if db.engine_type == "postgres" else "sqlite"
+    return db, kind, "SERIAL PRIMARY KEY" if kind == "postgres" else "INTEGER PRIMARY KEY AUTOINCREMENT"
+
+
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="server", description=DESCRIPTION)
 
     async def up() -> None:
-        from server.tables import SyncClock
-
-        db = SyncClock._meta.db
-        kind = "postgres" if db.engine_type == "postgres" else "sqlite"
-        serial = "SERIAL PRIMARY KEY" if kind == "postgres" else "INTEGER PRIMARY KEY AUTOINCREMENT"
+        db, kind, serial = _engine()
         await db.run_ddl(f"CREATE TABLE applied_batch (id {serial}, {BATCH_COLUMNS})")
         # a replay reads the device's batches ending at or after its lowest seq: the last few
         await db.run_ddl("CREATE UNIQUE INDEX applied_batch_device_seq ON applied_batch (device_id, last_seq)")
@@ -82,11 +89,7 @@ async def forwards() -> MigrationManager:
         await db.run_ddl(VIEW[kind])
 
     async def down() -> None:
-        from server.tables import SyncClock
-
-        db = SyncClock._meta.db
-        kind = "postgres" if db.engine_type == "postgres" else "sqlite"
-        serial = "SERIAL PRIMARY KEY" if kind == "postgres" else "INTEGER PRIMARY KEY AUTOINCREMENT"
+        db, kind, serial = _engine()
         await db.run_ddl(
             f"CREATE TABLE applied_mutation_new (id {serial}, device_id VARCHAR(36), seq BIGINT, "
             "collection VARCHAR(40), record_id VARCHAR(36), op VARCHAR(8), status VARCHAR(10), "

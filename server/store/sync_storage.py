@@ -438,15 +438,8 @@ class SqlStorage:
                                 batch.clock, batch.clock)
 
 
-def decode_processed(raw: str | bytes | list[Any]) -> list[ProcessedMutation]:
-    """A batch row's mutations (``applied_batch.mutations``): text from the drivers, or a
-    list where a driver decoded it."""
-    if isinstance(raw, list):
-        return msgspec.convert(raw, list[ProcessedMutation])
-    return _processed_decoder.decode(raw)
-
-
-_processed_decoder = msgspec.json.Decoder(list[ProcessedMutation])
+decode_processed = msgspec.json.Decoder(list[ProcessedMutation]).decode
+"""A batch row's mutations (``applied_batch.mutations``, JSON text from either driver)."""
 
 
 async def mark_arrived_photos(conn: Conn, writes: Sequence[RecordWrite]) -> None:
