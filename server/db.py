@@ -35,20 +35,20 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or opened; the message is one line for people."""
 
 
-PLANNER_SETTINGS = {"plan_cache_mode": "force_custom_plan", "random_page_cost": "1.1"}
+PLANNER_SETTINGS = {"random_page_cost": "1.1"}
 """Set on every PostgreSQL session of the app (asyncpg's startup ``server_settings``; they
 survive the pool's ``RESET ALL``).
 
-- ``plan_cache_mode``: every execution is planned for its parameters. PostgreSQL otherwise
-  keeps a generic plan after five executions of a prepared statement, and one made while a
-  table was small scans it whole for a push's ``id = ANY($1)`` and compares every row with
-  every id (a generic plan cannot hash the array): 570 ms per 1,000-row push on a fresh
-  ``finding`` of 20,000 rows, growing with it, until autovacuum analyzes the table.
-- ``random_page_cost``: the working set is in RAM or on SSD, where a random page costs about
-  what a sequential one does; at the default (4, for spinning disks) a push's 1,000 ids on a
-  table of some ten thousand rows are planned as a scan of the whole table.
-
-docs/performance.md, "Planned for the keys it is given"; docs/operations.md."""
+The working set is in RAM or on SSD, where a random page costs about what a sequential one
+does. At PostgreSQL's default (4, priced for spinning disks) a fresh deployment went wrong:
+after five executions PostgreSQL keeps a generic plan for a prepared statement, and the one
+it made for a push's load by ``id = ANY($1)`` while ``finding`` was empty scanned the table
+and compared every row with every id (a generic plan cannot hash the array). Kept while
+pushes grew the table, it cost 570 ms per 1,000-row push at 20,000 rows, until autovacuum
+analyzed the table. At 1.1 that plan reads the primary key (``tests/integration/
+test_pg_planning.py``). Forcing a fresh plan per execution (``plan_cache_mode``) cured it
+too but costs every statement its planning (HTTP pull 0.85x). docs/performance.md, "Planned
+for the index"; docs/operations.md."""
 
 
 def make_engine(url: str) -> Engine:
