@@ -10,7 +10,9 @@ Measures, on a fresh database per engine:
    database's fastest bulk load (``executemany`` on SQLite, binary ``COPY`` on PostgreSQL);
 2. push through HTTP: the same batches POSTed to uvicorn on loopback (one worker), from two
    phones at once (after one untimed 10-mutation push each); on PostgreSQL again with two
-   workers, as a company deploys it (SQLite runs one: docs/operations.md);
+   workers, as a company deploys it (SQLite runs one: docs/operations.md); and first of all,
+   as a new deployment meets them, on the freshly migrated, empty tables (2 workers on
+   PostgreSQL, 1 on SQLite), the tables growing from run to run;
 3. initial pull of a ``--scope``-record scope through the endpoint (gzip, as a browser asks),
    and in-process (pages of 5,000, encoded to JSON as the endpoint does) beside a raw
    select of the same rows encoded with msgspec;
@@ -377,6 +379,16 @@ def runs(rates: list[float]) -> str:
 async def run(kind: str, batches: int, scope: int, memory_sizes: list[int], repeat: int) -> None:
     async with fresh_estate(kind) as (settings, estate_id, push_building, push_unit):
         gc.freeze()  # as the server does once started (server/app.py)
+        # a new deployment: the server's first pushes meet empty tables, and on PostgreSQL
+        # the plans it keeps are made then (server.db.PLANNER_SETTINGS)
+        workers = 2 if kind == "postgres" else 1
+        async with served(settings, workers=workers) as http:
+            rates = []
+            for _ in range(repeat):  # two new phones each time, the tables growing
+                phones = [await add_phone("steward", [push_building]) for _ in range(2)]
+                rates.append(await bench_http_push(http, phones, push_unit, batches))
+        print(f"[{kind}] push via HTTP on fresh tables (uvicorn, {workers} worker{'s' * (workers > 1)}, "
+              f"2 phones): {runs(rates)} mutations/s", flush=True)
         merges, floors = [], []
         for _ in range(repeat):  # a new phone each time
             pusher = await add_phone("steward", [push_building])
