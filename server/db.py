@@ -51,6 +51,15 @@ too but costs every statement its planning (HTTP pull 0.85x). docs/performance.m
 for the index"; docs/operations.md."""
 
 
+async def _nothing_to_reset(connection: object) -> None:
+    """What the pool runs on a connection handed back, after asyncpg has rolled back any
+    transaction left open: nothing. The server keeps no session state on its connections (no
+    ``SET``: ``PLANNER_SETTINGS`` are startup parameters; advisory locks only per transaction;
+    no ``LISTEN``, no cursor outside a transaction), so asyncpg's default reset (``SELECT
+    pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``) would be one more round trip
+    for every transaction, two per push."""
+
+
 def make_engine(url: str) -> Engine:
     kind = database_kind(url)
     parts = urlsplit(url)
@@ -99,7 +108,8 @@ async def connect(settings: Settings) -> Engine:
     photo_store.configure(settings)
     try:
         if isinstance(engine, PostgresEngine):
-            await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
+            await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size,
+                                               reset=_nothing_to_reset)
             await engine.run_ddl("SELECT 1")
         else:
             await engine.run_ddl("PRAGMA journal_mode=WAL")
