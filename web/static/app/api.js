@@ -15,17 +15,14 @@ export class ApiFailure extends Error {
 }
 
 /**
- * `token`: the device credential when the caller holds it already (the pull loop), so that
- * the call does not read it from IndexedDB behind the cache's writes.
  * @param {string} method @param {string} path
- * @param {{ json?: any, body?: BodyInit, headers?: Record<string, string>, auth?: boolean, token?: string }} [options]
+ * @param {{ json?: any, body?: BodyInit, headers?: Record<string, string>, auth?: boolean }} [options]
  * @returns {Promise<Response>}
  */
-export async function call(method, path, { json, body, headers = {}, auth = true, token } = {}) {
-  const session = auth && !token ? await getMeta("session") : null;
+export async function call(method, path, { json, body, headers = {}, auth = true } = {}) {
+  const session = auth ? await getMeta("session") : null;
   const sent = { ...headers };
-  const credential = auth ? token ?? session?.token : null;
-  if (credential) sent.Authorization = `Bearer ${credential}`;
+  if (session?.token) sent.Authorization = `Bearer ${session.token}`;
   if (json !== undefined) sent["Content-Type"] = "application/json";
   let response;
   try {
@@ -45,7 +42,7 @@ export async function call(method, path, { json, body, headers = {}, auth = true
   return response;
 }
 
-/** @param {string} path @param {any} json @param {{ auth?: boolean, token?: string }} [options] see `call` */
-export async function postJson(path, json, { auth = true, token } = {}) {
-  return (await call("POST", path, { json, auth, token })).json();
+/** @param {string} path @param {any} json */
+export async function postJson(path, json, auth = true) {
+  return (await call("POST", path, { json, auth })).json();
 }

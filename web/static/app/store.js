@@ -314,153 +314,87 @@ export async function settle(answered, stateAfter) {
   await tx.done;
 }
 
-/** Records a transaction of `absorb` writes. */
+/** Records a transaction of `absorb` writes: a screen read waits for at most one part. */
 const ABSORB_PART = 500;
-/** Parts written at once: one commits while the next is issued (a screen read waits for at most these). */
-const PARTS_IN_FLIGHT = 2;
 
 /**
- * Put one pulled page into the cache (`cacheWriter`), and wait until it is stored.
- * @param {Record<string, any[]>} byCollection @param {Record<string, any>} [meta]
- * @param {Set<string> | null} [known] @param {Set<string> | null} [mine]
- */
-export async function absorb(byCollection, meta = {}, known = null, mine = null) {
-  const writer = cacheWriter();
-  await writer.absorb(byCollection, meta, known, mine);
-  await writer.settled();
-}
-
-/**
- * Writes pulled pages into the cache, one after another, in parts of `ABSORB_PART` records,
- * each part its own transaction, a page's cursor with its last part. Pending local changes
- * are replayed on top of the server's copy; tombstones remove records that have nothing
- * pending.
+ * Put one pulled page into the cache, in parts of `ABSORB_PART` records, each part its own
+ * transaction, the cursor with the last part. Pending local changes are replayed on top of
+ * the server's copy; tombstones remove records that have nothing pending.
  *
  * The hot path of a phone's first fill (docs/performance.md, "The phone's cache fill"):
  * rows that cannot be cached yet are written without a read, each entry is built once
  * with its index keys, and the puts are issued without a promise each (a failed put
- * aborts its part's transaction, and its completion rejects). A part's puts are issued
- * while the part before it commits (`PARTS_IN_FLIGHT`; IndexedDB runs them in order),
- * across pages too: the main thread's work overlaps the database's. The part that
- * carries a cursor is issued only once every earlier part is stored, so a cursor never
- * passes a part that failed. A screen opened mid-fill reads between parts, not after a
- * whole page. A part stored without the cursor (the app closed in between) is pulled
- * again with the rest of its page and absorbed again: the same entry, whatever was
- * pending replayed on top as before.
+ * aborts its part's transaction, and `tx.done` rejects). A screen opened mid-fill reads
+ * between two parts, not after a whole page. A part stored without the cursor (the app
+ * closed in between) is pulled again with the rest of its page and absorbed again: the
+ * same entry, whatever was pending replayed on top as before.
+ * @param {Record<string, any[]>} byCollection @param {Record<string, any>} meta e.g. { cursor }
+ * @param {Set<string> | null} [known] during a full pull: the keys cached before it began
+ *   (`cachedKeys`); rows not among them are new, so they are written without a read.
+ * @param {Set<string> | null} [mine] after a reset: the keys of my records before the cache
+ *   was dropped (`mineKeys`), so that they stay in My records.
  */
-export function cacheWriter() {
-  /** @type {Promise<void>[]} */ const inFlight = [];
-  return {
-    /**
-     * Issue the writes of one page; resolves once they are all issued (`settled`: stored).
-     * @param {Record<string, any[]>} byCollection @param {Record<string, any>} meta e.g. { cursor }
-     * @param {Set<string> | null} known during a full pull: the keys cached before it began
-     *   (`cachedKeys`); rows not among them are new, so they are written without a read.
-     * @param {Set<string> | null} mine after a reset: the keys of my records before the cache
-     *   was dropped (`mineKeys`), so that they stay in My records.
-     */
-    async absorb(byCollection, meta, known, mine) {
-      /** @type {[string, any, string][]} */ const rows = [];
-      for (const [collection, list] of Object.entries(byCollection)) {
-        for (const row of list) rows.push([collection, row, `${collection}\u0000${row.id}`]);
-      }
-      for (let start = 0; start === 0 || start < rows.length; start += ABSORB_PART) {
-        const last = start + ABSORB_PART >= rows.length;
-        if (last) for (const done of inFlight.splice(0)) await done;
-        else if (inFlight.length >= PARTS_IN_FLIGHT) await inFlight.shift();
-        const { done } = await absorbPart(rows.slice(start, start + ABSORB_PART), last ? meta : {}, known, mine);
-        done.catch(() => undefined); // awaited in turn; a later part failing first is not unhandled
-        inFlight.push(done);
-      }
-    },
-    /** Once every page absorbed so far is stored (rejects if a part failed). */
-    async settled() {
-      for (const done of inFlight.splice(0)) await done;
-    },
-  };
+export async function absorb(byCollection, meta = {}, known = null, mine = null) {
+  /** @type {[string, any, string][]} */ const rows = [];
+  for (const [collection, list] of Object.entries(byCollection)) {
+    for (const row of list) rows.push([collection, row, `${collection}\u0000${row.id}`]);
+  }
+  for (let start = 0; start === 0 || start < rows.length; start += ABSORB_PART) {
+    const last = start + ABSORB_PART >= rows.length;
+    await absorbPart(rows.slice(start, start + ABSORB_PART), last ? meta : {}, known, mine);
+  }
 }
 
 /**
- * One part of a page, in one transaction (`absorb`): its writes issued, it resolves with
- * the transaction's completion. The outbox is read first in the transaction. Rows that
- * need no read (new to the cache) are written at once as if nothing were pending, and
- * those the outbox then shows pending are written again with their changes on top (the
- * later put wins, in the same transaction): the part waits for no answer of the database
- * before its puts, so it can queue behind the part still committing.
+ * One part of a page, in one transaction (`absorb`).
  * @param {[string, any, string][]} rows [collection, row, key] @param {Record<string, any>} meta
  * @param {Set<string> | null} known @param {Set<string> | null} mine
- * @returns {Promise<{ done: Promise<void> }>}
  */
 async function absorbPart(rows, meta, known, mine) {
   // the cache can always be pulled again: relaxed durability (captures use strict)
-  // `meta` only for the part with the cursor: a read of `meta` (each request's session) need not queue behind the others
-  const scope = Object.keys(meta).length ? ["records", "outbox", "meta"] : ["records", "outbox"];
-  const tx = (await db()).transaction(scope, "readwrite", { durability: "relaxed" });
+  const tx = (await db()).transaction(["records", "outbox", "meta"], "readwrite", { durability: "relaxed" });
   const records = tx.objectStore("records");
-  const raw = /** @type {IDBObjectStore} */ (unwrap(records));
-  const outboxRead = tx.objectStore("outbox").getAll().then(pendingByRecord);
-  outboxRead.catch(() => undefined); // awaited below, unless a put was refused first
-  const reads = rows.map(([collection, row, key]) => (known && !known.has(key) ? undefined : records.get([collection, row.id])));
-  /** @param {() => void} write */
-  const issue = (write) => {
-    try {
-      write();
-    } catch (error) {
-      // a put refused before it was queued (e.g. a key IndexedDB cannot hold): nothing of the part stays
-      tx.done.catch(() => undefined);
-      tx.abort();
-      throw error;
-    }
-  };
-  if (reads.some(Boolean)) {
-    // rows that may be cached: their entries and the outbox (read first) are needed before the writes
-    const existing = await Promise.all(reads);
-    const pendingOf = await outboxRead;
-    issue(() => rows.forEach((row, i) => writeRow(raw, row, existing[i], pendingOf.get(row[2]), mine)));
-  } else {
-    issue(() => rows.forEach((row) => writeRow(raw, row, undefined, undefined, mine)));
-    const pendingOf = await outboxRead;
-    issue(() => rows.forEach((row) => pendingOf.has(row[2]) && writeRow(raw, row, undefined, pendingOf.get(row[2]), mine)));
-  }
-  issue(() => Object.entries(meta).forEach(([key, value]) => raw.transaction.objectStore("meta").put(value, key)));
-  return { done: tx.done };
-}
-
-/** The outbox's mutations by record (`collection\0id`), in seq order. @param {any[]} mutations */
-function pendingByRecord(mutations) {
   /** @type {Map<string, any[]>} */ const pendingOf = new Map();
-  for (const m of mutations) {
+  for (const m of await tx.objectStore("outbox").getAll()) {
     const key = `${m.collection}\u0000${m.id}`;
     pendingOf.set(key, [...(pendingOf.get(key) || []), m]);
   }
-  return pendingOf;
-}
-
-/**
- * Write one pulled row into the cache (`absorbPart`): the server's copy with what is still
- * pending replayed on top; a tombstone with nothing pending removes the entry.
- * @param {IDBObjectStore} raw the records store, in the part's transaction
- * @param {[string, any, string]} item [collection, row, key] @param {any} found the cached entry, if any
- * @param {any[] | undefined} pending @param {Set<string> | null} mine
- */
-function writeRow(raw, [collection, row, key], found, pending, mine) {
-  if (row.deleted && !pending) {
-    if (found) raw.delete([collection, row.id]);
-    return;
+  // reads only for rows that may be cached already, issued together (one part, one transaction)
+  const existing = await Promise.all(rows.map(([collection, row, key]) =>
+    known && !known.has(key) ? undefined : records.get([collection, row.id])));
+  const raw = /** @type {IDBObjectStore} */ (unwrap(records));
+  try {
+    for (let i = 0; i < rows.length; i += 1) {
+      const [collection, row, key] = rows[i];
+      const found = existing[i];
+      const pending = pendingOf.get(key);
+      if (row.deleted && !pending) {
+        if (found) raw.delete([collection, row.id]);
+        continue;
+      }
+      const server = row.deleted ? null : row;
+      // as `stored` makes it, built once: a new record of a fill is five fields and `ix`
+      /** @type {any} */ let entry;
+      if (found) {
+        const { ix: _ix, data: _data, ...kept } = found;
+        entry = { ...kept, server, state: pending ? "pending" : found.state !== "pending" ? found.state : "synced",
+          touched_at: found.touched_at || row.updated_at || null };
+      } else {
+        entry = { collection, id: row.id, server, state: pending ? "pending" : "synced", touched_at: row.updated_at || null };
+      }
+      if (!entry.mine && mine?.has(key)) entry.mine = 1;
+      if (pending) entry.data = overlay(server, pending);
+      raw.put(withIndexKeys(entry));
+    }
+    for (const [key, value] of Object.entries(meta)) raw.transaction.objectStore("meta").put(value, key);
+  } catch (error) {
+    // a put refused before it was queued (e.g. a key IndexedDB cannot hold): nothing of the part stays
+    tx.done.catch(() => undefined);
+    tx.abort();
+    throw error;
   }
-  const server = row.deleted ? null : row;
-  // as `stored` makes it, built once: a new record of a fill is five fields and `ix`
-  /** @type {any} */ let entry;
-  if (found) {
-    const { ix: _ix, data: _data, ...kept } = found;
-    entry = { ...kept, server, state: pending ? "pending" : found.state !== "pending" ? found.state : "synced",
-      touched_at: found.touched_at || row.updated_at || null };
-  } else {
-    entry = { collection, id: row.id, server, state: pending ? "pending" : "synced", touched_at: row.updated_at || null };
-  }
-  if (!entry.mine && mine?.has(key)) entry.mine = 1;
-  if (pending) entry.data = overlay(server, pending);
-  raw.put(withIndexKeys(entry));
+  await tx.done;
 }
 
 /**

@@ -80,7 +80,7 @@ async function runOnce() {
   try {
     await pushAll(session.device_id);
     await uploadAll();
-    await pullAll(session.device_id, session.token);
+    await pullAll(session.device_id);
     await store.prune();
     attempt = 0;
     status.error = null;
@@ -221,15 +221,13 @@ async function upload(item) {
  * Pull from the saved cursor until `more` is false; each page and its cursor are stored
  * together (a fill cut off resumes from the last stored page, nothing lost or doubled).
  * The next page is asked for as soon as a page arrives, so that it travels while this one
- * is written (one page ahead at most: memory stays bounded by two pages); a page's first
- * parts are written while the previous page's last part (with its cursor) commits
- * (`store.cacheWriter`).
+ * is written (one page ahead at most: memory stays bounded by two pages).
  * `reset` (e.g. the server was restored from a backup): push first — asking the server
  * where it stands, and rewinding if it lost acknowledged mutations — offer the bytes
  * again, drop the replica, then pull afresh (so what was just pushed comes too).
- * @param {string} deviceId @param {string} token the session's credential (no read of it per page)
+ * @param {string} deviceId
  */
-async function pullAll(deviceId, token) {
+async function pullAll(deviceId) {
   let cursor = (await store.getMeta("cursor")) ?? null;
   // a full pull delivers each record once: only keys cached before it need a read
   let known = cursor === null ? await store.cachedKeys() : null;
@@ -237,16 +235,14 @@ async function pullAll(deviceId, token) {
   /** @type {Set<string> | null} */ let mine = null;
   /** @param {string | null} from */
   const ask = (from) => {
-    const answer = postJson("/api/v1/sync/pull", { protocol: PROTOCOL, device_id: deviceId, cursor: from, limit: PULL_LIMIT }, { token });
+    const answer = postJson("/api/v1/sync/pull", { protocol: PROTOCOL, device_id: deviceId, cursor: from, limit: PULL_LIMIT });
     answer.catch(() => undefined); // awaited below; a page asked for ahead may go unread
     return answer;
   };
   let next = ask(cursor);
-  const writer = store.cacheWriter();
   for (;;) {
     const page = await next;
     if (page.reset && !restarted) {
-      await writer.settled();
       await pushAll(deviceId, { probe: true });
       await store.offerBlobsAgain();
       await uploadAll();
@@ -259,19 +255,15 @@ async function pullAll(deviceId, token) {
       continue;
     }
     if (page.reset) {
-      await writer.settled();
       mine = await store.mineKeys();
       await store.evict(null);
       known = await store.cachedKeys();
     }
     if (page.more) next = ask(page.cursor);
-    if (page.evict_buildings?.length) {
-      await writer.settled();
-      await store.evict(page.evict_buildings);
-    }
-    await writer.absorb(page.records || {}, { cursor: page.cursor, last_pull_at: new Date().toISOString() }, known, mine);
+    if (page.evict_buildings?.length) await store.evict(page.evict_buildings);
+    await store.absorb(page.records || {}, { cursor: page.cursor, last_pull_at: new Date().toISOString() }, known, mine);
     cursor = page.cursor;
-    if (!page.more) return writer.settled();
+    if (!page.more) return;
   }
 }
 

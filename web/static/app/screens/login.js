@@ -30,7 +30,7 @@ export async function login(ctx) {
     try {
       const answer = await postJson("/api/v1/devices/enrol", {
         username, password: value(form, "password") || "", device_id: deviceId, label: navigator.userAgent.slice(0, 100),
-      }, { auth: false });
+      }, false);
       await store.setMeta("device_id", deviceId);
       await store.setMeta("last_user", username);
       await store.setMeta("session", { token: answer.token, expires_at: answer.expires_at, user: answer.user, device_id: deviceId });
