@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import heapq
 from collections.abc import Callable
 from datetime import timedelta
 from functools import cache
@@ -246,32 +245,33 @@ async def read_range(conn: Conn, role: str, scope: Scope, lo: Position, hi: Posi
     order across collections; returns them and the position the page reaches (exact)."""
     if lo >= hi or limit <= 0:
         return {}, lo
-    keys: list[list[Position]] = []
-    bounds: list[tuple[str, list[Any]]] = []
+    bounds: dict[int, tuple[str, list[Any]]] = {}  # the collections to read: their range
+    cut_arms: list[str] = []
+    cut_params: list[Any] = []
     live = await changed_ranks(conn, lo[0], hi[0])
     for rank, collection in enumerate(PULLED_COLLECTIONS):
+        if rank not in live or readable_fields(role, collection) is None:
+            continue  # nothing changed in the range, or nothing the role may read
         lo_sql, lo_params = after(lo, rank)
         hi_sql, hi_params = up_to(hi, rank)
-        bounds.append(with_row_filter(role, collection, f"{lo_sql} AND {hi_sql}",
-                                      [*lo_params, *hi_params]))
-        if rank not in live or readable_fields(role, collection) is None:
-            keys.append([])  # nothing changed in the range, or nothing the role may read
-            continue
-        sql, args = in_order(conn, collection, f"version, {rank} AS rank, id", scope, *bounds[-1], limit + 1)
-        rows = await conn.fetch(sql, *args)  # (version, rank, id) rows, each arm in order
-        positions: list[Position] = [tuple(r) for r in rows] if conn.postgres else rows  # type: ignore[misc]
-        keys.append(sorted(positions)[:limit + 1])
-    merged = list(heapq.merge(*keys))
-    cut = merged[limit - 1] if len(merged) > limit else hi
+        bounds[rank] = with_row_filter(role, collection, f"{lo_sql} AND {hi_sql}", [*lo_params, *hi_params])
+        sql, args = in_order(conn, collection, f"version, {rank} AS rank, id", scope, *bounds[rank], limit + 1)
+        cut_arms.append(f"SELECT * FROM ({sql}) AS p{rank}")
+        cut_params.extend(args)
+    if not bounds:
+        return {}, hi
+    # the page ends at the limit-th position across collections, found by the database:
+    # each collection offers its first limit + 1 positions (an in-order index range)
+    rows = await conn.fetch(f"SELECT version, rank, id FROM ({' UNION ALL '.join(cut_arms)}) AS positions "
+                            f"ORDER BY version, rank, id LIMIT 2 OFFSET {int(limit) - 1}", *cut_params)
+    cut: Position = (int(rows[0][0]), int(rows[0][1]), str(rows[0][2])) if len(rows) > 1 else hi
     records: dict[str, list[WireRecord]] = {}
-    for rank, collection in enumerate(PULLED_COLLECTIONS):
-        if not keys[rank] or keys[rank][0] > cut:
-            continue
-        cut_sql, cut_params = up_to(cut, rank)
-        sql, args = bounds[rank]
-        rows = await read_rows(conn, role, collection, scope, f"{sql} AND {cut_sql}", [*args, *cut_params])
-        if rows:
-            records[collection] = rows
+    for rank, (sql, args) in bounds.items():
+        collection = PULLED_COLLECTIONS[rank]
+        cut_sql, up_params = up_to(cut, rank)
+        found = await read_rows(conn, role, collection, scope, f"{sql} AND {cut_sql}", [*args, *up_params])
+        if found:
+            records[collection] = found
     return records, cut
 
 
